@@ -1,0 +1,51 @@
+{
+  "variables": {
+    # Builds (or finds in the cache) the pinned static librdkafka; prints its prefix.
+    "rdkafka_prefix": "<!(bash scripts/librdkafka.sh --print-prefix)",
+  },
+  "targets": [
+    {
+      "target_name": "octokafka",
+      "sources": [
+        "native/addon.cc",
+        "native/batch_js.cc",
+        "native/client.cc",
+        "native/config.cc",
+        "native/consumer.cc",
+        "native/errors.cc",
+        "native/mock_cluster.cc",
+        "native/producer.cc",
+        "native/pump.cc",
+      ],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+      ],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
+      "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra", "-isystem", "<(rdkafka_prefix)/include"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": [
+        "<(rdkafka_prefix)/lib/librdkafka.a",
+        "<!(cc -print-file-name=libssl.a)",
+        "<!(cc -print-file-name=libcrypto.a)",
+        "<!(cc -print-file-name=libzstd.a)",
+        "<!(cc -print-file-name=libz.a)",
+        "-lpthread",
+        "-lm",
+        "-ldl",
+      ],
+      # Keep librdkafka's and OpenSSL's symbols private: otherwise the addon's SSL_CTX_new
+      # binds to node's own OpenSSL, and rd_kafka_* clash with any other librdkafka addon.
+      "ldflags": [
+        "-Wl,--exclude-libs,ALL",
+        "-Wl,--version-script=<(module_root_dir)/native/exports.map",
+        "-Wl,--as-needed",
+        # The C++ runtime is linked in, so the addon needs nothing but libc, libm and
+        # (on older glibc) libpthread/libdl at run time.
+        "-static-libstdc++",
+        "-static-libgcc",
+      ],
+    }
+  ]
+}

@@ -1,0 +1,104 @@
+/**
+ * Typed errors. Every error octokafka raises is a {@link KafkaError}: librdkafka's own
+ * errors keep librdkafka's numeric code and symbolic name; errors raised before librdkafka
+ * sees anything (bad configuration, bad arguments, calls after close) use librdkafka's
+ * local codes for the same situations, so one `instanceof` and one `code` switch cover all.
+ */
+
+/** librdkafka error codes octokafka raises or tests for itself (values from rdkafka.h). */
+export const ErrorCode = {
+  BAD_MSG: -199,
+  DESTROY: -197,
+  FAIL: -196,
+  TRANSPORT: -195,
+  MSG_TIMED_OUT: -192,
+  PARTITION_EOF: -191,
+  UNKNOWN_PARTITION: -190,
+  UNKNOWN_TOPIC: -188,
+  ALL_BROKERS_DOWN: -187,
+  INVALID_ARG: -186,
+  TIMED_OUT: -185,
+  QUEUE_FULL: -184,
+  STATE: -172,
+  NOT_IMPLEMENTED: -170,
+  UNSUPPORTED_FEATURE: -165,
+  NOENT: -156,
+  PURGE_QUEUE: -152,
+  NOT_CONFIGURED: -145,
+  /** Broker: message larger than the configured maximum. */
+  MSG_SIZE_TOO_LARGE: 10,
+  /** Broker: topic or partition does not exist. */
+  UNKNOWN_TOPIC_OR_PART: 3,
+  /** Broker: topic already exists. */
+  TOPIC_ALREADY_EXISTS: 36,
+} as const;
+
+/** The symbolic name of each code in {@link ErrorCode}, as librdkafka prints it. */
+const localNames: Record<number, string> = Object.fromEntries(
+  Object.entries(ErrorCode).map(([name, code]) => [code, code < 0 ? `_${name}` : name]),
+);
+
+/** Fields that describe a Kafka error; all but `message` and `code` are optional. */
+export interface KafkaErrorInit {
+  message: string;
+  code: number;
+  /** librdkafka's symbolic name, e.g. `_TIMED_OUT` or `NOT_LEADER_OR_FOLLOWER`. */
+  name?: string;
+  retriable?: boolean;
+  fatal?: boolean;
+  txnRequiresAbort?: boolean;
+  cause?: unknown;
+}
+
+/** An error from Kafka, librdkafka or octokafka itself. */
+export class KafkaError extends Error {
+  /** librdkafka's numeric error code (negative: local to the client; positive: from a broker). */
+  readonly code: number;
+  /** librdkafka's symbolic code name, e.g. `_TIMED_OUT`, `UNKNOWN_TOPIC_OR_PART`. */
+  readonly codeName: string;
+  /** True when retrying the same operation may succeed. */
+  readonly isRetriable: boolean;
+  /** True when the client can no longer be used and must be closed. */
+  readonly isFatal: boolean;
+  /** True when the current transaction must be aborted. */
+  readonly txnRequiresAbort: boolean;
+
+  constructor(init: KafkaErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.name = new.target.name;
+    this.code = init.code;
+    this.codeName = init.name ?? localNames[init.code] ?? `ERR_${init.code}`;
+    this.isRetriable = init.retriable ?? false;
+    this.isFatal = init.fatal ?? false;
+    this.txnRequiresAbort = init.txnRequiresAbort ?? false;
+  }
+}
+
+/** Invalid configuration: names the property (or JSON path) and says why. */
+export class ConfigError extends KafkaError {
+  /** The property or path that is wrong, e.g. `linger.ms` or `kafka.bootstrap.servers`. */
+  readonly property: string;
+  constructor(property: string, reason: string) {
+    super({ message: `invalid configuration ${JSON.stringify(property)}: ${reason}`, code: ErrorCode.INVALID_ARG });
+    this.property = property;
+  }
+}
+
+/** A call on a client that was closed (or is closing). */
+export class ClosedError extends KafkaError {
+  constructor(what: string) {
+    super({ message: `${what} is closed`, code: ErrorCode.STATE });
+  }
+}
+
+/** Bytes read from Kafka that do not decode (a foreign or broken producer). */
+export class DecodeError extends KafkaError {
+  constructor(message: string) {
+    super({ message, code: ErrorCode.BAD_MSG });
+  }
+}
+
+/** Turns the plain error objects the native addon produces into {@link KafkaError}s. */
+export function fromNative(e: KafkaErrorInit): KafkaError {
+  return e instanceof KafkaError ? e : new KafkaError(e);
+}

@@ -1,0 +1,26 @@
+// Converts a batch of delivery reports or consumed messages into JS in one go: typed
+// arrays for the fixed-size fields and one Buffer for all keys and values, so that a
+// batch costs a handful of allocations however many messages it holds.
+#pragma once
+#include <librdkafka/rdkafka.h>
+#include <napi.h>
+
+#include <vector>
+
+#include "pump.h"
+
+namespace octokafka {
+
+// Fields per message in the `layout` Int32Array of a message batch.
+constexpr int kLayoutFields = 8;  // topic, partition, keyStart, keyLen, valueStart, valueLen, headers, err
+
+// { ids: Float64Array, partitions: Int32Array, errors: Int32Array, offsets: BigInt64Array,
+//   timestamps: Float64Array }
+Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliveries);
+
+// { count, topics: string[], layout: Int32Array, offsets: BigInt64Array,
+//   timestamps: Float64Array, buffer: Buffer, headers: Array<[name, Buffer|null][]> }
+// keyLen / valueLen are -1 for null; headers is -1 or an index into `headers`.
+Napi::Value MessagesToJs(Napi::Env env, const std::vector<rd_kafka_message_t*>& messages);
+
+}  // namespace octokafka

@@ -1,0 +1,127 @@
+#include "client.h"
+
+namespace octokafka {
+
+namespace {
+
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  ErrorInfo e = ErrorInfo::From(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
+  if (err == RD_KAFKA_RESP_ERR__FATAL) {
+    char buf[512];
+    rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, buf, sizeof buf);
+    e = ErrorInfo::From(orig, buf);
+    e.fatal = true;
+  }
+  ctx->pump->PushEvent([e](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "error");
+    o.Set("error", e.ToJs(env));
+    return o;
+  });
+}
+
+void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+  auto* ctx = static_cast<ClientContext*>(rd_kafka_opaque(rk));
+  if (!ctx || !ctx->pump) return;
+  std::string facility = fac ? fac : "", message = buf ? buf : "";
+  ctx->pump->PushEvent([level, facility, message](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "log");
+    o.Set("level", level);
+    o.Set("facility", facility);
+    o.Set("message", message);
+    return o;
+  });
+}
+
+int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  std::string text(json, len);
+  ctx->pump->PushEvent([text](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "stats");
+    o.Set("json", text);
+    return o;
+  });
+  return 0;  // librdkafka frees the JSON
+}
+
+}  // namespace
+
+void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx) {
+  char errstr[256];
+  rd_kafka_conf_set(conf, "log.queue", "true", errstr, sizeof errstr);
+  rd_kafka_conf_set_opaque(conf, ctx);
+  rd_kafka_conf_set_error_cb(conf, OnError);
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  rd_kafka_conf_set_stats_cb(conf, OnStats);
+}
+
+rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+  char errstr[512];
+  rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);
+  if (!rk) {
+    rd_kafka_conf_destroy(conf);
+    ErrorInfo::From(RD_KAFKA_RESP_ERR__INVALID_ARG, errstr).Throw(env);
+  }
+  // Logs go to the main queue, served by the pump thread (never a librdkafka thread).
+  rd_kafka_set_log_queue(rk, nullptr);
+  return rk;
+}
+
+Napi::Value PartitionsToJs(Napi::Env env, const rd_kafka_topic_partition_list_t* list) {
+  Napi::Array arr = Napi::Array::New(env, list ? list->cnt : 0);
+  for (int i = 0; list && i < list->cnt; i++) {
+    const rd_kafka_topic_partition_t& p = list->elems[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("topic", p.topic);
+    o.Set("partition", p.partition);
+    o.Set("offset", Napi::BigInt::New(env, static_cast<int64_t>(p.offset)));
+    if (p.err) o.Set("error", ErrorInfo::From(p.err).ToJs(env));
+    arr.Set(static_cast<uint32_t>(i), o);
+  }
+  return arr;
+}
+
+std::shared_ptr<rd_kafka_topic_partition_list_t> SharePartitions(const rd_kafka_topic_partition_list_t* list) {
+  if (!list) return {};
+  return std::shared_ptr<rd_kafka_topic_partition_list_t>(rd_kafka_topic_partition_list_copy(list),
+                                                          rd_kafka_topic_partition_list_destroy);
+}
+
+void RequireArg(Napi::Env env, bool ok, const char* what) {
+  if (!ok) throw Napi::TypeError::New(env, what);
+}
+
+rd_kafka_topic_partition_list_t* PartitionsFromJs(Napi::Env env, Napi::Value value) {
+  RequireArg(env, value.IsArray(), "partitions must be an array of { topic, partition, offset? }");
+  Napi::Array arr = value.As<Napi::Array>();
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(arr.Length()));
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value item = arr.Get(i);
+    if (!item.IsObject()) {
+      rd_kafka_topic_partition_list_destroy(list);
+      throw Napi::TypeError::New(env, "partitions must be an array of { topic, partition, offset? }");
+    }
+    Napi::Object o = item.As<Napi::Object>();
+    Napi::Value topic = o.Get("topic"), partition = o.Get("partition"), offset = o.Get("offset");
+    if (!topic.IsString() || !partition.IsNumber()) {
+      rd_kafka_topic_partition_list_destroy(list);
+      throw Napi::TypeError::New(env, "each partition needs a string topic and a number partition");
+    }
+    rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_add(
+        list, topic.As<Napi::String>().Utf8Value().c_str(), partition.As<Napi::Number>().Int32Value());
+    if (offset.IsBigInt()) {
+      bool lossless = true;
+      p->offset = offset.As<Napi::BigInt>().Int64Value(&lossless);
+    } else if (offset.IsNumber()) {
+      p->offset = offset.As<Napi::Number>().Int64Value();
+    } else {
+      p->offset = RD_KAFKA_OFFSET_INVALID;
+    }
+  }
+  return list;
+}
+
+}  // namespace octokafka

@@ -1,0 +1,39 @@
+// What every librdkafka client handle shares: the callbacks that turn librdkafka's logs,
+// errors and statistics into typed events for JS. All of them run on the pump thread:
+// logs go through librdkafka's main queue (log.queue=true), which the pump serves.
+#pragma once
+#include <librdkafka/rdkafka.h>
+#include <napi.h>
+
+#include <memory>
+#include <string>
+
+#include "pump.h"
+
+namespace octokafka {
+
+struct ClientContext {
+  void* owner = nullptr;  // the Producer / Consumer / MockCluster this context belongs to
+  rd_kafka_t* rk = nullptr;
+  std::unique_ptr<Pump> pump;
+};
+
+// Sets the opaque, log/error/stats callbacks and `log.queue` on a configuration whose
+// client will be served by `ctx->pump`.
+void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx);
+
+// Creates the handle; throws a JS error (librdkafka's reason) on failure. The
+// configuration is consumed either way.
+rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf);
+
+// [{ topic, partition, offset, error? }] from a partition list.
+Napi::Value PartitionsToJs(Napi::Env env, const rd_kafka_topic_partition_list_t* list);
+// A copy of a partition list that a JsMaker can own.
+std::shared_ptr<rd_kafka_topic_partition_list_t> SharePartitions(const rd_kafka_topic_partition_list_t* list);
+// A partition list from [{ topic, partition, offset? }] (offset: bigint or number).
+rd_kafka_topic_partition_list_t* PartitionsFromJs(Napi::Env env, Napi::Value value);
+
+// Throws a TypeError naming the argument unless `v` satisfies `ok`.
+void RequireArg(Napi::Env env, bool ok, const char* what);
+
+}  // namespace octokafka

@@ -1,0 +1,356 @@
+#include "consumer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "config.h"
+
+namespace octokafka {
+
+namespace {
+constexpr size_t kMaxBatch = 10000;  // messages taken from librdkafka per call
+
+using ListPtr = std::shared_ptr<rd_kafka_topic_partition_list_t>;
+
+ListPtr Own(rd_kafka_topic_partition_list_t* list) {
+  return ListPtr(list, rd_kafka_topic_partition_list_destroy);
+}
+
+JsMaker PartitionsMaker(ListPtr list) {
+  return [list](Napi::Env env) { return PartitionsToJs(env, list.get()); };
+}
+}  // namespace
+
+Napi::Function Consumer::Init(Napi::Env env) {
+  return DefineClass(env, "NativeConsumer",
+                     {
+                         InstanceMethod<&Consumer::Subscribe>("subscribe"),
+                         InstanceMethod<&Consumer::Unsubscribe>("unsubscribe"),
+                         InstanceMethod<&Consumer::Assign>("assign"),
+                         InstanceMethod<&Consumer::Unassign>("unassign"),
+                         InstanceMethod<&Consumer::IncrementalAssign>("incrementalAssign"),
+                         InstanceMethod<&Consumer::IncrementalUnassign>("incrementalUnassign"),
+                         InstanceMethod<&Consumer::Assignment>("assignment"),
+                         InstanceMethod<&Consumer::Commit>("commit"),
+                         InstanceMethod<&Consumer::StoreOffsets>("storeOffsets"),
+                         InstanceMethod<&Consumer::Committed>("committed"),
+                         InstanceMethod<&Consumer::Position>("position"),
+                         InstanceMethod<&Consumer::Seek>("seek"),
+                         InstanceMethod<&Consumer::Pause>("pause"),
+                         InstanceMethod<&Consumer::Resume>("resume"),
+                         InstanceMethod<&Consumer::QueryWatermarks>("queryWatermarks"),
+                         InstanceMethod<&Consumer::OffsetsForTimes>("offsetsForTimes"),
+                         InstanceMethod<&Consumer::RebalanceDone>("rebalanceDone"),
+                         InstanceMethod<&Consumer::SetFlow>("setFlow"),
+                         InstanceMethod<&Consumer::SetLimits>("setLimits"),
+                         InstanceMethod<&Consumer::Close>("close"),
+                         InstanceMethod<&Consumer::SetRef>("ref"),
+                         InstanceMethod<&Consumer::Name>("name"),
+                     });
+}
+
+// new NativeConsumer(config: Record<string,string>, onBatch)
+Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
+             "NativeConsumer(config, onBatch)");
+  ctx_.owner = this;
+  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
+  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+  InstallCommonCallbacks(conf, &ctx_);
+  rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
+  rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
+  ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
+  // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
+  rd_kafka_poll_set_consumer(ctx_.rk);
+  queue_ = rd_kafka_queue_get_consumer(ctx_.rk);
+  rd_kafka_queue_cb_event_enable(queue_, Pump::OnQueueEvent, ctx_.pump.get());
+  scratch_.resize(kMaxBatch);
+  ctx_.pump->Start([this](size_t room) { return Serve(room); }, [this] { Shutdown(); });
+}
+
+Consumer::~Consumer() { ctx_.pump.reset(); }
+
+bool Consumer::Serve(size_t room) {
+  if (room == 0) {
+    // JS is behind: take nothing, but count as a poll so that max.poll.interval.ms
+    // does not expire while the application catches up.
+    rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
+    return false;
+  }
+  size_t want = std::min(room, kMaxBatch);
+  ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), want);
+  if (n <= 0) return false;
+  ctx_.pump->PushMessages(scratch_.data(), static_cast<size_t>(n));
+  return static_cast<size_t>(n) == want;
+}
+
+void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  auto* self = static_cast<Consumer*>(ctx->owner);
+  const char* protocol = rd_kafka_rebalance_protocol(rk);
+  bool cooperative = protocol && std::strcmp(protocol, "COOPERATIVE") == 0;
+  const char* kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
+                     : rd_kafka_assignment_lost(rk)              ? "lost"
+                                                                 : "revoke";
+  uint64_t token = ++self->rebalanceSeq_;
+  ListPtr list = SharePartitions(partitions);
+  std::string proto = protocol ? protocol : "NONE";
+  std::string kindName = kind;
+  ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "rebalance");
+    o.Set("kind", kindName);
+    o.Set("protocol", proto);
+    o.Set("token", static_cast<double>(token));
+    o.Set("partitions", PartitionsToJs(env, list.get()));
+    return o;
+  });
+  // librdkafka waits for the application's hooks: the revoke completes, and no message of
+  // a revoked partition is fetched, only after JS says the hooks are done.
+  ctx->pump->WaitForJs(token);
+  ErrorInfo e;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))
+                    : ErrorInfo::From(rd_kafka_assign(rk, partitions));
+  } else {
+    e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
+                    : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
+  }
+  if (!e.ok()) {
+    ctx->pump->PushEvent([e](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("type", "error");
+      o.Set("error", e.ToJs(env));
+      return o;
+    });
+  }
+}
+
+void Consumer::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                        void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  ErrorInfo e = ErrorInfo::From(err);
+  ListPtr list = SharePartitions(offsets);
+  ctx->pump->PushEvent([e, list](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "commit");
+    if (!e.ok() && e.code != RD_KAFKA_RESP_ERR__NO_OFFSET) o.Set("error", e.ToJs(env));
+    o.Set("offsets", PartitionsToJs(env, list.get()));
+    return o;
+  });
+}
+
+void Consumer::Shutdown() {
+  // Leaves the group; the revoke hook runs (and is waited for) on this thread.
+  rd_kafka_consumer_close(ctx_.rk);
+  rd_kafka_queue_cb_event_enable(queue_, nullptr, nullptr);
+  // Messages still alive hold references into the handle: release them first.
+  ctx_.pump->ReleaseMessages();
+  rd_kafka_queue_destroy(queue_);
+  queue_ = nullptr;
+  rd_kafka_destroy(ctx_.rk);
+  ctx_.rk = nullptr;
+}
+
+Napi::Value Consumer::ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn) {
+  bool given = info.Length() > 0 && info[0].IsArray();
+  ListPtr list = given || required ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list, fn]() -> TaskOutcome { return {fn(rk, list.get()), {}}; });
+}
+
+// subscribe(topics: string[]) — names starting with ^ are regular expressions.
+Napi::Value Consumer::Subscribe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() > 0 && info[0].IsArray(), "subscribe(topics: string[])");
+  Napi::Array topics = info[0].As<Napi::Array>();
+  ListPtr list = Own(rd_kafka_topic_partition_list_new(static_cast<int>(topics.Length())));
+  for (uint32_t i = 0; i < topics.Length(); i++) {
+    RequireArg(env, topics.Get(i).IsString(), "topics must be strings");
+    rd_kafka_topic_partition_list_add(list.get(), topics.Get(i).As<Napi::String>().Utf8Value().c_str(),
+                                      RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(env, [rk, list]() -> TaskOutcome {
+    return {ErrorInfo::From(rd_kafka_subscribe(rk, list.get())), {}};
+  });
+}
+
+Napi::Value Consumer::Unsubscribe(const Napi::CallbackInfo& info) {
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk]() -> TaskOutcome {
+    return {ErrorInfo::From(rd_kafka_unsubscribe(rk)), {}};
+  });
+}
+
+Napi::Value Consumer::Assign(const Napi::CallbackInfo& info) {
+  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    return ErrorInfo::From(rd_kafka_assign(rk, l));
+  });
+}
+
+Napi::Value Consumer::Unassign(const Napi::CallbackInfo& info) {
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk]() -> TaskOutcome {
+    return {ErrorInfo::From(rd_kafka_assign(rk, nullptr)), {}};
+  });
+}
+
+Napi::Value Consumer::IncrementalAssign(const Napi::CallbackInfo& info) {
+  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    return ErrorInfo::Take(rd_kafka_incremental_assign(rk, l));
+  });
+}
+
+Napi::Value Consumer::IncrementalUnassign(const Napi::CallbackInfo& info) {
+  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    return ErrorInfo::Take(rd_kafka_incremental_unassign(rk, l));
+  });
+}
+
+Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk]() -> TaskOutcome {
+    rd_kafka_topic_partition_list_t* list = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &list);
+    ListPtr owned = list ? Own(list) : ListPtr();
+    return {ErrorInfo::From(err), PartitionsMaker(owned)};
+  });
+}
+
+// commit(offsets | null): synchronous commit on the pump thread; null commits the
+// stored offsets.
+Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
+  ListPtr list = info.Length() > 0 && info[0].IsArray() ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), 0);
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;  // nothing to commit
+    return {ErrorInfo::From(err), list ? PartitionsMaker(list) : JsMaker()};
+  });
+}
+
+// storeOffsets(offsets): local, non-blocking (an offset store for the next commit).
+Napi::Value Consumer::StoreOffsets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (ctx_.pump->stopping()) ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "consumer is closed").Throw(env);
+  ListPtr list = Own(PartitionsFromJs(env, info[0]));
+  rd_kafka_resp_err_t err = rd_kafka_offsets_store(ctx_.rk, list.get());
+  if (err) ErrorInfo::From(err).Throw(env);
+  return env.Undefined();
+}
+
+Napi::Value Consumer::Committed(const Napi::CallbackInfo& info) {
+  ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
+  int timeout = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10000;
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), timeout);
+    return {ErrorInfo::From(err), PartitionsMaker(list)};
+  });
+}
+
+Napi::Value Consumer::Position(const Napi::CallbackInfo& info) {
+  ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_position(rk, list.get());
+    return {ErrorInfo::From(err), PartitionsMaker(list)};
+  });
+}
+
+// seek(partitions with offsets): works at any time for assigned partitions.
+Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
+  ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
+    ErrorInfo e = ErrorInfo::Take(rd_kafka_seek_partitions(rk, list.get(), 0));
+    for (int i = 0; e.ok() && i < list->cnt; i++) {
+      if (list->elems[i].err) e = ErrorInfo::From(list->elems[i].err);
+    }
+    return {e, {}};
+  });
+}
+
+Napi::Value Consumer::Pause(const Napi::CallbackInfo& info) {
+  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    return ErrorInfo::From(rd_kafka_pause_partitions(rk, l));
+  });
+}
+
+Napi::Value Consumer::Resume(const Napi::CallbackInfo& info) {
+  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    return ErrorInfo::From(rd_kafka_resume_partitions(rk, l));
+  });
+}
+
+// queryWatermarks(topic, partition, timeoutMs) -> { low, high } from the broker.
+Napi::Value Consumer::QueryWatermarks(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsString() && info[1].IsNumber(),
+             "queryWatermarks(topic, partition, timeoutMs)");
+  std::string topic = info[0].As<Napi::String>();
+  int32_t partition = info[1].As<Napi::Number>().Int32Value();
+  int timeout = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 10000;
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(env, [rk, topic, partition, timeout]() -> TaskOutcome {
+    int64_t low = 0, high = 0;
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, topic.c_str(), partition, &low, &high, timeout);
+    return {ErrorInfo::From(err), [low, high](Napi::Env env) -> Napi::Value {
+              Napi::Object o = Napi::Object::New(env);
+              o.Set("low", Napi::BigInt::New(env, low));
+              o.Set("high", Napi::BigInt::New(env, high));
+              return o;
+            }};
+  });
+}
+
+// offsetsForTimes(partitions with offset = timestamp ms, timeoutMs)
+Napi::Value Consumer::OffsetsForTimes(const Napi::CallbackInfo& info) {
+  ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
+  int timeout = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10000;
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout);
+    return {ErrorInfo::From(err), PartitionsMaker(list)};
+  });
+}
+
+Napi::Value Consumer::RebalanceDone(const Napi::CallbackInfo& info) {
+  RequireArg(info.Env(), info.Length() > 0 && info[0].IsNumber(), "rebalanceDone(token)");
+  ctx_.pump->Resume(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+  return info.Env().Undefined();
+}
+
+Napi::Value Consumer::SetFlow(const Napi::CallbackInfo& info) {
+  ctx_.pump->SetFlow(info.Length() > 0 && info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// setLimits(maxMessages, maxBytes): the bound on messages handed over but not yet taken.
+Napi::Value Consumer::SetLimits(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsNumber() && info[1].IsNumber(), "setLimits(maxMessages, maxBytes)");
+  Pump::Limits limits;
+  limits.maxMessages = std::max<int64_t>(1, info[0].As<Napi::Number>().Int64Value());
+  limits.maxBytes = std::max<int64_t>(1, info[1].As<Napi::Number>().Int64Value());
+  ctx_.pump->SetLimits(limits);
+  return env.Undefined();
+}
+
+Napi::Value Consumer::Close(const Napi::CallbackInfo& info) { return ctx_.pump->Stop(info.Env()); }
+
+Napi::Value Consumer::SetRef(const Napi::CallbackInfo& info) {
+  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+Napi::Value Consumer::Name(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
+}
+
+}  // namespace octokafka

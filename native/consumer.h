@@ -1,0 +1,61 @@
+// The native consumer: messages are taken from librdkafka's consumer queue in batches on
+// the pump thread (bounded by the pump's limits and JS's flow control) and handed to JS
+// in one call per batch. Rebalances wait for JS hooks; group and offset operations run
+// as tasks on the pump thread.
+#pragma once
+#include <napi.h>
+
+#include <atomic>
+#include <vector>
+
+#include "client.h"
+
+namespace octokafka {
+
+class Consumer : public Napi::ObjectWrap<Consumer> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit Consumer(const Napi::CallbackInfo& info);
+  ~Consumer() override;
+
+ private:
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                          void* opaque);
+  static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
+                       void* opaque);
+  bool Serve(size_t room);
+  void Shutdown();
+  // Runs `fn(rk, list)` on the pump thread with a partition list parsed from info[0].
+  using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
+  Napi::Value ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn);
+
+  Napi::Value Subscribe(const Napi::CallbackInfo& info);
+  Napi::Value Unsubscribe(const Napi::CallbackInfo& info);
+  Napi::Value Assign(const Napi::CallbackInfo& info);
+  Napi::Value Unassign(const Napi::CallbackInfo& info);
+  Napi::Value IncrementalAssign(const Napi::CallbackInfo& info);
+  Napi::Value IncrementalUnassign(const Napi::CallbackInfo& info);
+  Napi::Value Assignment(const Napi::CallbackInfo& info);
+  Napi::Value Commit(const Napi::CallbackInfo& info);
+  Napi::Value StoreOffsets(const Napi::CallbackInfo& info);
+  Napi::Value Committed(const Napi::CallbackInfo& info);
+  Napi::Value Position(const Napi::CallbackInfo& info);
+  Napi::Value Seek(const Napi::CallbackInfo& info);
+  Napi::Value Pause(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
+  Napi::Value QueryWatermarks(const Napi::CallbackInfo& info);
+  Napi::Value OffsetsForTimes(const Napi::CallbackInfo& info);
+  Napi::Value RebalanceDone(const Napi::CallbackInfo& info);
+  Napi::Value SetFlow(const Napi::CallbackInfo& info);
+  Napi::Value SetLimits(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value Name(const Napi::CallbackInfo& info);
+
+  ClientContext ctx_;
+  rd_kafka_queue_t* queue_ = nullptr;
+  std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
+  uint64_t rebalanceSeq_ = 0;                 // pump thread only
+};
+
+}  // namespace octokafka

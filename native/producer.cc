@@ -1,0 +1,241 @@
+#include "producer.h"
+
+#include "config.h"
+
+namespace octokafka {
+
+namespace {
+// Delivery reports are handed over in chunks of at most this many even in the middle
+// of a long flush, so that promises settle while the flush is still waiting.
+constexpr size_t kReportChunk = 4096;
+}  // namespace
+
+Napi::Function Producer::Init(Napi::Env env) {
+  return DefineClass(env, "NativeProducer",
+                     {
+                         InstanceMethod<&Producer::Produce>("produce"),
+                         InstanceMethod<&Producer::ProduceBatch>("produceBatch"),
+                         InstanceMethod<&Producer::Flush>("flush"),
+                         InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
+                         InstanceMethod<&Producer::Close>("close"),
+                         InstanceMethod<&Producer::SetRef>("ref"),
+                         InstanceMethod<&Producer::Name>("name"),
+                     });
+}
+
+// new NativeProducer(config: Record<string,string>, onBatch)
+Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
+             "NativeProducer(config, onBatch)");
+  ctx_.owner = this;
+  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Producer");
+  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+  InstallCommonCallbacks(conf, &ctx_);
+  rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+  ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+  mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
+  rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
+  ctx_.pump->Start([this](size_t) { return Serve(); }, [this] { Shutdown(); });
+}
+
+Producer::~Producer() {
+  // The pump (and with it the handle) is stopped by close() or environment teardown.
+  ctx_.pump.reset();
+}
+
+void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  // The message's opaque carries the JS-side id (an integer below 2^53).
+  Delivery d;
+  d.id = static_cast<double>(reinterpret_cast<uintptr_t>(msg->_private));
+  d.partition = msg->partition;
+  d.err = msg->err;
+  d.offset = msg->offset;
+  rd_kafka_timestamp_type_t type;
+  d.timestamp = rd_kafka_message_timestamp(msg, &type);
+  auto* producer = static_cast<Producer*>(ctx->owner);
+  producer->reports_.push_back(d);
+  if (producer->reports_.size() >= kReportChunk) ctx->pump->PushDeliveries(producer->reports_);
+}
+
+bool Producer::Serve() {
+  rd_kafka_poll(ctx_.rk, 0);
+  ctx_.pump->PushDeliveries(reports_);
+  return false;
+}
+
+void Producer::Shutdown() {
+  rd_kafka_queue_cb_event_enable(mainQueue_, nullptr, nullptr);
+  // Whatever is still queued fails with _PURGE_QUEUE so that every send settles.
+  rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE);
+  rd_kafka_flush(ctx_.rk, closeFlushMs_);
+  rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  rd_kafka_poll(ctx_.rk, 0);
+  ctx_.pump->PushDeliveries(reports_);
+  for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
+  topics_.clear();
+  rd_kafka_queue_destroy(mainQueue_);
+  mainQueue_ = nullptr;
+  rd_kafka_destroy(ctx_.rk);
+  ctx_.rk = nullptr;
+}
+
+rd_kafka_topic_t* Producer::Topic(const std::string& name) {
+  auto it = topics_.find(name);
+  if (it != topics_.end()) return it->second;
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(ctx_.rk, name.c_str(), nullptr);
+  if (rkt) topics_.emplace(name, rkt);
+  return rkt;
+}
+
+namespace {
+
+// A view of a Buffer / Uint8Array / string argument (null or undefined: no bytes).
+struct Bytes {
+  const void* data = nullptr;
+  size_t size = 0;
+  std::string holder;
+  bool present = false;
+};
+
+bool ReadBytes(Napi::Value v, Bytes& out) {
+  if (v.IsNull() || v.IsUndefined()) return true;
+  out.present = true;
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    out.data = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+    out.size = ta.ByteLength();
+    return true;
+  }
+  if (v.IsString()) {
+    out.holder = v.As<Napi::String>().Utf8Value();
+    out.data = out.holder.data();
+    out.size = out.holder.size();
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Value key, Napi::Value value,
+                         Napi::Value headers, Napi::Value timestamp, double id) {
+  Napi::Env env = Env();
+  Bytes k, v;
+  RequireArg(env, ReadBytes(key, k), "key must be a Buffer, Uint8Array, string or null");
+  RequireArg(env, ReadBytes(value, v), "value must be a Buffer, Uint8Array, string or null");
+  int32_t part = partition.IsNumber() ? partition.As<Napi::Number>().Int32Value() : RD_KAFKA_PARTITION_UA;
+  int64_t ts = timestamp.IsNumber() ? timestamp.As<Napi::Number>().Int64Value() : 0;
+
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (headers.IsArray()) {
+    Napi::Array arr = headers.As<Napi::Array>();
+    hdrs = rd_kafka_headers_new(arr.Length());
+    for (uint32_t i = 0; i < arr.Length(); i++) {
+      Napi::Value pair = arr.Get(i);
+      Bytes hv;
+      bool ok = pair.IsArray() && pair.As<Napi::Array>().Get(0u).IsString() &&
+                ReadBytes(pair.As<Napi::Array>().Get(1u), hv);
+      if (!ok) {
+        rd_kafka_headers_destroy(hdrs);
+        throw Napi::TypeError::New(env, "headers must be [name, Buffer | string | null] pairs");
+      }
+      std::string name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
+      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
+                          static_cast<ssize_t>(hv.size));
+    }
+  }
+  // RD_KAFKA_MSG_F_COPY: the payload is copied once, into librdkafka's buffer.
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      ctx_.rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_KEY(k.present ? k.data : nullptr, k.size), RD_KAFKA_V_VALUE(v.present ? const_cast<void*>(v.data) : nullptr, v.size),
+      RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(hdrs),
+      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(id))), RD_KAFKA_V_END);
+  // On failure librdkafka did not take the headers.
+  if (err && hdrs) rd_kafka_headers_destroy(hdrs);
+  return err;
+}
+
+// produce(topic, partition|null, key, value, headers|null, timestamp|null, id) -> error code
+Napi::Value Producer::Produce(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (ctx_.pump->stopping()) return Napi::Number::New(env, RD_KAFKA_RESP_ERR__STATE);
+  RequireArg(env, info.Length() >= 7 && info[0].IsString() && info[6].IsNumber(),
+             "produce(topic, partition, key, value, headers, timestamp, id)");
+  rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
+  if (!rkt) return Napi::Number::New(env, rd_kafka_last_error());
+  return Napi::Number::New(
+      env, ProduceOne(rkt, info[1], info[2], info[3], info[4], info[5], info[6].As<Napi::Number>().DoubleValue()));
+}
+
+// produceBatch(topic, partitions, keys, values, headers, timestamps, firstId)
+//   -> [enqueued count, error code of the first failure or 0]
+// Each array has one element per message (null where not given). Stops at the first
+// failure: messages from there on are not enqueued.
+Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 7 && info[0].IsString() && info[3].IsArray() && info[6].IsNumber(),
+             "produceBatch(topic, partitions, keys, values, headers, timestamps, firstId)");
+  Napi::Array result = Napi::Array::New(env, 2);
+  if (ctx_.pump->stopping()) {
+    result.Set(0u, 0);
+    result.Set(1u, static_cast<int>(RD_KAFKA_RESP_ERR__STATE));
+    return result;
+  }
+  rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
+  Napi::Array values = info[3].As<Napi::Array>();
+  auto at = [&](const Napi::Value& arr, uint32_t i) -> Napi::Value {
+    return arr.IsArray() ? arr.As<Napi::Array>().Get(i) : env.Null();
+  };
+  double firstId = info[6].As<Napi::Number>().DoubleValue();
+  uint32_t n = values.Length(), i = 0;
+  int err = rkt ? 0 : rd_kafka_last_error();
+  for (; rkt && i < n; i++) {
+    err = ProduceOne(rkt, at(info[1], i), at(info[2], i), values.Get(i), at(info[4], i), at(info[5], i), firstId + i);
+    if (err) break;
+  }
+  result.Set(0u, i);
+  result.Set(1u, err);
+  return result;
+}
+
+Napi::Value Producer::Flush(const Napi::CallbackInfo& info) {
+  int timeout = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(info.Env(), [this, rk, timeout]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_flush(rk, timeout);
+    ctx_.pump->PushDeliveries(reports_);
+    int left = rd_kafka_outq_len(rk);
+    return {ErrorInfo::None(), [left, err](Napi::Env env) -> Napi::Value {
+              Napi::Object o = Napi::Object::New(env);
+              o.Set("remaining", left);
+              o.Set("timedOut", err == RD_KAFKA_RESP_ERR__TIMED_OUT);
+              return o;
+            }};
+  });
+}
+
+Napi::Value Producer::OutQueueLength(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), !ctx_.pump->stopping() ? rd_kafka_outq_len(ctx_.rk) : 0);
+}
+
+// close(flushTimeoutMs): flush up to the timeout, fail whatever is left, destroy.
+Napi::Value Producer::Close(const Napi::CallbackInfo& info) {
+  if (!ctx_.pump->stopping()) {
+    closeFlushMs_ = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+  }
+  return ctx_.pump->Stop(info.Env());
+}
+
+Napi::Value Producer::SetRef(const Napi::CallbackInfo& info) {
+  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+Napi::Value Producer::Name(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
+}
+
+}  // namespace octokafka

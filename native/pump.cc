@@ -1,0 +1,334 @@
+#include "pump.h"
+
+#include <chrono>
+
+#include "batch_js.h"
+
+namespace octokafka {
+
+Pump::Pump(Napi::Env env, Napi::Function onBatch, const char* name)
+    : env_(env), onBatch_(Napi::Persistent(onBatch)), asyncContext_(env, name) {
+  uv_loop_t* loop = nullptr;
+  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
+  async_ = new uv_async_t;
+  async_->data = this;
+  uv_async_init(loop, async_, [](uv_async_t* h) {
+    if (h->data) static_cast<Pump*>(h->data)->OnAsync();
+  });
+  napi_add_env_cleanup_hook(env, EnvCleanup, this);
+  cleanupHookAdded_ = true;
+}
+
+Pump::~Pump() {
+  // Normally already stopped; on environment teardown EnvCleanup did the work.
+  if (thread_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopRequested_ = true;
+      jsGone_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  for (rd_kafka_message_t* m : pending_.messages) rd_kafka_message_destroy(m);
+  pending_.messages.clear();
+  CloseHandle();
+  if (cleanupHookAdded_) napi_remove_env_cleanup_hook(env_, EnvCleanup, this);
+}
+
+void Pump::Start(ServeFn serve, ShutdownFn shutdown) {
+  serve_ = std::move(serve);
+  shutdown_ = std::move(shutdown);
+  thread_ = std::thread([this] { ThreadMain(); });
+}
+
+void Pump::SetLimits(Limits limits) {
+  std::lock_guard<std::mutex> lock(mu_);
+  limits_ = limits;
+}
+
+void Pump::OnQueueEvent(rd_kafka_t*, void* opaque) { static_cast<Pump*>(opaque)->Signal(); }
+
+void Pump::Signal() {
+  // Called by librdkafka with its queue lock held: only flag and notify.
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    signaled_ = true;
+  }
+  cv_.notify_one();
+}
+
+size_t Pump::RoomLocked() const {
+  if (pending_.messages.size() >= limits_.maxMessages || pending_.messageBytes >= limits_.maxBytes) return 0;
+  return limits_.maxMessages - pending_.messages.size();
+}
+
+void Pump::ThreadMain() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    // Wait for librdkafka's wake-up, a task, room in the hand-off, or stop. While the
+    // flow is off, wake up once a second anyway so that the serve function can keep the
+    // consumer's poll interval alive.
+    auto ready = [this] {
+      return !tasks_.empty() || stopRequested_ || (signaled_ && flow_.load() && RoomLocked() > 0);
+    };
+    if (!ready()) {
+      if (flow_.load() && RoomLocked() > 0) {
+        cv_.wait(lock, ready);
+      } else {
+        cv_.wait_for(lock, std::chrono::seconds(1), ready);
+      }
+    }
+    RunTasksLocked(lock);
+    if (stopRequested_) break;
+    size_t room = flow_.load() ? RoomLocked() : 0;
+    signaled_ = false;
+    lock.unlock();
+    bool more = serve_ ? serve_(room) : false;
+    lock.lock();
+    if (more) signaled_ = true;
+    if (!pending_.empty()) WakeJs();
+  }
+  lock.unlock();
+  if (shutdown_) shutdown_();
+  lock.lock();
+  // Tasks queued while shutting down fail: the handle is gone.
+  while (!tasks_.empty()) {
+    uint64_t id = tasks_.front().first;
+    tasks_.pop_front();
+    pending_.done.emplace_back(id, TaskOutcome{ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed"), {}});
+  }
+  pending_.finished = true;
+  threadFinished_ = true;
+  WakeJs();
+}
+
+void Pump::RunTasksLocked(std::unique_lock<std::mutex>& lock) {
+  while (!tasks_.empty()) {
+    auto [id, task] = std::move(tasks_.front());
+    tasks_.pop_front();
+    lock.unlock();
+    TaskOutcome outcome = task();
+    lock.lock();
+    pending_.done.emplace_back(id, std::move(outcome));
+    WakeJs();
+  }
+}
+
+void Pump::WakeJs() {
+  // mu_ is held: the JS side closes the handle only after the thread is joined.
+  if (async_ && !jsGone_) uv_async_send(async_);
+}
+
+void Pump::PushDelivery(const Delivery& d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.deliveries.push_back(d);
+}
+
+void Pump::PushMessage(rd_kafka_message_t* msg) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.messages.push_back(msg);
+  pending_.messageBytes += msg->len + msg->key_len;
+}
+
+void Pump::PushDeliveries(std::vector<Delivery>& ds) {
+  if (ds.empty()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (pending_.deliveries.empty()) {
+    std::swap(pending_.deliveries, ds);
+  } else {
+    pending_.deliveries.insert(pending_.deliveries.end(), ds.begin(), ds.end());
+  }
+  ds.clear();
+}
+
+void Pump::PushMessages(rd_kafka_message_t** msgs, size_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < n; i++) {
+    pending_.messages.push_back(msgs[i]);
+    pending_.messageBytes += msgs[i]->len + msgs[i]->key_len;
+  }
+}
+
+void Pump::ReleaseMessages() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (rd_kafka_message_t* m : pending_.messages) rd_kafka_message_destroy(m);
+  pending_.messages.clear();
+  pending_.messageBytes = 0;
+  cv_.wait(lock, [this] { return liveMessages_ == 0 || jsGone_; });
+}
+
+void Pump::PushEvent(JsMaker make) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.events.emplace_back(pending_.messages.size(), std::move(make));
+  WakeJs();
+}
+
+void Pump::WaitForJs(uint64_t token) {
+  std::unique_lock<std::mutex> lock(mu_);
+  WakeJs();
+  auto resumed = [&] {
+    for (auto it = resumed_.begin(); it != resumed_.end(); ++it) {
+      if (*it == token) {
+        resumed_.erase(it);
+        return true;
+      }
+    }
+    return false;
+  };
+  for (;;) {
+    if (jsGone_ || resumed()) return;
+    // JS hooks may commit or query while librdkafka waits for them: keep serving tasks.
+    RunTasksLocked(lock);
+    if (jsGone_ || resumed()) return;
+    cv_.wait(lock, [&] { return jsGone_ || !tasks_.empty() || !resumed_.empty(); });
+  }
+}
+
+void Pump::Resume(uint64_t token) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    resumed_.push_back(token);
+  }
+  cv_.notify_all();
+}
+
+void Pump::SetFlow(bool on) {
+  flow_ = on;
+  cv_.notify_all();
+}
+
+void Pump::Ref(bool ref) {
+  if (!async_) return;
+  if (ref) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(async_));
+  } else {
+    uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+  }
+}
+
+Napi::Value Pump::RunTask(Napi::Env env, Task task) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  Napi::Value promise = deferred.Promise();
+  std::unique_lock<std::mutex> lock(mu_);
+  // Tasks are still taken while closing (a revoke hook may commit during close).
+  if (threadFinished_) {
+    lock.unlock();
+    deferred.Reject(ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed").ToJs(env));
+    return promise;
+  }
+  uint64_t id = nextTaskId_++;
+  deferreds_.emplace(id, deferred);
+  tasks_.emplace_back(id, std::move(task));
+  lock.unlock();
+  cv_.notify_all();
+  return promise;
+}
+
+Napi::Value Pump::Stop(Napi::Env env) {
+  auto deferred = Napi::Promise::Deferred::New(env);
+  Napi::Value promise = deferred.Promise();
+  if (stopped_) {
+    deferred.Resolve(env.Undefined());
+    return promise;
+  }
+  stopDeferreds_.push_back(deferred);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopRequested_ = true;
+  }
+  cv_.notify_all();
+  return promise;
+}
+
+void Pump::OnAsync() {
+  Batch batch;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::swap(batch, pending_);
+    liveMessages_ += batch.messages.size();
+  }
+  cv_.notify_all();  // room in the hand-off again
+  if (batch.empty()) return;
+  Napi::Env env = env_;
+  Napi::HandleScope scope(env);
+  // Promise reactions and nextTicks run when this scope closes, as after any I/O callback.
+  Napi::CallbackScope callbackScope(env, asyncContext_);
+  DeliverBatch(env, batch);
+}
+
+void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
+  try {
+    if (!batch.deliveries.empty() || !batch.messages.empty() || !batch.events.empty()) {
+      Napi::Value deliveries = batch.deliveries.empty() ? env.Null() : DeliveriesToJs(env, batch.deliveries);
+      Napi::Value messages = batch.messages.empty() ? env.Null() : MessagesToJs(env, batch.messages);
+      Napi::Value events = env.Null();
+      if (!batch.events.empty()) {
+        Napi::Array arr = Napi::Array::New(env, batch.events.size());
+        for (size_t i = 0; i < batch.events.size(); i++) {
+          Napi::Value v = batch.events[i].second(env);
+          if (v.IsObject()) v.As<Napi::Object>().Set("at", static_cast<double>(batch.events[i].first));
+          arr.Set(static_cast<uint32_t>(i), v);
+        }
+        events = arr;
+      }
+      onBatch_.Call({deliveries, messages, events});
+    }
+    for (auto& [id, outcome] : batch.done) {
+      auto it = deferreds_.find(id);
+      if (it == deferreds_.end()) continue;
+      Napi::Promise::Deferred d = it->second;
+      deferreds_.erase(it);
+      if (!outcome.error.ok()) {
+        d.Reject(outcome.error.ToJs(env));
+      } else {
+        d.Resolve(outcome.value ? outcome.value(env) : env.Undefined());
+      }
+    }
+  } catch (const Napi::Error& e) {
+    // A JS exception in the batch handler: report it like any uncaught exception.
+    napi_fatal_exception(env, e.Value());
+  }
+  for (rd_kafka_message_t* m : batch.messages) rd_kafka_message_destroy(m);
+  if (!batch.messages.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      liveMessages_ -= batch.messages.size();
+    }
+    cv_.notify_all();
+  }
+  if (batch.finished && !stopped_) {
+    stopped_ = true;
+    if (thread_.joinable()) thread_.join();
+    CloseHandle();
+    for (auto& d : stopDeferreds_) d.Resolve(env.Undefined());
+    stopDeferreds_.clear();
+    onBatch_.Reset();
+  }
+}
+
+void Pump::CloseHandle() {
+  if (!async_) return;
+  async_->data = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+  async_ = nullptr;
+}
+
+void Pump::EnvCleanup(void* arg) {
+  // The environment (main thread or worker) is going away: stop without JS.
+  Pump* self = static_cast<Pump*>(arg);
+  self->cleanupHookAdded_ = false;
+  {
+    std::lock_guard<std::mutex> lock(self->mu_);
+    self->jsGone_ = true;
+    self->stopRequested_ = true;
+  }
+  self->cv_.notify_all();
+  if (self->thread_.joinable()) self->thread_.join();
+  for (rd_kafka_message_t* m : self->pending_.messages) rd_kafka_message_destroy(m);
+  self->pending_.messages.clear();
+  self->CloseHandle();
+  self->stopped_ = true;
+}
+
+}  // namespace octokafka

@@ -1,0 +1,155 @@
+// The event pump: one native thread per client and its hand-off to the JS thread.
+//
+// librdkafka's queue wake-up (rd_kafka_queue_cb_event_enable) signals the pump's
+// condition variable; the pump thread then drains librdkafka without blocking and
+// appends what it got (delivery reports, messages, typed events) to a pending batch,
+// and wakes the JS thread through one uv_async handle. On the JS thread the whole
+// pending batch is swapped out and handed to JS in one call. Blocking librdkafka calls
+// (flush, commit, metadata, close, ...) run as tasks on the same thread, so nothing
+// blocks the JS thread or libuv's threadpool.
+//
+// Consumed messages are bounded: the pump never holds more than the configured number of
+// messages/bytes that JS has not taken yet, and JS can turn the flow off while its own
+// buffer is full.
+#pragma once
+#include <librdkafka/rdkafka.h>
+#include <napi.h>
+#include <uv.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "errors.h"
+
+namespace octokafka {
+
+// Makes a JS value on the JS thread from data captured on the pump thread.
+using JsMaker = std::function<Napi::Value(Napi::Env)>;
+
+// What a task produced: an error, or a value maker (may be empty: undefined).
+struct TaskOutcome {
+  ErrorInfo error;
+  JsMaker value;
+};
+using Task = std::function<TaskOutcome()>;
+
+// A delivery report, reduced to what JS needs to settle its send promise.
+struct Delivery {
+  double id;
+  int32_t partition;
+  int32_t err;
+  int64_t offset;
+  int64_t timestamp;
+};
+
+class Pump {
+ public:
+  // serve(room): drain librdkafka without blocking, taking at most `room` consumed
+  // messages; returns true when more may be ready right away.
+  using ServeFn = std::function<bool(size_t room)>;
+  // shutdown(): last thing the pump thread does (close and destroy the handle).
+  using ShutdownFn = std::function<void()>;
+
+  struct Limits {
+    size_t maxMessages = 50000;      // pending messages JS has not taken yet
+    size_t maxBytes = 64u << 20;     // pending payload bytes JS has not taken yet
+  };
+
+  Pump(Napi::Env env, Napi::Function onBatch, const char* name);
+  ~Pump();
+  Pump(const Pump&) = delete;
+  Pump& operator=(const Pump&) = delete;
+
+  void Start(ServeFn serve, ShutdownFn shutdown);
+  void SetLimits(Limits limits);
+
+  // ---- any thread
+  // librdkafka's queue event callback: the queue went from empty to non-empty.
+  static void OnQueueEvent(rd_kafka_t* rk, void* opaque);
+  void Signal();
+  bool jsGone() const { return jsGone_.load(); }
+
+  // ---- pump thread
+  void PushDelivery(const Delivery& d);
+  // Takes ownership of the message (destroyed after conversion to JS).
+  void PushMessage(rd_kafka_message_t* msg);
+  void PushDeliveries(std::vector<Delivery>& ds);  // moves them out of `ds`
+  void PushMessages(rd_kafka_message_t** msgs, size_t n);
+  // Destroys the messages JS has not taken and waits until JS destroyed the ones it took:
+  // librdkafka cannot be destroyed while a message is alive.
+  void ReleaseMessages();
+  void PushEvent(JsMaker make);
+  // Blocks the pump thread until JS calls Resume(token) or JS is gone (or `stop` true).
+  // Used for rebalances that librdkafka must wait for.
+  void WaitForJs(uint64_t token);
+  bool flowing() const { return flow_.load(); }
+
+  // ---- JS thread
+  Napi::Value RunTask(Napi::Env env, Task task);
+  // Stops the thread after the queued tasks (the state machine: stop -> drain -> destroy).
+  // The promise resolves when the handle is destroyed and the last batch was delivered.
+  Napi::Value Stop(Napi::Env env);
+  void Resume(uint64_t token);
+  void SetFlow(bool on);
+  void Ref(bool ref);
+  bool stopping() const { return stopRequested_; }
+  bool stopped() const { return stopped_; }
+
+ private:
+  struct Batch {
+    std::vector<Delivery> deliveries;
+    std::vector<rd_kafka_message_t*> messages;
+    size_t messageBytes = 0;
+    std::vector<std::pair<size_t, JsMaker>> events;  // (messages before, maker)
+    std::vector<std::pair<uint64_t, TaskOutcome>> done;
+    bool finished = false;
+    bool empty() const { return deliveries.empty() && messages.empty() && events.empty() && done.empty() && !finished; }
+  };
+
+  void ThreadMain();
+  void WakeJs();
+  void OnAsync();  // JS thread
+  void DeliverBatch(Napi::Env env, Batch& batch);
+  void CloseHandle();
+  static void EnvCleanup(void* arg);
+  size_t RoomLocked() const;
+  // Runs queued tasks; `lock` (on mu_) is released while each task runs.
+  void RunTasksLocked(std::unique_lock<std::mutex>& lock);
+
+  Napi::Env env_;
+  Napi::FunctionReference onBatch_;
+  Napi::AsyncContext asyncContext_;
+  uv_async_t* async_ = nullptr;
+  std::thread thread_;
+  ServeFn serve_;
+  ShutdownFn shutdown_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<uint64_t, Task>> tasks_;
+  Batch pending_;
+  Limits limits_;
+  bool signaled_ = true;  // drain once at start: the queue may already hold something
+  bool stopRequested_ = false;
+  bool threadFinished_ = false;  // no task can run any more
+  bool stopped_ = false;
+  std::atomic<bool> flow_{true};
+  std::atomic<bool> jsGone_{false};
+  size_t liveMessages_ = 0;  // handed to JS, not yet destroyed (guarded by mu_)
+  std::vector<uint64_t> resumed_;
+
+  // JS-thread state.
+  uint64_t nextTaskId_ = 1;
+  std::map<uint64_t, Napi::Promise::Deferred> deferreds_;
+  std::vector<Napi::Promise::Deferred> stopDeferreds_;
+  bool cleanupHookAdded_ = false;
+};
+
+}  // namespace octokafka

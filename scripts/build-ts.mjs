@@ -1,0 +1,31 @@
+// Compiles lib/ to CommonJS (dist/cjs) with declarations, then writes the ESM entry
+// (dist/esm) as a thin re-export of the CommonJS build. One implementation serves both
+// module systems, so there is one MockCluster class, one component registry, one
+// instanceof KafkaError — no dual-package hazard.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+rmSync(join(root, 'dist'), { recursive: true, force: true });
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+  stdio: 'inherit',
+});
+writeFileSync(join(root, 'dist/cjs/package.json'), '{"type":"commonjs"}\n');
+
+// Named ESM exports are listed explicitly (not left to cjs-module-lexer) so that every
+// export is importable by name.
+const cjs = createRequire(import.meta.url)(join(root, 'dist/cjs/index.js'));
+const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default');
+mkdirSync(join(root, 'dist/esm'), { recursive: true });
+writeFileSync(
+  join(root, 'dist/esm/index.mjs'),
+  `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+);
+writeFileSync(
+  join(root, 'dist/esm/index.d.mts'),
+  `export * from '../cjs/index.js';\nimport * as octokafka from '../cjs/index.js';\nexport default octokafka;\n`,
+);
+console.log(`built dist/cjs and dist/esm (${names.length} exports)`);

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Obtains the pinned librdkafka source tarball, verifies it and builds a static,
+# position-independent librdkafka.a (OpenSSL, SASL PLAIN/SCRAM/OAUTHBEARER without
+# cyrus, zstd, zlib, bundled lz4, no curl). Everything is cached outside the repository
+# so that a rebuild takes seconds and needs no network.
+#
+# Usage: scripts/librdkafka.sh [--print-prefix]
+#   Progress goes to stderr; with --print-prefix the install prefix (holding
+#   include/ and lib/librdkafka.a) is the only thing written to stdout, which is how
+#   binding.gyp calls it.
+#
+# Tarball sources, in order: the cache, $LIBRDKAFKA_TARBALL (a path or an http(s) URL),
+# then Debian's source archive through `apt-get source` with a private apt
+# configuration whose mirror is read from this machine's own apt sources.
+# Cache folder: $OCTOKAFKA_CACHE, else $XDG_CACHE_HOME/octokafka, else ~/.cache/octokafka.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+# shellcheck source=../deps/librdkafka.pin
+. "$root/deps/librdkafka.pin"
+
+say() { echo "[librdkafka] $*" >&2; }
+die() { echo "[librdkafka] error: $*" >&2; exit 1; }
+
+cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}
+tarball="$cache/$LIBRDKAFKA_TARBALL_NAME"
+# The build flags are part of the cache key: changing them rebuilds.
+cmake_flags=(
+  -DCMAKE_BUILD_TYPE=Release
+  -DRDKAFKA_BUILD_STATIC=ON
+  -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+  -DRDKAFKA_BUILD_TESTS=OFF
+  -DRDKAFKA_BUILD_EXAMPLES=OFF
+  -DWITH_SSL=ON
+  -DOPENSSL_USE_STATIC_LIBS=TRUE
+  -DWITH_SASL=OFF
+  -DWITH_SASL_SCRAM=ON
+  -DWITH_SASL_OAUTHBEARER=ON
+  -DWITH_ZSTD=ON
+  -DWITH_ZLIB=ON
+  -DWITH_CURL=OFF
+  -DENABLE_LZ4_EXT=OFF
+)
+flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef | sha256sum | cut -c1-12)
+prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
+
+print_prefix=0
+[ "${1:-}" = "--print-prefix" ] && print_prefix=1
+
+done_build() {
+  if [ "$print_prefix" = 1 ]; then echo "$prefix"; else say "ready: $prefix"; fi
+  exit 0
+}
+
+[ -f "$prefix/lib/librdkafka.a" ] && [ -f "$prefix/include/librdkafka/rdkafka.h" ] && done_build
+
+need_tool() {
+  command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed. Install it with: apt-get install -y $2"
+}
+need_tool cmake cmake
+need_tool make make
+need_tool cc build-essential
+need_tool sha256sum coreutils
+need_tool tar tar
+
+# Static libraries librdkafka links against; the addon links them too.
+libdir=$(cc -print-multiarch 2>/dev/null || true)
+need_static() {
+  local lib=$1 pkg=$2 found=""
+  for d in "/usr/lib/$libdir" /usr/lib /usr/lib64 /usr/local/lib; do
+    [ -f "$d/$lib" ] && found="$d/$lib" && break
+  done
+  [ -n "$found" ] || die "$lib is missing. Install it with: apt-get install -y $pkg"
+}
+need_static libssl.a libssl-dev
+need_static libcrypto.a libssl-dev
+need_static libzstd.a libzstd-dev
+need_static libz.a zlib1g-dev
+
+mkdir -p "$cache"
+
+verify() { # file -> 0 when size and sha256 match the pin
+  local f=$1 size sum
+  size=$(stat -c %s "$f")
+  sum=$(sha256sum "$f" | cut -d' ' -f1)
+  if [ "$size" != "$LIBRDKAFKA_TARBALL_SIZE" ] || [ "$sum" != "$LIBRDKAFKA_TARBALL_SHA256" ]; then
+    say "checksum mismatch for $f"
+    say "  expected size $LIBRDKAFKA_TARBALL_SIZE sha256 $LIBRDKAFKA_TARBALL_SHA256"
+    say "  got      size $size sha256 $sum"
+    return 1
+  fi
+}
+
+# The first apt source URI of this machine (deb822 .sources files or sources.list).
+apt_mirror() {
+  local m=""
+  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
+    m=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/*.sources)
+  fi
+  if [ -z "$m" ] && [ -f /etc/apt/sources.list ]; then
+    m=$(awk '$1=="deb"||$1=="deb-src"{for(i=2;i<=NF;i++) if ($i ~ /^[a-z]+:\/\//) {print $i; exit}}' /etc/apt/sources.list)
+  fi
+  echo "$m"
+}
+
+fetch_debian() {
+  need_tool apt-get apt
+  local mirror work
+  mirror=$(apt_mirror)
+  [ -n "$mirror" ] || die "no apt mirror found in /etc/apt/sources.list(.d); set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"
+  work=$(mktemp -d)
+  mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $LIBRDKAFKA_DEBIAN_SUITE main" >"$work/sources.list"
+  local opts=(-o "Dir::Etc::sourcelist=$work/sources.list" -o Dir::Etc::sourceparts=-
+    -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Debug::NoLocking=1
+    -o "APT::Sandbox::User=$(id -un)")
+  say "fetching $LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION from Debian's source archive ($LIBRDKAFKA_DEBIAN_SUITE)"
+  (cd "$work" && apt-get -q "${opts[@]}" update >&2 &&
+    apt-get -q "${opts[@]}" source --download-only "$LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION" >&2) ||
+    { rm -rf "$work"; die "apt-get source failed; set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"; }
+  [ -f "$work/$LIBRDKAFKA_TARBALL_NAME" ] || { rm -rf "$work"; die "apt-get source did not produce $LIBRDKAFKA_TARBALL_NAME"; }
+  mv "$work/$LIBRDKAFKA_TARBALL_NAME" "$tarball.part"
+  rm -rf "$work"
+}
+
+if [ -f "$tarball" ] && ! verify "$tarball"; then
+  say "removing the bad cached tarball"; rm -f "$tarball"
+fi
+if [ ! -f "$tarball" ]; then
+  if [ -n "${LIBRDKAFKA_TARBALL:-}" ]; then
+    case "$LIBRDKAFKA_TARBALL" in
+      http://*|https://*)
+        need_tool curl curl
+        say "downloading $LIBRDKAFKA_TARBALL"
+        curl -fsSL "$LIBRDKAFKA_TARBALL" -o "$tarball.part" || die "download of $LIBRDKAFKA_TARBALL failed" ;;
+      *)
+        [ -f "$LIBRDKAFKA_TARBALL" ] || die "LIBRDKAFKA_TARBALL=$LIBRDKAFKA_TARBALL: no such file"
+        cp "$LIBRDKAFKA_TARBALL" "$tarball.part" ;;
+    esac
+  else
+    fetch_debian
+  fi
+  verify "$tarball.part" || { rm -f "$tarball.part"; die "the tarball does not match deps/librdkafka.pin; refusing to build it"; }
+  mv "$tarball.part" "$tarball"
+fi
+
+src=$(mktemp -d "$cache/build.XXXXXX")
+trap 'rm -rf "$src"' EXIT
+say "unpacking"
+tar -xzf "$tarball" -C "$src"
+top="$src/$LIBRDKAFKA_TOP_FOLDER"
+[ -d "$top" ] || die "unexpected tarball layout: $LIBRDKAFKA_TOP_FOLDER/ not found"
+# Upstream bug in 2.14.2: config.h defines WITH_OAUTHBEARER_OIDC as 0 or 1
+# (#cmakedefine01), but rdkafka_conf.c tests it with #ifdef and so always includes
+# <curl/curl.h>, even with WITH_CURL=OFF. Test its value, as the rest of the code does.
+sed -i 's/^#ifdef WITH_OAUTHBEARER_OIDC$/#if WITH_OAUTHBEARER_OIDC/' "$top/src/rdkafka_conf.c"
+jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+say "configuring (cmake)"
+cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||
+  { tail -30 "$src/cmake.log" >&2; die "cmake configure failed (log above)"; }
+say "building with $jobs jobs"
+cmake --build "$top/build" --target rdkafka -j "$jobs" >"$src/build.log" 2>&1 ||
+  { tail -30 "$src/build.log" >&2; die "build failed (log above)"; }
+
+# Only the rdkafka target is built, so `make install` would fail: copy by hand.
+stage="$prefix.tmp.$$"
+mkdir -p "$stage/include/librdkafka" "$stage/lib" "$stage/share"
+cp "$top/src/rdkafka.h" "$top/src/rdkafka_mock.h" "$stage/include/librdkafka/"
+cp "$top/build/src/librdkafka.a" "$stage/lib/"
+cp "$top/CONFIGURATION.md" "$top/LICENSE" "$stage/share/"
+rm -rf "$prefix" && mv "$stage" "$prefix"
+say "built $(du -h "$prefix/lib/librdkafka.a" | cut -f1) librdkafka.a"
+done_build

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Native clients own threads and sockets: isolate test files in forked processes.
+    pool: 'forks',
+    reporters: ['default'],
+  },
+});
