@@ -98,6 +98,22 @@ export class DecodeError extends KafkaError {
   }
 }
 
+/**
+ * An event rejected by a topic's validator or serializer: names the metadata field (a dotted
+ * path, empty for the whole document) and says what it failed, so a producer can report it.
+ */
+export class ValidationError extends KafkaError {
+  /** Dotted path of the offending metadata field, e.g. `user.id`; empty for the document itself. */
+  readonly path: string;
+  constructor(path: string, reason: string) {
+    super({
+      message: path === '' ? `invalid event: ${reason}` : `invalid event field ${JSON.stringify(path)}: ${reason}`,
+      code: ErrorCode.INVALID_ARG,
+    });
+    this.path = path;
+  }
+}
+
 /** Turns the plain error objects the native addon produces into {@link KafkaError}s. */
 export function fromNative(e: KafkaErrorInit): KafkaError {
   return e instanceof KafkaError ? e : new KafkaError(e);

@@ -104,8 +104,10 @@ bool ReadBytes(Napi::Value v, Bytes& out) {
   out.present = true;
   if (v.IsTypedArray()) {
     Napi::TypedArray ta = v.As<Napi::TypedArray>();
-    out.data = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     out.size = ta.ByteLength();
+    // An empty buffer may have no backing store; it is still an empty value, not null.
+    static const uint8_t kEmpty = 0;
+    out.data = out.size == 0 ? &kEmpty : static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     return true;
   }
   if (v.IsString()) {

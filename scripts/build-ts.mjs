@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')], {
+execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', process.env.OCTOKAFKA_TSCONFIG ?? join(root, 'tsconfig.json')], {
   stdio: 'inherit',
 });
 writeFileSync(join(root, 'dist/cjs/package.json'), '{"type":"commonjs"}\n');

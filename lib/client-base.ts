@@ -1,0 +1,123 @@
+/**
+ * What every client shares: typed events for librdkafka's logs, errors and statistics,
+ * with identical lines rate-limited, and the closed-state guard.
+ */
+import { EventEmitter } from 'node:events';
+
+import { ClosedError, type KafkaError } from './errors';
+import { nativeError, type NativeEvent } from './native';
+import { RepeatLimiter } from './rate-limit';
+
+/** A log line from librdkafka. `level` is syslog's: 0 emergency … 7 debug. */
+export interface LogEntry {
+  level: number;
+  facility: string;
+  message: string;
+  /** Identical lines suppressed since this line was last emitted. */
+  suppressed: number;
+}
+
+/** A pino-compatible logger (any object with these methods). */
+export interface Logger {
+  error(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+/** Options every client accepts besides its librdkafka configuration. */
+export interface ClientOptions {
+  /** Receives librdkafka's log lines and client errors. */
+  logger?: Logger;
+  /** Window in which identical log/error lines are emitted once (default 30 000 ms; 0: never suppress). */
+  repeatWindowMs?: number;
+}
+
+export interface ClientEvents {
+  log: [LogEntry];
+  /** Errors not tied to one call (a broker down, a fatal error). Calls reject their own promises. */
+  error: [KafkaError];
+  /** librdkafka's statistics (set `statistics.interval.ms`), parsed. */
+  stats: [Record<string, unknown>];
+}
+
+/** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
+export abstract class ClientBase extends EventEmitter {
+  protected closing = false;
+  protected closed = false;
+  private readonly limiter: RepeatLimiter;
+  protected readonly logger: Logger | undefined;
+
+  protected constructor(
+    protected readonly kind: string,
+    options: ClientOptions,
+  ) {
+    super();
+    this.logger = options.logger;
+    this.limiter = new RepeatLimiter(options.repeatWindowMs ?? 30_000);
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closing || this.closed;
+  }
+
+  protected assertOpen(what: string): void {
+    if (this.closing || this.closed) throw new ClosedError(`${this.kind} (${what} after close)`);
+  }
+
+  /** Handles the events every client gets; returns false for the ones left to the subclass. */
+  protected handleCommonEvent(event: NativeEvent): boolean {
+    switch (event.type) {
+      case 'log': {
+        const suppressed = this.limiter.admit(`log:${event.level}:${event.facility}:${event.message}`);
+        if (suppressed === null) return true;
+        const entry: LogEntry = { level: event.level, facility: event.facility, message: event.message, suppressed };
+        this.emitTyped('log', entry);
+        if (this.logger) {
+          const fields = { facility: entry.facility, suppressed: entry.suppressed || undefined, client: this.kind };
+          if (entry.level <= 3) this.logger.error(fields, entry.message);
+          else if (entry.level <= 4) this.logger.warn(fields, entry.message);
+          else if (entry.level <= 6) this.logger.info(fields, entry.message);
+          else this.logger.debug(fields, entry.message);
+        }
+        return true;
+      }
+      case 'error': {
+        const error = nativeError(event.error);
+        this.reportError(error);
+        return true;
+      }
+      case 'stats':
+        this.emitTyped('stats', JSON.parse(event.json) as Record<string, unknown>);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Emits an error that belongs to no call, rate-limited; never throws for lack of listeners. */
+  protected reportError(error: KafkaError): void {
+    const suppressed = this.limiter.admit(`error:${error.code}:${error.message}`);
+    if (suppressed === null) return;
+    this.logger?.error({ code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind }, error.message);
+    if (this.listenerCount('error') > 0) {
+      this.emitTyped('error', error);
+    } else if (!this.logger) {
+      // Not silently dropped, and not an uncaught 'error' event that kills the process.
+      process.emitWarning(`${this.kind}: ${error.message}${suppressed ? ` (${suppressed} repeats suppressed)` : ''}`, {
+        code: `OCTOKAFKA_${error.codeName}`,
+      });
+    }
+  }
+
+  protected emitTyped<K extends keyof ClientEvents>(name: K, ...args: ClientEvents[K]): void {
+    this.emit(name, ...args);
+  }
+
+  override on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): this;
+  override on(name: string | symbol, listener: (...args: any[]) => void): this;
+  override on(name: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(name, listener);
+  }
+}

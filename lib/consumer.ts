@@ -1,0 +1,572 @@
+/**
+ * KafkaConsumer: messages arrive from the native pump in batches into a bounded buffer;
+ * the async iterator, `consume()` and `run()` all read that one buffer. When the buffer
+ * is full the native side stops taking messages from librdkafka until the application
+ * catches up (without breaking `max.poll.interval.ms`).
+ *
+ * Offsets: librdkafka stores an offset only when octokafka marks the message processed
+ * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
+ * explicit `commit()`) commits what is stored: at-least-once by default.
+ */
+import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
+import { stringifyConfig, type KafkaConfig } from './client-config';
+import { ErrorCode, KafkaError } from './errors';
+import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
+import {
+  native,
+  nativeError,
+  type NativeConsumer,
+  type NativeEvent,
+  type NativeMessages,
+  type NativePartition,
+  type NativePartitionInput,
+} from './native';
+import { toConfigError } from './producer';
+
+/** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
+export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
+
+/** Options of {@link KafkaConsumer} besides the librdkafka configuration. */
+export interface ConsumerOptions extends ClientOptions {
+  /** Partitions were assigned; runs before any of their messages is fetched. */
+  onAssign?: RebalanceHook;
+  /** Partitions are being taken away; after it resolves no message of them reaches the application. Commit here. */
+  onRevoke?: RebalanceHook;
+  /** Partitions were lost (session timeout, fatal group error): do not commit for them. */
+  onLost?: RebalanceHook;
+  /** The bound of messages fetched but not yet taken by the application (default 20 000 messages, 32 MiB). */
+  highWaterMark?: { messages?: number; bytes?: number };
+}
+
+/** librdkafka defaults octokafka changes for consumers (each overridable). */
+export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = {
+  // Offsets are stored when the application has processed a message, not when
+  // librdkafka hands it over: at-least-once with auto-commit.
+  'enable.auto.offset.store': 'false',
+  // librdkafka's default (1000 ms) idles the fetcher for a second each time its local
+  // queue fills; octokafka drains in batches, so a short backoff keeps throughput up.
+  'fetch.queue.backoff.ms': '10',
+};
+
+export interface ConsumeOptions {
+  /** How long to wait for a message (default: until one arrives or the consumer closes). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface RunOptions {
+  /** Called for each message, in order per partition; the next one waits for it. */
+  eachMessage?: (message: Message) => void | Promise<void>;
+  /** Called with each batch (all messages available, up to `maxBatchSize`). */
+  eachBatch?: (messages: Message[]) => void | Promise<void>;
+  maxBatchSize?: number;
+  signal?: AbortSignal;
+}
+
+const EMPTY: Header[] = [];
+
+/**
+ * A Kafka consumer (a member of a consumer group, or a standalone reader with `assign`).
+ *
+ * @example
+ * ```ts
+ * const consumer = new KafkaConsumer({ 'bootstrap.servers': 'localhost:9092', 'group.id': 'billing' });
+ * await consumer.subscribe(['events']);
+ * for await (const message of consumer) {
+ *   console.log(message.offset, message.value?.toString());
+ * }
+ * ```
+ */
+export class KafkaConsumer extends ClientBase {
+  private readonly handle: NativeConsumer;
+  private readonly hooks: Pick<ConsumerOptions, 'onAssign' | 'onRevoke' | 'onLost'>;
+  private readonly hwmMessages: number;
+  private readonly hwmBytes: number;
+  private buffer: Message[] = [];
+  private head = 0;
+  private bufferedBytes = 0;
+  private flowing = true;
+  private readers: Array<() => void> = [];
+  private rebalanceChain: Promise<void> = Promise.resolve();
+  /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
+  private toStore = new Map<string, NativePartitionInput>();
+  private running = false;
+
+  constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
+    super('consumer', options);
+    this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
+    this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
+    this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
+    const props = { ...CONSUMER_DEFAULTS, ...stringifyConfig(config) };
+    try {
+      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e));
+    } catch (e) {
+      throw toConfigError(e);
+    }
+    this.handle.setLimits(this.hwmMessages, this.hwmBytes);
+  }
+
+  /** librdkafka's name for this client instance. */
+  get name(): string | undefined {
+    return this.handle.name();
+  }
+
+  /** Messages fetched and buffered, not yet taken by the application. */
+  get bufferedCount(): number {
+    return this.buffer.length - this.head;
+  }
+
+  /** Subscribes to topics; a RegExp (or a string starting with `^`) matches topic names. */
+  async subscribe(topics: Array<string | RegExp>): Promise<void> {
+    this.assertOpen('subscribe');
+    if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('subscribe(topics): give at least one topic');
+    const names = topics.map((t) => {
+      if (t instanceof RegExp) return `^${t.source.replace(/^\^/, '')}`;
+      if (typeof t !== 'string' || t.length === 0) throw new TypeError('subscribe(topics): each topic is a non-empty string or a RegExp');
+      return t;
+    });
+    await this.call(this.handle.subscribe(names), 'subscribe');
+  }
+
+  async unsubscribe(): Promise<void> {
+    this.assertOpen('unsubscribe');
+    await this.call(this.handle.unsubscribe(), 'unsubscribe');
+  }
+
+  /** Reads the given partitions without a group rebalance (offset: where to start; default the committed one). */
+  async assign(partitions: Array<TopicPartition & { offset?: bigint }>): Promise<void> {
+    this.assertOpen('assign');
+    await this.call(this.handle.assign(toNative(partitions)), 'assign');
+  }
+
+  async unassign(): Promise<void> {
+    this.assertOpen('unassign');
+    this.dropBuffered(() => true);
+    await this.call(this.handle.unassign(), 'unassign');
+  }
+
+  async incrementalAssign(partitions: Array<TopicPartition & { offset?: bigint }>): Promise<void> {
+    this.assertOpen('incrementalAssign');
+    await this.call(this.handle.incrementalAssign(toNative(partitions)), 'incrementalAssign');
+  }
+
+  async incrementalUnassign(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('incrementalUnassign');
+    const keys = new Set(partitions.map(key));
+    this.dropBuffered((m) => keys.has(key(m)));
+    await this.call(this.handle.incrementalUnassign(toNative(partitions)), 'incrementalUnassign');
+  }
+
+  /** The current assignment. */
+  async assignment(): Promise<TopicPartition[]> {
+    this.assertOpen('assignment');
+    const list = await this.call(this.handle.assignment(), 'assignment');
+    return list.map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /**
+   * Commits synchronously (waits for the broker). Without arguments: the offsets of
+   * every processed message. With offsets: exactly those (the next offset to read).
+   */
+  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+    this.assertOpenOrClosingHook('commit');
+    if (offsets) {
+      await this.call(this.handle.commit(toNative(offsets)), 'commit');
+    } else {
+      this.flushStore();
+      await this.call(this.handle.commit(null), 'commit');
+    }
+  }
+
+  /** Commits `message.offset + 1` for the message's partition. */
+  async commitMessage(message: Pick<Message, 'topic' | 'partition' | 'offset'>): Promise<void> {
+    await this.commit([{ topic: message.topic, partition: message.partition, offset: message.offset + 1n }]);
+  }
+
+  /** Marks a message processed: its offset + 1 is stored and committed by the next (auto-)commit. */
+  markProcessed(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
+    const k = key(message);
+    const next = message.offset + 1n;
+    const cur = this.toStore.get(k);
+    if (!cur || (cur.offset as bigint) < next) this.toStore.set(k, { topic: message.topic, partition: message.partition, offset: next });
+  }
+
+  /** The committed offsets of the given partitions (from the group coordinator). */
+  async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('committed');
+    return fromNative(await this.call(this.handle.committed(toNative(partitions), timeoutMs), 'committed'));
+  }
+
+  /** The next offset the consumer will read in each partition. */
+  async position(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('position');
+    return fromNative(await this.call(this.handle.position(toNative(partitions)), 'position'));
+  }
+
+  /** Moves the read position of assigned partitions; buffered messages of them are dropped. */
+  async seek(partitions: TopicPartitionOffset[]): Promise<void> {
+    this.assertOpen('seek');
+    const keys = new Set(partitions.map(key));
+    this.dropBuffered((m) => keys.has(key(m)));
+    await this.call(this.handle.seek(toNative(partitions)), 'seek');
+  }
+
+  /** Stops fetching the given partitions (buffered messages of them are kept). */
+  async pause(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('pause');
+    await this.call(this.handle.pause(toNative(partitions)), 'pause');
+  }
+
+  async resume(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('resume');
+    await this.call(this.handle.resume(toNative(partitions)), 'resume');
+  }
+
+  /** Low and high watermark offsets of a partition, asked from its leader. */
+  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{ low: bigint; high: bigint }> {
+    this.assertOpen('queryWatermarkOffsets');
+    return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
+  }
+
+  /** For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms). */
+  async offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('offsetsForTimes');
+    return fromNative(await this.call(this.handle.offsetsForTimes(toNative(partitions), timeoutMs), 'offsetsForTimes'));
+  }
+
+  /**
+   * The next message, or null when `timeoutMs` passes first or the consumer closes.
+   * The message counts as processed when the next one is requested.
+   */
+  async consume(options: ConsumeOptions = {}): Promise<Message | null> {
+    const batch = await this.takeBatch(1, options);
+    return batch[0] ?? null;
+  }
+
+  /** Up to `max` buffered messages (waiting for at least one); empty on timeout or close. */
+  async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
+    return this.takeBatch(max, options);
+  }
+
+  /** Iterates messages until the consumer closes (or the loop breaks). */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Message> {
+    for (;;) {
+      const batch = await this.takeBatch(10_000, {});
+      if (batch.length === 0) return;
+      for (let i = 0; i < batch.length; i++) {
+        const message = batch[i]!;
+        try {
+          yield message;
+        } catch (e) {
+          this.unshift(batch, i);
+          throw e;
+        }
+        this.markProcessed(message);
+      }
+    }
+  }
+
+  /** Iterates batches of messages until the consumer closes. */
+  async *batches(maxBatchSize = 10_000): AsyncGenerator<Message[]> {
+    for (;;) {
+      const batch = await this.takeBatch(maxBatchSize, {});
+      if (batch.length === 0) return;
+      yield batch;
+      for (const m of batch) this.markProcessed(m);
+    }
+  }
+
+  /**
+   * Callback style on the same buffer: runs until the consumer closes or the signal
+   * aborts. A handler that throws stops the run (the promise rejects with its error);
+   * that message and the ones after it stay buffered and are not committed.
+   */
+  async run(options: RunOptions): Promise<void> {
+    if (!options.eachMessage && !options.eachBatch) throw new TypeError('run() needs eachMessage or eachBatch');
+    if (this.running) throw new KafkaError({ message: 'run() is already running on this consumer', code: ErrorCode.STATE });
+    this.running = true;
+    try {
+      while (!options.signal?.aborted) {
+        const batch = await this.takeBatch(options.maxBatchSize ?? 10_000, { signal: options.signal });
+        if (batch.length === 0) {
+          if (this.isClosed || options.signal?.aborted) return;
+          continue;
+        }
+        if (options.eachBatch) {
+          try {
+            await options.eachBatch(batch);
+          } catch (e) {
+            this.unshift(batch, 0);
+            throw e;
+          }
+          for (const m of batch) this.markProcessed(m);
+        } else {
+          for (let i = 0; i < batch.length; i++) {
+            try {
+              await options.eachMessage!(batch[i]!);
+            } catch (e) {
+              this.unshift(batch, i);
+              throw e;
+            }
+            this.markProcessed(batch[i]!);
+          }
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Leaves the group (the revoke hook runs and is waited for), commits what was
+   * processed when auto-commit is on, and releases the client. Idempotent; safe at any
+   * moment, including during a rebalance or while iterating.
+   */
+  async close(): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      this.flushStore();
+      this.wakeReaders();
+    }
+    await this.handle.close();
+    this.closed = true;
+    this.buffer = [];
+    this.head = 0;
+    this.wakeReaders();
+  }
+
+  /** Lets the process exit while this consumer is open (like `socket.unref()`). */
+  unref(): this {
+    if (!this.closed) this.handle.ref(false);
+    return this;
+  }
+
+  ref(): this {
+    if (!this.closed) this.handle.ref(true);
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- internals
+
+  private inHook = false;
+
+  private assertOpenOrClosingHook(what: string): void {
+    // Hooks may commit while close() waits for them.
+    if (this.inHook && !this.closed) return;
+    this.assertOpen(what);
+  }
+
+  private async call<T>(promise: Promise<T>, what: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (e) {
+      throw nativeError(e as never, `${what} failed`);
+    }
+  }
+
+  private async takeBatch(max: number, options: ConsumeOptions): Promise<Message[]> {
+    this.flushStore();
+    while (this.bufferedCount === 0) {
+      if (this.isClosed || options.signal?.aborted) return [];
+      const arrived = await this.waitForMessages(options);
+      if (!arrived) return [];
+    }
+    const end = Math.min(this.buffer.length, this.head + max);
+    const out = this.buffer.slice(this.head, end);
+    this.head = end;
+    for (const m of out) this.bufferedBytes -= size(m);
+    if (this.head === this.buffer.length) {
+      this.buffer = [];
+      this.head = 0;
+    } else if (this.head > 65_536) {
+      this.buffer = this.buffer.slice(this.head);
+      this.head = 0;
+    }
+    this.updateFlow();
+    return out;
+  }
+
+  private waitForMessages(options: ConsumeOptions): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = (arrived: boolean): void => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.readers = this.readers.filter((r) => r !== wake);
+        resolve(arrived);
+      };
+      const wake = (): void => done(true);
+      const onAbort = (): void => done(false);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => done(false), options.timeoutMs);
+      this.readers.push(wake);
+    });
+  }
+
+  private wakeReaders(): void {
+    for (const wake of this.readers.splice(0)) wake();
+  }
+
+  /** Puts messages back at the front of the buffer (a handler failed on batch[from]). */
+  private unshift(batch: Message[], from: number): void {
+    const back = batch.slice(from);
+    for (const m of back) this.bufferedBytes += size(m);
+    this.buffer = back.concat(this.buffer.slice(this.head));
+    this.head = 0;
+  }
+
+  private dropBuffered(match: (m: Message) => boolean): void {
+    const kept: Message[] = [];
+    for (let i = this.head; i < this.buffer.length; i++) {
+      const m = this.buffer[i]!;
+      if (match(m)) this.bufferedBytes -= size(m);
+      else kept.push(m);
+    }
+    this.buffer = kept;
+    this.head = 0;
+    this.updateFlow();
+  }
+
+  private updateFlow(): void {
+    const full = this.bufferedCount >= this.hwmMessages || this.bufferedBytes >= this.hwmBytes;
+    if (full && this.flowing) {
+      this.flowing = false;
+      this.handle.setFlow(false);
+    } else if (!this.flowing && this.bufferedCount <= this.hwmMessages / 2 && this.bufferedBytes <= this.hwmBytes / 2) {
+      this.flowing = true;
+      this.handle.setFlow(true);
+    }
+  }
+
+  private flushStore(): void {
+    if (this.toStore.size === 0 || this.closed) return;
+    const offsets = [...this.toStore.values()];
+    this.toStore.clear();
+    try {
+      this.handle.storeOffsets(offsets);
+    } catch (e) {
+      // A partition revoked in the meantime: its offset belongs to the new owner now.
+      const error = nativeError(e as never, 'storing offsets failed');
+      if (error.code !== ErrorCode.UNKNOWN_PARTITION && error.code !== ErrorCode.STATE) this.reportError(error);
+    }
+  }
+
+  private onBatch(messages: NativeMessages | null, events: NativeEvent[] | null): void {
+    let taken = 0;
+    const total = messages ? messages.count : 0;
+    if (events) {
+      for (const event of events) {
+        if (messages && event.at > taken) {
+          this.pushMessages(messages, taken, event.at);
+          taken = event.at;
+        }
+        if (!this.handleCommonEvent(event)) this.handleEvent(event);
+      }
+    }
+    if (messages && taken < total) this.pushMessages(messages, taken, total);
+  }
+
+  private pushMessages(batch: NativeMessages, from: number, to: number): void {
+    const { layout, offsets, timestamps, buffer, topics, headers } = batch;
+    let added = 0;
+    for (let i = from; i < to; i++) {
+      const o = i * 8;
+      const err = layout[o + 7]!;
+      const topic = topics[layout[o]!] ?? '';
+      const partition = layout[o + 1]!;
+      if (err !== 0) {
+        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, `consuming ${topic} [${partition}]`));
+        continue;
+      }
+      const keyLen = layout[o + 3]!;
+      const valueLen = layout[o + 5]!;
+      const h = layout[o + 6]!;
+      const message: Message = {
+        topic,
+        partition,
+        offset: offsets[i]!,
+        key: keyLen < 0 ? null : buffer.subarray(layout[o + 2]!, layout[o + 2]! + keyLen),
+        value: valueLen < 0 ? null : buffer.subarray(layout[o + 4]!, layout[o + 4]! + valueLen),
+        headers: h < 0 ? EMPTY : (headers[h] as Header[]),
+        timestamp: timestamps[i]!,
+      };
+      this.buffer.push(message);
+      this.bufferedBytes += size(message);
+      added++;
+    }
+    if (added > 0) {
+      this.updateFlow();
+      this.wakeReaders();
+    }
+  }
+
+  private handleEvent(event: NativeEvent): void {
+    if (event.type === 'rebalance') {
+      const partitions = fromNative(event.partitions);
+      const hook =
+        event.kind === 'assign' ? this.hooks.onAssign : event.kind === 'revoke' ? this.hooks.onRevoke : this.hooks.onLost;
+      if (event.kind !== 'assign') {
+        // Nothing of a revoked partition reaches the application from here on.
+        const keys = new Set(partitions.map(key));
+        this.dropBuffered((m) => keys.has(key(m)));
+        if (event.kind === 'revoke') this.flushStore();
+        else for (const k of keys) this.toStore.delete(k);
+      }
+      this.rebalanceChain = this.rebalanceChain.then(async () => {
+        this.inHook = true;
+        try {
+          if (hook) await hook(partitions);
+        } catch (e) {
+          this.reportError(
+            e instanceof KafkaError ? e : new KafkaError({ message: `${event.kind} hook failed: ${String((e as Error)?.message ?? e)}`, code: ErrorCode.FAIL, cause: e }),
+          );
+        } finally {
+          this.inHook = false;
+          if (event.kind === 'revoke') this.flushStore();
+          this.handle.rebalanceDone(event.token);
+        }
+      });
+      this.emit('rebalance', { kind: event.kind, protocol: event.protocol, partitions });
+    } else if (event.type === 'commit') {
+      if (event.error) this.reportError(nativeError(event.error, 'commit failed'));
+      this.emit('commit', fromNative(event.offsets));
+    }
+  }
+}
+
+export interface KafkaConsumer {
+  on(event: 'log', listener: (entry: LogEntry) => void): this;
+  on(event: 'error', listener: (error: KafkaError) => void): this;
+  on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
+  on(
+    event: 'rebalance',
+    listener: (info: { kind: 'assign' | 'revoke' | 'lost'; protocol: string; partitions: TopicPartitionOffset[] }) => void,
+  ): this;
+  on(event: 'commit', listener: (offsets: TopicPartitionOffset[]) => void): this;
+}
+
+function key(p: TopicPartition): string {
+  return `${p.partition}:${p.topic}`;
+}
+
+function size(m: Message): number {
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0);
+}
+
+function toNative(partitions: Array<TopicPartition & { offset?: bigint }>): NativePartitionInput[] {
+  if (!Array.isArray(partitions)) throw new TypeError('partitions must be an array of { topic, partition, offset? }');
+  return partitions.map((p) => {
+    if (!p || typeof p.topic !== 'string' || !Number.isInteger(p.partition)) {
+      throw new TypeError('each partition needs a string topic and an integer partition');
+    }
+    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: BigInt(p.offset) };
+  });
+}
+
+function fromNative(list: NativePartition[]): TopicPartitionOffset[] {
+  return list.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+}

@@ -1,0 +1,21 @@
+/**
+ * octokafka: Kafka for Node.js and TypeScript over librdkafka.
+ *
+ * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link MockCluster},
+ * {@link KafkaError}.
+ */
+export { KafkaError, ConfigError, ClosedError, DecodeError, ErrorCode, type KafkaErrorInit } from './errors';
+export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type CloseReport } from './producer';
+export {
+  KafkaConsumer,
+  CONSUMER_DEFAULTS,
+  type ConsumerOptions,
+  type ConsumeOptions,
+  type RunOptions,
+  type RebalanceHook,
+} from './consumer';
+export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
+export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
+export type { KafkaConfig } from './client-config';
+export type { ClientOptions, LogEntry, Logger } from './client-base';
+export { librdkafkaVersion, librdkafkaFeatures } from './version';

@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * Runs a MockCluster in its own process, for benchmarks and other clients:
+ *
+ *   node node_modules/octokafka/dist/cjs/mock-cluster-process.js --brokers 3 --topic events:6
+ *
+ * Prints one line, `bootstrap.servers=<host:port,...>`, once the brokers listen and the
+ * topics exist, then runs until SIGINT/SIGTERM or until its stdin closes (so a parent
+ * that dies takes it along when it was started with a pipe).
+ */
+import { parseArgs } from 'node:util';
+
+import { MockCluster } from './mock-cluster';
+
+export interface MockProcessArgs {
+  brokers: number;
+  topics: Array<{ name: string; partitions: number }>;
+}
+
+/** Parses `--brokers N` and repeated `--topic name[:partitions]`. */
+export function parseMockArgs(argv: string[]): MockProcessArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      brokers: { type: 'string', short: 'b', default: '1' },
+      topic: { type: 'string', short: 't', multiple: true, default: [] },
+    },
+    strict: true,
+  });
+  const brokers = Number(values.brokers);
+  if (!Number.isInteger(brokers) || brokers < 1) throw new TypeError(`--brokers must be a positive integer, got ${values.brokers}`);
+  const topics = (values.topic ?? []).map((spec) => {
+    const [name, parts] = spec.split(':');
+    const partitions = parts === undefined ? 1 : Number(parts);
+    if (!name || !Number.isInteger(partitions) || partitions < 1) throw new TypeError(`--topic expects name[:partitions], got ${spec}`);
+    return { name, partitions };
+  });
+  return { brokers, topics };
+}
+
+/** Starts the cluster, prints its bootstrap servers, and stops it on a signal or stdin EOF. */
+export async function runMockProcess(argv: string[]): Promise<void> {
+  const args = parseMockArgs(argv);
+  const cluster = await MockCluster.start({ brokers: args.brokers, topics: args.topics });
+  process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void cluster.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (!process.stdin.isTTY) {
+    process.stdin.on('end', stop).on('error', stop).resume();
+  }
+}
+
+if (require.main === module) {
+  runMockProcess(process.argv.slice(2)).catch((e: unknown) => {
+    process.stderr.write(`octokafka mock: ${(e as Error).message}\n`);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * MockCluster: librdkafka's in-process mock Kafka cluster. Brokers listen on ephemeral
+ * loopback ports and speak the Kafka protocol, so any client (this one, another library,
+ * another process) can use them. It is the embedded default that octokafka's examples
+ * and tests run on, and it can inject faults.
+ *
+ * What the mock does not do: CreateTopics/DeleteTopics/CreatePartitions requests,
+ * configs, ACLs, SASL and TLS. Create topics with {@link MockCluster.createTopic};
+ * topics that are produced to or subscribed without being created get 4 partitions.
+ * Each partition keeps at most 5 MiB or 100,000 record batches.
+ */
+import { KafkaError } from './errors';
+import { native, nativeError, type NativeMockCluster } from './native';
+
+export interface MockClusterOptions {
+  /** Number of brokers (default 1). Broker ids are 1..N. */
+  brokers?: number;
+  /** Topics to create at start. */
+  topics?: Array<{ name: string; partitions?: number; replicationFactor?: number }>;
+}
+
+/** Kafka API keys, for {@link MockCluster.pushRequestErrors}. */
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  InitProducerId: 22,
+  ConsumerGroupHeartbeat: 68,
+} as const;
+
+/**
+ * An embedded Kafka cluster.
+ *
+ * @example
+ * ```ts
+ * const cluster = await MockCluster.start({ brokers: 3, topics: [{ name: 'events', partitions: 6 }] });
+ * console.log(cluster.bootstrapServers); // 127.0.0.1:37521,127.0.0.1:41233,127.0.0.1:35521
+ * await cluster.close();
+ * ```
+ */
+export class MockCluster {
+  /** `host:port` of every broker, comma-separated: the `bootstrap.servers` to use. */
+  readonly bootstrapServers: string;
+  readonly brokers: number;
+  private closed = false;
+
+  private constructor(
+    private readonly handle: NativeMockCluster,
+    brokers: number,
+  ) {
+    this.bootstrapServers = handle.bootstraps();
+    this.brokers = brokers;
+  }
+
+  /** Starts a cluster with `brokers` brokers and creates the given topics. */
+  static async start(options: MockClusterOptions = {}): Promise<MockCluster> {
+    const brokers = options.brokers ?? 1;
+    if (!Number.isInteger(brokers) || brokers < 1 || brokers > 64) {
+      throw new TypeError(`brokers must be an integer from 1 to 64, got ${String(brokers)}`);
+    }
+    // The mock's own log lines are of no use to the application.
+    const cluster = new MockCluster(new (native().MockCluster)(brokers, () => undefined), brokers);
+    try {
+      for (const t of options.topics ?? []) await cluster.createTopic(t.name, t.partitions, t.replicationFactor);
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** Creates a topic (replication factor at most the number of brokers). */
+  async createTopic(name: string, partitions = 1, replicationFactor = 1): Promise<void> {
+    this.assertOpen();
+    if (typeof name !== 'string' || name.length === 0) throw new TypeError('topic name must be a non-empty string');
+    if (!Number.isInteger(partitions) || partitions < 1) throw new TypeError(`partitions must be a positive integer, got ${String(partitions)}`);
+    if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > this.brokers) {
+      throw new TypeError(`replicationFactor must be an integer from 1 to ${this.brokers} (the number of brokers)`);
+    }
+    await this.op(this.handle.createTopic(name, partitions, replicationFactor), `createTopic ${name}`);
+  }
+
+  /** Takes a broker down: its connections drop and it refuses new ones. */
+  async setBrokerDown(brokerId: number): Promise<void> {
+    await this.op(this.handle.brokerDown(brokerId), `setBrokerDown ${brokerId}`);
+  }
+
+  async setBrokerUp(brokerId: number): Promise<void> {
+    await this.op(this.handle.brokerUp(brokerId), `setBrokerUp ${brokerId}`);
+  }
+
+  /** Adds a round-trip delay to every response of a broker. */
+  async setBrokerRtt(brokerId: number, rttMs: number): Promise<void> {
+    await this.op(this.handle.brokerRtt(brokerId, rttMs), `setBrokerRtt ${brokerId}`);
+  }
+
+  /** The next requests with this API key fail with these error codes, in order (cluster-wide). */
+  async pushRequestErrors(apiKey: number, errorCodes: number[]): Promise<void> {
+    await this.op(this.handle.pushRequestErrors(apiKey, errorCodes), 'pushRequestErrors');
+  }
+
+  /** Moves a partition's leadership to another broker. */
+  async setPartitionLeader(topic: string, partition: number, brokerId: number): Promise<void> {
+    await this.op(this.handle.partitionLeader(topic, partition, brokerId), 'setPartitionLeader');
+  }
+
+  /** Moves a group's (or transactional id's) coordinator to another broker. */
+  async setCoordinator(keyType: 'group' | 'transaction', key: string, brokerId: number): Promise<void> {
+    await this.op(this.handle.coordinator(keyType, key, brokerId), 'setCoordinator');
+  }
+
+  /** Makes metadata requests report an error for a topic (0 clears it). */
+  async setTopicError(topic: string, errorCode: number): Promise<void> {
+    await this.op(this.handle.topicError(topic, errorCode), 'setTopicError');
+  }
+
+  /** Stops every broker. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.handle.close();
+  }
+
+  /** Lets the process exit while the cluster runs. */
+  unref(): this {
+    if (!this.closed) this.handle.ref(false);
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KafkaError({ message: 'mock cluster is closed', code: -172 });
+  }
+
+  private async op(promise: Promise<void>, what: string): Promise<void> {
+    try {
+      await promise;
+    } catch (e) {
+      throw nativeError(e as never, `mock cluster: ${what} failed`);
+    }
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Loads the native addon (a prebuilt binary from prebuilds/ first, then build/Release)
+ * and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
+ * package (configuration, components, wire format) work without touching native code.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+import { KafkaError, type KafkaErrorInit } from './errors';
+
+/** A delivery-report batch: one entry per message, in typed arrays. */
+export interface NativeDeliveries {
+  ids: Float64Array;
+  partitions: Int32Array;
+  errors: Int32Array;
+  offsets: BigInt64Array;
+  timestamps: Float64Array;
+}
+
+/** A consumed-message batch: fixed fields in typed arrays, keys and values in one Buffer. */
+export interface NativeMessages {
+  count: number;
+  topics: string[];
+  /** 8 int32 per message: topic index, partition, key start, key length (-1: null),
+   * value start, value length (-1: null), headers index (-1: none), error code. */
+  layout: Int32Array;
+  offsets: BigInt64Array;
+  timestamps: Float64Array;
+  buffer: Buffer;
+  headers: Array<Array<[string, Buffer | null]>>;
+}
+
+/** A typed event from the native side; `at` orders it among the batch's messages. */
+export type NativeEvent =
+  | { type: 'log'; at: number; level: number; facility: string; message: string }
+  | { type: 'error'; at: number; error: KafkaErrorInit }
+  | { type: 'stats'; at: number; json: string }
+  | {
+      type: 'rebalance';
+      at: number;
+      kind: 'assign' | 'revoke' | 'lost';
+      protocol: string;
+      token: number;
+      partitions: NativePartition[];
+    }
+  | { type: 'commit'; at: number; error?: KafkaErrorInit; offsets: NativePartition[] };
+
+export interface NativePartition {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  error?: KafkaErrorInit;
+}
+
+export type OnBatch = (
+  deliveries: NativeDeliveries | null,
+  messages: NativeMessages | null,
+  events: NativeEvent[] | null,
+) => void;
+
+export interface NativeProducer {
+  produce(
+    topic: string,
+    partition: number | null,
+    key: Uint8Array | string | null,
+    value: Uint8Array | string | null,
+    headers: Array<[string, Uint8Array | string | null]> | null,
+    timestamp: number | null,
+    id: number,
+  ): number;
+  produceBatch(
+    topic: string,
+    partitions: Array<number | null> | null,
+    keys: Array<Uint8Array | string | null> | null,
+    values: Array<Uint8Array | string | null>,
+    headers: Array<Array<[string, Uint8Array | string | null]> | null> | null,
+    timestamps: Array<number | null> | null,
+    firstId: number,
+  ): [number, number];
+  flush(timeoutMs: number): Promise<{ remaining: number; timedOut: boolean }>;
+  outQueueLength(): number;
+  close(flushTimeoutMs: number): Promise<void>;
+  ref(ref: boolean): void;
+  name(): string | undefined;
+}
+
+export interface NativeConsumer {
+  subscribe(topics: string[]): Promise<void>;
+  unsubscribe(): Promise<void>;
+  assign(partitions: NativePartitionInput[]): Promise<void>;
+  unassign(): Promise<void>;
+  incrementalAssign(partitions: NativePartitionInput[]): Promise<void>;
+  incrementalUnassign(partitions: NativePartitionInput[]): Promise<void>;
+  assignment(): Promise<NativePartition[]>;
+  commit(offsets: NativePartitionInput[] | null): Promise<NativePartition[] | undefined>;
+  storeOffsets(offsets: NativePartitionInput[]): void;
+  committed(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
+  position(partitions: NativePartitionInput[]): Promise<NativePartition[]>;
+  seek(partitions: NativePartitionInput[]): Promise<void>;
+  pause(partitions: NativePartitionInput[]): Promise<void>;
+  resume(partitions: NativePartitionInput[]): Promise<void>;
+  queryWatermarks(topic: string, partition: number, timeoutMs: number): Promise<{ low: bigint; high: bigint }>;
+  offsetsForTimes(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
+  rebalanceDone(token: number): void;
+  setFlow(on: boolean): void;
+  setLimits(maxMessages: number, maxBytes: number): void;
+  close(): Promise<void>;
+  ref(ref: boolean): void;
+  name(): string | undefined;
+}
+
+export interface NativePartitionInput {
+  topic: string;
+  partition: number;
+  offset?: bigint | number;
+}
+
+export interface NativeMockCluster {
+  bootstraps(): string;
+  createTopic(name: string, partitions: number, replicationFactor: number): Promise<void>;
+  brokerDown(id: number): Promise<void>;
+  brokerUp(id: number): Promise<void>;
+  brokerRtt(id: number, rttMs: number): Promise<void>;
+  pushRequestErrors(apiKey: number, errors: number[]): Promise<void>;
+  partitionLeader(topic: string, partition: number, brokerId: number): Promise<void>;
+  coordinator(keyType: 'group' | 'transaction', key: string, brokerId: number): Promise<void>;
+  topicError(topic: string, error: number): Promise<void>;
+  close(): Promise<void>;
+  ref(ref: boolean): void;
+}
+
+export interface NativeBinding {
+  Producer: new (config: Record<string, string>, onBatch: OnBatch) => NativeProducer;
+  Consumer: new (config: Record<string, string>, onBatch: OnBatch) => NativeConsumer;
+  MockCluster: new (brokers: number, onBatch: OnBatch) => NativeMockCluster;
+  librdkafkaVersion: string;
+  features: string;
+  errorName(code: number): string;
+  errorString(code: number): string;
+}
+
+let binding: NativeBinding | undefined;
+
+/** The package root: the closest folder above this file with octokafka's package.json. */
+export function packageRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'octokafka') {
+      return dir;
+    }
+    if (dirname(dir) === dir) throw new Error(`octokafka: package root not found above ${__dirname}`);
+  }
+}
+
+/** The native addon, loaded on first use. */
+export function native(): NativeBinding {
+  if (!binding) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
+    binding = load(packageRoot());
+  }
+  return binding;
+}
+
+/** Turns an error object from the native side (or a bare code) into a KafkaError. */
+export function nativeError(e: KafkaErrorInit | number, context?: string): KafkaError {
+  const init: KafkaErrorInit =
+    typeof e === 'number' ? { code: e, name: native().errorName(e), message: native().errorString(e) } : e;
+  const message = context ? `${context}: ${init.message}` : init.message;
+  const retriable = init.retriable ?? RETRIABLE.has(init.code);
+  return new KafkaError({ ...init, message, retriable });
+}
+
+// Local and broker codes that are worth retrying (librdkafka marks rd_kafka_error_t
+// errors itself; bare codes from delivery reports need this table).
+const RETRIABLE = new Set([-195, -185, -184, -187, -192, 6, 5, 7, 19, 20, 14, 15, 16, 13]);

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { KafkaConsumer, KafkaProducer, type Message } from '../lib/index';
+import { fastGroup, startCluster, unique, type TestCluster } from './helpers';
+
+let cluster: TestCluster;
+beforeAll(async () => {
+  cluster = await startCluster();
+});
+afterAll(async () => {
+  await cluster.close();
+});
+
+async function collect(consumer: KafkaConsumer, n: number, timeoutMs = 20_000): Promise<Message[]> {
+  const out: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < n && Date.now() < deadline) {
+    const batch = await consumer.consumeBatch(n - out.length, { timeoutMs: deadline - Date.now() });
+    out.push(...batch);
+  }
+  return out;
+}
+
+describe('produce and consume round-trip', () => {
+  it('delivers key, value, headers and timestamp, and reads them back with their offset', async () => {
+    const topic = await cluster.topic('roundtrip');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const report = await producer.send({
+      topic,
+      key: 'user-1',
+      value: Buffer.from('hello kafka'),
+      headers: [
+        ['trace', 'abc'],
+        ['empty', null],
+        ['trace', Buffer.from([0, 1, 2])],
+      ],
+      timestamp: 1_700_000_000_000,
+    });
+    expect(report).toMatchObject({ topic, partition: 0, offset: 0n });
+    // The mock cluster claims a fixed LogAppendTime (1234) in its Produce responses, which
+    // librdkafka reports as the message's timestamp; a real broker reports CreateTime.
+    expect(report.timestamp).toBe(cluster.mock ? 1234 : 1_700_000_000_000);
+
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), ...fastGroup });
+    await consumer.subscribe([topic]);
+    const [message] = await collect(consumer, 1);
+    expect(message).toBeDefined();
+    expect(message!.topic).toBe(topic);
+    expect(message!.partition).toBe(0);
+    expect(message!.offset).toBe(0n);
+    expect(message!.key?.toString()).toBe('user-1');
+    expect(message!.value?.toString()).toBe('hello kafka');
+    expect(message!.timestamp).toBe(1_700_000_000_000);
+    expect(message!.headers).toEqual([
+      ['trace', Buffer.from('abc')],
+      ['empty', null],
+      ['trace', Buffer.from([0, 1, 2])],
+    ]);
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('sends batches and reads every message in order with consecutive offsets', async () => {
+    const topic = await cluster.topic('batch');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ topic, value: `m${i}`, partition: 0 }));
+    const reports = await producer.sendBatch(messages);
+    expect(reports.map((r) => r.offset)).toEqual(messages.map((_, i) => BigInt(i)));
+
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), ...fastGroup });
+    await consumer.subscribe([topic]);
+    const got = await collect(consumer, 1000);
+    expect(got.map((m) => m.value?.toString())).toEqual(messages.map((m) => m.value));
+    expect(got.map((m) => m.offset)).toEqual(reports.map((r) => r.offset));
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('null values and keys stay null (tombstones)', async () => {
+    const topic = await cluster.topic('nulls');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.send({ topic, key: 'k', value: null });
+    await producer.send({ topic, value: Buffer.alloc(0) });
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), ...fastGroup });
+    await consumer.assign([{ topic, partition: 0, offset: 0n }]);
+    const got = await collect(consumer, 2);
+    expect(got[0]!.value).toBeNull();
+    expect(got[0]!.key?.toString()).toBe('k');
+    expect(got[1]!.key).toBeNull();
+    expect(got[1]!.value?.length).toBe(0);
+    await consumer.close();
+    await producer.close();
+  });
+
+  it('fire-and-forget produce reports through its callback', async () => {
+    const topic = await cluster.topic('fnf');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const reports = await Promise.all(
+      [0, 1, 2].map(
+        (i) =>
+          new Promise((resolve, reject) =>
+            producer.produce({ topic, value: `v${i}` }, (err, report) => (err ? reject(err) : resolve(report))),
+          ),
+      ),
+    );
+    expect(reports.map((r) => (r as { offset: bigint }).offset).sort()).toEqual([0n, 1n, 2n]);
+    await producer.flush(5000);
+    await producer.close();
+  });
+
+  it('commits processed offsets so that a new consumer of the group resumes after them', async () => {
+    const topic = await cluster.topic('resume');
+    const group = unique('g');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic, value: `m${i}` })));
+
+    const first = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, ...fastGroup });
+    await first.assign([{ topic, partition: 0 }]);
+    const got = await collect(first, 4);
+    expect(got.map((m) => m.offset)).toEqual([0n, 1n, 2n, 3n]);
+    await first.commitMessage(got[3]!);
+    expect(await first.committed([{ topic, partition: 0 }])).toEqual([{ topic, partition: 0, offset: 4n }]);
+    await first.close();
+
+    const second = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, ...fastGroup });
+    await second.assign([{ topic, partition: 0 }]);
+    const rest = await collect(second, 6);
+    expect(rest.map((m) => m.value?.toString())).toEqual(['m4', 'm5', 'm6', 'm7', 'm8', 'm9']);
+    await second.close();
+    await producer.close();
+  });
+});
