@@ -41,8 +41,8 @@ export interface ResolvedAwsCredentials {
   expiration?: Date;
 }
 
-/** librdkafka's RD_KAFKA_RESP_ERR__AUTHENTICATION: credentials problems are authentication failures. */
-const AUTHENTICATION = { code: -169, name: '_AUTHENTICATION' } as const;
+/** librdkafka's RD_KAFKA_RESP_ERR__AUTHENTICATION (internal): credential problems are authentication failures. */
+export const AUTHENTICATION = { code: -169, name: '_AUTHENTICATION' } as const;
 
 /** Temporary credentials are reused until this close to their expiry (one STS call per hour, not per token). */
 const REUSE_MARGIN_MS = 5 * 60_000;

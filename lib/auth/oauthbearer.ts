@@ -20,10 +20,13 @@ export interface OAuthBearerToken {
 
 /** A fixed token with an absolute expiry, for tokens obtained outside the application. */
 export interface StaticOAuthBearerToken {
+  /** The token value sent to the broker. */
   token: string;
   /** Expiry as milliseconds since the Unix epoch. */
   expiresAtMs: number;
+  /** The Kafka principal name the token stands for. */
   principal: string;
+  /** SASL extensions (RFC 7628). */
   extensions?: Record<string, string>;
 }
 
@@ -82,24 +85,22 @@ const realClock: RefreshClock = {
 const EXTENSION_KEY = /^[A-Za-z]+$/;
 const TOKEN_CHARS = /^[\x21-\x7E \t\r\n]*$/;
 
-/** Checks a token's fields; throws a {@link KafkaError} naming the bad field (never the token). */
-function validateToken(t: { token: unknown; principal: unknown; extensions?: unknown }, origin: string): void {
-  const fail = (why: string): never => {
-    throw new KafkaError({ message: `${origin}: ${why}`, code: ErrorCode.INVALID_ARG });
-  };
-  if (t === null || typeof t !== 'object') fail('expected an object { token, lifetimeMs, principal }');
-  if (typeof t.token !== 'string' || t.token.length === 0) fail('token must be a non-empty string');
-  if (!TOKEN_CHARS.test(t.token as string)) fail('token contains characters outside printable ASCII');
-  if (typeof t.principal !== 'string' || t.principal.length === 0) fail('principal must be a non-empty string');
-  if (t.extensions === undefined) return;
-  if (t.extensions === null || typeof t.extensions !== 'object') fail('extensions must be an object of strings');
-  for (const [key, value] of Object.entries(t.extensions as object)) {
-    if (!EXTENSION_KEY.test(key)) fail(`extension key ${JSON.stringify(key)} must consist of letters A-Z, a-z only`);
-    if (key === 'auth') fail('extension key "auth" is reserved');
+/** What is wrong with a token's fields, or undefined; never quotes the token itself. */
+function tokenProblem(t: { token?: unknown; principal?: unknown; extensions?: unknown } | null): string | undefined {
+  if (t === null || typeof t !== 'object') return 'expected an object { token, lifetimeMs, principal }';
+  if (typeof t.token !== 'string' || t.token.length === 0) return 'token must be a non-empty string';
+  if (!TOKEN_CHARS.test(t.token)) return 'token contains characters outside printable ASCII';
+  if (typeof t.principal !== 'string' || t.principal.length === 0) return 'principal must be a non-empty string';
+  if (t.extensions === undefined) return undefined;
+  if (t.extensions === null || typeof t.extensions !== 'object') return 'extensions must be an object of strings';
+  for (const [key, value] of Object.entries(t.extensions)) {
+    if (!EXTENSION_KEY.test(key)) return `extension key ${JSON.stringify(key)} must consist of letters A-Z, a-z only`;
+    if (key === 'auth') return 'extension key "auth" is reserved';
     if (typeof value !== 'string' || !TOKEN_CHARS.test(value)) {
-      fail(`extension ${JSON.stringify(key)} must be a string of printable ASCII`);
+      return `extension ${JSON.stringify(key)} must be a string of printable ASCII`;
     }
   }
+  return undefined;
 }
 
 function isStaticToken(source: OAuthBearerTokenProvider | StaticOAuthBearerToken): source is StaticOAuthBearerToken {
@@ -131,13 +132,15 @@ export class TokenRefresher {
   readonly #issued = new Set<string>();
 
   constructor(source: OAuthBearerTokenProvider | StaticOAuthBearerToken, sink: TokenSink, options: TokenRefresherOptions = {}) {
-    if (isStaticToken(source)) {
-      validateToken(source, 'static OAUTHBEARER token');
+    if (typeof source !== 'function') {
+      if (source === null || typeof source !== 'object') {
+        throw new ConfigError('oauthbearer', 'expected a token provider function or a static token { token, expiresAtMs, principal }');
+      }
+      const problem = tokenProblem(source);
+      if (problem) throw new ConfigError('oauthbearer.token', `invalid static OAUTHBEARER token: ${problem}`);
       if (typeof source.expiresAtMs !== 'number' || !Number.isFinite(source.expiresAtMs)) {
         throw new ConfigError('oauthbearer.expiresAtMs', 'must be a finite number of milliseconds since the epoch');
       }
-    } else if (typeof source !== 'function') {
-      throw new ConfigError('oauthbearer', 'expected a token provider function or a static token');
     }
     this.#source = source;
     this.#sink = sink;
@@ -190,18 +193,20 @@ export class TokenRefresher {
         ({ token, expiresAtMs, principal } = this.#source);
         extensions = this.#source.extensions ?? {};
         if (expiresAtMs <= startedAt) {
-          // Nothing to retry: a static token cannot renew itself.
-          this.#sink.setTokenFailure(`static OAUTHBEARER token expired at ${new Date(expiresAtMs).toISOString()}`);
-          return;
+          throw new KafkaError({
+            message: `static OAUTHBEARER token expired at ${new Date(expiresAtMs).toISOString()}`,
+            code: ErrorCode.INVALID_ARG,
+          });
         }
       } else {
         const result = await this.#source();
-        validateToken(result, 'OAUTHBEARER token provider returned an invalid token');
-        if (typeof result.lifetimeMs !== 'number' || !Number.isFinite(result.lifetimeMs) || result.lifetimeMs <= 0) {
-          throw new KafkaError({
-            message: 'OAUTHBEARER token provider returned an invalid token: lifetimeMs must be a positive number',
-            code: ErrorCode.INVALID_ARG,
-          });
+        const problem =
+          tokenProblem(result) ??
+          (typeof result.lifetimeMs !== 'number' || !Number.isFinite(result.lifetimeMs) || result.lifetimeMs <= 0
+            ? 'lifetimeMs must be a positive number'
+            : undefined);
+        if (problem) {
+          throw new KafkaError({ message: `OAUTHBEARER token provider returned an invalid token: ${problem}`, code: ErrorCode.INVALID_ARG });
         }
         ({ token, principal } = result);
         extensions = result.extensions ?? {};
@@ -210,10 +215,7 @@ export class TokenRefresher {
         expiresAtMs = startedAt + result.lifetimeMs;
       }
     } catch (error) {
-      if (this.#closed) return;
-      this.#onError?.(error);
-      this.#sink.setTokenFailure(this.#failureMessage(error));
-      this.#scheduleRetry();
+      if (!this.#closed) this.#fail(error);
       return;
     }
     if (this.#closed) return;
@@ -222,9 +224,7 @@ export class TokenRefresher {
       this.#sink.setToken(token, expiresAtMs, principal, { ...extensions });
     } catch (error) {
       // The client refused the token (e.g. already expired by its clock): same as a failed fetch.
-      this.#onError?.(error);
-      this.#sink.setTokenFailure(this.#failureMessage(error));
-      this.#scheduleRetry();
+      this.#fail(error);
       return;
     }
     this.#failures = 0;
@@ -242,6 +242,26 @@ export class TokenRefresher {
       if (this.#issued.size <= 4) break;
       this.#issued.delete(old);
     }
+  }
+
+  /** Reports a failed attempt and schedules the retry; never throws (it runs in timer callbacks). */
+  #fail(error: unknown): void {
+    try {
+      this.#onError?.(error);
+    } catch {
+      // An observer's bug must not stop the retries.
+    }
+    try {
+      this.#sink.setTokenFailure(this.#failureMessage(error));
+    } catch (sinkError) {
+      try {
+        this.#onError?.(sinkError);
+      } catch {
+        // As above.
+      }
+    }
+    // A static token cannot renew itself; librdkafka's own 10 s re-asks report it again.
+    if (!isStaticToken(this.#source)) this.#scheduleRetry();
   }
 
   #failureMessage(error: unknown): string {
