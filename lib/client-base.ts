@@ -96,6 +96,12 @@ export abstract class ClientBase extends EventEmitter {
     }
   }
 
+  /** A deprecated or doubtful setting: logged as a warning, never fatal. */
+  protected configWarning(property: string, message: string): void {
+    if (this.logger) this.logger.warn({ property, client: this.kind }, message);
+    else process.emitWarning(`${this.kind} configuration ${JSON.stringify(property)}: ${message}`, { code: 'OCTOKAFKA_CONFIG' });
+  }
+
   /** Emits an error that belongs to no call, rate-limited; never throws for lack of listeners. */
   protected reportError(error: KafkaError): void {
     const suppressed = this.limiter.admit(`error:${error.code}:${error.message}`);

@@ -9,7 +9,8 @@
  * explicit `commit()`) commits what is stored: at-least-once by default.
  */
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
-import { stringifyConfig, type KafkaConfig } from './client-config';
+import type { KafkaConfig } from './client-config';
+import { DEFAULTS, validateConfig } from './config';
 import { ErrorCode, KafkaError } from './errors';
 import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
 import {
@@ -38,15 +39,14 @@ export interface ConsumerOptions extends ClientOptions {
   highWaterMark?: { messages?: number; bytes?: number };
 }
 
-/** librdkafka defaults octokafka changes for consumers (each overridable). */
-export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = {
-  // Offsets are stored when the application has processed a message, not when
-  // librdkafka hands it over: at-least-once with auto-commit.
-  'enable.auto.offset.store': 'false',
-  // librdkafka's default (1000 ms) idles the fetcher for a second each time its local
-  // queue fills; octokafka drains in batches, so a short backoff keeps throughput up.
-  'fetch.queue.backoff.ms': '10',
-};
+/**
+ * librdkafka defaults octokafka changes for consumers (each overridable):
+ * `enable.auto.offset.store=false` (offsets are stored once the application processed a
+ * message: at-least-once with auto-commit), `fetch.queue.backoff.ms=10` (librdkafka's
+ * 1000 ms idles a batch consumer for a second each time its local queue fills), and
+ * `auto.offset.reset=earliest` (a new group misses nothing).
+ */
+export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.consumer;
 
 export interface ConsumeOptions {
   /** How long to wait for a message (default: until one arrives or the consumer closes). */
@@ -97,7 +97,7 @@ export class KafkaConsumer extends ClientBase {
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
-    const props = { ...CONSUMER_DEFAULTS, ...stringifyConfig(config) };
+    const props = validateConfig('consumer', config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e));
     } catch (e) {

@@ -42,18 +42,19 @@ export function parseMockArgs(argv: string[]): MockProcessArgs {
 export async function runMockProcess(argv: string[]): Promise<void> {
   const args = parseMockArgs(argv);
   const cluster = await MockCluster.start({ brokers: args.brokers, topics: args.topics });
-  process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     void cluster.close().then(() => process.exit(0));
   };
+  // Handlers first: whoever reads the line below may signal right away.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   if (!process.stdin.isTTY) {
     process.stdin.on('end', stop).on('error', stop).resume();
   }
+  process.stdout.write(`bootstrap.servers=${cluster.bootstrapServers}\n`);
 }
 
 if (require.main === module) {

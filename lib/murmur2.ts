@@ -27,16 +27,12 @@ export function murmur2(data: Uint8Array): number {
     h = Math.imul(h, M) ^ k;
   }
   // The trailing 1-3 bytes fold in from the highest down, as Java's fall-through switch does.
-  switch (length & 3) {
-    case 3:
-      h ^= data[whole + 2]! << 16;
-    // falls through
-    case 2:
-      h ^= data[whole + 1]! << 8;
-    // falls through
-    case 1:
-      h ^= data[whole]!;
-      h = Math.imul(h, M);
+  const rest = length & 3;
+  if (rest >= 3) h ^= data[whole + 2]! << 16;
+  if (rest >= 2) h ^= data[whole + 1]! << 8;
+  if (rest >= 1) {
+    h ^= data[whole]!;
+    h = Math.imul(h, M);
   }
   h ^= h >>> 13;
   h = Math.imul(h, M);

@@ -4,7 +4,8 @@
  * batches through the event pump, and a full queue is back-pressure that `send` awaits.
  */
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
-import { stringifyConfig, type KafkaConfig } from './client-config';
+import type { KafkaConfig } from './client-config';
+import { DEFAULTS, isSensitive, validateConfig } from './config';
 import { ConfigError, ErrorCode, KafkaError } from './errors';
 import type { DeliveryReport, OutgoingMessage } from './message';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
@@ -47,15 +48,12 @@ interface Pending {
   index: number;
 }
 
-/** librdkafka defaults octokafka changes for producers (each overridable). */
-export const PRODUCER_DEFAULTS: Readonly<Record<string, string>> = {
-  // Exactly-once per partition under retries; requires acks=all.
-  'enable.idempotence': 'true',
-  acks: 'all',
-  // Java-compatible murmur2 for keyed messages (same partition as the Java client),
-  // random for messages without a key.
-  partitioner: 'murmur2_random',
-};
+/**
+ * librdkafka defaults octokafka changes for producers (each overridable): idempotence
+ * with acks=all, linger.ms pinned at 5, and Java-compatible murmur2 partitioning for
+ * keyed messages (random for messages without a key).
+ */
+export const PRODUCER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.producer;
 
 /**
  * A Kafka producer.
@@ -79,7 +77,7 @@ export class KafkaProducer extends ClientBase {
   constructor(config: KafkaConfig, options: ProducerOptions = {}) {
     super('producer', options);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
-    const props = { ...PRODUCER_DEFAULTS, ...stringifyConfig(config) };
+    const props = validateConfig('producer', config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     try {
       this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e));
     } catch (e) {
@@ -311,11 +309,14 @@ function normalizeHeaders(headers: OutgoingMessage['headers']): Array<[string, U
   throw new TypeError('message.headers must be an array of [name, value] pairs or an object');
 }
 
-/** librdkafka refuses a configuration with a plain error: make it a ConfigError. */
+/**
+ * librdkafka refuses a configuration with a plain error: make it a ConfigError (whose
+ * message never carries the value of a sensitive property).
+ */
 export function toConfigError(e: unknown): unknown {
   if (e instanceof Error && /invalid configuration "([^"]+)": (.*)/s.test(e.message)) {
     const [, property, reason] = /invalid configuration "([^"]+)": (.*)/s.exec(e.message)!;
-    return new ConfigError(property!, reason!);
+    return new ConfigError(property!, isSensitive(property!) ? 'librdkafka refused the value (value redacted)' : reason!);
   }
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'number') {
     return new ConfigError('config', e.message);

@@ -1,0 +1,111 @@
+/**
+ * The built-in serializers. Both write the metadata as `u64 jsonLen | JSON text`
+ * (little-endian), which is what Octopus's serializers write into their archive: the length
+ * prefix is part of the serializer's output, and the event value's `metadataLen` (see `wire.ts`)
+ * counts it. A default event value is therefore `[8+J][D][J][json][data]`.
+ */
+import { DecodeError, ValidationError } from '../../errors';
+import { sortKeysDeep } from './json';
+import { compileSchema, type SchemaCheck } from './json-schema';
+import type { ComponentDescription, Serializer } from './types';
+
+/** Size of the JSON length prefix. */
+const PREFIX = 8;
+const TWO_32 = 0x1_0000_0000;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Frames metadata as `u64 jsonLen | JSON text`.
+ * @throws ValidationError when the metadata is not JSON-serializable (undefined, a function,
+ *   a BigInt, a cycle).
+ */
+export function encodeJsonMetadata(metadata: unknown): Buffer {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(metadata) as string | undefined;
+  } catch (e) {
+    throw new ValidationError('', `metadata is not JSON-serializable: ${(e as Error).message}`);
+  }
+  if (text === undefined) throw new ValidationError('', `metadata is not JSON-serializable (${typeof metadata})`);
+  const length = Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(PREFIX + length);
+  out.writeUInt32LE(length % TWO_32, 0);
+  out.writeUInt32LE(Math.floor(length / TWO_32), 4);
+  out.write(text, PREFIX, 'utf8');
+  return out;
+}
+
+/**
+ * Reads `u64 jsonLen | JSON text` back.
+ * @throws DecodeError when the prefix does not match the bytes, or the text is not UTF-8 JSON.
+ */
+export function decodeJsonMetadata(bytes: Uint8Array): unknown {
+  if (bytes.length < PREFIX) {
+    throw new DecodeError(`event metadata is ${bytes.length} bytes, shorter than its ${PREFIX}-byte length prefix`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = view.getUint32(4, true) * TWO_32 + view.getUint32(0, true);
+  if (length !== bytes.length - PREFIX) {
+    throw new DecodeError(`event metadata announces ${length} bytes of JSON but holds ${bytes.length - PREFIX}`);
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes.subarray(PREFIX));
+  } catch {
+    throw new DecodeError('event metadata is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new DecodeError(`event metadata is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Metadata as JSON text. */
+export class DefaultSerializer implements Serializer {
+  readonly description: ComponentDescription = { type: 'default' };
+
+  serialize(metadata: unknown): Buffer {
+    return encodeJsonMetadata(metadata);
+  }
+
+  deserialize(bytes: Uint8Array): unknown {
+    return decodeJsonMetadata(bytes);
+  }
+}
+
+/**
+ * Metadata as JSON text, like `default`, for metadata that complies with a JSON Schema
+ * (`description.schema`); serializing checks it, deserializing does not (a reader must not
+ * reject what a less strict writer wrote).
+ */
+export class SchemaSerializer implements Serializer {
+  readonly description: ComponentDescription;
+  private readonly check: SchemaCheck;
+
+  /** @throws ConfigError when `schema` is missing or not a valid JSON Schema. */
+  constructor(schema: unknown) {
+    this.check = compileSchema('serializer.schema', schema);
+    this.description = { schema: sortKeysDeep(schema), type: 'schema' };
+  }
+
+  /** @throws ValidationError naming the first field that does not comply. */
+  serialize(metadata: unknown): Buffer {
+    this.check(metadata);
+    return encodeJsonMetadata(metadata);
+  }
+
+  deserialize(bytes: Uint8Array): unknown {
+    return decodeJsonMetadata(bytes);
+  }
+}
+
+/** Factory of the `default` serializer. */
+export function createDefaultSerializer(): Serializer {
+  return new DefaultSerializer();
+}
+
+/** Factory of the `schema` serializer. */
+export function createSchemaSerializer(description: ComponentDescription): Serializer {
+  return new SchemaSerializer(description.schema);
+}
