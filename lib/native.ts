@@ -59,24 +59,11 @@ export type OnBatch = (
 ) => void;
 
 export interface NativeProducer {
-  produce(
-    topic: string,
-    partition: number | null,
-    key: Uint8Array | string | null,
-    value: Uint8Array | string | null,
-    headers: Array<[string, Uint8Array | string | null]> | null,
-    timestamp: number | null,
-    id: number,
-  ): number;
-  produceBatch(
-    topic: string,
-    partitions: Array<number | null> | null,
-    keys: Array<Uint8Array | string | null> | null,
-    values: Array<Uint8Array | string | null>,
-    headers: Array<Array<[string, Uint8Array | string | null]> | null> | null,
-    timestamps: Array<number | null> | null,
-    firstId: number,
-  ): [number, number];
+  /**
+   * Enqueues messages[from..to) with ids firstId + i - from; returns [enqueued, error
+   * code or 0]. Throws a TypeError (with `enqueuedBeforeError`) for a malformed message.
+   */
+  produceBatch(messages: readonly object[], from: number, to: number, firstId: number): [number, number];
   flush(timeoutMs: number): Promise<{ remaining: number; timedOut: boolean }>;
   outQueueLength(): number;
   close(flushTimeoutMs: number): Promise<void>;

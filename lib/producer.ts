@@ -32,20 +32,24 @@ export interface CloseReport {
 
 type DeliveryCallback = (error: KafkaError | null, report: DeliveryReport | null) => void;
 
-interface BatchState {
+/**
+ * Message ids carry their batch and their index in it: id = batch * BATCH_SPAN + index.
+ * One pending entry per batch (not per message) keeps the hot path free of map churn.
+ */
+const BATCH_SPAN = 2 ** 21;
+/** The largest batch one sendBatch call takes (ids stay exact doubles). */
+export const MAX_BATCH = BATCH_SPAN;
+
+/** One batch of messages in flight: settles one promise, or one callback per message. */
+interface Pending {
+  messages: OutgoingMessage[];
   remaining: number;
   reports: DeliveryReport[];
   error: KafkaError | null;
-  resolve: (reports: DeliveryReport[]) => void;
-  reject: (error: KafkaError) => void;
-}
-
-/** One in-flight message: settles a promise, a batch slot or a callback. */
-interface Pending {
-  topic: string;
+  resolve: ((reports: DeliveryReport[]) => void) | undefined;
+  reject: ((error: KafkaError) => void) | undefined;
+  /** Fire-and-forget: called per message instead of settling a promise. */
   callback: DeliveryCallback | undefined;
-  batch: BatchState | undefined;
-  index: number;
 }
 
 /**
@@ -69,7 +73,10 @@ export const PRODUCER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.prod
 export class KafkaProducer extends ClientBase {
   private readonly handle: NativeProducer;
   private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private nextBatch = 1;
+  private inFlight = 0;
+  private lastSeq = 0;
+  private lastPending: Pending | undefined;
   private roomWaiters: Array<() => void> = [];
   private readonly sendTimeoutMs: number;
   private purged = 0;
@@ -92,7 +99,7 @@ export class KafkaProducer extends ClientBase {
 
   /** Messages enqueued or in flight, not yet acknowledged. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.inFlight;
   }
 
   /**
@@ -112,17 +119,14 @@ export class KafkaProducer extends ClientBase {
     try {
       this.assertOpen('send');
       if (!Array.isArray(messages)) throw new TypeError('sendBatch(messages): messages must be an array');
+      if (messages.length > MAX_BATCH) throw new RangeError(`sendBatch takes at most ${MAX_BATCH} messages, got ${messages.length}`);
     } catch (e) {
       return Promise.reject(e);
     }
     if (messages.length === 0) return Promise.resolve([]);
     return new Promise<DeliveryReport[]>((resolve, reject) => {
-      const batch: BatchState = { remaining: messages.length, reports: new Array(messages.length), error: null, resolve, reject };
-      this.enqueue(messages, batch, options).catch((error: KafkaError) => {
-        // Messages from the failed one on were never enqueued: the batch fails as a whole.
-        if (!batch.error) batch.error = error;
-        batch.reject(batch.error);
-      });
+      const p: Pending = { messages, remaining: messages.length, reports: new Array(messages.length), error: null, resolve, reject, callback: undefined };
+      this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
     });
   }
 
@@ -134,10 +138,12 @@ export class KafkaProducer extends ClientBase {
    */
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
-    const id = this.nextId++;
-    const err = this.produceOne(message, id);
-    if (err !== 0) throw this.produceError(err, message.topic);
-    this.pending.set(id, { topic: message.topic, callback: callback ?? this.orphanCallback, batch: undefined, index: 0 });
+    const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: callback ?? this.orphanCallback };
+    const seq = this.nextBatch++;
+    const [n, err] = this.handle.produceBatch(p.messages, 0, 1, seq * BATCH_SPAN);
+    if (n !== 1) throw this.produceError(err, message?.topic ?? '');
+    this.pending.set(seq, p);
+    this.inFlight++;
   }
 
   /** Resolves when librdkafka's queue has room again (after the next delivery reports). */
@@ -189,7 +195,9 @@ export class KafkaProducer extends ClientBase {
       this.closed = true;
       // Every message got its report before the handle went away; nothing should be
       // left, but never leave a promise hanging.
-      for (const [id] of this.pending) this.settle(id, ErrorCode.DESTROY, -1, -1n, 0);
+      for (const [seq, p] of this.pending) {
+        for (let i = 0; p.remaining > 0 && i < p.messages.length; i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
+      }
       for (const wake of this.roomWaiters.splice(0)) wake();
       this.closeReport = { undelivered: this.purged };
     } else {
@@ -216,41 +224,55 @@ export class KafkaProducer extends ClientBase {
     await this.close();
   }
 
-  private async enqueue(messages: OutgoingMessage[], batch: BatchState, options: SendOptions): Promise<void> {
-    let i = 0;
-    while (i < messages.length) {
-      if (this.closing) throw this.closedError();
-      const message = messages[i]!;
-      const id = this.nextId++;
-      const err = this.produceOne(message, id);
-      if (err === 0) {
-        this.pending.set(id, { topic: message.topic, callback: undefined, batch, index: i });
-        i++;
-        continue;
+  /** Enqueues a batch in as few native calls as librdkafka's queue allows. */
+  private async enqueue(p: Pending, options: SendOptions): Promise<void> {
+    const seq = this.nextBatch++;
+    this.pending.set(seq, p);
+    const total = p.messages.length;
+    let from = 0;
+    while (from < total) {
+      if (this.closing) {
+        p.remaining -= total - from;
+        throw this.closedError();
       }
-      if (err !== ErrorCode.QUEUE_FULL) throw this.produceError(err, message.topic);
+      let n: number;
+      let err: number;
+      try {
+        [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
+      } catch (e) {
+        // A malformed message: the ones before it were enqueued and will settle.
+        const enqueued = (e as { enqueuedBeforeError?: number }).enqueuedBeforeError ?? 0;
+        this.inFlight += enqueued;
+        p.remaining -= total - (from + enqueued);
+        throw e;
+      }
+      this.inFlight += n;
+      from += n;
+      if (err === 0) continue;
+      if (err !== ErrorCode.QUEUE_FULL) {
+        p.remaining -= total - from;
+        throw this.produceError(err, p.messages[from]?.topic ?? '');
+      }
       // Back-pressure: wait for delivery reports to make room, then go on.
-      await this.waitForRoom(options);
+      try {
+        await this.waitForRoom(options);
+      } catch (e) {
+        p.remaining -= total - from;
+        throw e;
+      }
     }
   }
 
-  private produceOne(message: OutgoingMessage, id: number): number {
-    if (message === null || typeof message !== 'object') throw new TypeError('a message must be an object with topic and value');
-    if (typeof message.topic !== 'string' || message.topic.length === 0) {
-      throw new TypeError('message.topic must be a non-empty string');
+  /** The batch failed before all of it was enqueued: reject now; enqueued messages still settle. */
+  private failRest(p: Pending, error: Error): void {
+    if (!p.error) p.error = error as KafkaError;
+    p.reject?.(p.error);
+    p.resolve = undefined;
+    p.reject = undefined;
+    if (p.remaining <= 0) {
+      for (const [seq, q] of this.pending) if (q === p) this.pending.delete(seq);
+      this.lastPending = undefined;
     }
-    if (message.partition !== undefined && (!Number.isInteger(message.partition) || message.partition < 0)) {
-      throw new TypeError(`message.partition must be a non-negative integer, got ${String(message.partition)}`);
-    }
-    return this.handle.produce(
-      message.topic,
-      message.partition ?? null,
-      message.key ?? null,
-      message.value ?? null,
-      normalizeHeaders(message.headers),
-      message.timestamp ?? null,
-      id,
-    );
   }
 
   private produceError(code: number, topic: string): KafkaError {
@@ -276,22 +298,31 @@ export class KafkaProducer extends ClientBase {
   }
 
   private settle(id: number, err: number, partition: number, offset: bigint, timestamp: number): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    const error = err === 0 ? null : nativeError(err, `delivery to ${JSON.stringify(p.topic)} failed`);
+    const seq = Math.floor(id / BATCH_SPAN);
+    let p = this.lastPending;
+    if (seq !== this.lastSeq || !p) {
+      p = this.pending.get(seq);
+      if (!p) return;
+      this.lastSeq = seq;
+      this.lastPending = p;
+    }
+    const index = id - seq * BATCH_SPAN;
+    const message = p.messages[index]!;
+    this.inFlight--;
+    const error = err === 0 ? null : nativeError(err, `delivery to ${JSON.stringify(message.topic)} failed`);
     if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
-    const report = error ? null : { topic: p.topic, partition, offset, timestamp };
-    if (p.batch) {
-      const b = p.batch;
-      if (report) b.reports[p.index] = report;
-      else if (!b.error) b.error = error;
-      if (--b.remaining === 0) {
-        if (b.error) b.reject(b.error);
-        else b.resolve(b.reports);
-      }
-    } else if (p.callback) {
-      p.callback(error, report);
+    if (p.callback) {
+      p.callback(error, error ? null : { topic: message.topic, partition, offset, timestamp });
+    } else if (error) {
+      if (!p.error) p.error = error;
+    } else {
+      p.reports[index] = { topic: message.topic, partition, offset, timestamp };
+    }
+    if (--p.remaining <= 0) {
+      this.pending.delete(seq);
+      this.lastPending = undefined;
+      if (p.error) p.reject?.(p.error);
+      else p.resolve?.(p.reports);
     }
   }
 }
@@ -300,13 +331,6 @@ export interface KafkaProducer {
   on(event: 'log', listener: (entry: LogEntry) => void): this;
   on(event: 'error', listener: (error: KafkaError) => void): this;
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
-}
-
-function normalizeHeaders(headers: OutgoingMessage['headers']): Array<[string, Uint8Array | string | null]> | null {
-  if (headers === undefined || headers === null) return null;
-  if (Array.isArray(headers)) return headers;
-  if (typeof headers === 'object') return Object.entries(headers);
-  throw new TypeError('message.headers must be an array of [name, value] pairs or an object');
 }
 
 /**

@@ -2,6 +2,10 @@
 
 #include "config.h"
 
+#include <algorithm>
+#include <climits>
+#include <string>
+
 namespace octokafka {
 
 namespace {
@@ -13,7 +17,6 @@ constexpr size_t kReportChunk = 4096;
 Napi::Function Producer::Init(Napi::Env env) {
   return DefineClass(env, "NativeProducer",
                      {
-                         InstanceMethod<&Producer::Produce>("produce"),
                          InstanceMethod<&Producer::ProduceBatch>("produceBatch"),
                          InstanceMethod<&Producer::Flush>("flush"),
                          InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
@@ -121,14 +124,36 @@ bool ReadBytes(Napi::Value v, Bytes& out) {
 
 }  // namespace
 
+namespace {
+
+[[noreturn]] void FieldError(Napi::Env env, uint32_t index, const char* what) {
+  throw Napi::TypeError::New(env, "messages[" + std::to_string(index) + "]." + what);
+}
+
+}  // namespace
+
 int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Value key, Napi::Value value,
-                         Napi::Value headers, Napi::Value timestamp, double id) {
+                         Napi::Value headers, Napi::Value timestamp, double id, uint32_t index) {
   Napi::Env env = Env();
   Bytes k, v;
-  RequireArg(env, ReadBytes(key, k), "key must be a Buffer, Uint8Array, string or null");
-  RequireArg(env, ReadBytes(value, v), "value must be a Buffer, Uint8Array, string or null");
-  int32_t part = partition.IsNumber() ? partition.As<Napi::Number>().Int32Value() : RD_KAFKA_PARTITION_UA;
-  int64_t ts = timestamp.IsNumber() ? timestamp.As<Napi::Number>().Int64Value() : 0;
+  if (!ReadBytes(key, k)) FieldError(env, index, "key must be a Buffer, Uint8Array, string or null");
+  if (!ReadBytes(value, v)) FieldError(env, index, "value must be a Buffer, Uint8Array, string or null");
+  int32_t part = RD_KAFKA_PARTITION_UA;
+  if (partition.IsNumber()) {
+    double d = partition.As<Napi::Number>().DoubleValue();
+    if (!(d >= 0 && d <= INT32_MAX && d == static_cast<int32_t>(d))) {
+      FieldError(env, index, "partition must be a non-negative integer");
+    }
+    part = static_cast<int32_t>(d);
+  } else if (!partition.IsUndefined() && !partition.IsNull()) {
+    FieldError(env, index, "partition must be a non-negative integer");
+  }
+  int64_t ts = 0;
+  if (timestamp.IsNumber()) {
+    ts = timestamp.As<Napi::Number>().Int64Value();
+  } else if (!timestamp.IsUndefined() && !timestamp.IsNull()) {
+    FieldError(env, index, "timestamp must be a number (ms since the epoch)");
+  }
 
   rd_kafka_headers_t* hdrs = nullptr;
   if (headers.IsArray()) {
@@ -141,63 +166,99 @@ int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Val
                 ReadBytes(pair.As<Napi::Array>().Get(1u), hv);
       if (!ok) {
         rd_kafka_headers_destroy(hdrs);
-        throw Napi::TypeError::New(env, "headers must be [name, Buffer | string | null] pairs");
+        FieldError(env, index, "headers must be [name, Buffer | Uint8Array | string | null] pairs");
       }
       std::string name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
       rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
                           static_cast<ssize_t>(hv.size));
     }
+  } else if (headers.IsObject()) {
+    // { name: value } form: one header per own enumerable property.
+    Napi::Object obj = headers.As<Napi::Object>();
+    Napi::Array names = obj.GetPropertyNames();
+    hdrs = rd_kafka_headers_new(names.Length());
+    for (uint32_t i = 0; i < names.Length(); i++) {
+      std::string name = names.Get(i).ToString();
+      Bytes hv;
+      if (!ReadBytes(obj.Get(name), hv)) {
+        rd_kafka_headers_destroy(hdrs);
+        FieldError(env, index, "headers values must be Buffer, Uint8Array, string or null");
+      }
+      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
+                          static_cast<ssize_t>(hv.size));
+    }
+  } else if (!headers.IsUndefined() && !headers.IsNull()) {
+    FieldError(env, index, "headers must be an array of [name, value] pairs or an object");
   }
   // RD_KAFKA_MSG_F_COPY: the payload is copied once, into librdkafka's buffer.
   rd_kafka_resp_err_t err = rd_kafka_producev(
       ctx_.rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_KEY(k.present ? k.data : nullptr, k.size), RD_KAFKA_V_VALUE(v.present ? const_cast<void*>(v.data) : nullptr, v.size),
-      RD_KAFKA_V_TIMESTAMP(ts), RD_KAFKA_V_HEADERS(hdrs),
-      RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(id))), RD_KAFKA_V_END);
+      RD_KAFKA_V_KEY(k.present ? k.data : nullptr, k.size),
+      RD_KAFKA_V_VALUE(v.present ? const_cast<void*>(v.data) : nullptr, v.size), RD_KAFKA_V_TIMESTAMP(ts),
+      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(id))),
+      RD_KAFKA_V_END);
   // On failure librdkafka did not take the headers.
   if (err && hdrs) rd_kafka_headers_destroy(hdrs);
   return err;
 }
 
-// produce(topic, partition|null, key, value, headers|null, timestamp|null, id) -> error code
-Napi::Value Producer::Produce(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (ctx_.pump->stopping()) return Napi::Number::New(env, RD_KAFKA_RESP_ERR__STATE);
-  RequireArg(env, info.Length() >= 7 && info[0].IsString() && info[6].IsNumber(),
-             "produce(topic, partition, key, value, headers, timestamp, id)");
-  rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
-  if (!rkt) return Napi::Number::New(env, rd_kafka_last_error());
-  return Napi::Number::New(
-      env, ProduceOne(rkt, info[1], info[2], info[3], info[4], info[5], info[6].As<Napi::Number>().DoubleValue()));
-}
-
-// produceBatch(topic, partitions, keys, values, headers, timestamps, firstId)
-//   -> [enqueued count, error code of the first failure or 0]
-// Each array has one element per message (null where not given). Stops at the first
-// failure: messages from there on are not enqueued.
+// produceBatch(messages, from, to, firstId) -> [enqueued, error code or 0]
+// Enqueues messages[from..to) — plain objects { topic, value, key?, partition?, headers?,
+// timestamp? } — in one call, message i with id firstId + (i - from). Stops at the first
+// librdkafka error (e.g. QUEUE_FULL: the caller waits for room and resumes). A malformed
+// message throws a TypeError naming its index and field; `enqueuedBeforeError` on the
+// error says how many messages before it were enqueued.
 Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  RequireArg(env, info.Length() >= 7 && info[0].IsString() && info[3].IsArray() && info[6].IsNumber(),
-             "produceBatch(topic, partitions, keys, values, headers, timestamps, firstId)");
+  RequireArg(env,
+             info.Length() >= 4 && info[0].IsArray() && info[1].IsNumber() && info[2].IsNumber() && info[3].IsNumber(),
+             "produceBatch(messages, from, to, firstId)");
   Napi::Array result = Napi::Array::New(env, 2);
   if (ctx_.pump->stopping()) {
     result.Set(0u, 0);
     result.Set(1u, static_cast<int>(RD_KAFKA_RESP_ERR__STATE));
     return result;
   }
-  rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
-  Napi::Array values = info[3].As<Napi::Array>();
-  auto at = [&](const Napi::Value& arr, uint32_t i) -> Napi::Value {
-    return arr.IsArray() ? arr.As<Napi::Array>().Get(i) : env.Null();
-  };
-  double firstId = info[6].As<Napi::Number>().DoubleValue();
-  uint32_t n = values.Length(), i = 0;
-  int err = rkt ? 0 : rd_kafka_last_error();
-  for (; rkt && i < n; i++) {
-    err = ProduceOne(rkt, at(info[1], i), at(info[2], i), values.Get(i), at(info[4], i), at(info[5], i), firstId + i);
-    if (err) break;
+  Napi::Array messages = info[0].As<Napi::Array>();
+  uint32_t from = info[1].As<Napi::Number>().Uint32Value();
+  uint32_t to = std::min(info[2].As<Napi::Number>().Uint32Value(), messages.Length());
+  double firstId = info[3].As<Napi::Number>().DoubleValue();
+  // Property names, made once per batch (Node-API cannot keep references to strings).
+  napi_value kTopic = Napi::String::New(env, "topic"), kValue = Napi::String::New(env, "value"),
+             kKey = Napi::String::New(env, "key"), kPartition = Napi::String::New(env, "partition"),
+             kHeaders = Napi::String::New(env, "headers"), kTimestamp = Napi::String::New(env, "timestamp");
+
+  Napi::Value lastTopic;
+  rd_kafka_topic_t* rkt = nullptr;
+  uint32_t i = from;
+  int err = 0;
+  try {
+    for (; i < to; i++) {
+      Napi::Value item = messages.Get(i);
+      if (!item.IsObject()) FieldError(env, i, "must be an object with topic and value");
+      Napi::Object m = item.As<Napi::Object>();
+      Napi::Value topic = m.Get(kTopic);
+      // Messages of a batch usually share their topic: compare before looking it up.
+      if (rkt == nullptr || !topic.StrictEquals(lastTopic)) {
+        if (!topic.IsString()) FieldError(env, i, "topic must be a non-empty string");
+        std::string name = topic.As<Napi::String>();
+        if (name.empty()) FieldError(env, i, "topic must be a non-empty string");
+        rkt = Topic(name);
+        if (!rkt) {
+          err = rd_kafka_last_error();
+          break;
+        }
+        lastTopic = topic;
+      }
+      err = ProduceOne(rkt, m.Get(kPartition), m.Get(kKey), m.Get(kValue), m.Get(kHeaders), m.Get(kTimestamp),
+                       firstId + (i - from), i);
+      if (err) break;
+    }
+  } catch (Napi::Error& e) {
+    e.Set("enqueuedBeforeError", Napi::Number::New(env, i - from));
+    throw;
   }
-  result.Set(0u, i);
+  result.Set(0u, i - from);
   result.Set(1u, err);
   return result;
 }

@@ -24,9 +24,8 @@ class Producer : public Napi::ObjectWrap<Producer> {
   void Shutdown();
   rd_kafka_topic_t* Topic(const std::string& name);
   int ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Value key, Napi::Value value,
-                 Napi::Value headers, Napi::Value timestamp, double id);
+                 Napi::Value headers, Napi::Value timestamp, double id, uint32_t index);
 
-  Napi::Value Produce(const Napi::CallbackInfo& info);
   Napi::Value ProduceBatch(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value OutQueueLength(const Napi::CallbackInfo& info);
