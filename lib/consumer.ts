@@ -35,7 +35,10 @@ export interface ConsumerOptions extends ClientOptions {
   onRevoke?: RebalanceHook;
   /** Partitions were lost (session timeout, fatal group error): do not commit for them. */
   onLost?: RebalanceHook;
-  /** The bound of messages fetched but not yet taken by the application (default 20 000 messages, 32 MiB). */
+  /**
+   * The bound of messages fetched but not yet taken by the application (default 20 000
+   * messages, 32 MiB). What is buffered stays within 1.5 × these figures.
+   */
   highWaterMark?: { messages?: number; bytes?: number };
 }
 
@@ -103,7 +106,10 @@ export class KafkaConsumer extends ClientBase {
     } catch (e) {
       throw toConfigError(e);
     }
-    this.handle.setLimits(this.hwmMessages, this.hwmBytes);
+    // The native hand-off holds at most a quarter of the mark, so that what is buffered
+    // on both sides stays within 1.5 × the high-water mark (one hand-off may land on a full
+    // buffer before the flow stops, one more may be on its way).
+    this.handle.setLimits(Math.max(1, Math.floor(this.hwmMessages / 4)), Math.max(1, Math.floor(this.hwmBytes / 4)));
   }
 
   /** librdkafka's name for this client instance. */
@@ -141,7 +147,6 @@ export class KafkaConsumer extends ClientBase {
 
   async unassign(): Promise<void> {
     this.assertOpen('unassign');
-    this.dropBuffered(() => true);
     await this.call(this.handle.unassign(), 'unassign');
   }
 
@@ -152,8 +157,6 @@ export class KafkaConsumer extends ClientBase {
 
   async incrementalUnassign(partitions: TopicPartition[]): Promise<void> {
     this.assertOpen('incrementalUnassign');
-    const keys = new Set(partitions.map(key));
-    this.dropBuffered((m) => keys.has(key(m)));
     await this.call(this.handle.incrementalUnassign(toNative(partitions)), 'incrementalUnassign');
   }
 
@@ -203,11 +206,12 @@ export class KafkaConsumer extends ClientBase {
     return fromNative(await this.call(this.handle.position(toNative(partitions)), 'position'));
   }
 
-  /** Moves the read position of assigned partitions; buffered messages of them are dropped. */
+  /**
+   * Moves the read position of assigned partitions, at any time. Messages of those
+   * partitions fetched before the seek are dropped, so the next one is at the new offset.
+   */
   async seek(partitions: TopicPartitionOffset[]): Promise<void> {
     this.assertOpen('seek');
-    const keys = new Set(partitions.map(key));
-    this.dropBuffered((m) => keys.has(key(m)));
     await this.call(this.handle.seek(toNative(partitions)), 'seek');
   }
 
@@ -232,6 +236,29 @@ export class KafkaConsumer extends ClientBase {
   async offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
     this.assertOpen('offsetsForTimes');
     return fromNative(await this.call(this.handle.offsetsForTimes(toNative(partitions), timeoutMs), 'offsetsForTimes'));
+  }
+
+  /**
+   * How far behind the consumer is, per partition (default: its assignment): the high
+   * watermark minus the next offset it will read (its position, or the committed offset
+   * before it read anything; the low watermark when there is neither).
+   */
+  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<Array<TopicPartition & { lag: bigint; high: bigint; position: bigint }>> {
+    this.assertOpen('lag');
+    const list = partitions ?? (await this.assignment());
+    if (list.length === 0) return [];
+    const [positions, committed, marks] = await Promise.all([
+      this.position(list),
+      this.committed(list, timeoutMs),
+      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, timeoutMs))),
+    ]);
+    return list.map((p, i) => {
+      const { low, high } = marks[i]!;
+      let next = positions[i]!.offset;
+      if (next < 0n) next = committed[i]!.offset;
+      if (next < 0n) next = low;
+      return { topic: p.topic, partition: p.partition, high, position: next, lag: high > next ? high - next : 0n };
+    });
   }
 
   /**
@@ -531,6 +558,13 @@ export class KafkaConsumer extends ClientBase {
         }
       });
       this.emit('rebalance', { kind: event.kind, protocol: event.protocol, partitions });
+    } else if (event.type === 'dropped') {
+      if (event.partitions === null) {
+        this.dropBuffered(() => true);
+      } else {
+        const keys = new Set(event.partitions.map(key));
+        this.dropBuffered((m) => keys.has(key(m)));
+      }
     } else if (event.type === 'commit') {
       if (event.error) this.reportError(nativeError(event.error, 'commit failed'));
       this.emit('commit', fromNative(event.offsets));

@@ -43,7 +43,9 @@ export type NativeEvent =
       token: number;
       partitions: NativePartition[];
     }
-  | { type: 'commit'; at: number; error?: KafkaErrorInit; offsets: NativePartition[] };
+  | { type: 'commit'; at: number; error?: KafkaErrorInit; offsets: NativePartition[] }
+  /** Messages of these partitions (all when null) handed over before this point are stale. */
+  | { type: 'dropped'; at: number; partitions: NativePartition[] | null };
 
 export interface NativePartition {
   topic: string;

@@ -20,6 +20,17 @@ ListPtr Own(rd_kafka_topic_partition_list_t* list) {
 JsMaker PartitionsMaker(ListPtr list) {
   return [list](Napi::Env env) { return PartitionsToJs(env, list.get()); };
 }
+
+// An event telling JS that messages of these partitions (all, when null) handed over
+// before it are stale (after a seek or an unassign).
+JsMaker DroppedMarker(ListPtr list) {
+  return [list](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "dropped");
+    o.Set("partitions", list ? PartitionsToJs(env, list.get()) : env.Null());
+    return o;
+  };
+}
 }  // namespace
 
 Napi::Function Consumer::Init(Napi::Env env) {
@@ -194,8 +205,11 @@ Napi::Value Consumer::Assign(const Napi::CallbackInfo& info) {
 
 Napi::Value Consumer::Unassign(const Napi::CallbackInfo& info) {
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk]() -> TaskOutcome {
-    return {ErrorInfo::From(rd_kafka_assign(rk, nullptr)), {}};
+  Pump* pump = ctx_.pump.get();
+  return ctx_.pump->RunTask(info.Env(), [rk, pump]() -> TaskOutcome {
+    ErrorInfo e = ErrorInfo::From(rd_kafka_assign(rk, nullptr));
+    pump->PushEvent(DroppedMarker(nullptr));
+    return {e, {}};
   });
 }
 
@@ -206,8 +220,11 @@ Napi::Value Consumer::IncrementalAssign(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Consumer::IncrementalUnassign(const Napi::CallbackInfo& info) {
-  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
-    return ErrorInfo::Take(rd_kafka_incremental_unassign(rk, l));
+  Pump* pump = ctx_.pump.get();
+  return ListTask(info, true, [pump](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    ErrorInfo e = ErrorInfo::Take(rd_kafka_incremental_unassign(rk, l));
+    pump->PushEvent(DroppedMarker(SharePartitions(l)));
+    return e;
   });
 }
 
@@ -262,15 +279,20 @@ Napi::Value Consumer::Position(const Napi::CallbackInfo& info) {
   });
 }
 
-// seek(partitions with offsets): works at any time for assigned partitions.
+// seek(partitions with offsets): works at any time for assigned partitions. Messages of
+// those partitions fetched before the seek are dropped: a marker event placed in the
+// message stream right after the seek tells JS where the old messages end.
 Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
   ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
+  Pump* pump = ctx_.pump.get();
+  return ctx_.pump->RunTask(info.Env(), [rk, list, pump]() -> TaskOutcome {
+    // Timeout 0: the seek is handed to the fetchers; _IN_PROGRESS means just that.
     ErrorInfo e = ErrorInfo::Take(rd_kafka_seek_partitions(rk, list.get(), 0));
     for (int i = 0; e.ok() && i < list->cnt; i++) {
-      if (list->elems[i].err) e = ErrorInfo::From(list->elems[i].err);
+      if (list->elems[i].err && list->elems[i].err != RD_KAFKA_RESP_ERR__IN_PROGRESS) e = ErrorInfo::From(list->elems[i].err);
     }
+    if (e.ok()) pump->PushEvent(DroppedMarker(list));
     return {e, {}};
   });
 }
