@@ -20,6 +20,14 @@ constexpr int kSliceMs = 100;
 // against a result that never comes.
 constexpr auto kGrace = std::chrono::seconds(5);
 constexpr char kMockPrefix[] = "mockCluster";
+// librdkafka 2.14.2 has a use-after-free in requests sent to a group coordinator: when the
+// request's timeout fires before the coordinator is found and connected, the coordinator
+// lookup (which has no timeout of its own) later frees the request's enqueue-once handle
+// and then uses it (rd_kafka_admin_coord_request -> rd_kafka_coord_req_fail ->
+// rd_kafka_admin_coord_response_parse). So such requests get librdkafka's longest timeout
+// and this client enforces the caller's deadline itself, by abandoning the result queue;
+// a result that comes later is discarded with the queue.
+constexpr int kCoordinatorTimeoutMs = 3600 * 1000;
 
 int RemainingMs(Admin::Deadline deadline) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -181,7 +189,8 @@ TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& pars
   std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
       rd_kafka_AdminOptions_new(ctx_.rk, op.api), rd_kafka_AdminOptions_destroy);
   char errstr[512];
-  rd_kafka_resp_err_t err = rd_kafka_AdminOptions_set_request_timeout(options.get(), remaining, errstr, sizeof errstr);
+  rd_kafka_resp_err_t err = rd_kafka_AdminOptions_set_request_timeout(
+      options.get(), op.viaCoordinator ? kCoordinatorTimeoutMs : remaining, errstr, sizeof errstr);
   // The broker-side wait ends a little earlier, so that its own timeout error comes back.
   if (!err && op.setOperationTimeout) {
     err = rd_kafka_AdminOptions_set_operation_timeout(options.get(), std::max(0, remaining - 500), errstr, sizeof errstr);
@@ -201,7 +210,7 @@ TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& pars
   // Waits in slices so that close() does not wait for a slow broker; a result that comes
   // after its queue is destroyed is discarded by librdkafka.
   rd_kafka_event_t* ev = nullptr;
-  Deadline giveUp = deadline + kGrace;
+  Deadline giveUp = op.viaCoordinator ? deadline : deadline + kGrace;
   while (!ev) {
     if (closing_) {
       return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, std::string(op.name) + " aborted: the admin client was closed"),
@@ -511,6 +520,7 @@ Napi::Value Admin::DescribeConsumerGroups(const Napi::CallbackInfo& info) {
   op.timeoutMs = TimeoutArg(info, 1);
   op.mockLacks = true;
   op.needsKnownCluster = true;
+  op.viaCoordinator = true;
   op.configure = [includeOps](rd_kafka_AdminOptions_t* o) {
     return ErrorInfo::Take(rd_kafka_AdminOptions_set_include_authorized_operations(o, includeOps ? 1 : 0));
   };
@@ -542,6 +552,7 @@ Napi::Value Admin::ListConsumerGroupOffsets(const Napi::CallbackInfo& info) {
   op.api = RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS;
   op.resultType = RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT;
   op.timeoutMs = TimeoutArg(info, 2);
+  op.viaCoordinator = true;
   op.configure = [requireStable](rd_kafka_AdminOptions_t* o) {
     return ErrorInfo::Take(rd_kafka_AdminOptions_set_require_stable_offsets(o, requireStable ? 1 : 0));
   };

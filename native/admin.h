@@ -8,8 +8,9 @@
 // librdkafka's mock cluster lacks most admin APIs (see rdkafka_mock_handlers.c): for
 // those the task first identifies the cluster (the mock's cluster id starts with
 // "mockCluster") and fails fast with _UNSUPPORTED_FEATURE instead of letting the request
-// time out. Group listing/description are never sent to a mock cluster: the failing
-// coordinator request can hit a use-after-free in librdkafka's admin code.
+// time out. Group listing/description are never sent to a mock cluster (see the project's
+// librdkafka note), and requests to a group coordinator are guarded against librdkafka's
+// coordinator-lookup use-after-free (kCoordinatorTimeoutMs in admin.cc).
 #pragma once
 #include <napi.h>
 
@@ -40,6 +41,9 @@ class Admin : public Napi::ObjectWrap<Admin> {
     bool mockLacks = false;         // the embedded cluster cannot serve it: fail fast there
     bool needsKnownCluster = false;  // refuse unless the cluster is known not to be the mock
     bool setOperationTimeout = false;  // broker-side wait (CreateTopics, DeleteTopics, ...)
+    // Sent to the group coordinator: librdkafka's own timeout must not fire while it looks
+    // the coordinator up (see kCoordinatorTimeoutMs in admin.cc).
+    bool viaCoordinator = false;
     int validateOnly = -1;           // -1: not applicable
     // Sets request-specific options; returns an error to refuse the request.
     std::function<ErrorInfo(rd_kafka_AdminOptions_t*)> configure;

@@ -263,6 +263,28 @@ describe.skipIf(realCluster)('KafkaAdmin on a MockCluster (mock only)', () => {
     }
   });
 
+  it('a group request that times out while the coordinator is looked up is abandoned safely', async () => {
+    // librdkafka 2.14.2 frees and then uses a coordinator request's state when its own timeout
+    // fires before the FindCoordinator response arrives (slow brokers here); the client
+    // keeps librdkafka's timeout long and gives up on the caller's deadline itself.
+    const topic = await newTopic('admin-slow-coordinator', 1);
+    const group = unique('g');
+    const slow = new KafkaAdmin({ 'bootstrap.servers': cluster.bootstrapServers });
+    await slow.describeCluster();
+    for (let id = 1; id <= BROKERS; id++) await cluster.mock!.setBrokerRtt(id, 600);
+    try {
+      const { error, ms } = await rejection(slow.listConsumerGroupOffsets(group, [{ topic, partition: 0 }], { timeoutMs: 300 }));
+      expect(error.codeName).toBe('_TIMED_OUT');
+      expect(ms).toBeLessThan(1500);
+      // The late FindCoordinator response and the request it then sends complete unseen.
+      await new Promise((r) => setTimeout(r, 2500));
+    } finally {
+      for (let id = 1; id <= BROKERS; id++) await cluster.mock!.setBrokerRtt(id, 0);
+    }
+    expect(await slow.listConsumerGroupOffsets(group, [{ topic, partition: 0 }])).toMatchObject([{ topic, partition: 0, offset: -1n }]);
+    await slow.close();
+  });
+
   it('on a mock cluster in another process: createTopics fails fast and says how to create topics', async () => {
     const root = join(__dirname, '..');
     // A bare mock cluster process built from the addon alone (no compiled TypeScript needed).
