@@ -1,4 +1,4 @@
-/** The public types of {@link KafkaAdmin}'s operations. */
+/** The public types of KafkaAdmin's operations (see ./admin). */
 import type { ClientOptions } from './client-base';
 import { KafkaError, type KafkaErrorInit } from './errors';
 import type { TopicPartition } from './message';
@@ -47,6 +47,7 @@ export interface BrokerInfo {
   port: number;
 }
 
+/** What {@link KafkaAdmin.describeCluster} reports. */
 export interface ClusterDescription {
   /** null when the brokers do not report one (very old brokers). */
   clusterId: string | null;
@@ -57,6 +58,7 @@ export interface ClusterDescription {
   brokers: BrokerInfo[];
 }
 
+/** A partition of a topic as the cluster's metadata describes it. */
 export interface PartitionDescription {
   partition: number;
   /** Leader's broker id (-1: no leader). */
@@ -68,6 +70,7 @@ export interface PartitionDescription {
   error?: KafkaError;
 }
 
+/** A topic and its partitions. */
 export interface TopicDescription {
   topic: string;
   /** Sorted by partition id. */
@@ -89,15 +92,18 @@ export type OffsetSpec =
   /** The earliest offset whose timestamp is at least this (ms since the epoch). */
   | { timestamp: number };
 
+/** A partition whose offset {@link KafkaAdmin.listOffsets} looks up. */
 export interface ListOffsetsRequest extends TopicPartition {
   spec: OffsetSpec;
 }
 
+/** Options of {@link KafkaAdmin.listOffsets}. */
 export interface ListOffsetsOptions extends AdminCallOptions {
   /** `read_committed` hides offsets of open transactions (default `read_uncommitted`). */
   isolationLevel?: 'read_committed' | 'read_uncommitted';
 }
 
+/** An offset found by {@link KafkaAdmin.listOffsets}. */
 export interface ListedOffset extends TopicPartition {
   /** -1n when there is no such offset (e.g. a timestamp after the last message). */
   offset: bigint;
@@ -106,6 +112,7 @@ export interface ListedOffset extends TopicPartition {
   leaderEpoch: number | null;
 }
 
+/** A consumer group as {@link KafkaAdmin.listConsumerGroups} lists it. */
 export interface ConsumerGroupListing {
   groupId: string;
   /** A group used only to store offsets (no members, no protocol). */
@@ -116,12 +123,14 @@ export interface ConsumerGroupListing {
   type: string;
 }
 
+/** What {@link KafkaAdmin.listConsumerGroups} found. */
 export interface ConsumerGroupList {
   groups: ConsumerGroupListing[];
   /** Brokers that could not be asked (the list may then be incomplete). */
   errors: KafkaError[];
 }
 
+/** A member of a consumer group and its assignment. */
 export interface GroupMember {
   memberId: string;
   clientId: string;
@@ -132,6 +141,7 @@ export interface GroupMember {
   targetAssignment: TopicPartition[] | null;
 }
 
+/** A consumer group's state, coordinator and members. */
 export interface ConsumerGroupDescription {
   groupId: string;
   isSimple: boolean;
@@ -144,10 +154,12 @@ export interface ConsumerGroupDescription {
   authorizedOperations: string[] | null;
 }
 
+/** Options of {@link KafkaAdmin.describeConsumerGroups}. */
 export interface DescribeGroupsOptions extends AdminCallOptions {
   includeAuthorizedOperations?: boolean;
 }
 
+/** A consumer group's committed offset of one partition. */
 export interface GroupOffset extends TopicPartition {
   /** The committed offset (the next message to read); -1n when none is committed. */
   offset: bigint;
@@ -155,19 +167,23 @@ export interface GroupOffset extends TopicPartition {
   leaderEpoch: number | null;
 }
 
+/** Options of {@link KafkaAdmin.listConsumerGroupOffsets}. */
 export interface GroupOffsetsOptions extends AdminCallOptions {
   /** Wait for offsets of pending transactions to settle (KIP-447). */
   requireStable?: boolean;
 }
 
+/** Kinds of resources that have configuration entries. */
 export type ConfigResourceType = 'topic' | 'broker' | 'group';
 
+/** A resource whose configuration is described or changed. */
 export interface ConfigResource {
   type: ConfigResourceType;
   /** Topic name, broker id (as a string) or group id. */
   name: string;
 }
 
+/** One configuration entry of a resource. */
 export interface ConfigEntry {
   name: string;
   /** null for sensitive or unset values. */
@@ -180,6 +196,7 @@ export interface ConfigEntry {
   isSynonym: boolean;
 }
 
+/** A resource's configuration entries. */
 export interface ConfigDescription extends ConfigResource {
   entries: ConfigEntry[];
 }
@@ -193,6 +210,7 @@ export interface ConfigChange {
   op?: 'set' | 'delete' | 'append' | 'subtract';
 }
 
+/** Changes to one resource's configuration. */
 export interface ConfigUpdate extends ConfigResource {
   changes: ConfigChange[];
 }

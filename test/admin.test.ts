@@ -312,6 +312,8 @@ describe.skipIf(realCluster)('KafkaAdmin on a MockCluster (mock only)', () => {
       const [desc] = await remote.describeTopics(['remote']);
       expect(desc!.partitions.map((p) => p.replicas.length)).toEqual([2, 2, 2]);
       expect((await rejection(remote.listConsumerGroups())).error.code).toBe(ErrorCode.UNSUPPORTED_FEATURE);
+      // Recognized by its cluster id: a group's offsets are looked up partition by partition.
+      expect(await remote.listConsumerGroupOffsets('nobody')).toEqual([]);
       await remote.close();
     } finally {
       child.stdin!.end();
