@@ -10,6 +10,7 @@
         "native/addon.cc",
         "native/admin.cc",
         "native/admin_data.cc",
+        "native/admin_requests.cc",
         "native/admin_results.cc",
         "native/batch_js.cc",
         "native/client.cc",

@@ -1,4 +1,6 @@
 // The native admin client: librdkafka's Admin API and metadata on a producer handle.
+// admin.cc runs requests (this class's machinery); admin_requests.cc builds each kind of
+// request from its JS arguments; admin_results.cc reads the results.
 //
 // Every operation runs as a task on the pump thread: it submits the request with a
 // private result queue and waits there for the result event (in short slices, so that
