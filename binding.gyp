@@ -8,6 +8,10 @@
       "target_name": "octokafka",
       "sources": [
         "native/addon.cc",
+        "native/admin.cc",
+        "native/admin_data.cc",
+        "native/admin_requests.cc",
+        "native/admin_results.cc",
         "native/batch_js.cc",
         "native/client.cc",
         "native/config.cc",

@@ -1,7 +1,7 @@
 /**
  * octokafka: Kafka for Node.js and TypeScript over librdkafka.
  *
- * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link MockCluster},
+ * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link KafkaAdmin}, {@link MockCluster},
  * {@link KafkaError}.
  */
 export { KafkaError, ConfigError, ClosedError, DecodeError, ErrorCode, type KafkaErrorInit } from './errors';
@@ -15,6 +15,38 @@ export {
   type RebalanceHook,
 } from './consumer';
 export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
+export { KafkaAdmin, ADMIN_DEFAULTS } from './admin';
+export {
+  AdminError,
+  type AdminOptions,
+  type AdminCallOptions,
+  type ValidateOptions,
+  type AdminFailure,
+  type NewTopic,
+  type NewPartitions,
+  type BrokerInfo,
+  type ClusterDescription,
+  type TopicDescription,
+  type PartitionDescription,
+  type ListTopicsOptions,
+  type OffsetSpec,
+  type ListOffsetsRequest,
+  type ListOffsetsOptions,
+  type ListedOffset,
+  type ConsumerGroupListing,
+  type ConsumerGroupList,
+  type ConsumerGroupDescription,
+  type DescribeGroupsOptions,
+  type GroupMember,
+  type GroupOffset,
+  type GroupOffsetsOptions,
+  type ConfigResourceType,
+  type ConfigResource,
+  type ConfigEntry,
+  type ConfigDescription,
+  type ConfigChange,
+  type ConfigUpdate,
+} from './admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
 export type { KafkaConfig } from './client-config';
 export type { ClientOptions, LogEntry, Logger } from './client-base';

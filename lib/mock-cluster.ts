@@ -36,6 +36,9 @@ export const ApiKey = {
   ConsumerGroupHeartbeat: 68,
 } as const;
 
+/** The running clusters of this process (this thread), by their `bootstrapServers`. */
+const live = new Map<string, MockCluster>();
+
 /**
  * An embedded Kafka cluster.
  *
@@ -58,6 +61,7 @@ export class MockCluster {
   ) {
     this.bootstrapServers = handle.bootstraps();
     this.brokers = brokers;
+    live.set(this.bootstrapServers, this);
   }
 
   /** Starts a cluster with `brokers` brokers and creates the given topics. */
@@ -125,6 +129,7 @@ export class MockCluster {
   /** Stops every broker. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
+    live.delete(this.bootstrapServers);
     await this.handle.close();
   }
 
@@ -149,4 +154,23 @@ export class MockCluster {
       throw nativeError(e as never, `mock cluster: ${what} failed`);
     }
   }
+}
+
+/** `host:port` in one spelling: no `PLAINTEXT://`-style prefix, `localhost` as 127.0.0.1. */
+function normalizeAddress(address: string): string {
+  const bare = address.trim().toLowerCase().replace(/^[a-z_]+:\/\//, '');
+  return bare.replace(/^localhost:/, '127.0.0.1:');
+}
+
+/**
+ * The running in-process {@link MockCluster} whose brokers a client's `bootstrap.servers`
+ * points at (any one address matches), or undefined. Clusters in other processes or
+ * worker threads are not found; a client detects those by their cluster id instead.
+ */
+export function findMockCluster(bootstrapServers: string): MockCluster | undefined {
+  const wanted = new Set(bootstrapServers.split(',').filter((a) => a.trim() !== '').map(normalizeAddress));
+  for (const [bootstrap, cluster] of live) {
+    if (bootstrap.split(',').some((a) => wanted.has(normalizeAddress(a)))) return cluster;
+  }
+  return undefined;
 }

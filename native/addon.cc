@@ -2,6 +2,7 @@
 #include <librdkafka/rdkafka.h>
 #include <napi.h>
 
+#include "admin.h"
 #include "consumer.h"
 #include "mock_cluster.h"
 #include "producer.h"
@@ -15,6 +16,7 @@ class Addon : public Napi::Addon<Addon> {
                              InstanceValue("Producer", Producer::Init(env), napi_enumerable),
                              InstanceValue("Consumer", Consumer::Init(env), napi_enumerable),
                              InstanceValue("MockCluster", MockCluster::Init(env), napi_enumerable),
+                             InstanceValue("Admin", Admin::Init(env), napi_enumerable),
                              InstanceValue("librdkafkaVersion", Napi::String::New(env, rd_kafka_version_str()),
                                            napi_enumerable),
                              InstanceValue("features", Napi::String::New(env, Features()), napi_enumerable),

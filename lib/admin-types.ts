@@ -1,0 +1,242 @@
+/** The public types of KafkaAdmin's operations (see ./admin). */
+import type { ClientOptions } from './client-base';
+import { KafkaError, type KafkaErrorInit } from './errors';
+import type { TopicPartition } from './message';
+
+/** Options of {@link KafkaAdmin} besides the librdkafka configuration. */
+export interface AdminOptions extends ClientOptions {
+  /** Default timeout of every operation (default 30 000 ms). */
+  timeoutMs?: number;
+}
+
+/** Options every operation accepts. */
+export interface AdminCallOptions {
+  /** How long the operation may take, from the call (default: the client's `timeoutMs`). */
+  timeoutMs?: number;
+}
+
+/** Options of operations that can be dry-run. */
+export interface ValidateOptions extends AdminCallOptions {
+  /** Only validate the request on the broker; change nothing. */
+  validateOnly?: boolean;
+}
+
+/** A topic to create. */
+export interface NewTopic {
+  topic: string;
+  /** Number of partitions (default: the broker's `num.partitions`; 1 on a MockCluster). */
+  numPartitions?: number;
+  /** Replication factor (default: the broker's `default.replication.factor`; 1 on a MockCluster). */
+  replicationFactor?: number;
+  /** Topic configuration, e.g. `{ 'retention.ms': 60000 }` (ignored by a MockCluster). */
+  config?: Record<string, string | number | boolean>;
+  /** Broker ids of each partition's replicas, leader first (instead of numPartitions/replicationFactor). */
+  replicaAssignment?: number[][];
+}
+
+/** A topic's new total partition count. */
+export interface NewPartitions {
+  topic: string;
+  totalCount: number;
+}
+
+/** A broker as the cluster advertises it. */
+export interface BrokerInfo {
+  id: number;
+  host: string;
+  port: number;
+}
+
+/** What {@link KafkaAdmin.describeCluster} reports. */
+export interface ClusterDescription {
+  /** null when the brokers do not report one (very old brokers). */
+  clusterId: string | null;
+  /** The controller's broker id (-1 when unknown; a MockCluster reports 0, which is no broker). */
+  controllerId: number;
+  /** The controller, when it is one of {@link brokers}. */
+  controller: BrokerInfo | null;
+  brokers: BrokerInfo[];
+}
+
+/** A partition of a topic as the cluster's metadata describes it. */
+export interface PartitionDescription {
+  partition: number;
+  /** Leader's broker id (-1: no leader). */
+  leader: number;
+  replicas: number[];
+  /** In-sync replicas. */
+  isr: number[];
+  /** Set when the cluster reported a problem with this partition (e.g. LEADER_NOT_AVAILABLE). */
+  error?: KafkaError;
+}
+
+/** A topic and its partitions. */
+export interface TopicDescription {
+  topic: string;
+  /** Sorted by partition id. */
+  partitions: PartitionDescription[];
+}
+
+/** Options of {@link KafkaAdmin.listTopics} / {@link KafkaAdmin.describeTopics}. */
+export interface ListTopicsOptions extends AdminCallOptions {
+  /** Include topics whose name starts with `__` (`__consumer_offsets`, ...). Default false. */
+  includeInternal?: boolean;
+}
+
+/** Which offset of a partition {@link KafkaAdmin.listOffsets} looks up. */
+export type OffsetSpec =
+  | 'earliest'
+  | 'latest'
+  /** The offset of the message with the largest timestamp. */
+  | 'maxTimestamp'
+  /** The earliest offset whose timestamp is at least this (ms since the epoch). */
+  | { timestamp: number };
+
+/** A partition whose offset {@link KafkaAdmin.listOffsets} looks up. */
+export interface ListOffsetsRequest extends TopicPartition {
+  spec: OffsetSpec;
+}
+
+/** Options of {@link KafkaAdmin.listOffsets}. */
+export interface ListOffsetsOptions extends AdminCallOptions {
+  /** `read_committed` hides offsets of open transactions (default `read_uncommitted`). */
+  isolationLevel?: 'read_committed' | 'read_uncommitted';
+}
+
+/** An offset found by {@link KafkaAdmin.listOffsets}. */
+export interface ListedOffset extends TopicPartition {
+  /** -1n when there is no such offset (e.g. a timestamp after the last message). */
+  offset: bigint;
+  /** The message's timestamp, when the spec asked for one and the broker knows it. */
+  timestamp: number | null;
+  leaderEpoch: number | null;
+}
+
+/** A consumer group as {@link KafkaAdmin.listConsumerGroups} lists it. */
+export interface ConsumerGroupListing {
+  groupId: string;
+  /** A group used only to store offsets (no members, no protocol). */
+  isSimple: boolean;
+  /** `Stable`, `Empty`, `PreparingRebalance`, `CompletingRebalance`, `Dead` or `Unknown`. */
+  state: string;
+  /** `Classic`, `Consumer` (KIP-848) or `Unknown`. */
+  type: string;
+}
+
+/** What {@link KafkaAdmin.listConsumerGroups} found. */
+export interface ConsumerGroupList {
+  groups: ConsumerGroupListing[];
+  /** Brokers that could not be asked (the list may then be incomplete). */
+  errors: KafkaError[];
+}
+
+/** A member of a consumer group and its assignment. */
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  groupInstanceId: string | null;
+  assignment: TopicPartition[];
+  /** KIP-848 groups: where the assignment is heading; null otherwise. */
+  targetAssignment: TopicPartition[] | null;
+}
+
+/** A consumer group's state, coordinator and members. */
+export interface ConsumerGroupDescription {
+  groupId: string;
+  isSimple: boolean;
+  partitionAssignor: string;
+  state: string;
+  type: string;
+  coordinator: BrokerInfo | null;
+  members: GroupMember[];
+  /** Only when asked for (`includeAuthorizedOperations`). */
+  authorizedOperations: string[] | null;
+}
+
+/** Options of {@link KafkaAdmin.describeConsumerGroups}. */
+export interface DescribeGroupsOptions extends AdminCallOptions {
+  includeAuthorizedOperations?: boolean;
+}
+
+/** A consumer group's committed offset of one partition. */
+export interface GroupOffset extends TopicPartition {
+  /** The committed offset (the next message to read); -1n when none is committed. */
+  offset: bigint;
+  metadata: string | null;
+  leaderEpoch: number | null;
+}
+
+/** Options of {@link KafkaAdmin.listConsumerGroupOffsets}. */
+export interface GroupOffsetsOptions extends AdminCallOptions {
+  /** Wait for offsets of pending transactions to settle (KIP-447). */
+  requireStable?: boolean;
+}
+
+/** Kinds of resources that have configuration entries. */
+export type ConfigResourceType = 'topic' | 'broker' | 'group';
+
+/** A resource whose configuration is described or changed. */
+export interface ConfigResource {
+  type: ConfigResourceType;
+  /** Topic name, broker id (as a string) or group id. */
+  name: string;
+}
+
+/** One configuration entry of a resource. */
+export interface ConfigEntry {
+  name: string;
+  /** null for sensitive or unset values. */
+  value: string | null;
+  /** Where the value comes from, e.g. `DYNAMIC_TOPIC_CONFIG`, `DEFAULT_CONFIG`. */
+  source: string;
+  isReadOnly: boolean;
+  isDefault: boolean;
+  isSensitive: boolean;
+  isSynonym: boolean;
+}
+
+/** A resource's configuration entries. */
+export interface ConfigDescription extends ConfigResource {
+  entries: ConfigEntry[];
+}
+
+/** One change of an incremental config update. */
+export interface ConfigChange {
+  name: string;
+  /** Not needed for `delete`. */
+  value?: string | number | boolean;
+  /** `set` (default), `delete` (back to the default), `append`/`subtract` (list values). */
+  op?: 'set' | 'delete' | 'append' | 'subtract';
+}
+
+/** Changes to one resource's configuration. */
+export interface ConfigUpdate extends ConfigResource {
+  changes: ConfigChange[];
+}
+
+/** One failed item of an operation on several topics, partitions, groups or resources. */
+export interface AdminFailure {
+  /** The topic, `topic[partition]`, group or resource the error is about. */
+  name: string;
+  error: KafkaError;
+}
+
+/**
+ * An operation on several items failed for some of them (the others may have succeeded).
+ * `code` is the first failure's; {@link failures} lists each.
+ */
+export class AdminError extends KafkaError {
+  readonly failures: AdminFailure[];
+  constructor(operation: string, failures: AdminFailure[]) {
+    const first = failures[0]!.error;
+    const init: KafkaErrorInit = {
+      message: `${operation} failed: ${failures.map((f) => f.error.message).join('; ')}`,
+      code: first.code,
+      name: first.codeName,
+      retriable: failures.every((f) => f.error.isRetriable),
+    };
+    super(init);
+    this.failures = failures;
+  }
+}

@@ -1,0 +1,500 @@
+/**
+ * KafkaAdmin: topics, partitions, offsets, consumer groups and configs through librdkafka's
+ * Admin API. Every operation runs on the client's native thread; none blocks the event loop.
+ *
+ * On a {@link MockCluster} (librdkafka's mock, which lacks most admin requests):
+ * - `createTopics` goes through the in-process cluster's own API; for a mock cluster in
+ *   another process it fails fast, saying how to create topics there;
+ * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`,
+ *   `listConsumerGroups` and `describeConsumerGroups` fail at once with a
+ *   {@link KafkaError} of code `UNSUPPORTED_FEATURE`;
+ * - metadata (`describeCluster`, `listTopics`, `describeTopics`), `listOffsets` and
+ *   `listConsumerGroupOffsets` work (the mock cannot look offsets up by timestamp: -1n).
+ */
+import {
+  AdminError,
+  type AdminCallOptions,
+  type AdminFailure,
+  type AdminOptions,
+  type BrokerInfo,
+  type ClusterDescription,
+  type ConfigDescription,
+  type ConfigResource,
+  type ConfigResourceType,
+  type ConfigUpdate,
+  type ConsumerGroupDescription,
+  type ConsumerGroupList,
+  type DescribeGroupsOptions,
+  type GroupOffset,
+  type GroupOffsetsOptions,
+  type ListedOffset,
+  type ListOffsetsOptions,
+  type ListOffsetsRequest,
+  type ListTopicsOptions,
+  type NewPartitions,
+  type NewTopic,
+  type OffsetSpec,
+  type TopicDescription,
+  type ValidateOptions,
+} from './admin-types';
+import {
+  checkArray,
+  checkName,
+  checkNames,
+  checkNewTopics,
+  checkObject,
+  checkPositiveInt,
+  checkResources,
+  checkTimeout,
+  checkTopicPartition,
+} from './admin-checks';
+import { nativeAdminClass, type NativeAdmin, type RawBroker, type RawItemResult, type RawMetadata } from './admin-native';
+import { ClientBase, type LogEntry } from './client-base';
+import { stringifyConfig, type KafkaConfig } from './client-config';
+import { ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
+import type { TopicPartition } from './message';
+import { findMockCluster, type MockCluster } from './mock-cluster';
+import { nativeError, type NativeEvent, type NativePartitionInput } from './native';
+import { toConfigError } from './producer';
+
+/** librdkafka defaults octokafka changes for admin clients (each overridable). */
+export const ADMIN_DEFAULTS: Readonly<Record<string, string>> = {
+  // Looking up offsets or leaders must never create a topic as a side effect.
+  'allow.auto.create.topics': 'false',
+};
+
+const RESOURCE_NAMES: Record<number, ConfigResourceType> = { 2: 'topic', 3: 'group', 4: 'broker' };
+const CONFIG_OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
+const OFFSET_SPECS = { latest: -1n, earliest: -2n, maxTimestamp: -3n } as const;
+/** Broker error: the replication factor is larger than the number of brokers. */
+const INVALID_REPLICATION_FACTOR = 38;
+const MOCK_CLUSTER_ID_PREFIX = 'mockCluster';
+
+/**
+ * A Kafka admin client.
+ *
+ * @example
+ * ```ts
+ * const admin = new KafkaAdmin({ 'bootstrap.servers': 'localhost:9092' });
+ * await admin.createTopics([{ topic: 'events', numPartitions: 6, replicationFactor: 3 }]);
+ * const [events] = await admin.describeTopics(['events']);
+ * console.log(events.partitions.map((p) => p.leader));
+ * await admin.close();
+ * ```
+ */
+export class KafkaAdmin extends ClientBase {
+  private readonly handle: NativeAdmin;
+  private readonly bootstrapServers: string;
+  private readonly timeoutMs: number;
+  private mockCluster: Promise<boolean> | undefined;
+
+  constructor(config: KafkaConfig, options: AdminOptions = {}) {
+    super('admin', options);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    checkTimeout(this.timeoutMs, 'options.timeoutMs');
+    const props = { ...ADMIN_DEFAULTS, ...stringifyConfig(config) };
+    this.bootstrapServers = props['bootstrap.servers'] ?? props['metadata.broker.list'] ?? '';
+    try {
+      this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events));
+    } catch (e) {
+      throw toConfigError(e);
+    }
+  }
+
+  /** librdkafka's name for this client instance. */
+  get name(): string | undefined {
+    return this.handle.name();
+  }
+
+  /**
+   * Creates topics. Rejects with an {@link AdminError} naming each topic that failed (e.g.
+   * `TOPIC_ALREADY_EXISTS`); the others are created. On an in-process MockCluster the
+   * topics are created through the cluster's own API.
+   */
+  async createTopics(topics: NewTopic[], options: ValidateOptions = {}): Promise<void> {
+    this.assertOpen('createTopics');
+    const specs = checkNewTopics(topics);
+    const timeoutMs = this.timeout(options);
+    const mock = findMockCluster(this.bootstrapServers);
+    if (mock) return this.createTopicsOnMock(mock, specs, options.validateOnly ?? false, timeoutMs);
+    const results = await this.call(
+      this.handle.createTopics(
+        specs.map((t) => ({
+          topic: t.topic,
+          // With an explicit assignment librdkafka wants the partition count and no replication factor.
+          numPartitions: t.replicaAssignment ? t.replicaAssignment.length : (t.numPartitions ?? -1),
+          replicationFactor: t.replicaAssignment ? -1 : (t.replicationFactor ?? -1),
+          config: Object.entries(t.config ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+          replicaAssignment: t.replicaAssignment ?? null,
+        })),
+        timeoutMs,
+        options.validateOnly ?? false,
+      ),
+      'createTopics',
+    );
+    throwItemFailures('createTopics', results, 'topic');
+  }
+
+  /** Deletes topics; rejects with an {@link AdminError} naming each topic that failed. */
+  async deleteTopics(topics: string[], options: AdminCallOptions = {}): Promise<void> {
+    this.assertOpen('deleteTopics');
+    const names = checkNames(topics, 'deleteTopics(topics)', 'topic name');
+    const results = await this.call(this.handle.deleteTopics(names, this.timeout(options)), 'deleteTopics');
+    throwItemFailures('deleteTopics', results, 'topic');
+  }
+
+  /** Raises topics' partition counts to `totalCount` (partitions can only be added). */
+  async createPartitions(topics: NewPartitions[], options: ValidateOptions = {}): Promise<void> {
+    this.assertOpen('createPartitions');
+    checkArray(topics, 'createPartitions(topics)');
+    topics.forEach((t, i) => {
+      checkObject(t, `createPartitions(topics): topics[${i}]`);
+      checkName(t.topic, `createPartitions(topics): topics[${i}].topic`);
+      checkPositiveInt(t.totalCount, `createPartitions(topics): topics[${i}].totalCount`);
+    });
+    const results = await this.call(
+      this.handle.createPartitions(
+        topics.map((t) => ({ topic: t.topic, totalCount: t.totalCount })),
+        this.timeout(options),
+        options.validateOnly ?? false,
+      ),
+      'createPartitions',
+    );
+    throwItemFailures('createPartitions', results, 'topic');
+  }
+
+  /** The cluster id, the controller and the brokers (from a metadata request). */
+  async describeCluster(options: AdminCallOptions = {}): Promise<ClusterDescription> {
+    this.assertOpen('describeCluster');
+    const md = await this.call(this.handle.metadata(false, this.timeout(options)), 'describeCluster');
+    const brokers = md.brokers.map(toBroker).sort((a, b) => a.id - b.id);
+    const controller = brokers.find((b) => b.id === md.controllerId) ?? null;
+    return { clusterId: md.clusterId, controllerId: md.controllerId, controller, brokers };
+  }
+
+  /** Names of the cluster's topics, sorted (without `__`-prefixed internal ones by default). */
+  async listTopics(options: ListTopicsOptions = {}): Promise<string[]> {
+    this.assertOpen('listTopics');
+    const md = await this.call(this.handle.metadata(true, this.timeout(options)), 'listTopics');
+    return md.topics
+      .map((t) => t.topic)
+      .filter((name) => options.includeInternal || !name.startsWith('__'))
+      .sort();
+  }
+
+  /**
+   * Partitions of the given topics (default: every topic) with their leader, replicas and
+   * in-sync replicas. Rejects with an {@link AdminError} (`UNKNOWN_TOPIC_OR_PART`) naming
+   * topics that do not exist. Never creates a topic.
+   */
+  async describeTopics(topics?: string[], options: ListTopicsOptions = {}): Promise<TopicDescription[]> {
+    this.assertOpen('describeTopics');
+    const names = topics === undefined ? undefined : checkNames(topics, 'describeTopics(topics)', 'topic name');
+    const md = await this.call(this.handle.metadata(true, this.timeout(options)), 'describeTopics');
+    const byName = new Map(md.topics.map((t) => [t.topic, t]));
+    const wanted = names ?? [...byName.keys()].filter((n) => options.includeInternal || !n.startsWith('__')).sort();
+    const failures: AdminFailure[] = [];
+    const out: TopicDescription[] = [];
+    for (const name of wanted) {
+      const t = byName.get(name);
+      const error = t ? t.error : { code: ErrorCode.UNKNOWN_TOPIC_OR_PART, message: 'Broker: Unknown topic or partition' };
+      if (error || !t) {
+        failures.push(failure(`topic ${JSON.stringify(name)}`, error!));
+        continue;
+      }
+      out.push({
+        topic: name,
+        partitions: t.partitions
+          .map((p) => ({
+            partition: p.partition,
+            leader: p.leader,
+            replicas: p.replicas,
+            isr: p.isr,
+            ...(p.error ? { error: nativeError(p.error, `${name} [${p.partition}]`) } : {}),
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      });
+    }
+    if (failures.length > 0) throw new AdminError('describeTopics', failures);
+    return out;
+  }
+
+  /** Looks up offsets of partitions (earliest, latest, by timestamp); results are in request order. */
+  async listOffsets(partitions: ListOffsetsRequest[], options: ListOffsetsOptions = {}): Promise<ListedOffset[]> {
+    this.assertOpen('listOffsets');
+    checkArray(partitions, 'listOffsets(partitions)', true);
+    const input: NativePartitionInput[] = partitions.map((p, i) => {
+      const at = `listOffsets(partitions): partitions[${i}]`;
+      checkTopicPartition(p, at);
+      return { topic: p.topic, partition: p.partition, offset: specToOffset(p.spec, `${at}.spec`) };
+    });
+    const level = options.isolationLevel ?? 'read_uncommitted';
+    if (level !== 'read_committed' && level !== 'read_uncommitted') {
+      throw new TypeError(`listOffsets: options.isolationLevel must be 'read_committed' or 'read_uncommitted'`);
+    }
+    const raw = await this.call(this.handle.listOffsets(input, this.timeout(options), level === 'read_committed'), 'listOffsets');
+    const byKey = new Map(raw.map((r) => [key(r), r]));
+    const failures: AdminFailure[] = [];
+    const out: ListedOffset[] = [];
+    for (const p of partitions) {
+      const r = byKey.get(key(p));
+      const error = r ? r.error : { code: ErrorCode.UNKNOWN_PARTITION, message: 'no result for this partition' };
+      if (error || !r) {
+        failures.push(failure(`${p.topic} [${p.partition}]`, error!));
+        continue;
+      }
+      out.push({
+        topic: r.topic,
+        partition: r.partition,
+        offset: r.offset,
+        timestamp: r.timestamp >= 0 ? r.timestamp : null,
+        leaderEpoch: r.leaderEpoch >= 0 ? r.leaderEpoch : null,
+      });
+    }
+    if (failures.length > 0) throw new AdminError('listOffsets', failures);
+    return out;
+  }
+
+  /** Every consumer group the brokers know (not supported by a MockCluster). */
+  async listConsumerGroups(options: AdminCallOptions = {}): Promise<ConsumerGroupList> {
+    this.assertOpen('listConsumerGroups');
+    const raw = await this.call(this.handle.listConsumerGroups(this.timeout(options)), 'listConsumerGroups');
+    return {
+      groups: raw.groups.sort((a, b) => a.groupId.localeCompare(b.groupId)),
+      errors: raw.errors.map((e) => nativeError(e, 'listConsumerGroups')),
+    };
+  }
+
+  /** Members, assignments and state of consumer groups (not supported by a MockCluster). */
+  async describeConsumerGroups(groupIds: string[], options: DescribeGroupsOptions = {}): Promise<ConsumerGroupDescription[]> {
+    this.assertOpen('describeConsumerGroups');
+    const ids = checkNames(groupIds, 'describeConsumerGroups(groupIds)', 'group id');
+    if (new Set(ids).size !== ids.length) throw new TypeError('describeConsumerGroups(groupIds): group ids must not repeat');
+    const raw = await this.call(
+      this.handle.describeConsumerGroups(ids, this.timeout(options), options.includeAuthorizedOperations ?? false),
+      'describeConsumerGroups',
+    );
+    const failures = raw.filter((g) => g.error).map((g) => failure(`group ${JSON.stringify(g.groupId)}`, g.error!));
+    if (failures.length > 0) throw new AdminError('describeConsumerGroups', failures);
+    return raw.map((g) => ({
+      groupId: g.groupId,
+      isSimple: g.isSimple,
+      partitionAssignor: g.partitionAssignor ?? '',
+      state: g.state,
+      type: g.type,
+      coordinator: g.coordinator ? toBroker(g.coordinator) : null,
+      members: g.members.map((m) => ({
+        memberId: m.memberId ?? '',
+        clientId: m.clientId ?? '',
+        host: m.host ?? '',
+        groupInstanceId: m.groupInstanceId,
+        assignment: m.assignment,
+        targetAssignment: m.targetAssignment,
+      })),
+      authorizedOperations: g.authorizedOperations,
+    }));
+  }
+
+  /**
+   * A group's committed offsets: of the given partitions (offset -1n where none is
+   * committed), or of every partition the group committed to.
+   */
+  async listConsumerGroupOffsets(groupId: string, partitions?: TopicPartition[], options: GroupOffsetsOptions = {}): Promise<GroupOffset[]> {
+    this.assertOpen('listConsumerGroupOffsets');
+    checkName(groupId, 'listConsumerGroupOffsets(groupId): groupId');
+    let input: NativePartitionInput[] | null = null;
+    let committedOnly = false;
+    if (partitions !== undefined) {
+      checkArray(partitions, 'listConsumerGroupOffsets(groupId, partitions)', true);
+      partitions.forEach((p, i) => checkTopicPartition(p, `listConsumerGroupOffsets(groupId, partitions): partitions[${i}]`));
+      input = partitions.map((p) => ({ topic: p.topic, partition: p.partition }));
+    } else if (await this.isMockCluster(this.timeout(options))) {
+      // The mock answers an "all partitions" request with nothing: ask for every partition.
+      const md = await this.call(this.handle.metadata(true, this.timeout(options)), 'listConsumerGroupOffsets');
+      input = md.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })));
+      committedOnly = true;
+      if (input.length === 0) return [];
+    }
+    const raw = await this.call(
+      this.handle.listConsumerGroupOffsets(groupId, input, this.timeout(options), options.requireStable ?? false),
+      'listConsumerGroupOffsets',
+    );
+    const failures = raw.filter((r) => r.error).map((r) => failure(`${r.topic} [${r.partition}]`, r.error!));
+    if (failures.length > 0) throw new AdminError('listConsumerGroupOffsets', failures);
+    return raw
+      .filter((r) => !committedOnly || r.offset >= 0n)
+      .map((r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        // librdkafka reports "nothing committed" as its INVALID offset (-1001).
+        offset: r.offset < 0n ? -1n : r.offset,
+        metadata: r.metadata,
+        leaderEpoch: r.leaderEpoch >= 0 ? r.leaderEpoch : null,
+      }))
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  }
+
+  /** Configuration entries of topics, brokers or groups (not supported by a MockCluster). */
+  async describeConfigs(resources: ConfigResource[], options: AdminCallOptions = {}): Promise<ConfigDescription[]> {
+    this.assertOpen('describeConfigs');
+    const input = checkResources(resources, 'describeConfigs(resources)');
+    const raw = await this.call(this.handle.describeConfigs(input, this.timeout(options)), 'describeConfigs');
+    throwResourceFailures('describeConfigs', raw);
+    return raw.map((r) => ({ type: RESOURCE_NAMES[r.type] ?? 'topic', name: r.name, entries: r.entries }));
+  }
+
+  /**
+   * Changes configuration entries incrementally (only the named entries change; Kafka's
+   * IncrementalAlterConfigs). Not supported by a MockCluster.
+   */
+  async alterConfigs(updates: ConfigUpdate[], options: ValidateOptions = {}): Promise<void> {
+    this.assertOpen('alterConfigs');
+    const input = checkResources(updates, 'alterConfigs(updates)').map((r, i) => {
+      const changes = updates[i]!.changes;
+      checkArray(changes, `alterConfigs(updates): updates[${i}].changes`, true);
+      return {
+        ...r,
+        ops: changes.map((c, j) => {
+          const at = `alterConfigs(updates): updates[${i}].changes[${j}]`;
+          checkObject(c, at);
+          checkName(c.name, `${at}.name`);
+          const op = c.op ?? 'set';
+          if (!(op in CONFIG_OPS)) throw new TypeError(`${at}.op must be 'set', 'delete', 'append' or 'subtract'`);
+          if (op !== 'delete' && !['string', 'number', 'boolean'].includes(typeof c.value)) {
+            throw new TypeError(`${at}.value must be a string, number or boolean`);
+          }
+          return { name: c.name, op: CONFIG_OPS[op], value: op === 'delete' ? null : String(c.value) };
+        }),
+      };
+    });
+    const raw = await this.call(this.handle.incrementalAlterConfigs(input, this.timeout(options), options.validateOnly ?? false), 'alterConfigs');
+    throwResourceFailures('alterConfigs', raw);
+  }
+
+  /** Releases the client; requests still in flight reject. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.handle.close();
+    this.closed = true;
+  }
+
+  /** Lets the process exit while this client is open (like `socket.unref()`). */
+  unref(): this {
+    if (!this.closed) this.handle.ref(false);
+    return this;
+  }
+
+  /** Undoes {@link unref}. */
+  ref(): this {
+    if (!this.closed) this.handle.ref(true);
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** True when the cluster is librdkafka's mock cluster (in this process or not). */
+  private isMockCluster(timeoutMs: number): Promise<boolean> {
+    if (findMockCluster(this.bootstrapServers)) return Promise.resolve(true);
+    this.mockCluster ??= this.call(this.handle.metadata(false, timeoutMs), 'identify the cluster').then(
+      (md: RawMetadata) => md.clusterId?.startsWith(MOCK_CLUSTER_ID_PREFIX) ?? false,
+    );
+    // A failed lookup is not cached: the next call asks again.
+    return this.mockCluster.catch((e: unknown) => {
+      this.mockCluster = undefined;
+      throw e;
+    });
+  }
+
+  private async createTopicsOnMock(mock: MockCluster, topics: NewTopic[], validateOnly: boolean, timeoutMs: number): Promise<void> {
+    const existing = validateOnly ? new Set(await this.listTopics({ timeoutMs, includeInternal: true })) : new Set<string>();
+    const failures: AdminFailure[] = [];
+    for (const t of topics) {
+      const partitions = t.replicaAssignment?.length ?? positiveOr(t.numPartitions, 1);
+      const replication = t.replicaAssignment?.[0]?.length ?? positiveOr(t.replicationFactor, 1);
+      const name = `topic ${JSON.stringify(t.topic)}`;
+      if (replication > mock.brokers) {
+        failures.push(
+          failure(name, {
+            code: INVALID_REPLICATION_FACTOR,
+            name: 'INVALID_REPLICATION_FACTOR',
+            message: `replication factor ${replication} is larger than the number of brokers (${mock.brokers})`,
+          }),
+        );
+      } else if (existing.has(t.topic)) {
+        failures.push(failure(name, { code: ErrorCode.TOPIC_ALREADY_EXISTS, message: 'Broker: Topic already exists' }));
+      } else if (!validateOnly) {
+        try {
+          await mock.createTopic(t.topic, partitions, replication);
+        } catch (e) {
+          // The mock's own error, e.g. TOPIC_ALREADY_EXISTS, worded as a broker's would be.
+          failures.push({ name, error: e instanceof KafkaError ? nativeError(e.code, name) : nativeError({ code: ErrorCode.FAIL, message: String(e) }, name) });
+        }
+      }
+    }
+    if (failures.length > 0) throw new AdminError('createTopics', failures);
+  }
+
+  private timeout(options: AdminCallOptions | undefined): number {
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new TypeError('options must be an object');
+    const t = options?.timeoutMs ?? this.timeoutMs;
+    checkTimeout(t, 'options.timeoutMs');
+    return t;
+  }
+
+  private async call<T>(promise: Promise<T>, what: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (e) {
+      if (e instanceof KafkaError || e instanceof TypeError) throw e;
+      throw nativeError(e as KafkaErrorInit, `${what} failed`);
+    }
+  }
+
+  private onEvents(events: NativeEvent[] | null): void {
+    if (events) for (const event of events) this.handleCommonEvent(event);
+  }
+}
+
+export interface KafkaAdmin {
+  on(event: 'log', listener: (entry: LogEntry) => void): this;
+  on(event: 'error', listener: (error: KafkaError) => void): this;
+  on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
+}
+
+function toBroker(b: RawBroker): BrokerInfo {
+  return { id: b.id, host: b.host, port: b.port };
+}
+
+function key(p: TopicPartition): string {
+  return `${p.partition}:${p.topic}`;
+}
+
+function failure(name: string, error: KafkaErrorInit): AdminFailure {
+  return { name, error: nativeError(error, name) };
+}
+
+function throwItemFailures(operation: string, results: RawItemResult[], kind: string): void {
+  const failures = results.filter((r) => r.error).map((r) => failure(`${kind} ${JSON.stringify(r.name)}`, r.error!));
+  if (failures.length > 0) throw new AdminError(operation, failures);
+}
+
+function throwResourceFailures(operation: string, results: Array<{ type: number; name: string; error?: KafkaErrorInit }>): void {
+  const failures = results
+    .filter((r) => r.error)
+    .map((r) => failure(`${RESOURCE_NAMES[r.type] ?? 'resource'} ${JSON.stringify(r.name)}`, r.error!));
+  if (failures.length > 0) throw new AdminError(operation, failures);
+}
+
+function positiveOr(n: number | undefined, fallback: number): number {
+  return n === undefined || n < 1 ? fallback : n;
+}
+
+function specToOffset(spec: OffsetSpec, at: string): bigint {
+  if (typeof spec === 'string' && spec in OFFSET_SPECS) return OFFSET_SPECS[spec];
+  if (spec !== null && typeof spec === 'object' && Number.isSafeInteger(spec.timestamp) && spec.timestamp >= 0) {
+    return BigInt(spec.timestamp);
+  }
+  throw new TypeError(`${at} must be 'earliest', 'latest', 'maxTimestamp' or { timestamp: ms since the epoch }`);
+}

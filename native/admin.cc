@@ -1,0 +1,205 @@
+#include "admin.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config.h"
+
+namespace octokafka {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a request waits for its result between checks for close().
+constexpr int kSliceMs = 100;
+// librdkafka fails a request itself when its timeout passes; this margin only guards
+// against a result that never comes.
+constexpr auto kGrace = std::chrono::seconds(5);
+constexpr char kMockPrefix[] = "mockCluster";
+// librdkafka 2.14.2 has a use-after-free in requests sent to a group coordinator: when the
+// request's timeout fires before the coordinator is found and connected, the coordinator
+// lookup (which has no timeout of its own) later frees the request's enqueue-once handle
+// and then uses it (rd_kafka_admin_coord_request -> rd_kafka_coord_req_fail ->
+// rd_kafka_admin_coord_response_parse). So such requests get librdkafka's longest timeout
+// and this client enforces the caller's deadline itself, by abandoning the result queue;
+// a result that comes later is discarded with the queue.
+constexpr int kCoordinatorTimeoutMs = 3600 * 1000;
+
+int RemainingMs(Admin::Deadline deadline) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return ms > 0 ? static_cast<int>(std::min<int64_t>(ms, INT32_MAX)) : 0;
+}
+
+std::string MockMessage(const std::string& api) {
+  std::string m = "the embedded cluster (librdkafka's mock cluster) does not support " + api;
+  if (api == "CreateTopics") {
+    m += ": create topics with MockCluster.createTopic() in the process that runs the cluster, or with "
+         "`--topic name:partitions` when starting the mock cluster process";
+  }
+  return m;
+}
+
+}  // namespace
+
+Napi::Function Admin::Init(Napi::Env env) {
+  return DefineClass(env, "NativeAdmin",
+                     {
+                         InstanceMethod<&Admin::Metadata>("metadata"),
+                         InstanceMethod<&Admin::CreateTopics>("createTopics"),
+                         InstanceMethod<&Admin::DeleteTopics>("deleteTopics"),
+                         InstanceMethod<&Admin::CreatePartitions>("createPartitions"),
+                         InstanceMethod<&Admin::DescribeConfigs>("describeConfigs"),
+                         InstanceMethod<&Admin::IncrementalAlterConfigs>("incrementalAlterConfigs"),
+                         InstanceMethod<&Admin::ListOffsets>("listOffsets"),
+                         InstanceMethod<&Admin::ListConsumerGroups>("listConsumerGroups"),
+                         InstanceMethod<&Admin::DescribeConsumerGroups>("describeConsumerGroups"),
+                         InstanceMethod<&Admin::ListConsumerGroupOffsets>("listConsumerGroupOffsets"),
+                         InstanceMethod<&Admin::Close>("close"),
+                         InstanceMethod<&Admin::SetRef>("ref"),
+                         InstanceMethod<&Admin::Name>("name"),
+                     });
+}
+
+// new NativeAdmin(config: Record<string,string>, onBatch)
+Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(), "NativeAdmin(config, onBatch)");
+  ctx_.owner = this;
+  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Admin");
+  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+  InstallCommonCallbacks(conf, &ctx_);
+  // A producer handle is the lightest that speaks the Admin API; it never produces.
+  ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+  // Logs and errors arrive on the main queue, which the pump serves.
+  mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
+  rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
+  rd_kafka_t* rk = ctx_.rk;
+  ctx_.pump->Start(
+      [rk](size_t) {
+        rd_kafka_poll(rk, 0);
+        return false;
+      },
+      [this] { Shutdown(); });
+}
+
+Admin::~Admin() { ctx_.pump.reset(); }
+
+void Admin::Shutdown() {
+  rd_kafka_queue_cb_event_enable(mainQueue_, nullptr, nullptr);
+  rd_kafka_poll(ctx_.rk, 0);  // the last logs and errors
+  rd_kafka_queue_destroy(mainQueue_);
+  mainQueue_ = nullptr;
+  // Requests abandoned by close() fail inside librdkafka; their queues are already gone.
+  rd_kafka_destroy(ctx_.rk);
+  ctx_.rk = nullptr;
+}
+
+ErrorInfo Admin::CheckNotMock(const Op& op, Deadline deadline) {
+  if (clusterId_.empty()) {
+    // A brokers-only metadata request: its response carries the cluster id.
+    const rd_kafka_metadata_t* md = nullptr;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(ctx_.rk, 0, nullptr, &md, std::max(1, RemainingMs(deadline)));
+    if (md) rd_kafka_metadata_destroy(md);
+    char* id = rd_kafka_clusterid(ctx_.rk, 0);
+    if (id) {
+      clusterId_ = id;
+      rd_kafka_mem_free(ctx_.rk, id);
+    } else if (op.needsKnownCluster) {
+      return ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__TIMED_OUT,
+                             std::string(op.name) + " needs to identify the cluster first, and no broker told its " +
+                                 "cluster id in time (" + rd_kafka_err2str(err ? err : RD_KAFKA_RESP_ERR__TIMED_OUT) +
+                                 ")");
+    }
+  }
+  if (clusterId_.compare(0, sizeof kMockPrefix - 1, kMockPrefix) == 0) {
+    return ErrorInfo::From(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, MockMessage(op.name));
+  }
+  return ErrorInfo::None();
+}
+
+TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& parse) {
+  if (closing_) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "admin client is closed"), {}};
+  Deadline deadline = Clock::now() + std::chrono::milliseconds(op.timeoutMs);
+  if (op.mockLacks) {
+    ErrorInfo e = CheckNotMock(op, deadline);
+    if (!e.ok()) return {e, {}};
+  }
+  int remaining = RemainingMs(deadline);
+  if (remaining <= 0) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, std::string(op.name) + " timed out"), {}};
+
+  std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
+      rd_kafka_AdminOptions_new(ctx_.rk, op.api), rd_kafka_AdminOptions_destroy);
+  char errstr[512];
+  rd_kafka_resp_err_t err = rd_kafka_AdminOptions_set_request_timeout(
+      options.get(), op.viaCoordinator ? kCoordinatorTimeoutMs : remaining, errstr, sizeof errstr);
+  // The broker-side wait ends a little earlier, so that its own timeout error comes back.
+  if (!err && op.setOperationTimeout) {
+    err = rd_kafka_AdminOptions_set_operation_timeout(options.get(), std::max(0, remaining - 500), errstr, sizeof errstr);
+  }
+  if (!err && op.validateOnly >= 0) {
+    err = rd_kafka_AdminOptions_set_validate_only(options.get(), op.validateOnly, errstr, sizeof errstr);
+  }
+  if (err) return {ErrorInfo::From(err, errstr), {}};
+  if (op.configure) {
+    ErrorInfo e = op.configure(options.get());
+    if (!e.ok()) return {e, {}};
+  }
+
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(ctx_.rk),
+                                                                             rd_kafka_queue_destroy);
+  submit(ctx_.rk, options.get(), queue.get());
+  // Waits in slices so that close() does not wait for a slow broker; a result that comes
+  // after its queue is destroyed is discarded by librdkafka.
+  rd_kafka_event_t* ev = nullptr;
+  Deadline giveUp = op.viaCoordinator ? deadline : deadline + kGrace;
+  while (!ev) {
+    if (closing_) {
+      return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, std::string(op.name) + " aborted: the admin client was closed"),
+              {}};
+    }
+    int wait = std::min(kSliceMs, RemainingMs(giveUp));
+    if (wait <= 0) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, std::string(op.name) + " timed out"), {}};
+    ev = rd_kafka_queue_poll(queue.get(), wait);
+  }
+  std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event(ev, rd_kafka_event_destroy);
+  if (rd_kafka_event_type(ev) != op.resultType) {
+    return {ErrorInfo::From(RD_KAFKA_RESP_ERR__BAD_MSG,
+                            std::string(op.name) + ": unexpected event " + rd_kafka_event_name(ev)),
+            {}};
+  }
+  if ((err = rd_kafka_event_error(ev))) {
+    const char* why = rd_kafka_event_error_string(ev);
+    return {ErrorInfo::From(err, why ? why : ""), {}};
+  }
+  auto data = std::make_shared<Data>(Data::Null());
+  ErrorInfo e = parse(ev, *data);
+  if (!e.ok()) return {e, {}};
+  return {ErrorInfo::None(), [data](Napi::Env env) { return data->ToJs(env); }};
+}
+
+Napi::Value Admin::Run(Napi::Env env, Op op, Submit submit, Parse parse) {
+  return ctx_.pump->RunTask(env, [this, op = std::move(op), submit = std::move(submit), parse = std::move(parse)] {
+    return Execute(op, submit, parse);
+  });
+}
+
+Napi::Value Admin::Close(const Napi::CallbackInfo& info) {
+  closing_ = true;
+  return ctx_.pump->Stop(info.Env());
+}
+
+Napi::Value Admin::SetRef(const Napi::CallbackInfo& info) {
+  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+Napi::Value Admin::Name(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
+}
+
+}  // namespace octokafka
