@@ -50,7 +50,8 @@ import {
 } from './admin-checks';
 import { nativeAdminClass, type NativeAdmin, type RawBroker, type RawItemResult, type RawMetadata } from './admin-native';
 import { ClientBase, type LogEntry } from './client-base';
-import { stringifyConfig, type KafkaConfig } from './client-config';
+import type { KafkaConfig } from './client-config';
+import { validateConfig } from './config';
 import { ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
 import type { TopicPartition } from './message';
 import { findMockCluster, type MockCluster } from './mock-cluster';
@@ -92,7 +93,7 @@ export class KafkaAdmin extends ClientBase {
     super('admin', options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     checkTimeout(this.timeoutMs, 'options.timeoutMs');
-    const props = { ...ADMIN_DEFAULTS, ...stringifyConfig(config) };
+    const props = validateConfig('admin', { ...ADMIN_DEFAULTS, ...config }, { onWarning: (w) => this.configWarning(w.property, w.message) });
     this.bootstrapServers = props['bootstrap.servers'] ?? props['metadata.broker.list'] ?? '';
     try {
       this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events));

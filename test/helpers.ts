@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { KafkaAdmin } from '../lib/admin';
 import { MockCluster } from '../lib/mock-cluster';
 
 /** True when the tests talk to a real cluster. */
@@ -13,7 +14,7 @@ export interface TestCluster {
   bootstrapServers: string;
   /** The embedded cluster, or undefined on a real one. */
   mock: MockCluster | undefined;
-  /** Creates a topic with a unique name (on a real cluster: relies on auto-creation until the admin client lands). */
+  /** Creates a topic with a unique name (through the mock's API, or CreateTopics on a real cluster). */
   topic(prefix: string, partitions?: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -25,11 +26,17 @@ export function unique(prefix: string): string {
 
 export async function startCluster(brokers = 1): Promise<TestCluster> {
   if (realCluster) {
+    const bootstrapServers = process.env.KAFKA_BOOTSTRAP_SERVERS!;
+    const admin = new KafkaAdmin({ 'bootstrap.servers': bootstrapServers });
     return {
-      bootstrapServers: process.env.KAFKA_BOOTSTRAP_SERVERS!,
+      bootstrapServers,
       mock: undefined,
-      topic: async (prefix) => unique(prefix),
-      close: async () => undefined,
+      topic: async (prefix, partitions = 1) => {
+        const name = unique(prefix);
+        await admin.createTopics([{ topic: name, numPartitions: partitions }]);
+        return name;
+      },
+      close: () => admin.close(),
     };
   }
   const mock = await MockCluster.start({ brokers });
