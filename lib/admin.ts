@@ -50,13 +50,12 @@ import {
 } from './admin-checks';
 import { nativeAdminClass, type NativeAdmin, type RawBroker, type RawItemResult, type RawMetadata } from './admin-native';
 import { ClientBase, type LogEntry } from './client-base';
-import type { KafkaConfig } from './client-config';
+import { toConfigError, type KafkaConfig } from './client-config';
 import { validateConfig } from './config';
 import { ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
 import type { TopicPartition } from './message';
 import { findMockCluster, type MockCluster } from './mock-cluster';
 import { nativeError, type NativeEvent, type NativePartitionInput } from './native';
-import { toConfigError } from './producer';
 
 /** librdkafka defaults octokafka changes for admin clients (each overridable). */
 export const ADMIN_DEFAULTS: Readonly<Record<string, string>> = {

@@ -1,3 +1,6 @@
+import { isSensitive } from './config';
+import { ConfigError } from './errors';
+
 /** Client configuration types shared by the raw clients. */
 
 /**
@@ -6,3 +9,18 @@
  * `validateConfig` (./config) before librdkafka sees it.
  */
 export type KafkaConfig = Record<string, string | number | boolean | string[] | undefined>;
+
+/**
+ * librdkafka refuses a configuration with a plain error: make it a ConfigError (whose
+ * message never carries the value of a sensitive property).
+ */
+export function toConfigError(e: unknown): unknown {
+  if (e instanceof Error && /invalid configuration "([^"]+)": (.*)/s.test(e.message)) {
+    const [, property, reason] = /invalid configuration "([^"]+)": (.*)/s.exec(e.message)!;
+    return new ConfigError(property!, isSensitive(property!) ? 'librdkafka refused the value (value redacted)' : reason!);
+  }
+  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'number') {
+    return new ConfigError('config', e.message);
+  }
+  return e;
+}

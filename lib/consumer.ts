@@ -9,7 +9,7 @@
  * explicit `commit()`) commits what is stored: at-least-once by default.
  */
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
-import type { KafkaConfig } from './client-config';
+import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
 import { ErrorCode, KafkaError } from './errors';
 import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
@@ -22,7 +22,6 @@ import {
   type NativePartition,
   type NativePartitionInput,
 } from './native';
-import { toConfigError } from './producer';
 
 /** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
 export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
@@ -67,6 +66,9 @@ export interface RunOptions {
 }
 
 const EMPTY: Header[] = [];
+
+/** Key of the package-internal accessor of a consumer's native handle. */
+export const NATIVE: unique symbol = Symbol('octokafka.native');
 
 /**
  * A Kafka consumer (a member of a consumer group, or a standalone reader with `assign`).
@@ -168,17 +170,25 @@ export class KafkaConsumer extends ClientBase {
   }
 
   /**
-   * Commits synchronously (waits for the broker). Without arguments: the offsets of
-   * every processed message. With offsets: exactly those (the next offset to read).
+   * Commits. Without offsets: the offsets of every processed message; with offsets:
+   * exactly those (each the next offset to read). Synchronous by default (resolves once
+   * the broker stored them); with `{ async: true }` it resolves once the commit is sent,
+   * and its outcome arrives as a `commit` event (failures also as `error`).
    */
-  async commit(offsets?: TopicPartitionOffset[]): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean } = {}): Promise<void> {
     this.assertOpenOrClosingHook('commit');
+    const async = options.async ?? false;
     if (offsets) {
-      await this.call(this.handle.commit(toNative(offsets)), 'commit');
+      await this.call(this.handle.commit(toNative(offsets), async), 'commit');
     } else {
       this.flushStore();
-      await this.call(this.handle.commit(null), 'commit');
+      await this.call(this.handle.commit(null, async), 'commit');
     }
+  }
+
+  /** The native handle, for a transactional producer (package-internal). */
+  get [NATIVE](): NativeConsumer {
+    return this.handle;
   }
 
   /** Commits `message.offset + 1` for the message's partition. */

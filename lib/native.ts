@@ -67,6 +67,11 @@ export interface NativeProducer {
    */
   produceBatch(messages: readonly object[], from: number, to: number, firstId: number): [number, number];
   flush(timeoutMs: number): Promise<{ remaining: number; timedOut: boolean }>;
+  initTransactions(timeoutMs: number): Promise<void>;
+  beginTransaction(): Promise<void>;
+  sendOffsetsToTransaction(offsets: NativePartitionInput[], consumer: NativeConsumer, timeoutMs: number): Promise<void>;
+  commitTransaction(timeoutMs: number): Promise<void>;
+  abortTransaction(timeoutMs: number): Promise<void>;
   outQueueLength(): number;
   close(flushTimeoutMs: number): Promise<void>;
   ref(ref: boolean): void;
@@ -81,7 +86,7 @@ export interface NativeConsumer {
   incrementalAssign(partitions: NativePartitionInput[]): Promise<void>;
   incrementalUnassign(partitions: NativePartitionInput[]): Promise<void>;
   assignment(): Promise<NativePartition[]>;
-  commit(offsets: NativePartitionInput[] | null): Promise<NativePartition[] | undefined>;
+  commit(offsets: NativePartitionInput[] | null, async: boolean): Promise<NativePartition[] | undefined>;
   storeOffsets(offsets: NativePartitionInput[]): void;
   committed(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
   position(partitions: NativePartitionInput[]): Promise<NativePartition[]>;

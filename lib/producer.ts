@@ -4,10 +4,11 @@
  * batches through the event pump, and a full queue is back-pressure that `send` awaits.
  */
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
-import type { KafkaConfig } from './client-config';
-import { DEFAULTS, isSensitive, validateConfig } from './config';
-import { ConfigError, ErrorCode, KafkaError } from './errors';
-import type { DeliveryReport, OutgoingMessage } from './message';
+import { toConfigError, type KafkaConfig } from './client-config';
+import { DEFAULTS, validateConfig } from './config';
+import { ErrorCode, KafkaError } from './errors';
+import { NATIVE, type KafkaConsumer } from './consumer';
+import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
 /** Options of {@link KafkaProducer} besides the librdkafka configuration. */
@@ -184,6 +185,68 @@ export class KafkaProducer extends ClientBase {
   }
 
   /**
+   * Transactions (needs `transactional.id` in the configuration): call once before the
+   * first transaction; fences older producers with the same id.
+   */
+  async initTransactions(timeoutMs = 30_000): Promise<void> {
+    this.assertOpen('initTransactions');
+    await this.txn(this.handle.initTransactions(timeoutMs), 'initTransactions');
+  }
+
+  async beginTransaction(): Promise<void> {
+    this.assertOpen('beginTransaction');
+    await this.txn(this.handle.beginTransaction(), 'beginTransaction');
+  }
+
+  /**
+   * Adds a consumer's offsets to the current transaction: they commit if and only if the
+   * transaction commits (consume-transform-produce, exactly once).
+   */
+  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
+    this.assertOpen('sendOffsetsToTransaction');
+    const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset) }));
+    await this.txn(this.handle.sendOffsetsToTransaction(list, consumer[NATIVE], timeoutMs), 'sendOffsetsToTransaction');
+  }
+
+  /** Flushes and commits the transaction. On an error with `txnRequiresAbort`, call abortTransaction. */
+  async commitTransaction(timeoutMs = 30_000): Promise<void> {
+    this.assertOpen('commitTransaction');
+    await this.txn(this.handle.commitTransaction(timeoutMs), 'commitTransaction');
+  }
+
+  /** Aborts the transaction: its messages are never seen by read_committed consumers. */
+  async abortTransaction(timeoutMs = 30_000): Promise<void> {
+    this.assertOpen('abortTransaction');
+    await this.txn(this.handle.abortTransaction(timeoutMs), 'abortTransaction');
+  }
+
+  /**
+   * Runs `work` in a transaction: begin, work, commit — or abort when `work` throws or the
+   * commit needs an abort (the error is rethrown).
+   */
+  async transaction<T>(work: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+    await this.beginTransaction();
+    try {
+      const result = await work();
+      await this.commitTransaction(timeoutMs);
+      return result;
+    } catch (e) {
+      if (!(e instanceof KafkaError) || e.txnRequiresAbort || e.code !== ErrorCode.STATE) {
+        await this.abortTransaction(timeoutMs).catch(() => undefined);
+      }
+      throw e;
+    }
+  }
+
+  private async txn(promise: Promise<void>, what: string): Promise<void> {
+    try {
+      await promise;
+    } catch (e) {
+      throw nativeError(e as never, `${what} failed`);
+    }
+  }
+
+  /**
    * Flushes for up to `timeoutMs`, fails whatever is still undelivered (each of those
    * sends rejects), and releases the client. Idempotent; safe at any moment.
    */
@@ -331,19 +394,4 @@ export interface KafkaProducer {
   on(event: 'log', listener: (entry: LogEntry) => void): this;
   on(event: 'error', listener: (error: KafkaError) => void): this;
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
-}
-
-/**
- * librdkafka refuses a configuration with a plain error: make it a ConfigError (whose
- * message never carries the value of a sensitive property).
- */
-export function toConfigError(e: unknown): unknown {
-  if (e instanceof Error && /invalid configuration "([^"]+)": (.*)/s.test(e.message)) {
-    const [, property, reason] = /invalid configuration "([^"]+)": (.*)/s.exec(e.message)!;
-    return new ConfigError(property!, isSensitive(property!) ? 'librdkafka refused the value (value redacted)' : reason!);
-  }
-  if (e instanceof Error && typeof (e as { code?: unknown }).code === 'number') {
-    return new ConfigError('config', e.message);
-  }
-  return e;
 }

@@ -10,6 +10,8 @@ namespace octokafka {
 
 namespace {
 constexpr size_t kMaxBatch = 10000;  // messages taken from librdkafka per call
+// Marks NativeConsumer objects, so that another object is never unwrapped as one.
+constexpr napi_type_tag kConsumerTag = {0x6f63746f6b61666bULL, 0x636f6e73756d6572ULL};
 
 using ListPtr = std::shared_ptr<rd_kafka_topic_partition_list_t>;
 
@@ -66,6 +68,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   Napi::Env env = info.Env();
   RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
              "NativeConsumer(config, onBatch)");
+  napi_type_tag_object(env, info.This(), &kConsumerTag);
   ctx_.owner = this;
   ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
   rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
@@ -82,6 +85,11 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
 }
 
 Consumer::~Consumer() { ctx_.pump.reset(); }
+
+bool Consumer::Is(Napi::Env env, Napi::Value value) {
+  bool tagged = false;
+  return value.IsObject() && napi_check_object_type_tag(env, value, &kConsumerTag, &tagged) == napi_ok && tagged;
+}
 
 bool Consumer::Serve(size_t room) {
   if (room == 0) {
@@ -238,13 +246,15 @@ Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
   });
 }
 
-// commit(offsets | null): synchronous commit on the pump thread; null commits the
-// stored offsets.
+// commit(offsets | null, async): a synchronous commit waits for the broker on the pump
+// thread; an asynchronous one returns once it is sent (its result is a `commit` event).
+// null commits the stored offsets.
 Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   ListPtr list = info.Length() > 0 && info[0].IsArray() ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
+  int async = info.Length() > 1 && info[1].ToBoolean() ? 1 : 0;
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), 0);
+  return ctx_.pump->RunTask(info.Env(), [rk, list, async]() -> TaskOutcome {
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;  // nothing to commit
     return {ErrorInfo::From(err), list ? PartitionsMaker(list) : JsMaker()};
   });

@@ -17,6 +17,11 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   static Napi::Function Init(Napi::Env env);
   explicit Consumer(const Napi::CallbackInfo& info);
   ~Consumer() override;
+  // True when `value` is a NativeConsumer (checked by type tag before unwrapping).
+  static bool Is(Napi::Env env, Napi::Value value);
+  // The handle, for a transactional producer's sendOffsetsToTransaction (JS thread only);
+  // null once closing.
+  rd_kafka_t* HandleForTransactions() const { return ctx_.pump->stopping() ? nullptr : ctx_.rk; }
 
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,

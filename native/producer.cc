@@ -1,6 +1,7 @@
 #include "producer.h"
 
 #include "config.h"
+#include "consumer.h"
 
 #include <algorithm>
 #include <climits>
@@ -19,6 +20,11 @@ Napi::Function Producer::Init(Napi::Env env) {
                      {
                          InstanceMethod<&Producer::ProduceBatch>("produceBatch"),
                          InstanceMethod<&Producer::Flush>("flush"),
+                         InstanceMethod<&Producer::InitTransactions>("initTransactions"),
+                         InstanceMethod<&Producer::BeginTransaction>("beginTransaction"),
+                         InstanceMethod<&Producer::SendOffsetsToTransaction>("sendOffsetsToTransaction"),
+                         InstanceMethod<&Producer::CommitTransaction>("commitTransaction"),
+                         InstanceMethod<&Producer::AbortTransaction>("abortTransaction"),
                          InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
                          InstanceMethod<&Producer::Close>("close"),
                          InstanceMethod<&Producer::SetRef>("ref"),
@@ -277,6 +283,61 @@ Napi::Value Producer::Flush(const Napi::CallbackInfo& info) {
               return o;
             }};
   });
+}
+
+Napi::Value Producer::TxnTask(Napi::Env env, std::function<rd_kafka_error_t*(rd_kafka_t*)> call) {
+  rd_kafka_t* rk = ctx_.rk;
+  return ctx_.pump->RunTask(env, [this, rk, call]() -> TaskOutcome {
+    ErrorInfo e = ErrorInfo::Take(call(rk));
+    ctx_.pump->PushDeliveries(reports_);
+    return {e, {}};
+  });
+}
+
+namespace {
+int TimeoutArg(const Napi::CallbackInfo& info, size_t i) {
+  return info.Length() > i && info[i].IsNumber() ? info[i].As<Napi::Number>().Int32Value() : 30000;
+}
+}  // namespace
+
+Napi::Value Producer::InitTransactions(const Napi::CallbackInfo& info) {
+  int timeout = TimeoutArg(info, 0);
+  return TxnTask(info.Env(), [timeout](rd_kafka_t* rk) { return rd_kafka_init_transactions(rk, timeout); });
+}
+
+Napi::Value Producer::BeginTransaction(const Napi::CallbackInfo& info) {
+  return TxnTask(info.Env(), [](rd_kafka_t* rk) { return rd_kafka_begin_transaction(rk); });
+}
+
+// sendOffsetsToTransaction(offsets, nativeConsumer, timeoutMs): the consumer's offsets
+// commit with the transaction (consume-transform-produce exactly once).
+Napi::Value Producer::SendOffsetsToTransaction(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 2 && info[0].IsArray() && info[1].IsObject(),
+             "sendOffsetsToTransaction(offsets, consumer, timeoutMs)");
+  auto list = std::shared_ptr<rd_kafka_topic_partition_list_t>(PartitionsFromJs(env, info[0]),
+                                                                rd_kafka_topic_partition_list_destroy);
+  RequireArg(env, Consumer::Is(env, info[1]), "sendOffsetsToTransaction: consumer must be a KafkaConsumer");
+  Consumer* consumer = Consumer::Unwrap(info[1].As<Napi::Object>());
+  rd_kafka_t* crk = consumer ? consumer->HandleForTransactions() : nullptr;
+  if (!crk) ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "the consumer is closed").Throw(env);
+  // The group metadata is a copy taken now: the consumer may close afterwards.
+  auto meta = std::shared_ptr<rd_kafka_consumer_group_metadata_t>(rd_kafka_consumer_group_metadata(crk),
+                                                                  rd_kafka_consumer_group_metadata_destroy);
+  int timeout = TimeoutArg(info, 2);
+  return TxnTask(env, [list, meta, timeout](rd_kafka_t* rk) {
+    return rd_kafka_send_offsets_to_transaction(rk, list.get(), meta.get(), timeout);
+  });
+}
+
+Napi::Value Producer::CommitTransaction(const Napi::CallbackInfo& info) {
+  int timeout = TimeoutArg(info, 0);
+  return TxnTask(info.Env(), [timeout](rd_kafka_t* rk) { return rd_kafka_commit_transaction(rk, timeout); });
+}
+
+Napi::Value Producer::AbortTransaction(const Napi::CallbackInfo& info) {
+  int timeout = TimeoutArg(info, 0);
+  return TxnTask(info.Env(), [timeout](rd_kafka_t* rk) { return rd_kafka_abort_transaction(rk, timeout); });
 }
 
 Napi::Value Producer::OutQueueLength(const Napi::CallbackInfo& info) {

@@ -4,6 +4,7 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -28,6 +29,13 @@ class Producer : public Napi::ObjectWrap<Producer> {
 
   Napi::Value ProduceBatch(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value InitTransactions(const Napi::CallbackInfo& info);
+  Napi::Value BeginTransaction(const Napi::CallbackInfo& info);
+  Napi::Value SendOffsetsToTransaction(const Napi::CallbackInfo& info);
+  Napi::Value CommitTransaction(const Napi::CallbackInfo& info);
+  Napi::Value AbortTransaction(const Napi::CallbackInfo& info);
+  // Runs a transaction call on the pump thread; delivery reports served meanwhile go out.
+  Napi::Value TxnTask(Napi::Env env, std::function<rd_kafka_error_t*(rd_kafka_t*)> call);
   Napi::Value OutQueueLength(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
