@@ -66,6 +66,20 @@ export interface NativeProducer {
    * code or 0]. Throws a TypeError (with `enqueuedBeforeError`) for a malformed message.
    */
   produceBatch(messages: readonly object[], from: number, to: number, firstId: number): [number, number];
+  /**
+   * The batch fast path: `count` messages of one topic whose keys and values are packed in
+   * `arena` (5 int32 per message in `layout`: partition or -1, key offset, key length or
+   * -1, value offset, value length or -1). librdkafka reads the arena without copying.
+   */
+  produceArena(
+    topic: string,
+    arena: Buffer,
+    layout: Int32Array,
+    count: number,
+    firstId: number,
+    timestamps: Float64Array | null,
+    headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null,
+  ): [number, number];
   flush(timeoutMs: number): Promise<{ remaining: number; timedOut: boolean }>;
   initTransactions(timeoutMs: number): Promise<void>;
   beginTransaction(): Promise<void>;

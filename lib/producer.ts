@@ -287,7 +287,11 @@ export class KafkaProducer extends ClientBase {
     await this.close();
   }
 
-  /** Enqueues a batch in as few native calls as librdkafka's queue allows. */
+  /**
+   * Enqueues a batch in as few native calls as librdkafka's queue allows: each run of
+   * messages to one topic is packed into one arena (the only copy of the payloads) and
+   * enqueued by one native call.
+   */
   private async enqueue(p: Pending, options: SendOptions): Promise<void> {
     const seq = this.nextBatch++;
     this.pending.set(seq, p);
@@ -298,17 +302,14 @@ export class KafkaProducer extends ClientBase {
         p.remaining -= total - from;
         throw this.closedError();
       }
-      let n: number;
-      let err: number;
+      let run: PackedRun;
       try {
-        [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
+        run = packRun(p.messages, from);
       } catch (e) {
-        // A malformed message: the ones before it were enqueued and will settle.
-        const enqueued = (e as { enqueuedBeforeError?: number }).enqueuedBeforeError ?? 0;
-        this.inFlight += enqueued;
-        p.remaining -= total - (from + enqueued);
+        p.remaining -= total - from;
         throw e;
       }
+      const [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
       this.inFlight += n;
       from += n;
       if (err === 0) continue;
@@ -394,4 +395,110 @@ export interface KafkaProducer {
   on(event: 'log', listener: (entry: LogEntry) => void): this;
   on(event: 'error', listener: (error: KafkaError) => void): this;
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
+}
+
+/** A run of messages to one topic, packed for produceArena. */
+interface PackedRun {
+  topic: string;
+  count: number;
+  arena: Buffer;
+  layout: Int32Array;
+  timestamps: Float64Array | null;
+  headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null;
+}
+
+/** Runs stay below this many payload bytes (layout offsets are int32). */
+const MAX_ARENA = 1 << 30;
+
+function payloadLength(v: unknown, index: number, field: 'key' | 'value'): number {
+  if (v === null || v === undefined) return -1;
+  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (v instanceof Uint8Array) return v.byteLength;
+  throw new TypeError(`messages[${index}].${field} must be a Buffer, Uint8Array, string or null`);
+}
+
+/**
+ * Validates messages[from..] up to the first one of another topic and packs their keys
+ * and values into one Buffer.
+ */
+function packRun(messages: OutgoingMessage[], from: number): PackedRun {
+  const first = messages[from];
+  if (first === null || typeof first !== 'object') throw new TypeError(`messages[${from}] must be an object with topic and value`);
+  const topic = first.topic;
+  if (typeof topic !== 'string' || topic.length === 0) throw new TypeError(`messages[${from}].topic must be a non-empty string`);
+  let end = from;
+  let size = 0;
+  let hasTimestamps = false;
+  let hasHeaders = false;
+  const lengths: number[] = [];
+  for (; end < messages.length; end++) {
+    const m = messages[end];
+    if (m === null || typeof m !== 'object') throw new TypeError(`messages[${end}] must be an object with topic and value`);
+    if (m.topic !== topic) {
+      if (typeof m.topic !== 'string' || m.topic.length === 0) throw new TypeError(`messages[${end}].topic must be a non-empty string`);
+      break;
+    }
+    const keyLen = payloadLength(m.key, end, 'key');
+    const valueLen = payloadLength(m.value, end, 'value');
+    if (size + Math.max(0, keyLen) + Math.max(0, valueLen) > MAX_ARENA && end > from) break;
+    lengths.push(keyLen, valueLen);
+    size += Math.max(0, keyLen) + Math.max(0, valueLen);
+    const partition = m.partition;
+    if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff)) {
+      throw new TypeError(`messages[${end}].partition must be a non-negative integer`);
+    }
+    if (m.timestamp !== undefined && m.timestamp !== null) {
+      if (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp)) throw new TypeError(`messages[${end}].timestamp must be a number (ms since the epoch)`);
+      hasTimestamps = true;
+    }
+    if (m.headers !== undefined && m.headers !== null) {
+      checkHeaders(m.headers, end);
+      hasHeaders = true;
+    }
+  }
+  const count = end - from;
+  const arena = Buffer.allocUnsafeSlow(size);
+  const layout = new Int32Array(count * 5);
+  const timestamps = hasTimestamps ? new Float64Array(count) : null;
+  const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    const m = messages[from + i]!;
+    const o = i * 5;
+    layout[o] = m.partition ?? -1;
+    const keyLen = lengths[2 * i]!;
+    layout[o + 1] = pos;
+    layout[o + 2] = keyLen;
+    if (keyLen > 0) pos += copyInto(arena, m.key!, pos);
+    const valueLen = lengths[2 * i + 1]!;
+    layout[o + 3] = pos;
+    layout[o + 4] = valueLen;
+    if (valueLen > 0) pos += copyInto(arena, m.value!, pos);
+    if (timestamps) timestamps[i] = m.timestamp ?? 0;
+    if (headers && m.headers) headers[i] = Array.isArray(m.headers) ? m.headers : Object.entries(m.headers);
+  }
+  return { topic, count, arena, layout, timestamps, headers };
+}
+
+function copyInto(arena: Buffer, v: Buffer | Uint8Array | string, pos: number): number {
+  if (typeof v === 'string') return arena.write(v, pos);
+  arena.set(v, pos);
+  return v.byteLength;
+}
+
+function checkHeaders(headers: unknown, index: number): void {
+  const ok = (v: unknown): boolean => v === null || typeof v === 'string' || v instanceof Uint8Array;
+  if (Array.isArray(headers)) {
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !ok(pair[1])) {
+        throw new TypeError(`messages[${index}].headers must be [name, Buffer | Uint8Array | string | null] pairs`);
+      }
+    }
+  } else if (typeof headers === 'object') {
+    for (const v of Object.values(headers as object)) {
+      if (!ok(v)) throw new TypeError(`messages[${index}].headers values must be Buffer, Uint8Array, string or null`);
+    }
+  } else {
+    throw new TypeError(`messages[${index}].headers must be an array of [name, value] pairs or an object`);
+  }
 }

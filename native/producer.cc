@@ -1,6 +1,9 @@
 #include "producer.h"
 
 #include "config.h"
+
+#include <atomic>
+#include <vector>
 #include "consumer.h"
 
 #include <algorithm>
@@ -10,6 +13,25 @@
 namespace octokafka {
 
 namespace {
+
+// A message's opaque is either its JS id, tagged in the low bit ((id << 1) | 1), or a
+// pointer to an ArenaSlot (aligned, low bit 0) for messages whose payload lives in a
+// shared arena.
+struct ArenaBatch;
+struct ArenaSlot {
+  double id;
+  ArenaBatch* batch;
+};
+// The payloads of one produceArena call live in one JS Buffer that librdkafka reads
+// without copying; a reference keeps it alive until the last delivery report.
+struct ArenaBatch {
+  napi_ref arena = nullptr;
+  std::atomic<uint32_t> remaining{0};
+  std::vector<ArenaSlot> slots;
+};
+
+void* TagId(double id) { return reinterpret_cast<void*>((static_cast<uintptr_t>(id) << 1) | 1); }
+
 // Delivery reports are handed over in chunks of at most this many even in the middle
 // of a long flush, so that promises settle while the flush is still waiting.
 constexpr size_t kReportChunk = 4096;
@@ -19,6 +41,7 @@ Napi::Function Producer::Init(Napi::Env env) {
   return DefineClass(env, "NativeProducer",
                      {
                          InstanceMethod<&Producer::ProduceBatch>("produceBatch"),
+                         InstanceMethod<&Producer::ProduceArena>("produceArena"),
                          InstanceMethod<&Producer::Flush>("flush"),
                          InstanceMethod<&Producer::InitTransactions>("initTransactions"),
                          InstanceMethod<&Producer::BeginTransaction>("beginTransaction"),
@@ -55,9 +78,22 @@ Producer::~Producer() {
 
 void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* ctx = static_cast<ClientContext*>(opaque);
-  // The message's opaque carries the JS-side id (an integer below 2^53).
   Delivery d;
-  d.id = static_cast<double>(reinterpret_cast<uintptr_t>(msg->_private));
+  auto tagged = reinterpret_cast<uintptr_t>(msg->_private);
+  if (tagged & 1) {
+    d.id = static_cast<double>(tagged >> 1);
+  } else {
+    auto* slot = reinterpret_cast<ArenaSlot*>(tagged);
+    d.id = slot->id;
+    ArenaBatch* batch = slot->batch;
+    if (batch->remaining.fetch_sub(1) == 1) {
+      // The last message of the arena was delivered (or failed): release it on the JS thread.
+      ctx->pump->PushRelease([batch](Napi::Env env) {
+        napi_delete_reference(env, batch->arena);
+        delete batch;
+      });
+    }
+  }
   d.partition = msg->partition;
   d.err = msg->err;
   d.offset = msg->offset;
@@ -201,8 +237,7 @@ int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Val
       ctx_.rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
       RD_KAFKA_V_KEY(k.present ? k.data : nullptr, k.size),
       RD_KAFKA_V_VALUE(v.present ? const_cast<void*>(v.data) : nullptr, v.size), RD_KAFKA_V_TIMESTAMP(ts),
-      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<uintptr_t>(id))),
-      RD_KAFKA_V_END);
+      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(TagId(id)), RD_KAFKA_V_END);
   // On failure librdkafka did not take the headers.
   if (err && hdrs) rd_kafka_headers_destroy(hdrs);
   return err;
@@ -265,6 +300,121 @@ Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
     throw;
   }
   result.Set(0u, i - from);
+  result.Set(1u, err);
+  return result;
+}
+
+// produceArena(topic, arena: Buffer, layout: Int32Array, count, firstId, timestamps|null,
+//              headers|null) -> [enqueued, error code or 0]
+// The batch fast path: keys and values of `count` messages packed in one Buffer (the one
+// copy of the payloads); layout holds 5 int32 per message: partition (-1: partitioner),
+// key offset, key length (-1: null), value offset, value length (-1: null). librdkafka
+// points into the arena instead of copying; the arena is kept alive until the last
+// delivery report. Stops at the first error (e.g. QUEUE_FULL).
+Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  RequireArg(env,
+             info.Length() >= 5 && info[0].IsString() && info[1].IsBuffer() && info[2].IsTypedArray() &&
+                 info[3].IsNumber() && info[4].IsNumber(),
+             "produceArena(topic, arena, layout, count, firstId, timestamps, headers)");
+  Napi::Array result = Napi::Array::New(env, 2);
+  if (ctx_.pump->stopping()) {
+    result.Set(0u, 0);
+    result.Set(1u, static_cast<int>(RD_KAFKA_RESP_ERR__STATE));
+    return result;
+  }
+  auto arena = info[1].As<Napi::Buffer<uint8_t>>();
+  Napi::TypedArray layoutArr = info[2].As<Napi::TypedArray>();
+  RequireArg(env, layoutArr.TypedArrayType() == napi_int32_array, "layout must be an Int32Array");
+  const int32_t* layout = info[2].As<Napi::Int32Array>().Data();
+  uint32_t count = info[3].As<Napi::Number>().Uint32Value();
+  RequireArg(env, layoutArr.ElementLength() >= static_cast<size_t>(count) * 5, "layout is too short for count");
+  double firstId = info[4].As<Napi::Number>().DoubleValue();
+  const double* timestamps = nullptr;
+  if (info.Length() > 5 && info[5].IsTypedArray()) {
+    RequireArg(env, info[5].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array,
+               "timestamps must be a Float64Array");
+    timestamps = info[5].As<Napi::Float64Array>().Data();
+  }
+  Napi::Value headers = info.Length() > 6 ? info[6] : env.Null();
+  const uint8_t* base = arena.Data();
+  size_t size = arena.Length();
+  for (uint32_t i = 0; i < count; i++) {
+    const int32_t* row = layout + i * 5;
+    bool keyOk = row[2] < 0 || (row[1] >= 0 && static_cast<size_t>(row[1]) + row[2] <= size);
+    bool valueOk = row[4] < 0 || (row[3] >= 0 && static_cast<size_t>(row[3]) + row[4] <= size);
+    if (!keyOk || !valueOk) throw Napi::RangeError::New(env, "produceArena: layout points outside the arena");
+  }
+  rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
+  if (!rkt) {
+    result.Set(0u, 0);
+    result.Set(1u, static_cast<int>(rd_kafka_last_error()));
+    return result;
+  }
+
+  auto* batch = new ArenaBatch;
+  batch->slots.resize(count);
+  batch->remaining = count;  // lowered below if not all get enqueued
+  uint32_t i = 0;
+  int err = 0;
+  for (; i < count; i++) {
+    const int32_t* row = layout + i * 5;
+    ArenaSlot& slot = batch->slots[i];
+    slot.id = firstId + i;
+    slot.batch = batch;
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (headers.IsArray()) {
+      Napi::Value h = headers.As<Napi::Array>().Get(i);
+      if (h.IsArray()) {
+        Napi::Array arr = h.As<Napi::Array>();
+        hdrs = rd_kafka_headers_new(arr.Length());
+        for (uint32_t j = 0; j < arr.Length(); j++) {
+          Napi::Value pair = arr.Get(j);
+          Bytes hv;
+          if (!pair.IsArray() || !pair.As<Napi::Array>().Get(0u).IsString() ||
+              !ReadBytes(pair.As<Napi::Array>().Get(1u), hv)) {
+            rd_kafka_headers_destroy(hdrs);
+            hdrs = nullptr;
+            err = RD_KAFKA_RESP_ERR__INVALID_ARG;
+            break;
+          }
+          std::string name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
+          rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
+                              static_cast<ssize_t>(hv.size));
+        }
+        if (err) break;
+      }
+    }
+    int64_t ts = timestamps ? static_cast<int64_t>(timestamps[i]) : 0;
+    int32_t partition = row[0] < 0 ? RD_KAFKA_PARTITION_UA : row[0];
+    // An empty key or value is not null: point at a byte (an empty arena has no memory).
+    static uint8_t empty = 0;
+    const void* key = row[2] < 0 ? nullptr : row[2] == 0 ? &empty : base + row[1];
+    size_t keyLen = row[2] < 0 ? 0 : static_cast<size_t>(row[2]);
+    void* value = row[4] < 0 ? nullptr : row[4] == 0 ? &empty : const_cast<uint8_t*>(base + row[3]);
+    size_t valueLen = row[4] < 0 ? 0 : static_cast<size_t>(row[4]);
+    // No RD_KAFKA_MSG_F_COPY: librdkafka reads the payload from the arena.
+    err = rd_kafka_producev(ctx_.rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(partition), RD_KAFKA_V_MSGFLAGS(0),
+                            RD_KAFKA_V_KEY(key, keyLen), RD_KAFKA_V_VALUE(value, valueLen), RD_KAFKA_V_TIMESTAMP(ts),
+                            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(&slot), RD_KAFKA_V_END);
+    if (err) {
+      if (hdrs) rd_kafka_headers_destroy(hdrs);
+      break;
+    }
+  }
+  // Only enqueued messages will report. Delivery reports for them may already be running
+  // on the pump thread, so adjust the count atomically and release here if none are left.
+  uint32_t notEnqueued = count - i;
+  if (notEnqueued == count) {
+    delete batch;
+  } else {
+    napi_create_reference(env, arena, 1, &batch->arena);
+    if (notEnqueued > 0 && batch->remaining.fetch_sub(notEnqueued) == notEnqueued) {
+      napi_delete_reference(env, batch->arena);
+      delete batch;
+    }
+  }
+  result.Set(0u, i);
   result.Set(1u, err);
   return result;
 }

@@ -28,6 +28,7 @@ class Producer : public Napi::ObjectWrap<Producer> {
                  Napi::Value headers, Napi::Value timestamp, double id, uint32_t index);
 
   Napi::Value ProduceBatch(const Napi::CallbackInfo& info);
+  Napi::Value ProduceArena(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value InitTransactions(const Napi::CallbackInfo& info);
   Napi::Value BeginTransaction(const Napi::CallbackInfo& info);

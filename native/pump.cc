@@ -158,6 +158,11 @@ void Pump::ReleaseMessages() {
   cv_.wait(lock, [this] { return liveMessages_ == 0 || jsGone_; });
 }
 
+void Pump::PushRelease(std::function<void(Napi::Env)> release) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.releases.push_back(std::move(release));
+}
+
 void Pump::PushEvent(JsMaker make) {
   std::lock_guard<std::mutex> lock(mu_);
   pending_.events.emplace_back(pending_.messages.size(), std::move(make));
@@ -289,6 +294,7 @@ void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
     // A JS exception in the batch handler: report it like any uncaught exception.
     napi_fatal_exception(env, e.Value());
   }
+  for (auto& release : batch.releases) release(env);
   for (rd_kafka_message_t* m : batch.messages) rd_kafka_message_destroy(m);
   if (!batch.messages.empty()) {
     {

@@ -86,6 +86,9 @@ class Pump {
   // librdkafka cannot be destroyed while a message is alive.
   void ReleaseMessages();
   void PushEvent(JsMaker make);
+  // Work for the JS thread that is not an event (e.g. dropping a reference that kept a
+  // produce arena alive); runs after the batch is handed to JS.
+  void PushRelease(std::function<void(Napi::Env)> release);
   // Blocks the pump thread until JS calls Resume(token) or JS is gone (or `stop` true).
   // Used for rebalances that librdkafka must wait for.
   void WaitForJs(uint64_t token);
@@ -109,8 +112,11 @@ class Pump {
     size_t messageBytes = 0;
     std::vector<std::pair<size_t, JsMaker>> events;  // (messages before, maker)
     std::vector<std::pair<uint64_t, TaskOutcome>> done;
+    std::vector<std::function<void(Napi::Env)>> releases;
     bool finished = false;
-    bool empty() const { return deliveries.empty() && messages.empty() && events.empty() && done.empty() && !finished; }
+    bool empty() const {
+      return deliveries.empty() && messages.empty() && events.empty() && done.empty() && releases.empty() && !finished;
+    }
   };
 
   void ThreadMain();

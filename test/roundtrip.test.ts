@@ -129,4 +129,46 @@ describe('produce and consume round-trip', () => {
     await second.close();
     await producer.close();
   });
+
+  it('a batch may mix topics, empty and null payloads, and header forms; a malformed message fails it before anything is sent', async () => {
+    const t1 = await cluster.topic('mix1');
+    const t2 = await cluster.topic('mix2');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const reports = await producer.sendBatch([
+      { topic: t1, value: '' },
+      { topic: t1, value: null, key: '' },
+      { topic: t2, value: new Uint8Array([1, 2, 3]), headers: { h: 'x', n: null } },
+      { topic: t1, value: 'é', key: Buffer.from('k') },
+    ]);
+    expect(reports.map((r) => [r.topic, r.offset])).toEqual([
+      [t1, 0n],
+      [t1, 1n],
+      [t2, 0n],
+      [t1, 2n],
+    ]);
+    await expect(producer.sendBatch([{ topic: t2, value: 'ok' }, { topic: t2, value: 5 as never }])).rejects.toThrow(
+      'messages[1].value must be a Buffer, Uint8Array, string or null',
+    );
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
+    await consumer.assign([
+      { topic: t1, partition: 0, offset: 0n },
+      { topic: t2, partition: 0, offset: 0n },
+    ]);
+    const got = await collect(consumer, 4);
+    const one = got.filter((m) => m.topic === t1);
+    expect(one.map((m) => [m.value === null ? null : m.value.toString(), m.key === null ? null : m.key.toString()])).toEqual([
+      ['', null],
+      [null, ''],
+      ['é', 'k'],
+    ]);
+    const two = got.filter((m) => m.topic === t2);
+    expect(two).toHaveLength(1); // the failed batch sent nothing
+    expect([...two[0]!.value!]).toEqual([1, 2, 3]);
+    expect(two[0]!.headers).toEqual([
+      ['h', Buffer.from('x')],
+      ['n', null],
+    ]);
+    await consumer.close();
+    await producer.close();
+  });
 });
