@@ -155,11 +155,13 @@ describe('scale and bounds', () => {
       await new Promise((r) => setTimeout(r, 2)); // slow application
     }
     const rssGrowth = process.memoryUsage().rss - rss0;
+    console.log(`slow consumer: read ${read}, max buffered ${maxBuffered}, RSS growth ${(rssGrowth / 1048576).toFixed(1)} MiB`);
     expect(read).toBeGreaterThan(100);
     // Buffered messages stay within 1.5 × the high-water mark.
     expect(maxBuffered).toBeLessThanOrEqual(750);
     // 40 MB were available to fetch; what was taken in stays near the two bounds (8 MiB + 1.5 MiB).
-    expect(rssGrowth).toBeLessThan(30 * 1024 * 1024);
+    // (Not under AddressSanitizer, whose shadow memory and quarantine inflate RSS.)
+    if (!process.env.ASAN_OPTIONS) expect(rssGrowth).toBeLessThan(30 * 1024 * 1024);
     await consumer.close();
   }, 60_000);
 });
