@@ -65,6 +65,16 @@ export interface NativeProducer {
    * Enqueues messages[from..to) with ids firstId + i - from; returns [enqueued, error
    * code or 0]. Throws a TypeError (with `enqueuedBeforeError`) for a malformed message.
    */
+  /** One message; returns an error code or 0. Throws a TypeError for a malformed field. */
+  produce(
+    topic: unknown,
+    partition: unknown,
+    key: unknown,
+    value: unknown,
+    headers: unknown,
+    timestamp: unknown,
+    id: number,
+  ): number;
   produceBatch(messages: readonly object[], from: number, to: number, firstId: number): [number, number];
   /**
    * The batch fast path: `count` messages of one topic whose keys and values are packed in

@@ -6,7 +6,7 @@
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
-import { ErrorCode, KafkaError } from './errors';
+import { ClosedError, ErrorCode, KafkaError } from './errors';
 import { NATIVE, type KafkaConsumer } from './consumer';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
@@ -108,7 +108,35 @@ export class KafkaProducer extends ClientBase {
    * replicas have it), rejects with a {@link KafkaError} otherwise.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
-    return this.sendBatch([message], options).then((reports) => reports[0]!);
+    if (this.closing) return Promise.reject(this.closedError());
+    return new Promise<DeliveryReport>((resolve, reject) => {
+      const p: Pending = {
+        messages: [message],
+        remaining: 1,
+        reports: [],
+        error: null,
+        resolve: (reports) => resolve(reports[0]!),
+        reject,
+        callback: undefined,
+      };
+      const seq = this.nextBatch++;
+      let err: number;
+      try {
+        err = this.produceSingle(message, seq);
+      } catch (e) {
+        reject(e as KafkaError);
+        return;
+      }
+      if (err === 0) {
+        this.pending.set(seq, p);
+        this.inFlight++;
+      } else if (err === ErrorCode.QUEUE_FULL) {
+        // Back-pressure: the general path waits for room.
+        this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
+      } else {
+        reject(this.produceError(err, message.topic));
+      }
+    });
   }
 
   /**
@@ -139,12 +167,17 @@ export class KafkaProducer extends ClientBase {
    */
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
-    const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: callback ?? this.orphanCallback };
     const seq = this.nextBatch++;
-    const [n, err] = this.handle.produceBatch(p.messages, 0, 1, seq * BATCH_SPAN);
-    if (n !== 1) throw this.produceError(err, message?.topic ?? '');
-    this.pending.set(seq, p);
+    const err = this.produceSingle(message, seq);
+    if (err !== 0) throw this.produceError(err, message?.topic ?? '');
+    this.pending.set(seq, { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: callback ?? this.orphanCallback });
     this.inFlight++;
+  }
+
+  private produceSingle(m: OutgoingMessage, seq: number): number {
+    if (m === null || typeof m !== 'object') throw new TypeError('message must be an object with topic and value');
+    const headers = m.headers === undefined || m.headers === null || Array.isArray(m.headers) ? m.headers : Object.entries(m.headers);
+    return this.handle.produce(m.topic, m.partition, m.key, m.value, headers, m.timestamp, seq * BATCH_SPAN);
   }
 
   /** Resolves when librdkafka's queue has room again (after the next delivery reports). */
@@ -302,14 +335,24 @@ export class KafkaProducer extends ClientBase {
         p.remaining -= total - from;
         throw this.closedError();
       }
-      let run: PackedRun;
+      let n: number;
+      let err: number;
       try {
-        run = packRun(p.messages, from);
+        if (total - from < ARENA_MIN) {
+          // A few messages: copying each into librdkafka costs less than an arena.
+          [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
+        } else {
+          const run = packRun(p.messages, from);
+          [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
+        }
       } catch (e) {
-        p.remaining -= total - from;
+        // A malformed message: none of the run was enqueued (packRun checks first), or with
+        // produceBatch, the ones before it were and will settle.
+        const enqueued = (e as { enqueuedBeforeError?: number }).enqueuedBeforeError ?? 0;
+        this.inFlight += enqueued;
+        p.remaining -= total - (from + enqueued);
         throw e;
       }
-      const [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
       this.inFlight += n;
       from += n;
       if (err === 0) continue;
@@ -345,7 +388,7 @@ export class KafkaProducer extends ClientBase {
   }
 
   private closedError(): KafkaError {
-    return new KafkaError({ message: 'producer is closed', code: ErrorCode.STATE });
+    return new ClosedError('producer');
   }
 
   private readonly orphanCallback: DeliveryCallback = (error) => {
@@ -406,6 +449,9 @@ interface PackedRun {
   timestamps: Float64Array | null;
   headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null;
 }
+
+/** Batches smaller than this are copied message by message instead of packed. */
+const ARENA_MIN = 8;
 
 /** Runs stay below this many payload bytes (layout offsets are int32). */
 const MAX_ARENA = 1 << 30;

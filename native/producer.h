@@ -27,6 +27,7 @@ class Producer : public Napi::ObjectWrap<Producer> {
   int ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Value key, Napi::Value value,
                  Napi::Value headers, Napi::Value timestamp, double id, uint32_t index);
 
+  Napi::Value Produce(const Napi::CallbackInfo& info);
   Napi::Value ProduceBatch(const Napi::CallbackInfo& info);
   Napi::Value ProduceArena(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
