@@ -4,7 +4,10 @@
  */
 import { EventEmitter } from 'node:events';
 
-import { ClosedError, type KafkaError } from './errors';
+// These modules load the AWS packages themselves, and only when MSK IAM is used.
+import { createMskIamTokenProvider, mskIamConfig, type MskIamOptions } from './auth/msk-iam';
+import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerToken } from './auth/oauthbearer';
+import { ConfigError, ClosedError, type KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 
@@ -31,6 +34,25 @@ export interface ClientOptions {
   logger?: Logger;
   /** Window in which identical log/error lines are emitted once (default 30 000 ms; 0: never suppress). */
   repeatWindowMs?: number;
+  /**
+   * SASL/OAUTHBEARER tokens: an async provider (called ahead of expiry, retried with
+   * backoff on failure) or a static token. Set `sasl.mechanisms=OAUTHBEARER` and a SASL
+   * `security.protocol` in the configuration.
+   */
+  oauthbearer?: OAuthBearerTokenProvider | StaticOAuthBearerToken;
+  /**
+   * AWS MSK IAM authentication: sets SASL_SSL + OAUTHBEARER and supplies tokens signed
+   * with the default AWS credential chain (or the given credentials / profile / role).
+   * Needs the optional packages `@smithy/signature-v4`, `@aws-crypto/sha256-js` and
+   * `@aws-sdk/credential-providers`.
+   */
+  awsMskIam?: MskIamOptions & { region: string };
+}
+
+/** The native calls a token refresher needs. */
+interface TokenTarget {
+  setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
+  setOAuthBearerTokenFailure(message: string): void;
 }
 
 export interface ClientEvents {
@@ -43,6 +65,8 @@ export interface ClientEvents {
 
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
+  private refresher: TokenRefresher | undefined;
+  private readonly tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
   protected closing = false;
   protected closed = false;
   private readonly limiter: RepeatLimiter;
@@ -55,6 +79,40 @@ export abstract class ClientBase extends EventEmitter {
     super();
     this.logger = options.logger;
     this.limiter = new RepeatLimiter(options.repeatWindowMs ?? 30_000);
+    if (options.oauthbearer && options.awsMskIam) {
+      throw new ConfigError('awsMskIam', 'give either oauthbearer or awsMskIam, not both');
+    }
+    if (options.awsMskIam) {
+      this.tokenSource = createMskIamTokenProvider(options.awsMskIam);
+    } else {
+      this.tokenSource = options.oauthbearer;
+    }
+  }
+
+  /**
+   * The configuration with what the authentication options imply (MSK IAM: SASL_SSL and
+   * OAUTHBEARER), and the native options (a JS token provider or not).
+   */
+  protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
+    if (options.awsMskIam) {
+      return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
+    }
+    return { config, native: { oauthbearer: Boolean(this.tokenSource) } };
+  }
+
+  /** Starts answering librdkafka's token refresh requests for `target`. */
+  protected startTokens(target: TokenTarget): void {
+    if (!this.tokenSource) return;
+    this.refresher = new TokenRefresher(this.tokenSource, {
+      setToken: (token, expiresAtMs, principal, extensions) =>
+        target.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
+      setTokenFailure: (message) => target.setOAuthBearerTokenFailure(message),
+    }, { onError: (e) => this.reportError(e as KafkaError) });
+  }
+
+  /** Stops token refreshes (on close). */
+  protected stopTokens(): void {
+    this.refresher?.close();
   }
 
   /** True once close() was called. */
@@ -90,6 +148,10 @@ export abstract class ClientBase extends EventEmitter {
       }
       case 'stats':
         this.emitTyped('stats', JSON.parse(event.json) as Record<string, unknown>);
+        return true;
+      case 'oauthbearer-refresh':
+        if (this.refresher) void this.refresher.onRefreshRequested();
+        else this.reportError(new ConfigError('oauthbearer', 'librdkafka asked for an OAUTHBEARER token but no token provider is configured'));
         return true;
       default:
         return false;

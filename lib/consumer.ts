@@ -102,12 +102,14 @@ export class KafkaConsumer extends ClientBase {
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
-    const props = validateConfig('consumer', config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    const auth = this.withAuth(config, options);
+    const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     try {
-      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e));
+      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
     } catch (e) {
       throw toConfigError(e);
     }
+    this.startTokens(this.handle);
     // The native hand-off holds at most a quarter of the mark, so that what is buffered
     // on both sides stays within 1.5 × the high-water mark (one hand-off may land on a full
     // buffer before the flow stops, one more may be on its way).
@@ -362,6 +364,7 @@ export class KafkaConsumer extends ClientBase {
   async close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
+      this.stopTokens();
       this.flushStore();
       this.wakeReaders();
     }

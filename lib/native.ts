@@ -35,6 +35,7 @@ export type NativeEvent =
   | { type: 'log'; at: number; level: number; facility: string; message: string }
   | { type: 'error'; at: number; error: KafkaErrorInit }
   | { type: 'stats'; at: number; json: string }
+  | { type: 'oauthbearer-refresh'; at: number; config: string }
   | {
       type: 'rebalance';
       at: number;
@@ -61,6 +62,8 @@ export type OnBatch = (
 ) => void;
 
 export interface NativeProducer {
+  setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
+  setOAuthBearerTokenFailure(message: string): void;
   /**
    * Enqueues messages[from..to) with ids firstId + i - from; returns [enqueued, error
    * code or 0]. Throws a TypeError (with `enqueuedBeforeError`) for a malformed message.
@@ -103,6 +106,8 @@ export interface NativeProducer {
 }
 
 export interface NativeConsumer {
+  setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
+  setOAuthBearerTokenFailure(message: string): void;
   subscribe(topics: string[]): Promise<void>;
   unsubscribe(): Promise<void>;
   assign(partitions: NativePartitionInput[]): Promise<void>;
@@ -148,8 +153,8 @@ export interface NativeMockCluster {
 }
 
 export interface NativeBinding {
-  Producer: new (config: Record<string, string>, onBatch: OnBatch) => NativeProducer;
-  Consumer: new (config: Record<string, string>, onBatch: OnBatch) => NativeConsumer;
+  Producer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeProducer;
+  Consumer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeConsumer;
   MockCluster: new (brokers: number, onBatch: OnBatch) => NativeMockCluster;
   librdkafkaVersion: string;
   features: string;

@@ -85,12 +85,14 @@ export class KafkaProducer extends ClientBase {
   constructor(config: KafkaConfig, options: ProducerOptions = {}) {
     super('producer', options);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
-    const props = validateConfig('producer', config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    const auth = this.withAuth(config, options);
+    const props = validateConfig('producer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     try {
-      this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e));
+      this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e), auth.native);
     } catch (e) {
       throw toConfigError(e);
     }
+    this.startTokens(this.handle);
   }
 
   /** librdkafka's name for this client instance (e.g. `rdkafka#producer-1`). */
@@ -286,6 +288,7 @@ export class KafkaProducer extends ClientBase {
   async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     if (!this.closing) {
       this.closing = true;
+      this.stopTokens();
       this.purged = 0;
       await this.handle.close(options.timeoutMs ?? 30_000);
       this.closed = true;

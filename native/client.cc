@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include <vector>
+
 namespace octokafka {
 
 namespace {
@@ -47,7 +49,57 @@ int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) {
   return 0;  // librdkafka frees the JSON
 }
 
+void OnTokenRefresh(rd_kafka_t*, const char* config, void* opaque) {
+  auto* ctx = static_cast<ClientContext*>(opaque);
+  std::string text = config ? config : "";
+  ctx->pump->PushEvent([text](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "oauthbearer-refresh");
+    o.Set("config", text);
+    return o;
+  });
+}
+
 }  // namespace
+
+void InstallOAuthBearer(rd_kafka_conf_t* conf) { rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf, OnTokenRefresh); }
+
+bool WantsOAuthBearer(const Napi::CallbackInfo& info) {
+  return info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("oauthbearer").ToBoolean();
+}
+
+Napi::Value SetOAuthBearerToken(const Napi::CallbackInfo& info, rd_kafka_t* rk) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 4 && info[0].IsString() && info[1].IsNumber() && info[2].IsString() && info[3].IsArray(),
+             "setOAuthBearerToken(token, expiresAtMs, principal, extensions)");
+  std::string token = info[0].As<Napi::String>();
+  int64_t expires = info[1].As<Napi::Number>().Int64Value();
+  std::string principal = info[2].As<Napi::String>();
+  Napi::Array ext = info[3].As<Napi::Array>();
+  std::vector<std::string> extensions;
+  for (uint32_t i = 0; i < ext.Length(); i++) extensions.push_back(ext.Get(i).ToString());
+  std::vector<const char*> ptrs;
+  for (auto& e : extensions) ptrs.push_back(e.c_str());
+  char errstr[512] = "";
+  rd_kafka_resp_err_t err = rd_kafka_oauthbearer_set_token(rk, token.c_str(), expires, principal.c_str(),
+                                                            ptrs.empty() ? nullptr : ptrs.data(), ptrs.size(), errstr,
+                                                            sizeof errstr);
+  // librdkafka's message may quote the token: never pass it on.
+  std::string why = errstr;
+  for (size_t at = why.find(token); !token.empty() && at != std::string::npos; at = why.find(token)) {
+    why.replace(at, token.size(), "[redacted]");
+  }
+  if (err) ErrorInfo::From(err, "the OAUTHBEARER token was refused: " + why).Throw(env);
+  return env.Undefined();
+}
+
+Napi::Value SetOAuthBearerTokenFailure(const Napi::CallbackInfo& info, rd_kafka_t* rk) {
+  Napi::Env env = info.Env();
+  RequireArg(env, info.Length() >= 1 && info[0].IsString(), "setOAuthBearerTokenFailure(message)");
+  std::string message = info[0].As<Napi::String>();
+  rd_kafka_oauthbearer_set_token_failure(rk, message.c_str());
+  return env.Undefined();
+}
 
 void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx) {
   char errstr[256];

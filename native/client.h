@@ -22,6 +22,17 @@ struct ClientContext {
 // client will be served by `ctx->pump`.
 void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx);
 
+// OAUTHBEARER with a token provider in JS: librdkafka's refresh request (served on the
+// pump thread) becomes an `oauthbearer-refresh` event; JS answers with SetOAuthBearerToken
+// or SetOAuthBearerTokenFailure, which never block.
+void InstallOAuthBearer(rd_kafka_conf_t* conf);
+// True when the constructor's options object (info[2]) asks for a JS token provider.
+bool WantsOAuthBearer(const Napi::CallbackInfo& info);
+// setOAuthBearerToken(token, expiresAtMs, principal, extensions: string[] (k, v, k, v...))
+Napi::Value SetOAuthBearerToken(const Napi::CallbackInfo& info, rd_kafka_t* rk);
+// setOAuthBearerTokenFailure(message)
+Napi::Value SetOAuthBearerTokenFailure(const Napi::CallbackInfo& info, rd_kafka_t* rk);
+
 // Creates the handle; throws a JS error (librdkafka's reason) on failure. The
 // configuration is consumed either way.
 rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf);

@@ -59,6 +59,8 @@ Napi::Function Consumer::Init(Napi::Env env) {
                          InstanceMethod<&Consumer::SetLimits>("setLimits"),
                          InstanceMethod<&Consumer::Close>("close"),
                          InstanceMethod<&Consumer::SetRef>("ref"),
+                         InstanceMethod<&Consumer::SetToken>("setOAuthBearerToken"),
+                         InstanceMethod<&Consumer::SetTokenFailure>("setOAuthBearerTokenFailure"),
                          InstanceMethod<&Consumer::Name>("name"),
                      });
 }
@@ -73,6 +75,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
   rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
   InstallCommonCallbacks(conf, &ctx_);
+  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
@@ -374,6 +377,16 @@ Napi::Value Consumer::SetLimits(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Consumer::Close(const Napi::CallbackInfo& info) { return ctx_.pump->Stop(info.Env()); }
+
+Napi::Value Consumer::SetToken(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerToken(info, ctx_.rk);
+}
+
+Napi::Value Consumer::SetTokenFailure(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerTokenFailure(info, ctx_.rk);
+}
 
 Napi::Value Consumer::SetRef(const Napi::CallbackInfo& info) {
   ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());

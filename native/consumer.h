@@ -55,6 +55,8 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value SetLimits(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value SetToken(const Napi::CallbackInfo& info);
+  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
   ClientContext ctx_;

@@ -52,6 +52,8 @@ Napi::Function Producer::Init(Napi::Env env) {
                          InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
                          InstanceMethod<&Producer::Close>("close"),
                          InstanceMethod<&Producer::SetRef>("ref"),
+                         InstanceMethod<&Producer::SetToken>("setOAuthBearerToken"),
+                         InstanceMethod<&Producer::SetTokenFailure>("setOAuthBearerTokenFailure"),
                          InstanceMethod<&Producer::Name>("name"),
                      });
 }
@@ -65,6 +67,7 @@ Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(
   ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Producer");
   rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
   InstallCommonCallbacks(conf, &ctx_);
+  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
   mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
@@ -519,6 +522,16 @@ Napi::Value Producer::Close(const Napi::CallbackInfo& info) {
     closeFlushMs_ = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
   }
   return ctx_.pump->Stop(info.Env());
+}
+
+Napi::Value Producer::SetToken(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerToken(info, ctx_.rk);
+}
+
+Napi::Value Producer::SetTokenFailure(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerTokenFailure(info, ctx_.rk);
 }
 
 Napi::Value Producer::SetRef(const Napi::CallbackInfo& info) {

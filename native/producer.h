@@ -41,6 +41,8 @@ class Producer : public Napi::ObjectWrap<Producer> {
   Napi::Value OutQueueLength(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value SetToken(const Napi::CallbackInfo& info);
+  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
   ClientContext ctx_;
