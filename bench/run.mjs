@@ -15,6 +15,9 @@
 //   --only REGEX         only the scenarios whose id matches (ids: c-produce, js-batch,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
 //                        js-latency)
+//   --quiet CORES        before each run, wait until other processes use less than CORES
+//                        cores (default 0.15; 0 disables) ...
+//   --quiet-wait S       ... but at most S seconds (default 120); the load is reported anyway
 //   env BENCH_NODE_FLAGS node flags for the JS phase processes (e.g. --cpu-prof ...),
 //       BENCH_VERBOSE=1  show the phase processes' stderr
 //
@@ -43,6 +46,8 @@ const { values: argv } = parseArgs({
     'latency-seconds': { type: 'string' },
     rate: { type: 'string' },
     only: { type: 'string' },
+    quiet: { type: 'string' },
+    'quiet-wait': { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
   },
@@ -56,6 +61,8 @@ const opts = {
   latencySeconds: Number(argv['latency-seconds'] ?? (quick ? 3 : 10)),
   rate: Number(argv.rate ?? 10_000),
   only: argv.only ? new RegExp(argv.only) : null,
+  quiet: Number(argv.quiet ?? 0.15),
+  quietWaitMs: Number(argv['quiet-wait'] ?? 120) * 1000,
   out: argv['no-write'] ? null : (argv.out ?? join(here, quick ? '.build/results-quick.md' : 'results.md')),
 };
 for (const [k, v] of Object.entries({ count: opts.count, repeat: opts.repeat, latencySeconds: opts.latencySeconds, rate: opts.rate })) {
@@ -230,6 +237,23 @@ function foreignCores(a, b) {
   const foreign = (b.machine - a.machine - (b.ours - a.ours)) / hz;
   if (process.env.BENCH_DEBUG_CPU) process.stderr.write(`  cpu: ${seconds.toFixed(2)} s, machine ${(b.machine - a.machine) / hz} s, ours ${(b.ours - a.ours) / hz} s\n`);
   return Math.max(0, foreign / seconds);
+}
+
+/**
+ * On a shared machine, waits (up to maxWaitMs) until other processes use less than
+ * `threshold` cores over a 500 ms window, so that runs are not measured against someone
+ * else's build. Returns the last measured load.
+ */
+async function waitForQuiet(threshold, maxWaitMs) {
+  const until = performance.now() + maxWaitMs;
+  let load = 0;
+  do {
+    const a = cpuSnapshot();
+    await new Promise((r) => setTimeout(r, 500));
+    load = foreignCores(a, cpuSnapshot());
+    if (load < threshold) return load;
+  } while (performance.now() < until);
+  return load;
 }
 
 // ------------------------------------------------------------------ native program
@@ -454,7 +478,7 @@ function settingsText() {
     `- Consumer (JS and C): ${kv(CONSUMER)}, group.id per run, enable.auto.commit=true (default), assign(partition 0, BEGINNING); offsets stored per batch (C: rd_kafka_offsets_store; JS: batches() marks them processed). fetch.wait.max.ms=1 because the mock broker sleeps the whole fetch.wait.max.ms on an empty fetch instead of answering when data arrives.`,
     `- Consume runs: a mock partition keeps only 5 MiB (older data is dropped), so 1,000,000 messages cannot be produced first and read later. A native feeder (bench.c feed, same producer settings, no payload copy) produces concurrently, never more than ${opts.sizes.map((s) => `${feedWindow(s).toLocaleString('en-US')} msgs at ${s} B`).join(' / ')} ahead of the consumer (which publishes its running count in an 8-byte shared file after each batch); the consumer is started once the first window is in the partition. Clock: from the arrival of the first batch to the last message (first batch not counted). The feeder shares the 2 cores: consume figures for both C and JS are bounded by it (see "feeder" below).`,
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
-    `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process during the timed part. Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": average CPU cores used during the phase by processes outside this benchmark (this machine is shared).`,
+    `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part; a native consumer using well under its wall time is waiting for the feeder. Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
   ].join('\n');
 }
 
@@ -477,6 +501,7 @@ async function main() {
     for (const s of SCENARIOS) {
       const reps = s.kind === 'latency' ? 1 : opts.repeat;
       for (let rep = 0; rep < reps; rep++) {
+        if (opts.quiet > 0) await waitForQuiet(opts.quiet, opts.quietWaitMs);
         const a = cpuSnapshot();
         let out;
         try {
@@ -505,7 +530,7 @@ async function main() {
     .map(([k, runs]) => `- ${k}: ${runs.map((r) => (r.ok ? (r.result.p99 != null ? `p99 ${r.result.p99.toFixed(2)} ms` : fmtInt(r.msgsPerSec)) : 'failed')).join(', ')}`)
     .join('\n');
   const feederDetail = Object.entries(all)
-    .filter(([k]) => k.includes('consume'))
+    .filter(([k]) => SCENARIOS.find((s) => s.id === k.split('/')[0])?.kind === 'consume')
     .map(([k, runs]) => `- ${k}: feeder CPU ${runs.map((r) => (r.feeder ? `${r.feeder.cpuSeconds.toFixed(2)} s` : '–')).join(', ')}`)
     .join('\n');
   const md = [
