@@ -1,0 +1,323 @@
+// One JS benchmark phase in its own process (started by bench/run.mjs): clean peak RSS,
+// no garbage or JIT state carried over from other phases, and a hard timeout from outside.
+//
+//   node bench/js-phase.mjs '<json spec>'
+//
+// spec: { phase: 'batch' | 'send' | 'produce' | 'consume' | 'iterate' | 'latency', brokers, topic,
+//         count, size, producer: {...librdkafka}, consumer: {...librdkafka}, chunk,
+//         inflightChunks, window, rate, seconds }
+// The result is one line on stderr: RESULT {json}. A consume phase writes its running
+// message count to spec.creditFile after each batch (credits for the feeder, see
+// bench/native/bench.c).
+import { openSync, readFileSync, writeSync } from 'node:fs';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+
+import { ErrorCode, KafkaConsumer, KafkaProducer, Offset } from '../dist/esm/index.mjs';
+
+const spec = JSON.parse(process.argv[2]);
+const { phase, brokers, topic, count, size } = spec;
+
+function peakRssKb() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : Math.round(process.memoryUsage.rss() / 1024);
+}
+
+/** Event-loop delay and CPU over the timed part of a phase. */
+function meter() {
+  const eld = monitorEventLoopDelay({ resolution: 1 });
+  let cpu0 = process.cpuUsage();
+  let t0 = performance.now();
+  return {
+    start() {
+      eld.reset();
+      eld.enable();
+      cpu0 = process.cpuUsage();
+      t0 = performance.now();
+    },
+    stop(extra) {
+      const seconds = (performance.now() - t0) / 1000;
+      eld.disable();
+      const cpu = process.cpuUsage(cpu0);
+      return {
+        seconds,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        eventLoopP99Ms: eld.percentile(99) / 1e6,
+        eventLoopMaxMs: eld.max / 1e6,
+        ...extra,
+      };
+    },
+  };
+}
+
+function producerConfig() {
+  return { ...spec.producer, 'bootstrap.servers': brokers };
+}
+
+function consumerConfig() {
+  return { ...spec.consumer, 'bootstrap.servers': brokers };
+}
+
+const payload = Buffer.alloc(size, 'j');
+
+async function warmProducer(warmValue = payload) {
+  const producer = new KafkaProducer(producerConfig());
+  producer.on('error', (e) => process.stderr.write(`producer error: ${e.message}\n`));
+  // Connection, metadata and (idempotence) producer id are set up before the clock starts.
+  await producer.send({ topic, value: warmValue });
+  return producer;
+}
+
+/** sendBatch in chunks, a few chunks in flight. */
+async function phaseBatch() {
+  const chunk = spec.chunk ?? 10_000;
+  const maxInflight = spec.inflightChunks ?? 10;
+  const producer = await warmProducer();
+  const m = meter();
+  let inflight = 0;
+  let delivered = 0;
+  let wake = null;
+  let failure = null;
+  m.start();
+  for (let sent = 0; sent < count && !failure; ) {
+    while (inflight >= maxInflight) await new Promise((r) => (wake = r));
+    const n = Math.min(chunk, count - sent);
+    const messages = new Array(n);
+    for (let i = 0; i < n; i++) messages[i] = { topic, value: payload };
+    inflight++;
+    sent += n;
+    producer.sendBatch(messages).then(
+      (reports) => {
+        delivered += reports.length;
+        inflight--;
+        wake?.();
+      },
+      (e) => {
+        failure = e;
+        inflight--;
+        wake?.();
+      },
+    );
+    // An application loop lets other work run now and then.
+    await yieldToLoop();
+  }
+  while (inflight > 0) await new Promise((r) => (wake = r));
+  const result = m.stop({ count, delivered, error: failure?.message });
+  await producer.close();
+  return result;
+}
+
+/** One send() per message, each with its own delivery promise; a window of them in flight. */
+async function phaseSend() {
+  const windowSize = spec.window ?? 50_000;
+  const producer = await warmProducer();
+  const m = meter();
+  let inflight = 0;
+  let delivered = 0;
+  let failed = 0;
+  let firstError = null;
+  let wake = null;
+  const ok = () => {
+    delivered++;
+    if (--inflight <= windowSize / 2 && wake) {
+      wake();
+      wake = null;
+    }
+  };
+  const fail = (e) => {
+    failed++;
+    firstError ??= e;
+    if (--inflight <= windowSize / 2 && wake) {
+      wake();
+      wake = null;
+    }
+  };
+  m.start();
+  for (let i = 0; i < count; i++) {
+    if (inflight >= windowSize) await new Promise((r) => (wake = r));
+    inflight++;
+    producer.send({ topic, value: payload }).then(ok, fail);
+    // An application loop lets other work run now and then.
+    if (i % 1_000 === 999) await yieldToLoop();
+  }
+  while (inflight > 0) await new Promise((r) => (wake = r));
+  const result = m.stop({ count, delivered, failed, error: firstError?.message });
+  await producer.close();
+  return result;
+}
+
+/** Fire-and-forget produce() with a delivery callback; waits for room on QUEUE_FULL. */
+async function phaseProduce() {
+  const producer = await warmProducer();
+  const m = meter();
+  let delivered = 0;
+  let failed = 0;
+  let firstError = null;
+  let allDone = null;
+  const callback = (error) => {
+    if (error) {
+      failed++;
+      firstError ??= error;
+    } else delivered++;
+    if (delivered + failed === count) allDone?.();
+  };
+  const done = new Promise((r) => (allDone = r));
+  let queueFull = 0;
+  m.start();
+  for (let i = 0; i < count; ) {
+    try {
+      producer.produce({ topic, value: payload }, callback);
+      i++;
+    } catch (e) {
+      if (e?.code !== ErrorCode.QUEUE_FULL) throw e;
+      queueFull++;
+      await producer.waitForRoom();
+      continue;
+    }
+    // An application loop lets other work run now and then.
+    if (i % 1_000 === 0) await yieldToLoop();
+  }
+  await done;
+  const result = m.stop({ count, delivered, failed, queueFull, error: firstError?.message });
+  await producer.close();
+  return result;
+}
+
+/**
+ * Reads the partition from the beginning while the native feeder writes it: `batches()`
+ * (phase consume) or `for await (const message of consumer)` (phase iterate).
+ */
+async function phaseConsume() {
+  const perMessage = phase === 'iterate';
+  const t_open = performance.now();
+  const consumer = new KafkaConsumer(consumerConfig());
+  consumer.on('error', (e) => process.stderr.write(`consumer error: ${e.message}\n`));
+  const m = meter();
+  await consumer.assign([{ topic, partition: 0, offset: Offset.BEGINNING }]);
+  let got = 0;
+  let bytes = 0;
+  let gaps = 0;
+  let expected = 0n;
+  let batches = 0;
+  let untimed = 0;
+  let startupSeconds = 0;
+  // Credits for the feeder: the running count, in an 8-byte file it maps.
+  const creditFd = openSync(spec.creditFile, 'r+');
+  const credit = Buffer.alloc(8);
+  const publish = () => {
+    credit.writeBigInt64LE(BigInt(got), 0);
+    writeSync(creditFd, credit, 0, 8, 0);
+  };
+  const started = () => {
+    m.start();
+    startupSeconds = (performance.now() - t_open) / 1000;
+  };
+  if (perMessage) {
+    // Clock from the first message (not counted).
+    for await (const message of consumer) {
+      if (got === 0) {
+        started();
+        untimed = 1;
+      }
+      bytes += message.value.length;
+      if (message.offset !== expected) gaps++;
+      expected = message.offset + 1n;
+      got++;
+      if (got % 1000 === 0) publish();
+      if (got >= count) break;
+    }
+  } else {
+    // Same clock as the C consumer: from the arrival of the first batch, whose messages are
+    // not counted.
+    for await (const batch of consumer.batches(10_000)) {
+      if (batches === 0) started();
+      batches++;
+      for (let i = 0; i < batch.length; i++) bytes += batch[i].value.length;
+      const first = batch[0].offset;
+      const last = batch[batch.length - 1].offset;
+      if (first !== expected || last - first !== BigInt(batch.length - 1)) gaps++;
+      expected = last + 1n;
+      got += batch.length;
+      if (batches === 1) untimed = got;
+      publish();
+      if (got >= count) break;
+    }
+  }
+  const result = m.stop({ count: got, timedCount: got - untimed, bytes, batches, gaps, startupSeconds });
+  await consumer.close();
+  return result;
+}
+
+/** send() paced at `rate` by a 1 ms timer; batches() measures producer→consumer latency. */
+async function phaseLatency() {
+  const rate = spec.rate ?? 10_000;
+  const total = Math.round(rate * (spec.seconds ?? 10));
+  const latencies = new Float64Array(total);
+  let received = 0;
+  let warm = false;
+  let onAll = null;
+  const allReceived = new Promise((r) => (onAll = r));
+  const consumer = new KafkaConsumer(consumerConfig());
+  consumer.on('error', (e) => process.stderr.write(`consumer error: ${e.message}\n`));
+  await consumer.assign([{ topic, partition: 0, offset: Offset.BEGINNING }]);
+  const reading = (async () => {
+    for await (const batch of consumer.batches(10_000)) {
+      const now = performance.now();
+      for (const message of batch) {
+        const sent = message.value.readDoubleLE(0);
+        if (sent === 0) warm = true;
+        else if (received < total) latencies[received++] = now - sent;
+      }
+      if (received >= total) break;
+    }
+    onAll();
+  })();
+  const producer = await warmProducer(Buffer.alloc(size)); // a message stamped 0
+  for (const t = performance.now(); !warm; ) {
+    if (performance.now() - t > 30_000) throw new Error('warm-up message never reached the consumer');
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const m = meter();
+  let sent = 0;
+  let failed = 0;
+  m.start();
+  const start = performance.now();
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000) + 1);
+      for (; sent < due; sent++) {
+        const value = Buffer.allocUnsafe(size);
+        value.fill(0, 8);
+        value.writeDoubleLE(performance.now(), 0);
+        producer.send({ topic, value }).catch(() => failed++);
+      }
+      if (sent >= total) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1);
+  });
+  const sendSeconds = (performance.now() - start) / 1000;
+  await Promise.race([allReceived, new Promise((r) => setTimeout(r, 30_000))]);
+  const result = m.stop({ count: total, received, failed, sendSeconds });
+  const got = latencies.subarray(0, received).sort();
+  const pct = (p) => (received ? got[Math.floor(p * (received - 1))] : -1);
+  Object.assign(result, { p50: pct(0.5), p99: pct(0.99), p999: pct(0.999), max: received ? got[received - 1] : -1 });
+  await producer.close();
+  await consumer.close();
+  await reading;
+  return result;
+}
+
+const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency };
+
+try {
+  if (!phases[phase]) throw new Error(`unknown phase ${phase}`);
+  const result = await phases[phase]();
+  result.peakRssKb = peakRssKb();
+  process.stderr.write(`RESULT ${JSON.stringify(result)}\n`);
+  process.exit(0);
+} catch (e) {
+  process.stderr.write(`phase ${phase} failed: ${e?.stack ?? e}\n`);
+  process.exit(1);
+}
