@@ -67,6 +67,9 @@ export interface RunOptions {
 
 const EMPTY: Header[] = [];
 
+/** How long the iterator and run() may go without returning to the event loop. */
+const YIELD_MS = 10;
+
 /** Key of the package-internal accessor of a consumer's native handle. */
 export const NATIVE: unique symbol = Symbol('octokafka.native');
 
@@ -96,6 +99,8 @@ export class KafkaConsumer extends ClientBase {
   /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
   private toStore = new Map<string, NativePartitionInput>();
   private running = false;
+  /** The batch a `for await` loop is in, and how far it got. */
+  private inProgress: { batch: Message[]; done: number } | undefined;
 
   constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
@@ -206,6 +211,28 @@ export class KafkaConsumer extends ClientBase {
     if (!cur || (cur.offset as bigint) < next) this.toStore.set(k, { topic: message.topic, partition: message.partition, offset: next });
   }
 
+  /**
+   * Marks batch[0..count) processed: one store per partition (its highest offset), not
+   * one per message.
+   */
+  private markRange(batch: Message[], count: number): void {
+    const seen: Message[] = [];
+    for (let i = count - 1; i >= 0; i--) {
+      const m = batch[i]!;
+      let found = false;
+      for (const s of seen) {
+        if (s.partition === m.partition && s.topic === m.topic) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        seen.push(m);
+        this.markProcessed(m);
+      }
+    }
+  }
+
   /** The committed offsets of the given partitions (from the group coordinator). */
   async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
     this.assertOpen('committed');
@@ -287,20 +314,34 @@ export class KafkaConsumer extends ClientBase {
     return this.takeBatch(max, options);
   }
 
-  /** Iterates messages until the consumer closes (or the loop breaks). */
+  /**
+   * Iterates messages until the consumer closes (or the loop breaks). A message counts as
+   * processed when the next one is requested. Returns to the event loop every
+   * {@link YIELD_MS} ms so that a long buffered run does not starve timers and I/O.
+   */
   async *[Symbol.asyncIterator](): AsyncGenerator<Message> {
+    let lastYield = performance.now();
     for (;;) {
       const batch = await this.takeBatch(10_000, {});
       if (batch.length === 0) return;
-      for (let i = 0; i < batch.length; i++) {
-        const message = batch[i]!;
-        try {
-          yield message;
-        } catch (e) {
-          this.unshift(batch, i);
-          throw e;
+      // Messages of this batch the application has moved past; commit() marks them too.
+      const progress = { batch, done: 0 };
+      this.inProgress = progress;
+      try {
+        for (let i = 0; i < batch.length; i++) {
+          yield batch[i]!;
+          progress.done = i + 1;
+          if (performance.now() - lastYield > YIELD_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = performance.now();
+          }
         }
-        this.markProcessed(message);
+      } catch (e) {
+        this.unshift(batch, progress.done);
+        throw e;
+      } finally {
+        if (this.inProgress === progress) this.inProgress = undefined;
+        this.markRange(batch, progress.done);
       }
     }
   }
@@ -311,7 +352,7 @@ export class KafkaConsumer extends ClientBase {
       const batch = await this.takeBatch(maxBatchSize, {});
       if (batch.length === 0) return;
       yield batch;
-      for (const m of batch) this.markProcessed(m);
+      this.markRange(batch, batch.length);
     }
   }
 
@@ -338,17 +379,24 @@ export class KafkaConsumer extends ClientBase {
             this.unshift(batch, 0);
             throw e;
           }
-          for (const m of batch) this.markProcessed(m);
+          this.markRange(batch, batch.length);
         } else {
+          let lastYield = performance.now();
           for (let i = 0; i < batch.length; i++) {
             try {
               await options.eachMessage!(batch[i]!);
             } catch (e) {
+              this.markRange(batch, i);
               this.unshift(batch, i);
               throw e;
             }
-            this.markProcessed(batch[i]!);
+            if (performance.now() - lastYield > YIELD_MS) {
+              this.markRange(batch, i + 1);
+              await new Promise<void>((r) => setImmediate(r));
+              lastYield = performance.now();
+            }
           }
+          this.markRange(batch, batch.length);
         }
       }
     } finally {
@@ -483,6 +531,7 @@ export class KafkaConsumer extends ClientBase {
   }
 
   private flushStore(): void {
+    if (this.inProgress) this.markRange(this.inProgress.batch, this.inProgress.done);
     if (this.toStore.size === 0 || this.closed) return;
     const offsets = [...this.toStore.values()];
     this.toStore.clear();

@@ -165,3 +165,23 @@ describe('scale and bounds', () => {
     await consumer.close();
   }, 60_000);
 });
+
+describe('offsets of iterated messages', () => {
+  it('commit() inside a for-await loop commits every message the loop moved past', async () => {
+    const topic = await filled('itercommit', 50);
+    const group = unique('g');
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group });
+    await consumer.assign([{ topic, partition: 0, offset: 0n }]);
+    let n = 0;
+    for await (const m of consumer) {
+      if (++n === 21) {
+        // Messages 0..19 are processed; message 20 (this one) is not yet.
+        await consumer.commit();
+        expect(m.offset).toBe(20n);
+        break;
+      }
+    }
+    expect(await consumer.committed([{ topic, partition: 0 }])).toEqual([{ topic, partition: 0, offset: 20n }]);
+    await consumer.close();
+  });
+});
