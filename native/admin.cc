@@ -79,7 +79,7 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
   rd_kafka_t* rk = ctx_.rk;
   ctx_.pump->Start(
-      [rk](size_t) {
+      [rk](size_t, bool) {
         rd_kafka_poll(rk, 0);
         return false;
       },

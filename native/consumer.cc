@@ -84,7 +84,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   queue_ = rd_kafka_queue_get_consumer(ctx_.rk);
   rd_kafka_queue_cb_event_enable(queue_, Pump::OnQueueEvent, ctx_.pump.get());
   scratch_.resize(kMaxBatch);
-  ctx_.pump->Start([this](size_t room) { return Serve(room); }, [this] { Shutdown(); });
+  ctx_.pump->Start([this](size_t room, bool flowing) { return Serve(room, flowing); }, [this] { Shutdown(); });
 }
 
 Consumer::~Consumer() { ctx_.pump.reset(); }
@@ -94,10 +94,18 @@ bool Consumer::Is(Napi::Env env, Napi::Value value) {
   return value.IsObject() && napi_check_object_type_tag(env, value, &kConsumerTag, &tagged) == napi_ok && tagged;
 }
 
-bool Consumer::Serve(size_t room) {
+bool Consumer::Serve(size_t room, bool flowing) {
+  if (!flowing && !flowPaused_) PauseForFlow();
+  if (flowing && flowPaused_) ResumeForFlow();
+  if (!flowing) {
+    // Serves rebalances, commits and token refreshes; paused partitions yield nothing
+    // (a straggler fetched before the pause is still handed over: it is in order).
+    ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), kMaxBatch);
+    if (n > 0) ctx_.pump->PushMessages(scratch_.data(), static_cast<size_t>(n));
+    return false;
+  }
   if (room == 0) {
-    // JS is behind: take nothing, but count as a poll so that max.poll.interval.ms
-    // does not expire while the application catches up.
+    // The hand-off is full until JS takes it (a moment): count as a poll meanwhile.
     rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
     return false;
   }
@@ -106,6 +114,34 @@ bool Consumer::Serve(size_t room) {
   if (n <= 0) return false;
   ctx_.pump->PushMessages(scratch_.data(), static_cast<size_t>(n));
   return static_cast<size_t>(n) == want;
+}
+
+rd_kafka_topic_partition_list_t* Consumer::FlowPartitions() {
+  rd_kafka_topic_partition_list_t* assigned = nullptr;
+  if (rd_kafka_assignment(ctx_.rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || !assigned) return nullptr;
+  rd_kafka_topic_partition_list_t* out = rd_kafka_topic_partition_list_new(assigned->cnt);
+  for (int i = 0; i < assigned->cnt; i++) {
+    const rd_kafka_topic_partition_t& p = assigned->elems[i];
+    if (!userPaused_.count({p.topic, p.partition})) rd_kafka_topic_partition_list_add(out, p.topic, p.partition);
+  }
+  rd_kafka_topic_partition_list_destroy(assigned);
+  return out;
+}
+
+void Consumer::PauseForFlow() {
+  flowPaused_ = true;
+  if (rd_kafka_topic_partition_list_t* list = FlowPartitions()) {
+    rd_kafka_pause_partitions(ctx_.rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+  }
+}
+
+void Consumer::ResumeForFlow() {
+  flowPaused_ = false;
+  if (rd_kafka_topic_partition_list_t* list = FlowPartitions()) {
+    rd_kafka_resume_partitions(ctx_.rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+  }
 }
 
 void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
@@ -137,6 +173,8 @@ void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_top
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))
                     : ErrorInfo::From(rd_kafka_assign(rk, partitions));
+    // JS wants no messages right now: new partitions start paused like the others.
+    if (e.ok() && self->flowPaused_) rd_kafka_pause_partitions(rk, partitions);
   } else {
     e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
                     : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
@@ -311,13 +349,17 @@ Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Consumer::Pause(const Napi::CallbackInfo& info) {
-  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+  return ListTask(info, true, [this](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++) userPaused_.insert({l->elems[i].topic, l->elems[i].partition});
     return ErrorInfo::From(rd_kafka_pause_partitions(rk, l));
   });
 }
 
 Napi::Value Consumer::Resume(const Napi::CallbackInfo& info) {
-  return ListTask(info, true, [](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+  return ListTask(info, true, [this](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++) userPaused_.erase({l->elems[i].topic, l->elems[i].partition});
+    // While the flow is off they stay paused; the flow resumes them with the others.
+    if (flowPaused_) return ErrorInfo::None();
     return ErrorInfo::From(rd_kafka_resume_partitions(rk, l));
   });
 }

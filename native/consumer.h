@@ -6,6 +6,9 @@
 #include <napi.h>
 
 #include <atomic>
+#include <set>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "client.h"
@@ -28,7 +31,15 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
                           void* opaque);
   static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
                        void* opaque);
-  bool Serve(size_t room);
+  bool Serve(size_t room, bool flowing);
+  // Flow control by pausing: while JS wants no more messages, the assigned partitions are
+  // paused (fetching stops, prefetched messages are dropped by librdkafka and fetched
+  // again later) and the queue keeps being served. Partitions the application paused
+  // itself stay paused when the flow resumes. Pump thread only.
+  void PauseForFlow();
+  void ResumeForFlow();
+  // The current assignment without the application's own paused partitions.
+  rd_kafka_topic_partition_list_t* FlowPartitions();
   void Shutdown();
   // Runs `fn(rk, list)` on the pump thread with a partition list parsed from info[0].
   using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
@@ -63,6 +74,8 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   rd_kafka_queue_t* queue_ = nullptr;
   std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
   uint64_t rebalanceSeq_ = 0;                 // pump thread only
+  bool flowPaused_ = false;                   // pump thread only
+  std::set<std::pair<std::string, int32_t>> userPaused_;  // pump thread only
 };
 
 }  // namespace octokafka

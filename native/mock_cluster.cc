@@ -43,7 +43,7 @@ MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mock
   bootstraps_ = rd_kafka_mock_cluster_bootstraps(mcluster_);
   rd_kafka_t* rk = ctx_.rk;
   ctx_.pump->Start(
-      [rk](size_t) {
+      [rk](size_t, bool) {
         rd_kafka_poll(rk, 0);
         return false;
       },

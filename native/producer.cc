@@ -72,7 +72,7 @@ Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
   mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
   rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
-  ctx_.pump->Start([this](size_t) { return Serve(); }, [this] { Shutdown(); });
+  ctx_.pump->Start([this](size_t, bool) { return Serve(); }, [this] { Shutdown(); });
 }
 
 Producer::~Producer() {

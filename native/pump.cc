@@ -66,11 +66,12 @@ size_t Pump::RoomLocked() const {
 void Pump::ThreadMain() {
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    // Wait for librdkafka's wake-up, a task, room in the hand-off, or stop. While the
-    // flow is off, wake up once a second anyway so that the serve function can keep the
-    // consumer's poll interval alive.
+    // Wait for librdkafka's wake-up, a task, room in the hand-off, or stop. While the flow
+    // is off the queue is still served (rebalances, commits, token refreshes; fetching is
+    // paused by the consumer), and at least once a second so that the consumer's
+    // max.poll.interval.ms keeps being honoured.
     auto ready = [this] {
-      return !tasks_.empty() || stopRequested_ || (signaled_ && flow_.load() && RoomLocked() > 0);
+      return !tasks_.empty() || stopRequested_ || (signaled_ && (!flow_.load() || RoomLocked() > 0));
     };
     if (!ready()) {
       if (flow_.load() && RoomLocked() > 0) {
@@ -81,10 +82,11 @@ void Pump::ThreadMain() {
     }
     RunTasksLocked(lock);
     if (stopRequested_) break;
-    size_t room = flow_.load() ? RoomLocked() : 0;
+    bool flowing = flow_.load();
+    size_t room = flowing ? RoomLocked() : 0;
     signaled_ = false;
     lock.unlock();
-    bool more = serve_ ? serve_(room) : false;
+    bool more = serve_ ? serve_(room, flowing) : false;
     lock.lock();
     if (more) signaled_ = true;
     if (!pending_.empty()) WakeJs();

@@ -51,9 +51,10 @@ struct Delivery {
 
 class Pump {
  public:
-  // serve(room): drain librdkafka without blocking, taking at most `room` consumed
-  // messages; returns true when more may be ready right away.
-  using ServeFn = std::function<bool(size_t room)>;
+  // serve(room, flowing): drain librdkafka without blocking, taking at most `room`
+  // consumed messages (0 while the hand-off is full); `flowing` is false while JS asked
+  // for no more messages. Returns true when more may be ready right away.
+  using ServeFn = std::function<bool(size_t room, bool flowing)>;
   // shutdown(): last thing the pump thread does (close and destroy the handle).
   using ShutdownFn = std::function<void()>;
 
