@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { ConfigError, KafkaError } from '../lib/errors';
 import { KafkaProducer } from '../lib/producer';
 import { KafkaAdmin } from '../lib/admin';
+import { KafkaConsumer } from '../lib/consumer';
 import { Driver, TopicNotFoundError } from '../lib/topic/driver';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
 
@@ -63,7 +64,6 @@ describe('Driver (C++ suite)', () => {
     const name = unique('bytes');
     await driver.createTopic(name, { validator: { type: 'eventbridge', schema: { source: ['a'] } } });
     const admin = new KafkaAdmin({ 'bootstrap.servers': cluster.bootstrapServers });
-    const { KafkaConsumer } = await import('../lib/consumer');
     const c = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
     try {
       await c.assign([{ topic: `__info_${name}`, partition: 0, offset: -2n }]);
