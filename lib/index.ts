@@ -51,3 +51,17 @@ export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type H
 export type { KafkaConfig } from './client-config';
 export type { ClientOptions, LogEntry, Logger } from './client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './version';
+export { Driver, TopicNotFoundError, type DriverConfig, type CreateTopicOptions, type TopicInfo } from './topic/driver';
+export { TopicHandle } from './topic/topic-handle';
+export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
+export {
+  TopicConsumer,
+  type TopicConsumerOptions,
+  type PullOptions,
+  type ProcessOptions,
+  type EventHandler,
+  type DataSelector,
+  type DataAllocator,
+} from './topic/consumer';
+export { Event, Event as TopicEvent } from './topic/event';
+export { DataDescriptor } from './topic/descriptor';

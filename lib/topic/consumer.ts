@@ -1,0 +1,195 @@
+/**
+ * TopicConsumer: reads events of a topic as a named consumer group. Auto-commit is off:
+ * only `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that
+ * restarts under the same name resumes after the last acknowledged event.
+ */
+import { KafkaConsumer } from '../consumer';
+import { ConfigError, DecodeError } from '../errors';
+import type { Message } from '../message';
+import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
+import { Event } from './event';
+import type { DriverContext, TopicParts } from './topic-handle';
+import { decodeEvent } from './wire';
+
+/** Chooses the part of an event's data to materialize; `null` = none. */
+export type DataSelector = (metadata: unknown, descriptor: DataDescriptor) => DataDescriptor | null;
+/** Gives the memory the selected data is copied into (at least `descriptor.size` bytes). */
+export type DataAllocator = (metadata: unknown, descriptor: DataDescriptor) => Uint8Array | Uint8Array[];
+
+/** Options of a topic consumer. */
+export interface TopicConsumerOptions {
+  /** Partition indices to read (assigned, no rebalancing); default: all, through the group. */
+  targets?: number[];
+  /** Default: all the data. */
+  dataSelector?: DataSelector;
+  /** Default: views of the Kafka message (no copy). */
+  dataAllocator?: DataAllocator;
+}
+
+/** Options of {@link TopicConsumer.pull}. */
+export interface PullOptions {
+  /** How long to wait for an event (default: until one comes or the consumer closes). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link TopicConsumer.process}. */
+export interface ProcessOptions {
+  /** Stop when no event comes for this long (default: wait forever). */
+  timeoutMs?: number;
+  /** Stop after this many events. */
+  maxEvents?: number;
+  /** Handlers running at once (default 1: in order). */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** A handler of {@link TopicConsumer.process}; returning `false` stops processing. */
+export type EventHandler = (event: Event) => unknown;
+
+/** Reads events of one topic. */
+export class TopicConsumer {
+  private readonly raw: KafkaConsumer;
+  private readonly ready: Promise<void>;
+  private readonly acked = new Map<number, bigint>();
+  private readonly ended = new Set<number>();
+  private readonly readCount: number;
+  private readonly untrack: () => void;
+
+  /** @internal */
+  constructor(
+    context: DriverContext,
+    private readonly topic: TopicParts,
+    /** The consumer group. */
+    readonly name: string,
+    private readonly options: TopicConsumerOptions,
+  ) {
+    if (typeof name !== 'string' || name === '') throw new ConfigError('name', 'a consumer needs a non-empty name (its group)');
+    const targets = options.targets;
+    for (const t of targets ?? []) {
+      if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
+    }
+    this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
+    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' });
+    this.untrack = context.track(this);
+    // Assigned partitions without an offset start at the group's committed offset.
+    this.ready = targets === undefined
+      ? this.raw.subscribe([topic.kafkaTopic])
+      : this.raw.assign([...new Set(targets)].map((partition) => ({ topic: topic.kafkaTopic, partition })));
+    this.ready.catch(() => undefined); // surfaced by the first pull
+  }
+
+  /**
+   * The next event, or `null` when `timeoutMs` passes first (or the consumer closes). An
+   * end-of-stream marker comes as an event with `isEndOfStream`; an undecodable message as an
+   * event with `error` set (see {@link Event}); consumption goes on after both.
+   */
+  async pull(options: PullOptions = {}): Promise<Event | null> {
+    await this.ready;
+    const message = await this.raw.consume(options);
+    return message === null ? null : this.toEvent(message);
+  }
+
+  /** True once every partition this consumer reads delivered its end-of-stream marker. */
+  get complete(): boolean {
+    return this.ended.size >= this.readCount;
+  }
+
+  /**
+   * Iterates the events (undecodable ones included, with `error` set; end-of-stream markers
+   * not); ends once every partition read has ended, or the consumer closes.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Event> {
+    while (!this.complete) {
+      const event = await this.pull();
+      if (event === null) return;
+      if (!event.isEndOfStream) yield event;
+    }
+  }
+
+  /**
+   * Runs `handler` on each event (as the iterator yields them) until a handler returns (or
+   * resolves to) `false`, `maxEvents` were handled, no event came for `timeoutMs`, the
+   * signal aborts, or every partition ended. A handler that throws stops processing and
+   * rejects the returned promise. Resolves with the number of events handled.
+   */
+  async process(handler: EventHandler, options: ProcessOptions = {}): Promise<number> {
+    const concurrency = options.concurrency ?? 1;
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new ConfigError('concurrency', `must be a positive integer, got ${String(concurrency)}`);
+    const max = options.maxEvents ?? Infinity;
+    let started = 0;
+    let stop = false;
+    let failure: unknown;
+    const running = new Set<Promise<void>>();
+    while (!stop && started < max && !this.complete && !options.signal?.aborted) {
+      const event = await this.pull({ timeoutMs: options.timeoutMs, signal: options.signal }).catch((e: unknown) => {
+        if (options.signal?.aborted) return null;
+        throw e;
+      });
+      if (event === null) break;
+      if (event.isEndOfStream) continue;
+      started++;
+      const run = (async () => {
+        try {
+          if ((await handler(event)) === false) stop = true;
+        } catch (e) {
+          failure ??= e;
+          stop = true;
+        }
+      })();
+      running.add(run);
+      void run.finally(() => running.delete(run));
+      if (running.size >= concurrency) await Promise.race(running);
+    }
+    await Promise.all(running);
+    if (failure !== undefined) throw failure;
+    return started;
+  }
+
+  private toEvent(message: Message): Event {
+    const partition = { partition_id: message.partition };
+    const ack = (e: Event): Promise<void> => this.acknowledge(e);
+    let decoded;
+    let metadata: unknown;
+    try {
+      decoded = decodeEvent(message.value);
+      if (decoded.kind === 'end') {
+        this.ended.add(message.partition);
+        return new Event(null, [], partition, message.offset, ack, true);
+      }
+      metadata = this.topic.serializer.deserialize(decoded.metadata);
+    } catch (e) {
+      const error = e instanceof DecodeError ? e : new DecodeError(`event ${message.offset} of partition ${message.partition}: ${(e as Error).message}`);
+      return new Event(undefined, [], partition, message.offset, ack, false, error);
+    }
+    return new Event(metadata, this.selectData(metadata, decoded.data), partition, message.offset, ack);
+  }
+
+  private selectData(metadata: unknown, data: Buffer): Buffer[] {
+    const full = DataDescriptor.of(data.length);
+    const selected = this.options.dataSelector ? this.options.dataSelector(metadata, full) : full;
+    if (selected === null || selected.isEmpty) return [];
+    if (this.options.dataAllocator) {
+      const target = this.options.dataAllocator(metadata, selected);
+      materializeInto(selected, data, target);
+      return (target instanceof Uint8Array ? [target] : target).map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength));
+    }
+    if (selected === full) return data.length === 0 ? [] : [data];
+    return viewSlices(selected, data).map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength));
+  }
+
+  private async acknowledge(event: Event): Promise<void> {
+    const p = event.partition.partition_id;
+    const next = event.id + 1n;
+    if ((this.acked.get(p) ?? -1n) >= next) return;
+    this.acked.set(p, next);
+    await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: next }]);
+  }
+
+  /** Leaves the group; nothing is committed beyond what was acknowledged. */
+  async close(): Promise<void> {
+    this.untrack();
+    await this.raw.close();
+  }
+}
+

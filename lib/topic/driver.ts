@@ -1,0 +1,245 @@
+/**
+ * Driver: the entry point of the topic layer (Octopus's model). Creates, opens, lists and
+ * deletes topics; each topic `<ns.>name` comes with an info topic `<ns.>__info_name` that
+ * holds its component descriptions.
+ */
+import { KafkaAdmin } from '../admin';
+import type { KafkaConfig } from '../client-config';
+import { ConfigError, ErrorCode, KafkaError } from '../errors';
+import { MockCluster } from '../mock-cluster';
+import { KafkaProducer } from '../producer';
+import {
+  createPartitionSelector,
+  createSerializer,
+  createValidator,
+  type ComponentDescription,
+  type PartitionSelector,
+  type Serializer,
+  type Validator,
+} from './components';
+import { readDriverConfig, resolveDriverConfig, type ResolvedDriverConfig } from './driver-config';
+import { readInfo, writeInfo } from './info';
+import { TopicHandle, type DriverContext } from './topic-handle';
+
+export type { DriverConfig } from './driver-config';
+
+/** Options of {@link Driver.createTopic}. */
+export interface CreateTopicOptions {
+  /** Number of partitions (default 1). */
+  num_partitions?: number;
+  /** Default: 1 on the embedded cluster, the broker's default on a real one. */
+  replication_factor?: number;
+  /** Component descriptions (default `{"type":"default"}` each) or built components. */
+  validator?: ComponentDescription | Validator;
+  selector?: ComponentDescription | PartitionSelector;
+  serializer?: ComponentDescription | Serializer;
+}
+
+/** One topic of {@link Driver.listTopics}. */
+export interface TopicInfo {
+  name: string;
+  num_partitions: number;
+  validator: ComponentDescription;
+  selector: ComponentDescription;
+  serializer: ComponentDescription;
+}
+
+/** A topic that does not exist. */
+export class TopicNotFoundError extends KafkaError {
+  constructor(readonly topic: string) {
+    super({ message: `topic not found: ${JSON.stringify(topic)}`, code: ErrorCode.UNKNOWN_TOPIC_OR_PART });
+  }
+}
+
+function isComponent(x: unknown): x is { description: ComponentDescription } {
+  return typeof x === 'object' && x !== null && typeof (x as { description?: unknown }).description === 'object';
+}
+
+/** Creates, opens, lists and deletes topics. Close it when done (it closes what it opened). */
+export class Driver {
+  private readonly clients = new Set<{ close(): Promise<unknown> }>();
+  private sharedProducer: KafkaProducer | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly config: ResolvedDriverConfig,
+    private readonly kafka: KafkaConfig,
+    private readonly admin: KafkaAdmin,
+    private readonly mock: MockCluster | undefined,
+  ) {}
+
+  /**
+   * Connects with an Octopus driver configuration. Without `kafka["bootstrap.servers"]` and
+   * without `KAFKA_BOOTSTRAP_SERVERS` in the environment, starts an embedded MockCluster that
+   * the driver closes with itself.
+   * @throws ConfigError naming the JSON path of an invalid entry.
+   */
+  static async connect(config: unknown = {}): Promise<Driver> {
+    const resolved = resolveDriverConfig(config);
+    const kafka = { ...resolved.kafka };
+    let mock: MockCluster | undefined;
+    if (kafka['bootstrap.servers'] === undefined) {
+      const env = process.env.KAFKA_BOOTSTRAP_SERVERS;
+      if (env) kafka['bootstrap.servers'] = env;
+      else {
+        mock = await MockCluster.start();
+        kafka['bootstrap.servers'] = mock.bootstrapServers;
+      }
+    }
+    try {
+      return new Driver(resolved, kafka, new KafkaAdmin(kafka), mock);
+    } catch (e) {
+      await mock?.close();
+      throw e;
+    }
+  }
+
+  /** {@link connect} with the JSON configuration in a file. */
+  static async fromFile(path: string): Promise<Driver> {
+    return Driver.connect(await readDriverConfig(path));
+  }
+
+  /** The embedded cluster, when the driver started one. */
+  get embeddedCluster(): MockCluster | undefined {
+    return this.mock;
+  }
+
+  /** The librdkafka configuration the driver's clients use (with `bootstrap.servers`). */
+  get kafkaConfig(): Readonly<KafkaConfig> {
+    return this.kafka;
+  }
+
+  private kafkaName(name: string): string {
+    if (typeof name !== 'string' || !/^[A-Za-z0-9._-]+$/.test(name)) {
+      throw new ConfigError('name', `a topic name must be letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);
+    }
+    return this.config.prefix + name;
+  }
+
+  private infoName(name: string): string {
+    return this.config.prefix + this.config.infoTopicPrefix + name;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new KafkaError({ message: 'the driver is closed', code: ErrorCode.STATE });
+  }
+
+  /** Partition counts of the cluster's topics, by Kafka name. */
+  private async partitionCounts(): Promise<Map<string, number>> {
+    const topics = await this.admin.describeTopics(undefined, { includeInternal: true });
+    return new Map(topics.map((t) => [t.topic, t.partitions.length]));
+  }
+
+  /** True when the topic exists (its info topic too, unless info topics are disabled). */
+  async topicExists(name: string): Promise<boolean> {
+    this.assertOpen();
+    const counts = await this.partitionCounts();
+    return counts.has(this.kafkaName(name)) && (this.config.disableInfoTopic || counts.has(this.infoName(name)));
+  }
+
+  /**
+   * Creates the topic and its info topic, then writes the component records.
+   * @throws KafkaError (TOPIC_ALREADY_EXISTS) when it exists; ConfigError for bad components.
+   */
+  async createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicHandle> {
+    this.assertOpen();
+    const topic = this.kafkaName(name);
+    const partitions = options.num_partitions ?? 1;
+    if (!Number.isSafeInteger(partitions) || partitions < 1) throw new ConfigError('num_partitions', `must be a positive integer, got ${String(partitions)}`);
+    const validator = isComponent(options.validator) ? (options.validator as Validator) : createValidator(options.validator);
+    const selector = isComponent(options.selector) ? (options.selector as PartitionSelector) : createPartitionSelector(options.selector);
+    const serializer = isComponent(options.serializer) ? (options.serializer as Serializer) : createSerializer(options.serializer);
+    if (this.config.disableInfoTopic && [validator, selector, serializer].some((c) => c.description.type !== 'default')) {
+      throw new ConfigError('disable_info_topic', 'without an info topic only the default components can be used');
+    }
+    const counts = await this.partitionCounts();
+    if (counts.has(topic)) {
+      throw new KafkaError({ message: `topic ${JSON.stringify(name)} already exists`, code: ErrorCode.TOPIC_ALREADY_EXISTS });
+    }
+    const rf = options.replication_factor;
+    const specs = [{ topic, numPartitions: partitions, replicationFactor: rf }];
+    if (!this.config.disableInfoTopic) specs.push({ topic: this.infoName(name), numPartitions: 1, replicationFactor: rf });
+    await this.admin.createTopics(specs);
+    if (!this.config.disableInfoTopic) await writeInfo(this.producer(), this.infoName(name), { validator, selector, serializer });
+    return this.handle(name, topic, partitions, validator, selector, serializer);
+  }
+
+  /**
+   * Opens a topic: reads its info topic and rebuilds its components.
+   * @throws TopicNotFoundError when it does not exist; ConfigError for an unknown component type.
+   */
+  async openTopic(name: string): Promise<TopicHandle> {
+    this.assertOpen();
+    const topic = this.kafkaName(name);
+    const counts = await this.partitionCounts();
+    const partitions = counts.get(topic);
+    if (partitions === undefined || (!this.config.disableInfoTopic && !counts.has(this.infoName(name)))) throw new TopicNotFoundError(name);
+    if (this.config.disableInfoTopic) {
+      return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
+    }
+    const info = await readInfo(this.kafka, this.infoName(name));
+    return this.handle(name, topic, partitions, createValidator(info.validator), createPartitionSelector(info.selector), createSerializer(info.serializer));
+  }
+
+  /** The topics of this driver's namespace that have an info record, with their components. */
+  async listTopics(): Promise<TopicInfo[]> {
+    this.assertOpen();
+    const counts = await this.partitionCounts();
+    const infoStart = this.config.prefix + this.config.infoTopicPrefix;
+    const out: TopicInfo[] = [];
+    for (const [kafkaName, n] of [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (!kafkaName.startsWith(this.config.prefix) || kafkaName.startsWith(infoStart)) continue;
+      const name = kafkaName.slice(this.config.prefix.length);
+      if (!counts.has(this.infoName(name))) continue;
+      const info = await readInfo(this.kafka, this.infoName(name)).catch(() => undefined);
+      if (info === undefined) continue; // an info topic without its records: not a usable topic
+      const parse = (t: string): ComponentDescription => JSON.parse(t) as ComponentDescription;
+      out.push({ name, num_partitions: n, validator: parse(info.validator), selector: parse(info.selector), serializer: parse(info.serializer) });
+    }
+    return out;
+  }
+
+  /**
+   * Deletes the topic and its info topic. The cluster's refusal passes through as an
+   * AdminError (the embedded MockCluster cannot delete topics: UNSUPPORTED_FEATURE).
+   * @throws TopicNotFoundError when it does not exist.
+   */
+  async deleteTopic(name: string): Promise<void> {
+    this.assertOpen();
+    if (!(await this.topicExists(name))) throw new TopicNotFoundError(name);
+    const topics = [this.kafkaName(name)];
+    if (!this.config.disableInfoTopic) topics.push(this.infoName(name));
+    await this.admin.deleteTopics(topics);
+  }
+
+  /** Closes every producer and consumer made through this driver, then the embedded cluster. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.clients].map((c) => c.close()));
+    await this.sharedProducer?.close();
+    await this.admin.close();
+    await this.mock?.close();
+  }
+
+  /** The producer for info records and end-of-stream markers, made on first use. */
+  private producer(): KafkaProducer {
+    this.assertOpen();
+    this.sharedProducer ??= new KafkaProducer(this.kafka);
+    return this.sharedProducer;
+  }
+
+  private handle(name: string, topic: string, partitions: number, validator: Validator, selector: PartitionSelector, serializer: Serializer): TopicHandle {
+    selector.setPartitions(Array.from({ length: partitions }, (_, i) => ({ partition_id: i })));
+    const context: DriverContext = {
+      kafka: this.kafka,
+      producer: () => this.producer(),
+      track: (client) => {
+        this.assertOpen();
+        this.clients.add(client);
+        return () => this.clients.delete(client);
+      },
+    };
+    return new TopicHandle(context, { name, kafkaTopic: topic, partitions, validator, selector, serializer });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * TopicProducer: pushes events to a topic. Per push: validate → serialize → the selector picks
+ * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
+ */
+import { ConfigError, ErrorCode, KafkaError } from '../errors';
+import { KafkaProducer } from '../producer';
+import type { DriverContext, TopicParts } from './topic-handle';
+import { encodeEvent } from './wire';
+
+/** Options of a topic producer. */
+export interface TopicProducerOptions {
+  /** `adaptive` (librdkafka's default) or a number of events per batch (`batch.num.messages`). */
+  batchSize?: 'adaptive' | number;
+  /** Events in flight at most; beyond, `push` waits for room (default: unbounded). */
+  maxPending?: number;
+  /**
+   * `strict` (default): idempotent producer, per-partition order kept under retries.
+   * `loose`: no idempotence, more requests in flight; retries may reorder.
+   */
+  ordering?: 'strict' | 'loose';
+  /** How long `push` waits for room (default 30 000 ms). */
+  pushTimeoutMs?: number;
+}
+
+/** Options of one push. */
+export interface PushOptions {
+  /** Partition hint, given to the topic's partition selector. */
+  partition?: number;
+  /** Gives up waiting for room (maxPending) when aborted. */
+  signal?: AbortSignal;
+  /** Overrides {@link TopicProducerOptions.pushTimeoutMs}. */
+  timeoutMs?: number;
+}
+
+/** Event data: one buffer or several segments (sent end to end). */
+export type EventData = Uint8Array | readonly Uint8Array[];
+
+function rawConfig(kafka: DriverContext['kafka'], options: TopicProducerOptions): DriverContext['kafka'] {
+  const config = { ...kafka };
+  const batch = options.batchSize ?? 'adaptive';
+  if (batch !== 'adaptive') {
+    if (!Number.isSafeInteger(batch) || batch < 1) throw new ConfigError('batchSize', `must be "adaptive" or a positive integer, got ${String(batch)}`);
+    config['batch.num.messages'] = Math.min(1_000_000, batch);
+  }
+  const ordering = options.ordering ?? 'strict';
+  if (ordering === 'loose') {
+    config['enable.idempotence'] = false;
+    config['max.in.flight.requests.per.connection'] = 20;
+  } else if (ordering === 'strict') config['enable.idempotence'] = true;
+  else throw new ConfigError('ordering', `must be "strict" or "loose", got ${JSON.stringify(ordering)}`);
+  return config;
+}
+
+/** Pushes events to one topic. */
+export class TopicProducer {
+  private readonly raw: KafkaProducer;
+  private readonly maxPending: number;
+  private readonly pushTimeoutMs: number;
+  private inFlight = 0;
+  private waiters: Array<() => void> = [];
+  private readonly untrack: () => void;
+
+  /** @internal */
+  constructor(
+    context: DriverContext,
+    private readonly topic: TopicParts,
+    readonly options: TopicProducerOptions,
+  ) {
+    const max = options.maxPending ?? Infinity;
+    if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
+    this.maxPending = max;
+    this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
+    this.raw = new KafkaProducer(rawConfig(context.kafka, options));
+    this.untrack = context.track(this);
+  }
+
+  /** Events pushed and not yet acknowledged by Kafka. */
+  get pendingCount(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Pushes one event. Resolves with the event id: its Kafka offset in the partition it went
+   * to, a `bigint` (exact for all 64 bits). Validation, serialization and delivery errors
+   * reject the returned promise; they never throw from the call or affect other events.
+   */
+  async push(metadata: unknown, data?: EventData, options: PushOptions = {}): Promise<bigint> {
+    const segments: readonly Uint8Array[] = data === undefined ? [] : data instanceof Uint8Array ? [data] : data;
+    this.topic.validator.validate(metadata, segments);
+    const metadataBytes = this.topic.serializer.serialize(metadata);
+    const index = this.topic.selector.selectPartitionFor(metadata, options.partition);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.topic.partitions) {
+      throw new KafkaError({ message: `the partition selector chose partition ${String(index)} of ${this.topic.partitions}`, code: ErrorCode.UNKNOWN_PARTITION });
+    }
+    const value = encodeEvent(metadataBytes, segments);
+    if (this.inFlight >= this.maxPending) await this.waitForRoom(options);
+    this.inFlight++;
+    try {
+      const report = await this.raw.send({ topic: this.topic.kafkaTopic, partition: index, value }, { signal: options.signal, timeoutMs: options.timeoutMs });
+      return report.offset;
+    } finally {
+      this.inFlight--;
+      this.waiters.shift()?.();
+    }
+  }
+
+  /** Waits until fewer than `maxPending` events are in flight, or the timeout / abort. */
+  private waitForRoom(options: PushOptions): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? this.pushTimeoutMs;
+    return new Promise<void>((resolve, reject) => {
+      const done = (error?: KafkaError): void => {
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        if (error) reject(error);
+        else resolve();
+      };
+      const wake = (): void => (this.inFlight < this.maxPending ? done() : void this.waiters.push(wake));
+      const onAbort = (): void => done(new KafkaError({ message: 'push aborted while waiting for room (maxPending)', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason }));
+      const timer = setTimeout(() => done(new KafkaError({ message: `still ${this.inFlight} events in flight after ${timeoutMs} ms (maxPending)`, code: ErrorCode.QUEUE_FULL, retriable: true })), timeoutMs);
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(wake);
+    });
+  }
+
+  /** Waits until every pushed event is acknowledged or failed. */
+  async flush(timeoutMs = 30_000): Promise<void> {
+    await this.raw.flush(timeoutMs);
+  }
+
+  /** Delivers what is pending (up to the raw producer's close deadline), then closes. */
+  async close(): Promise<void> {
+    this.untrack();
+    await this.raw.close();
+  }
+}

@@ -1,0 +1,87 @@
+/** TopicHandle: an opened topic, its components, and the factory of its producers and consumers. */
+import type { KafkaConfig } from '../client-config';
+import type { KafkaProducer } from '../producer';
+import type { PartitionSelector, Serializer, Validator } from './components';
+import { TopicConsumer, type TopicConsumerOptions } from './consumer';
+import { TopicProducer, type TopicProducerOptions } from './producer';
+import { encodeEndOfStream } from './wire';
+
+/** What a topic needs from its driver (package-internal). */
+export interface DriverContext {
+  readonly kafka: KafkaConfig;
+  /** The driver's shared raw producer. */
+  producer(): KafkaProducer;
+  /** Registers a client the driver closes with itself; returns the deregistration. */
+  track(client: { close(): Promise<unknown> }): () => void;
+}
+
+/** The parts of an opened topic. */
+export interface TopicParts {
+  /** The name as the user gave it (without namespace). */
+  readonly name: string;
+  /** The Kafka topic name (`<namespace>.<name>`). */
+  readonly kafkaTopic: string;
+  readonly partitions: number;
+  readonly validator: Validator;
+  readonly selector: PartitionSelector;
+  readonly serializer: Serializer;
+}
+
+/** An opened topic. Made by `Driver.createTopic` / `Driver.openTopic`. */
+export class TopicHandle {
+  /** @internal */
+  constructor(
+    private readonly context: DriverContext,
+    private readonly parts: TopicParts,
+  ) {}
+
+  /** The topic's name (without the namespace). */
+  get name(): string {
+    return this.parts.name;
+  }
+
+  /** The Kafka topic behind it. */
+  get kafkaTopic(): string {
+    return this.parts.kafkaTopic;
+  }
+
+  /** The partitions, as Octopus describes them: `[{ partition_id: 0 }, ...]`. */
+  get partitions(): Array<{ partition_id: number }> {
+    return Array.from({ length: this.parts.partitions }, (_, i) => ({ partition_id: i }));
+  }
+
+  get validator(): Validator {
+    return this.parts.validator;
+  }
+
+  get selector(): PartitionSelector {
+    return this.parts.selector;
+  }
+
+  get serializer(): Serializer {
+    return this.parts.serializer;
+  }
+
+  /** A producer of events of this topic (closed with the driver if not before). */
+  producer(options: TopicProducerOptions = {}): TopicProducer {
+    return new TopicProducer(this.context, this.parts, options);
+  }
+
+  /**
+   * A consumer of this topic.
+   * @param name the consumer group: a consumer restarting under the same name resumes after
+   *   the last event it acknowledged.
+   */
+  consumer(name: string, options: TopicConsumerOptions = {}): TopicConsumer {
+    return new TopicConsumer(this.context, this.parts, name, options);
+  }
+
+  /**
+   * Writes the end-of-stream marker to every partition: consumers then see
+   * `event.isEndOfStream` there and their iteration ends once every partition they read ended.
+   */
+  async markAsComplete(): Promise<void> {
+    const producer = this.context.producer();
+    await producer.sendBatch(this.partitions.map((p) => ({ topic: this.parts.kafkaTopic, partition: p.partition_id, value: encodeEndOfStream() })));
+  }
+}

@@ -1,0 +1,167 @@
+/** Driver: the C++ driver tests, configuration, the info topic written the way Octopus writes it. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, KafkaError } from '../lib/errors';
+import { KafkaProducer } from '../lib/producer';
+import { KafkaAdmin } from '../lib/admin';
+import { KafkaConsumer } from '../lib/consumer';
+import { Driver, TopicNotFoundError } from '../lib/topic/driver';
+import { realCluster, startCluster, unique, type TestCluster } from './helpers';
+
+let cluster: TestCluster;
+let driver: Driver;
+
+beforeAll(async () => {
+  cluster = await startCluster();
+  driver = await Driver.connect({ kafka: { 'bootstrap.servers': [cluster.bootstrapServers] } });
+});
+afterAll(async () => {
+  await driver?.close();
+  await cluster?.close();
+});
+
+describe('Driver (C++ suite)', () => {
+  it('topicExists is false, then createTopic makes it true; a second create throws', async () => {
+    const name = unique('drv');
+    expect(await driver.topicExists(name)).toBe(false);
+    const topic = await driver.createTopic(name);
+    expect(topic.name).toBe(name);
+    expect(await driver.topicExists(name)).toBe(true);
+    await expect(driver.createTopic(name)).rejects.toMatchObject({ codeName: 'TOPIC_ALREADY_EXISTS' });
+  });
+
+  it('openTopic of an unknown topic throws "topic not found"', async () => {
+    await expect(driver.openTopic(unique('nope'))).rejects.toThrow(/topic not found/);
+    await expect(driver.openTopic(unique('nope'))).rejects.toBeInstanceOf(TopicNotFoundError);
+  });
+
+  it('a new topic has 1 partition and reopens with the same components', async () => {
+    const name = unique('one');
+    await driver.createTopic(name, { validator: { type: 'schema', schema: { type: 'object', required: ['x'] } } });
+    const topic = await driver.openTopic(name);
+    expect(topic.partitions).toEqual([{ partition_id: 0 }]);
+    expect(topic.validator.description).toEqual({ schema: { required: ['x'], type: 'object' }, type: 'schema' });
+    expect(topic.selector.description).toEqual({ type: 'default' });
+    expect(topic.serializer.description).toEqual({ type: 'default' });
+  });
+
+  it('listTopics lists created topics with object components and partition counts, not info topics', async () => {
+    const a = unique('lst');
+    const b = unique('lst');
+    await driver.createTopic(a);
+    await driver.createTopic(b, { num_partitions: 3, selector: { type: 'key', field: 'user' } });
+    const list = await driver.listTopics();
+    const byName = new Map(list.map((t) => [t.name, t]));
+    expect(byName.get(a)).toEqual({ name: a, num_partitions: 1, validator: { type: 'default' }, selector: { type: 'default' }, serializer: { type: 'default' } });
+    expect(byName.get(b)?.num_partitions).toBe(3);
+    expect(byName.get(b)?.selector).toEqual({ field: 'user', type: 'key' });
+    expect(list.some((t) => t.name.includes('__info_'))).toBe(false);
+  });
+
+  it('writes the info records byte for byte as Octopus does', async () => {
+    const name = unique('bytes');
+    await driver.createTopic(name, { validator: { type: 'eventbridge', schema: { source: ['a'] } } });
+    const admin = new KafkaAdmin({ 'bootstrap.servers': cluster.bootstrapServers });
+    const c = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
+    try {
+      await c.assign([{ topic: `__info_${name}`, partition: 0, offset: -2n }]);
+      const values: string[] = [];
+      while (values.length < 3) {
+        const m = await c.consume({ timeoutMs: 10_000 });
+        expect(m).not.toBeNull();
+        expect(m!.key).toBeNull();
+        expect(m!.headers).toEqual([]);
+        values.push(m!.value!.toString());
+      }
+      expect(values).toEqual(['{"schema":{"source":["a"]},"type":"eventbridge"}', '{"type":"default"}', '{"type":"default"}']);
+    } finally {
+      await c.close();
+      await admin.close();
+    }
+  });
+
+  it.skipIf(realCluster)('opens a topic whose info topic a raw producer wrote the way Octopus does', async () => {
+    const name = unique('octo');
+    await cluster.mock!.createTopic(name, 2, 1);
+    await cluster.mock!.createTopic(`__info_${name}`, 1, 1);
+    const p = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    for (const v of ['{"type":"default"}', '{"type":"default"}', '{"schema":{"type":"object"},"type":"schema"}']) {
+      await p.send({ topic: `__info_${name}`, partition: 0, value: Buffer.from(v) });
+    }
+    await p.close();
+    const topic = await driver.openTopic(name);
+    expect(topic.partitions).toHaveLength(2);
+    expect(topic.serializer.description).toEqual({ schema: { type: 'object' }, type: 'schema' });
+  });
+
+  it.skipIf(realCluster)('openTopic of a topic whose info topic is empty fails instead of hanging', async () => {
+    const name = unique('empty');
+    await cluster.mock!.createTopic(name, 1, 1);
+    await cluster.mock!.createTopic(`__info_${name}`, 1, 1);
+    const started = Date.now();
+    await expect(driver.openTopic(name)).rejects.toThrow(/0 of its 3 component records/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('deleteTopic: unknown → not found; the mock refuses with a clear error', async () => {
+    await expect(driver.deleteTopic(unique('gone'))).rejects.toBeInstanceOf(TopicNotFoundError);
+    const name = unique('del');
+    await driver.createTopic(name);
+    const err = await driver.deleteTopic(name).then(() => null, (e: unknown) => e);
+    if (cluster.mock) expect(err).toBeInstanceOf(KafkaError);
+    else expect(err).toBeNull();
+  });
+
+  it('namespace prefixes Kafka names and stays invisible', async () => {
+    const ns = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers }, namespace: 'nsa' });
+    try {
+      const name = unique('n');
+      const topic = await ns.createTopic(name);
+      expect(topic.kafkaTopic).toBe(`nsa.${name}`);
+      expect((await ns.listTopics()).map((t) => t.name)).toEqual([name]);
+      expect(await driver.topicExists(name)).toBe(false);
+    } finally {
+      await ns.close();
+    }
+  });
+});
+
+describe('Driver configuration', () => {
+  it('errors name the JSON path', async () => {
+    await expect(Driver.connect({ kafka: { 'bootstrap.servers': 42 } })).rejects.toMatchObject({ property: 'kafka.bootstrap.servers' });
+    await expect(Driver.connect({ kafka: {}, namespace: '' })).rejects.toMatchObject({ property: 'namespace' });
+    await expect(Driver.connect({ kafka: {}, bogus: 1 })).rejects.toBeInstanceOf(ConfigError);
+    await expect(Driver.connect({ kafka: {}, aws_msk_iam: {} })).rejects.toMatchObject({ property: 'aws_msk_iam.region' });
+    await expect(Driver.connect({ kafka: {}, aws_msk_iam: { region: 'eu-west-1' } })).rejects.toThrow(/not yet supported/);
+  });
+
+  it('without bootstrap.servers starts an embedded cluster (unless KAFKA_BOOTSTRAP_SERVERS is set)', async () => {
+    const d = await Driver.connect({});
+    try {
+      if (process.env.KAFKA_BOOTSTRAP_SERVERS) expect(d.embeddedCluster).toBeUndefined();
+      else expect(d.embeddedCluster).toBeDefined();
+      const name = unique('emb');
+      await d.createTopic(name);
+      expect(await d.topicExists(name)).toBe(true);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('fromFile reads the JSON configuration', async () => {
+    const file = join(tmpdir(), `${unique('cfg')}.json`);
+    writeFileSync(file, JSON.stringify({ kafka: { 'bootstrap.servers': cluster.bootstrapServers }, info_topic_prefix: '__meta_' }));
+    const d = await Driver.fromFile(file);
+    try {
+      const name = unique('f');
+      await d.createTopic(name);
+      expect(await driver.topicExists(name)).toBe(false); // the info topic has another prefix
+      expect(await d.topicExists(name)).toBe(true);
+    } finally {
+      await d.close();
+    }
+    await expect(Driver.fromFile(join(tmpdir(), unique('missing')))).rejects.toBeInstanceOf(ConfigError);
+  });
+});
