@@ -65,3 +65,8 @@ export {
 } from './topic/consumer';
 export { Event, Event as TopicEvent } from './topic/event';
 export { DataDescriptor } from './topic/descriptor';
+export { configFromEnv } from './env-config';
+export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';
+export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
+export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
+export { validateConfig, describeProperty, isSensitive } from './config';
