@@ -378,20 +378,8 @@ export class KafkaAdmin extends ClientBase {
     this.closed = true;
   }
 
-  /** Lets the process exit while this client is open (like `socket.unref()`). */
-  unref(): this {
-    if (!this.closed) this.handle.ref(false);
-    return this;
-  }
-
-  /** Undoes {@link unref}. */
-  ref(): this {
-    if (!this.closed) this.handle.ref(true);
-    return this;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  protected refHandle(ref: boolean): void {
+    this.handle.ref(ref);
   }
 
   /** True when the cluster is librdkafka's mock cluster (in this process or not). */

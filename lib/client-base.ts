@@ -115,6 +115,28 @@ export abstract class ClientBase extends EventEmitter {
     this.refresher?.close();
   }
 
+  /** Releases the client; idempotent. */
+  abstract close(): Promise<unknown>;
+
+  /** Holds or releases the process's event loop through the native handle. */
+  protected abstract refHandle(ref: boolean): void;
+
+  /** Lets the process exit while this client is open (like `socket.unref()`). */
+  unref(): this {
+    if (!this.closed) this.refHandle(false);
+    return this;
+  }
+
+  /** Undoes {@link unref}. */
+  ref(): this {
+    if (!this.closed) this.refHandle(true);
+    return this;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
   /** True once close() was called. */
   get isClosed(): boolean {
     return this.closing || this.closed;

@@ -423,19 +423,8 @@ export class KafkaConsumer extends ClientBase {
     this.wakeReaders();
   }
 
-  /** Lets the process exit while this consumer is open (like `socket.unref()`). */
-  unref(): this {
-    if (!this.closed) this.handle.ref(false);
-    return this;
-  }
-
-  ref(): this {
-    if (!this.closed) this.handle.ref(true);
-    return this;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  protected refHandle(ref: boolean): void {
+    this.handle.ref(ref);
   }
 
   // ---- internals

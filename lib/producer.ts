@@ -307,20 +307,8 @@ export class KafkaProducer extends ClientBase {
 
   private closeReport: CloseReport | undefined;
 
-  /** Lets the process exit while this producer is open (like `socket.unref()`). */
-  unref(): this {
-    if (!this.closed) this.handle.ref(false);
-    return this;
-  }
-
-  /** Undoes {@link unref}. */
-  ref(): this {
-    if (!this.closed) this.handle.ref(true);
-    return this;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+  protected refHandle(ref: boolean): void {
+    this.handle.ref(ref);
   }
 
   /**
