@@ -41,6 +41,14 @@ const BATCH_SPAN = 2 ** 21;
 /** The largest batch one sendBatch call takes (ids stay exact doubles). */
 export const MAX_BATCH = BATCH_SPAN;
 
+/** One message sent on its own (send / produce): the lightest record of it. */
+interface Single {
+  message: OutgoingMessage;
+  resolve: ((report: DeliveryReport) => void) | undefined;
+  reject: ((error: KafkaError) => void) | undefined;
+  callback: DeliveryCallback | undefined;
+}
+
 /** One batch of messages in flight: settles one promise, or one callback per message. */
 interface Pending {
   messages: OutgoingMessage[];
@@ -74,6 +82,7 @@ export const PRODUCER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.prod
 export class KafkaProducer extends ClientBase {
   private readonly handle: NativeProducer;
   private readonly pending = new Map<number, Pending>();
+  private readonly singles = new Map<number, Single>();
   private nextBatch = 1;
   private inFlight = 0;
   private lastSeq = 0;
@@ -112,15 +121,6 @@ export class KafkaProducer extends ClientBase {
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError());
     return new Promise<DeliveryReport>((resolve, reject) => {
-      const p: Pending = {
-        messages: [message],
-        remaining: 1,
-        reports: [],
-        error: null,
-        resolve: (reports) => resolve(reports[0]!),
-        reject,
-        callback: undefined,
-      };
       const seq = this.nextBatch++;
       let err: number;
       try {
@@ -130,10 +130,11 @@ export class KafkaProducer extends ClientBase {
         return;
       }
       if (err === 0) {
-        this.pending.set(seq, p);
+        this.singles.set(seq, { message, resolve, reject, callback: undefined });
         this.inFlight++;
       } else if (err === ErrorCode.QUEUE_FULL) {
         // Back-pressure: the general path waits for room.
+        const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: (r) => resolve(r[0]!), reject, callback: undefined };
         this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
       } else {
         reject(this.produceError(err, message.topic));
@@ -172,7 +173,7 @@ export class KafkaProducer extends ClientBase {
     const seq = this.nextBatch++;
     const err = this.produceSingle(message, seq);
     if (err !== 0) throw this.produceError(err, message?.topic ?? '');
-    this.pending.set(seq, { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: callback ?? this.orphanCallback });
+    this.singles.set(seq, { message, resolve: undefined, reject: undefined, callback: callback ?? this.orphanCallback });
     this.inFlight++;
   }
 
@@ -297,6 +298,7 @@ export class KafkaProducer extends ClientBase {
       for (const [seq, p] of this.pending) {
         for (let i = 0; p.remaining > 0 && i < p.messages.length; i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
       }
+      for (const seq of [...this.singles.keys()]) this.settle(seq * BATCH_SPAN, ErrorCode.DESTROY, -1, -1n, 0);
       for (const wake of this.roomWaiters.splice(0)) wake();
       this.closeReport = { undelivered: this.purged };
     } else {
@@ -395,10 +397,31 @@ export class KafkaProducer extends ClientBase {
     if (events) for (const event of events) this.handleCommonEvent(event);
   }
 
+  private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
+    this.inFlight--;
+    const topic = single.message.topic;
+    if (err === 0) {
+      const report = { topic, partition, offset, timestamp };
+      if (single.callback) single.callback(null, report);
+      else single.resolve?.(report);
+      return;
+    }
+    const error = nativeError(err, `delivery to ${JSON.stringify(topic)} failed`);
+    if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
+    if (single.callback) single.callback(error, null);
+    else single.reject?.(error);
+  }
+
   private settle(id: number, err: number, partition: number, offset: bigint, timestamp: number): void {
     const seq = Math.floor(id / BATCH_SPAN);
     let p = this.lastPending;
     if (seq !== this.lastSeq || !p) {
+      const single = this.singles.get(seq);
+      if (single) {
+        this.singles.delete(seq);
+        this.settleSingle(single, err, partition, offset, timestamp);
+        return;
+      }
       p = this.pending.get(seq);
       if (!p) return;
       this.lastSeq = seq;
