@@ -3,9 +3,9 @@
 //
 //   node bench/js-phase.mjs '<json spec>'
 //
-// spec: { phase: 'batch' | 'send' | 'produce' | 'consume' | 'iterate' | 'latency', brokers, topic,
-//         count, size, producer: {...librdkafka}, consumer: {...librdkafka}, chunk,
-//         inflightChunks, window, rate, seconds }
+// spec: { phase: 'batch' | 'send' | 'produce' | 'consume' | 'iterate' | 'latency' | 'topic-push'
+//         | 'topic-pull' | 'topic-process', brokers, topic, count, size, producer: {...librdkafka},
+//         consumer: {...librdkafka}, chunk, inflightChunks, window, rate, seconds, partitions }
 // The result is one line on stderr: RESULT {json}. A consume phase writes its running
 // message count to spec.creditFile after each batch (credits for the feeder, see
 // bench/native/bench.c).
@@ -13,7 +13,7 @@ import { openSync, readFileSync, writeSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
-import { ErrorCode, KafkaConsumer, KafkaProducer, Offset } from '../dist/esm/index.mjs';
+import { Driver, ErrorCode, KafkaConsumer, KafkaProducer, Offset } from '../dist/esm/index.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { phase, brokers, topic, count, size } = spec;
@@ -309,7 +309,134 @@ async function phaseLatency() {
   return result;
 }
 
-const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency };
+// ------------------------------------------------------------------ topic layer (issue 4)
+
+/** Metadata of event n: always 12 characters of JSON ({"i":123456}), 20 bytes serialized. */
+const eventMetadata = (n) => ({ i: 100_000 + (n % 900_000) });
+/** Kafka value bytes of one event: u64 + u64 header, u64 + JSON metadata, data. */
+const eventValueBytes = () => 16 + 8 + JSON.stringify(eventMetadata(0)).length + size;
+
+async function connectDriver() {
+  // disable_info_topic: the mock process cannot create topics, bench/run.mjs made them.
+  const driver = await Driver.connect({ kafka: { 'bootstrap.servers': brokers }, disable_info_topic: true });
+  return driver;
+}
+
+/**
+ * Pushes `n` events (100-byte data, {"i":…} metadata) with a window of `windowSize` pushes in
+ * flight (resumes at half), yielding to the event loop every 1,000 pushes like phaseSend.
+ * On one partition, reports the highest id (the consume phases check ids per partition).
+ */
+async function pushAll(producer, n, windowSize, partitions) {
+  let inflight = 0;
+  let delivered = 0;
+  let failed = 0;
+  let firstError = null;
+  let wake = null;
+  let maxId = -1n;
+  const settle = () => {
+    if (--inflight <= windowSize / 2 && wake) {
+      wake();
+      wake = null;
+    }
+  };
+  const ok = (id) => {
+    delivered++;
+    if (id > maxId) maxId = id;
+    settle();
+  };
+  const fail = (e) => {
+    failed++;
+    firstError ??= e;
+    settle();
+  };
+  for (let i = 0; i < n; i++) {
+    if (inflight >= windowSize) await new Promise((r) => (wake = r));
+    inflight++;
+    producer.push(eventMetadata(i), payload).then(ok, fail);
+    if (i % 1_000 === 999) await yieldToLoop();
+  }
+  while (inflight > 0) await new Promise((r) => (wake = r));
+  return { delivered, failed, error: firstError?.message, lastId: partitions === 1 ? Number(maxId) : undefined };
+}
+
+/** TopicProducer.push per event on a fresh 1-partition topic, default components. */
+async function phaseTopicPush() {
+  const windowSize = spec.window ?? 50_000;
+  const driver = await connectDriver();
+  const handle = await driver.openTopic(topic);
+  if (handle.partitions.length !== 1) throw new Error(`${topic} has ${handle.partitions.length} partitions`);
+  const producer = handle.producer({ maxPending: windowSize });
+  // Warm-up (connection, metadata, producer id) before the clock, like warmProducer.
+  await producer.push({ warm: true }, payload);
+  const m = meter();
+  m.start();
+  const r = await pushAll(producer, count, windowSize, 1);
+  const result = m.stop({ count, ...r, valueBytes: eventValueBytes() });
+  if (r.lastId !== count) result.error ??= `last id ${r.lastId}, expected ${count}`;
+  await producer.close();
+  await driver.close();
+  return result;
+}
+
+/**
+ * Fills a fresh `spec.partitions`-partition topic with `count` events (default round-robin
+ * selector, so each partition stays well under the mock's 5 MiB), then reads them all through
+ * a fresh consumer group: `pull()` per event (topic-pull) or `process()` with a sync handler
+ * (topic-process). Clock: from the first event (not counted) to the last.
+ */
+async function phaseTopicConsume() {
+  const partitions = spec.partitions;
+  const driver = await connectDriver();
+  const handle = await driver.openTopic(topic);
+  if (handle.partitions.length !== partitions) throw new Error(`${topic} has ${handle.partitions.length} partitions, expected ${partitions}`);
+  const producer = handle.producer({ maxPending: 50_000 });
+  const f0 = performance.now();
+  const fill = await pushAll(producer, count, 50_000, partitions);
+  const fillSeconds = (performance.now() - f0) / 1000;
+  await producer.close();
+  if (fill.delivered !== count) throw new Error(`fill: ${fill.delivered} of ${count} delivered (${fill.error})`);
+
+  const consumer = handle.consumer(`${topic}-group`);
+  const m = meter();
+  const next = new Array(partitions).fill(0n);
+  let got = 0;
+  let bytes = 0;
+  let gaps = 0;
+  let errors = 0;
+  let badMetadata = 0;
+  const t_open = performance.now();
+  let startupSeconds = 0;
+  const onEvent = (event) => {
+    if (got === 0) {
+      m.start();
+      startupSeconds = (performance.now() - t_open) / 1000;
+    }
+    got++;
+    if (event.error) errors++;
+    const p = event.partition.partition_id;
+    if (event.id !== next[p]) gaps++;
+    next[p] = event.id + 1n;
+    const d = event.data;
+    for (let k = 0; k < d.length; k++) bytes += d[k].length;
+    if (typeof event.metadata?.i !== 'number') badMetadata++;
+  };
+  if (phase === 'topic-pull') {
+    while (got < count) {
+      const event = await consumer.pull({ timeoutMs: 30_000 });
+      if (event === null) break;
+      onEvent(event);
+    }
+  } else {
+    await consumer.process(onEvent, { maxEvents: count, timeoutMs: 30_000 });
+  }
+  const result = m.stop({ count: got, timedCount: got - 1, bytes, gaps, errors: errors + badMetadata, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
+  await consumer.close();
+  await driver.close();
+  return result;
+}
+
+const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency, 'topic-push': phaseTopicPush, 'topic-pull': phaseTopicConsume, 'topic-process': phaseTopicConsume };
 
 try {
   if (!phases[phase]) throw new Error(`unknown phase ${phase}`);

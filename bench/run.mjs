@@ -14,7 +14,7 @@
 //   --latency-seconds S  length of each latency run at --rate msgs/s (default 10 s at 10,000/s)
 //   --only REGEX         only the scenarios whose id matches (ids: c-produce, js-batch,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
-//                        js-latency)
+//                        js-latency, topic-push, topic-pull, topic-process)
 //   --quiet CORES        before each run, wait until other processes use less than CORES
 //                        cores (default 0.15; 0 disables) ...
 //   --quiet-wait S       ... but at most S seconds (default 120); the load is reported anyway
@@ -175,7 +175,7 @@ function runChild(cmd, args, { timeoutMs, label, stdin = 'ignore', onSpawn } = {
 function startMock(topics) {
   return new Promise((resolve, reject) => {
     const args = [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '1'];
-    for (const t of topics) args.push('--topic', `${t}:1`);
+    for (const t of topics) args.push('--topic', t.includes(':') ? t : `${t}:1`);
     // stdin is a pipe: if this process dies, the mock sees EOF and stops.
     mock = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
     const timer = setTimeout(() => reject(new Error('mock cluster did not start within 30 s')), 30_000);
@@ -290,7 +290,21 @@ const SCENARIOS = [
   { id: 'js-iterate', label: 'JS for await (message of consumer)', kind: 'consume', impl: 'js', phase: 'iterate' },
   { id: 'c-latency', label: `C latency at ${opts.rate.toLocaleString('en-US')} msgs/s`, kind: 'latency', impl: 'c' },
   { id: 'js-latency', label: `JS latency at ${opts.rate.toLocaleString('en-US')} msgs/s (send + batches)`, kind: 'latency', impl: 'js', phase: 'latency' },
+  // Topic layer (issue 4): Driver on the same mock, default components, events of `size` data
+  // bytes and {"i":123456} metadata.
+  { id: 'topic-push', label: 'Topic push() per event, 50k window (maxPending 50k), 1 partition', kind: 'topic-produce', impl: 'js', phase: 'topic-push' },
+  { id: 'topic-pull', label: `Topic pull() per event, ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull' },
+  { id: 'topic-process', label: `Topic process(sync handler), ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-process' },
 ].filter((s) => !opts.only || opts.only.test(s.id));
+
+/**
+ * Partitions of the topic-layer consume phases: the events are pushed first (round-robin over
+ * the partitions), so each partition must hold its share within the mock's 5 MiB (≤ 4 MiB of
+ * ~200 B records, value + record overhead): 64 for up to ~1.3 M events.
+ */
+function topicPartitions() {
+  return Math.max(64, Math.ceil((opts.count * 200) / (4 * 1024 * 1024)));
+}
 
 function topicName(s, size, rep) {
   return `bench-${s.id}-${size}-${rep}`;
@@ -301,7 +315,10 @@ function plannedTopics() {
   for (const size of opts.sizes) {
     for (const s of SCENARIOS) {
       const reps = s.kind === 'latency' ? 1 : opts.repeat;
-      for (let r = 0; r < reps; r++) out.push(topicName(s, size, r));
+      // The mock process cannot create topics (no CreateTopics): the topic-layer phases get
+      // theirs here, with their partition count, and open them with disable_info_topic.
+      const parts = s.kind === 'topic-consume' ? `:${topicPartitions()}` : '';
+      for (let r = 0; r < reps; r++) out.push(topicName(s, size, r) + parts);
     }
   }
   return out;
@@ -335,6 +352,15 @@ async function runPhase(s, size, rep, ctx) {
         ? await runChild(ctx.bin, ['produce', '-b', ctx.brokers, '-t', topic, '-n', String(opts.count), '-s', String(size), ...confArgs('-X', PRODUCER)], { timeoutMs: throughputTimeout(), label })
         : await runChild(process.execPath, jsArgs(s, { ...common, producer: PRODUCER }), { timeoutMs: throughputTimeout(), label });
     return check(r, label, (x) => x.delivered === opts.count, { msgs: opts.count });
+  }
+  if (s.kind === 'topic-produce') {
+    const r = await runChild(process.execPath, jsArgs(s, common), { timeoutMs: throughputTimeout(), label });
+    return check(r, label, (x) => x.delivered === opts.count && !x.error, { msgs: opts.count });
+  }
+  if (s.kind === 'topic-consume') {
+    // Fill (untimed, in the same child) + consume: twice the throughput timeout.
+    const r = await runChild(process.execPath, jsArgs(s, { ...common, partitions: topicPartitions() }), { timeoutMs: 2 * throughputTimeout(), label });
+    return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors && x.bytes === opts.count * size, { msgs: r.result?.timedCount });
   }
   if (s.kind === 'consume') {
     // The consumer's running count goes through an 8-byte file that the feeder maps (a pipe
@@ -422,6 +448,10 @@ const TARGETS = {
   'js-consume': { msgs: 2_000_000, native: 0.5, text: '≥ 2.0 M msgs/s and ≥ 50 % of native' },
   'js-send': { msgs: 400_000, text: '≥ 400 k msgs/s' },
   'js-latency': { p99: 10, text: 'p99 ≤ 10 ms' },
+  // issue 4 (events/s)
+  'topic-push': { msgs: 500_000, text: '≥ 500 k events/s' },
+  'topic-pull': { msgs: 800_000, text: '≥ 800 k events/s' },
+  'topic-process': { msgs: 800_000, text: '≥ 800 k events/s' },
 };
 const EVENT_LOOP_TARGET_MS = 50;
 
@@ -448,9 +478,10 @@ function buildTable(all) {
       const x = m.result;
       const isLatency = s.kind === 'latency';
       const msgs = isLatency ? null : m.msgsPerSec;
-      const mb = isLatency ? null : (m.msgsPerSec * size) / 1e6;
+      // Topic rows: the whole Kafka value of an event (header, metadata, data).
+      const mb = isLatency ? null : (m.msgsPerSec * (x.valueBytes ?? size)) / 1e6;
       const nat = s.impl === 'js' && !isLatency ? native[s.kind] : null;
-      const pct = nat ? `${((100 * m.msgsPerSec) / nat).toFixed(0)} %` : s.impl === 'c' && !isLatency ? '(native)' : '–';
+      const pct = s.kind.startsWith('topic') ? '–' : nat ? `${((100 * m.msgsPerSec) / nat).toFixed(0)} %` : s.impl === 'c' && !isLatency ? '(native)' : '–';
       const lat = isLatency ? `${x.p50.toFixed(2)} / ${x.p99.toFixed(2)}` : '–';
       const el = s.impl === 'js' ? `${fmt1(x.eventLoopP99Ms)}${x.eventLoopP99Ms <= EVENT_LOOP_TARGET_MS ? ' ✓' : ' ✗'}` : 'n/a';
       let target = '';
@@ -478,6 +509,11 @@ function settingsText() {
     `- Consumer (JS and C): ${kv(CONSUMER)}, group.id per run, enable.auto.commit=true (default), assign(partition 0, BEGINNING); offsets stored per batch (C: rd_kafka_offsets_store; JS: batches() marks them processed). fetch.wait.max.ms=1 because the mock broker sleeps the whole fetch.wait.max.ms on an empty fetch instead of answering when data arrives.`,
     `- Consume runs: a mock partition keeps only 5 MiB (older data is dropped), so 1,000,000 messages cannot be produced first and read later. A native feeder (bench.c feed, same producer settings, no payload copy) produces concurrently, never more than ${opts.sizes.map((s) => `${feedWindow(s).toLocaleString('en-US')} msgs at ${s} B`).join(' / ')} ahead of the consumer (which publishes its running count in an 8-byte shared file after each batch); the consumer is started once the first window is in the partition. Clock: from the arrival of the first batch to the last message (first batch not counted). The feeder shares the 2 cores: consume figures for both C and JS are bounded by it (see "feeder" below).`,
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
+    ...(SCENARIOS.some((s) => s.kind.startsWith('topic'))
+      ? [
+          `- Topic rows (issue 4): msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the mock keeps only 5 MiB per partition, so the topic has ${topicPartitions()} partitions and is filled first by push() (round-robin, untimed, ≤ ~2.5 MB per partition); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. No concurrent feeder here, unlike the raw consume rows, so the two are not directly comparable.`,
+        ]
+      : []),
     `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part; a native consumer using well under its wall time is waiting for the feeder. Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
   ].join('\n');
 }
