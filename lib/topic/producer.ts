@@ -3,6 +3,7 @@
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
+import type { OutgoingMessage } from '../message';
 import { KafkaProducer } from '../producer';
 import type { DriverContext, TopicParts } from './topic-handle';
 import { encodeEvent } from './wire';
@@ -95,12 +96,29 @@ export class TopicProducer {
     const value = encodeEvent(metadataBytes, segments);
     if (this.inFlight >= this.maxPending) await this.waitForRoom(options);
     this.inFlight++;
-    try {
-      const report = await this.raw.send({ topic: this.topic.kafkaTopic, partition: index, value }, { signal: options.signal, timeoutMs: options.timeoutMs });
-      return report.offset;
-    } finally {
-      this.inFlight--;
-      this.waiters.shift()?.();
+    return new Promise<bigint>((resolve, reject) => {
+      // The raw fire-and-forget path: one native call and one callback per event, no
+      // promise of its own; the delivery report settles this push's promise.
+      const settle = (error: KafkaError | null, report: { offset: bigint } | null): void => {
+        this.inFlight--;
+        this.waiters.shift()?.();
+        if (error) reject(error);
+        else resolve(report!.offset);
+      };
+      this.produce({ topic: this.topic.kafkaTopic, partition: index, value }, settle, options).catch((e: unknown) => settle(e as KafkaError, null));
+    });
+  }
+
+  /** Enqueues one message; a full librdkafka queue is waited out (bounded by the push's timeout / signal). */
+  private async produce(message: OutgoingMessage, settle: (error: KafkaError | null, report: { offset: bigint } | null) => void, options: PushOptions): Promise<void> {
+    for (;;) {
+      try {
+        this.raw.produce(message, settle);
+        return;
+      } catch (e) {
+        if (!(e instanceof KafkaError) || e.code !== ErrorCode.QUEUE_FULL) throw e;
+      }
+      await this.raw.waitForRoom({ signal: options.signal, timeoutMs: options.timeoutMs ?? this.pushTimeoutMs });
     }
   }
 
