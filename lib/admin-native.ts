@@ -99,6 +99,8 @@ export interface RawGroupOffset {
 }
 
 export interface NativeAdmin {
+  setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
+  setOAuthBearerTokenFailure(message: string): void;
   metadata(allTopics: boolean, timeoutMs: number): Promise<RawMetadata>;
   createTopics(
     topics: Array<{
@@ -134,6 +136,8 @@ export interface NativeAdmin {
 }
 
 /** The addon's admin class (registered in native/addon.cc as `Admin`). */
-export function nativeAdminClass(): new (config: Record<string, string>, onBatch: OnBatch) => NativeAdmin {
-  return (native() as NativeBinding & { Admin: new (config: Record<string, string>, onBatch: OnBatch) => NativeAdmin }).Admin;
+type NativeAdminClass = new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeAdmin;
+
+export function nativeAdminClass(): NativeAdminClass {
+  return (native() as NativeBinding & { Admin: NativeAdminClass }).Admin;
 }

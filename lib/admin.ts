@@ -92,13 +92,15 @@ export class KafkaAdmin extends ClientBase {
     super('admin', options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     checkTimeout(this.timeoutMs, 'options.timeoutMs');
-    const props = validateConfig('admin', { ...ADMIN_DEFAULTS, ...config }, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    const auth = this.withAuth({ ...ADMIN_DEFAULTS, ...config }, options);
+    const props = validateConfig('admin', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     this.bootstrapServers = props['bootstrap.servers'] ?? props['metadata.broker.list'] ?? '';
     try {
-      this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events));
+      this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events), auth.native);
     } catch (e) {
       throw toConfigError(e);
     }
+    this.startTokens(this.handle);
   }
 
   /** librdkafka's name for this client instance. */
@@ -374,6 +376,7 @@ export class KafkaAdmin extends ClientBase {
   /** Releases the client; requests still in flight reject. Idempotent. */
   async close(): Promise<void> {
     this.closing = true;
+    this.stopTokens();
     await this.handle.close();
     this.closed = true;
   }

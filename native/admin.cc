@@ -60,11 +60,13 @@ Napi::Function Admin::Init(Napi::Env env) {
                          InstanceMethod<&Admin::ListConsumerGroupOffsets>("listConsumerGroupOffsets"),
                          InstanceMethod<&Admin::Close>("close"),
                          InstanceMethod<&Admin::SetRef>("ref"),
+                         InstanceMethod<&Admin::SetToken>("setOAuthBearerToken"),
+                         InstanceMethod<&Admin::SetTokenFailure>("setOAuthBearerTokenFailure"),
                          InstanceMethod<&Admin::Name>("name"),
                      });
 }
 
-// new NativeAdmin(config: Record<string,string>, onBatch)
+// new NativeAdmin(config: Record<string,string>, onBatch, { oauthbearer? })
 Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   Napi::Env env = info.Env();
   RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(), "NativeAdmin(config, onBatch)");
@@ -72,6 +74,7 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Admin");
   rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
   InstallCommonCallbacks(conf, &ctx_);
+  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   // A producer handle is the lightest that speaks the Admin API; it never produces.
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
   // Logs and errors arrive on the main queue, which the pump serves.
@@ -87,6 +90,16 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
 }
 
 Admin::~Admin() { ctx_.pump.reset(); }
+
+Napi::Value Admin::SetToken(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerToken(info, ctx_.rk);
+}
+
+Napi::Value Admin::SetTokenFailure(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return info.Env().Undefined();
+  return SetOAuthBearerTokenFailure(info, ctx_.rk);
+}
 
 void Admin::Shutdown() {
   rd_kafka_queue_cb_event_enable(mainQueue_, nullptr, nullptr);

@@ -75,6 +75,8 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value ListConsumerGroupOffsets(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
+  Napi::Value SetToken(const Napi::CallbackInfo& info);
+  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
   ClientContext ctx_;

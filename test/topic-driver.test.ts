@@ -134,7 +134,25 @@ describe('Driver configuration', () => {
     await expect(Driver.connect({ kafka: {}, namespace: '' })).rejects.toMatchObject({ property: 'namespace' });
     await expect(Driver.connect({ kafka: {}, bogus: 1 })).rejects.toBeInstanceOf(ConfigError);
     await expect(Driver.connect({ kafka: {}, aws_msk_iam: {} })).rejects.toMatchObject({ property: 'aws_msk_iam.region' });
-    await expect(Driver.connect({ kafka: {}, aws_msk_iam: { region: 'eu-west-1' } })).rejects.toThrow(/not yet supported/);
+  });
+
+  it('aws_msk_iam makes every client of the driver use SASL_SSL + OAUTHBEARER with MSK IAM tokens', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      // A setting that contradicts MSK IAM is refused: the mapping applies to the driver's clients.
+      await expect(
+        Driver.connect({ kafka: { 'bootstrap.servers': '127.0.0.1:1', 'security.protocol': 'PLAINTEXT' }, aws_msk_iam: { region: 'eu-west-1' } }),
+      ).rejects.toThrow(/security\.protocol/);
+      const driver = await Driver.connect({ kafka: { 'bootstrap.servers': '127.0.0.1:1' }, aws_msk_iam: { region: 'eu-west-1' } });
+      await driver.close();
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('without bootstrap.servers starts an embedded cluster (unless KAFKA_BOOTSTRAP_SERVERS is set)', async () => {

@@ -70,7 +70,7 @@ export class TopicConsumer {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
     this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
-    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' });
+    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
     this.untrack = context.track(this);
     // Assigned partitions without an offset start at the group's committed offset.
     this.ready = targets === undefined

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { ClientOptions } from '../client-base';
 import { ConfigError } from '../errors';
 import type { KafkaConfig } from '../client-config';
 
@@ -41,6 +42,8 @@ export interface ResolvedDriverConfig {
   prefix: string;
   disableInfoTopic: boolean;
   infoTopicPrefix: string;
+  /** Options for every raw client the driver makes (authentication). */
+  clientOptions: ClientOptions;
 }
 
 /**
@@ -54,15 +57,14 @@ export function resolveDriverConfig(config: unknown): ResolvedDriverConfig {
     throw new ConfigError(issue.path.map(String).join('.') || '(root)', issue.message);
   }
   const c = parsed.data;
-  if (c.aws_msk_iam !== undefined) {
-    // Accepted by the schema so that Octopus configs validate; the token wiring is another issue.
-    throw new ConfigError('aws_msk_iam', 'AWS MSK IAM authentication is not yet supported by the topic layer');
-  }
   const kafka: KafkaConfig = { ...c.kafka };
   const servers = c.kafka['bootstrap.servers'];
   if (Array.isArray(servers)) kafka['bootstrap.servers'] = servers.join(',');
+  // AWS MSK IAM: SASL_SSL + OAUTHBEARER with signed tokens, on every raw client.
+  const clientOptions: ClientOptions = c.aws_msk_iam ? { awsMskIam: { region: c.aws_msk_iam.region } } : {};
   return {
     kafka,
+    clientOptions,
     prefix: c.namespace === undefined ? '' : `${c.namespace}.`,
     disableInfoTopic: c.disable_info_topic ?? false,
     infoTopicPrefix: c.info_topic_prefix ?? '__info_',

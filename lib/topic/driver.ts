@@ -87,7 +87,7 @@ export class Driver {
       }
     }
     try {
-      return new Driver(resolved, kafka, new KafkaAdmin(kafka), mock);
+      return new Driver(resolved, kafka, new KafkaAdmin(kafka, resolved.clientOptions), mock);
     } catch (e) {
       await mock?.close();
       throw e;
@@ -177,7 +177,7 @@ export class Driver {
     if (this.config.disableInfoTopic) {
       return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
     }
-    const info = await readInfo(this.kafka, this.infoName(name));
+    const info = await readInfo(this.kafka, this.infoName(name), undefined, this.config.clientOptions);
     return this.handle(name, topic, partitions, createValidator(info.validator), createPartitionSelector(info.selector), createSerializer(info.serializer));
   }
 
@@ -191,7 +191,7 @@ export class Driver {
       if (!kafkaName.startsWith(this.config.prefix) || kafkaName.startsWith(infoStart)) continue;
       const name = kafkaName.slice(this.config.prefix.length);
       if (!counts.has(this.infoName(name))) continue;
-      const info = await readInfo(this.kafka, this.infoName(name)).catch(() => undefined);
+      const info = await readInfo(this.kafka, this.infoName(name), undefined, this.config.clientOptions).catch(() => undefined);
       if (info === undefined) continue; // an info topic without its records: not a usable topic
       const parse = (t: string): ComponentDescription => JSON.parse(t) as ComponentDescription;
       out.push({ name, num_partitions: n, validator: parse(info.validator), selector: parse(info.selector), serializer: parse(info.serializer) });
@@ -225,7 +225,7 @@ export class Driver {
   /** The producer for info records and end-of-stream markers, made on first use. */
   private producer(): KafkaProducer {
     this.assertOpen();
-    this.sharedProducer ??= new KafkaProducer(this.kafka);
+    this.sharedProducer ??= new KafkaProducer(this.kafka, this.config.clientOptions);
     return this.sharedProducer;
   }
 
@@ -233,6 +233,7 @@ export class Driver {
     selector.setPartitions(Array.from({ length: partitions }, (_, i) => ({ partition_id: i })));
     const context: DriverContext = {
       kafka: this.kafka,
+      clientOptions: this.config.clientOptions,
       producer: () => this.producer(),
       track: (client) => {
         this.assertOpen();

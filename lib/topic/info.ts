@@ -3,6 +3,7 @@
  * headers), in this order: the validator's, the selector's and the serializer's JSON
  * description — the records Octopus writes and reads.
  */
+import type { ClientOptions } from '../client-base';
 import type { KafkaConfig } from '../client-config';
 import { KafkaConsumer } from '../consumer';
 import { ErrorCode, KafkaError } from '../errors';
@@ -33,9 +34,9 @@ export async function writeInfo(
  * watermark (an empty topic returns at once rather than waiting for records).
  * @throws KafkaError (NOENT) when the info topic holds fewer than three records.
  */
-export async function readInfo(kafka: KafkaConfig, infoTopic: string, timeoutMs = 10_000): Promise<InfoRecords> {
+export async function readInfo(kafka: KafkaConfig, infoTopic: string, timeoutMs = 10_000, clientOptions: ClientOptions = {}): Promise<InfoRecords> {
   // A group id only because librdkafka wants one for a consumer; nothing joins or commits.
-  const consumer = new KafkaConsumer({ ...kafka, 'group.id': `octokafka-info-reader`, 'enable.auto.commit': false });
+  const consumer = new KafkaConsumer({ ...kafka, 'group.id': `octokafka-info-reader`, 'enable.auto.commit': false }, clientOptions);
   try {
     const { low, high } = await consumer.queryWatermarkOffsets(infoTopic, 0, timeoutMs);
     const values: string[] = [];

@@ -71,7 +71,7 @@ export class TopicProducer {
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(context.kafka, options));
+    this.raw = new KafkaProducer(rawConfig(context.kafka, options), context.clientOptions);
     this.untrack = context.track(this);
   }
 

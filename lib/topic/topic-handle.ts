@@ -1,4 +1,5 @@
 /** TopicHandle: an opened topic, its components, and the factory of its producers and consumers. */
+import type { ClientOptions } from '../client-base';
 import type { KafkaConfig } from '../client-config';
 import type { KafkaProducer } from '../producer';
 import type { PartitionSelector, Serializer, Validator } from './components';
@@ -9,6 +10,8 @@ import { encodeEndOfStream } from './wire';
 /** What a topic needs from its driver (package-internal). */
 export interface DriverContext {
   readonly kafka: KafkaConfig;
+  /** Options for the raw clients (authentication). */
+  readonly clientOptions: ClientOptions;
   /** The driver's shared raw producer. */
   producer(): KafkaProducer;
   /** Registers a client the driver closes with itself; returns the deregistration. */
