@@ -10,6 +10,7 @@ import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerTo
 import { ConfigError, ClosedError, type KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
+import { collectSecrets, redactText } from './secrets';
 
 /** A log line from librdkafka. `level` is syslog's: 0 emergency … 7 debug. */
 export interface LogEntry {
@@ -66,6 +67,8 @@ export interface ClientEvents {
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
   private refresher: TokenRefresher | undefined;
+  /** Secret values of the configuration: never passed on in log, error or statistics text. */
+  private secrets: string[] = [];
   private readonly tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
   protected closing = false;
   protected closed = false;
@@ -94,6 +97,7 @@ export abstract class ClientBase extends EventEmitter {
    * OAUTHBEARER), and the native options (a JS token provider or not).
    */
   protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
+    this.secrets = collectSecrets(config);
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
@@ -152,7 +156,7 @@ export abstract class ClientBase extends EventEmitter {
       case 'log': {
         const suppressed = this.limiter.admit(`log:${event.level}:${event.facility}:${event.message}`);
         if (suppressed === null) return true;
-        const entry: LogEntry = { level: event.level, facility: event.facility, message: event.message, suppressed };
+        const entry: LogEntry = { level: event.level, facility: event.facility, message: this.redact(event.message), suppressed };
         this.emitTyped('log', entry);
         if (this.logger) {
           const fields = { facility: entry.facility, suppressed: entry.suppressed || undefined, client: this.kind };
@@ -164,12 +168,12 @@ export abstract class ClientBase extends EventEmitter {
         return true;
       }
       case 'error': {
-        const error = nativeError(event.error);
+        const error = nativeError({ ...event.error, message: this.redact(event.error.message) });
         this.reportError(error);
         return true;
       }
       case 'stats':
-        this.emitTyped('stats', JSON.parse(event.json) as Record<string, unknown>);
+        this.emitTyped('stats', JSON.parse(this.redact(event.json)) as Record<string, unknown>);
         return true;
       case 'oauthbearer-refresh':
         if (this.refresher) void this.refresher.onRefreshRequested();
@@ -178,6 +182,15 @@ export abstract class ClientBase extends EventEmitter {
       default:
         return false;
     }
+  }
+
+  /** `text` without any secret value of this client's configuration. */
+  protected redact(text: string): string {
+    if (this.secrets.length === 0) return text;
+    for (const secret of this.secrets) {
+      if (text.includes(secret)) return redactText(text, this.secrets);
+    }
+    return text;
   }
 
   /** A deprecated or doubtful setting: logged as a warning, never fatal. */
