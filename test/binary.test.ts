@@ -33,6 +33,14 @@ describe('native binary', () => {
       for (const lib of libs) expect(lib).toMatch(/^lib(c|m|pthread|dl)\.so\.\d+$/);
     });
 
+    it(`${name}: needs glibc 2.36 at most (the README's promise)`, () => {
+      const versions = [...execFileSync('objdump', ['-T', file], { encoding: 'utf8' }).matchAll(/GLIBC_(\d+)\.(\d+)/g)].map(
+        (m) => Number(m[1]) * 1000 + Number(m[2]),
+      );
+      expect(versions.length).toBeGreaterThan(0);
+      expect(Math.max(...versions)).toBeLessThanOrEqual(2036);
+    });
+
     it(`${name}: exports only the Node-API entry points (no rd_kafka_*, no OpenSSL)`, () => {
       const symbols = execFileSync('nm', ['-D', '--defined-only', file], { encoding: 'utf8' })
         .split('\n')
