@@ -179,6 +179,45 @@ constexpr uint32_t kSingle = UINT32_MAX;
   throw Napi::TypeError::New(env, (index == kSingle ? std::string("message.") : "messages[" + std::to_string(index) + "].") + what);
 }
 
+// Headers from [name, value] pairs or a { name: value } object (null/undefined: none).
+// Throws a TypeError naming the message; the caller owns the result.
+rd_kafka_headers_t* HeadersFromJs(Napi::Env env, Napi::Value headers, uint32_t index) {
+  if (headers.IsUndefined() || headers.IsNull()) return nullptr;
+  if (!headers.IsObject()) FieldError(env, index, "headers must be an array of [name, value] pairs or an object");
+  bool pairs = headers.IsArray();
+  Napi::Object obj = headers.As<Napi::Object>();
+  // The { name: value } form: one header per own enumerable property.
+  Napi::Array names = pairs ? Napi::Array() : obj.GetPropertyNames();
+  uint32_t count = pairs ? headers.As<Napi::Array>().Length() : names.Length();
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(count);
+  for (uint32_t i = 0; i < count; i++) {
+    std::string name;
+    Napi::Value value;
+    bool ok;
+    if (pairs) {
+      Napi::Value pair = headers.As<Napi::Array>().Get(i);
+      ok = pair.IsArray() && pair.As<Napi::Array>().Get(0u).IsString();
+      if (ok) {
+        name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
+        value = pair.As<Napi::Array>().Get(1u);
+      }
+    } else {
+      name = names.Get(i).ToString();
+      value = obj.Get(name);
+      ok = true;
+    }
+    Bytes hv;
+    if (!ok || !ReadBytes(value, hv)) {
+      rd_kafka_headers_destroy(hdrs);
+      FieldError(env, index, pairs ? "headers must be [name, Buffer | Uint8Array | string | null] pairs"
+                                   : "headers values must be Buffer, Uint8Array, string or null");
+    }
+    rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
+                        static_cast<ssize_t>(hv.size));
+  }
+  return hdrs;
+}
+
 }  // namespace
 
 int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Value key, Napi::Value value,
@@ -204,41 +243,7 @@ int Producer::ProduceOne(rd_kafka_topic_t* rkt, Napi::Value partition, Napi::Val
     FieldError(env, index, "timestamp must be a number (ms since the epoch)");
   }
 
-  rd_kafka_headers_t* hdrs = nullptr;
-  if (headers.IsArray()) {
-    Napi::Array arr = headers.As<Napi::Array>();
-    hdrs = rd_kafka_headers_new(arr.Length());
-    for (uint32_t i = 0; i < arr.Length(); i++) {
-      Napi::Value pair = arr.Get(i);
-      Bytes hv;
-      bool ok = pair.IsArray() && pair.As<Napi::Array>().Get(0u).IsString() &&
-                ReadBytes(pair.As<Napi::Array>().Get(1u), hv);
-      if (!ok) {
-        rd_kafka_headers_destroy(hdrs);
-        FieldError(env, index, "headers must be [name, Buffer | Uint8Array | string | null] pairs");
-      }
-      std::string name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
-      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
-                          static_cast<ssize_t>(hv.size));
-    }
-  } else if (headers.IsObject()) {
-    // { name: value } form: one header per own enumerable property.
-    Napi::Object obj = headers.As<Napi::Object>();
-    Napi::Array names = obj.GetPropertyNames();
-    hdrs = rd_kafka_headers_new(names.Length());
-    for (uint32_t i = 0; i < names.Length(); i++) {
-      std::string name = names.Get(i).ToString();
-      Bytes hv;
-      if (!ReadBytes(obj.Get(name), hv)) {
-        rd_kafka_headers_destroy(hdrs);
-        FieldError(env, index, "headers values must be Buffer, Uint8Array, string or null");
-      }
-      rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
-                          static_cast<ssize_t>(hv.size));
-    }
-  } else if (!headers.IsUndefined() && !headers.IsNull()) {
-    FieldError(env, index, "headers must be an array of [name, value] pairs or an object");
-  }
+  rd_kafka_headers_t* hdrs = HeadersFromJs(env, headers, index);
   // RD_KAFKA_MSG_F_COPY: the payload is copied once, into librdkafka's buffer.
   rd_kafka_resp_err_t err = rd_kafka_producev(
       ctx_.rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
@@ -386,25 +391,12 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
     slot.batch = batch;
     rd_kafka_headers_t* hdrs = nullptr;
     if (headers.IsArray()) {
-      Napi::Value h = headers.As<Napi::Array>().Get(i);
-      if (h.IsArray()) {
-        Napi::Array arr = h.As<Napi::Array>();
-        hdrs = rd_kafka_headers_new(arr.Length());
-        for (uint32_t j = 0; j < arr.Length(); j++) {
-          Napi::Value pair = arr.Get(j);
-          Bytes hv;
-          if (!pair.IsArray() || !pair.As<Napi::Array>().Get(0u).IsString() ||
-              !ReadBytes(pair.As<Napi::Array>().Get(1u), hv)) {
-            rd_kafka_headers_destroy(hdrs);
-            hdrs = nullptr;
-            err = RD_KAFKA_RESP_ERR__INVALID_ARG;
-            break;
-          }
-          std::string name = pair.As<Napi::Array>().Get(0u).As<Napi::String>();
-          rd_kafka_header_add(hdrs, name.data(), static_cast<ssize_t>(name.size()), hv.present ? hv.data : nullptr,
-                              static_cast<ssize_t>(hv.size));
-        }
-        if (err) break;
+      // JS checked them already; a failure here must not throw past the arena bookkeeping below.
+      try {
+        hdrs = HeadersFromJs(env, headers.As<Napi::Array>().Get(i), i);
+      } catch (const Napi::Error&) {
+        err = RD_KAFKA_RESP_ERR__INVALID_ARG;
+        break;
       }
     }
     int64_t ts = timestamps ? static_cast<int64_t>(timestamps[i]) : 0;
