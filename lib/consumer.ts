@@ -10,6 +10,7 @@
  */
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
+import { waitForWake } from './wait';
 import { DEFAULTS, validateConfig } from './config';
 import { ErrorCode, KafkaError } from './errors';
 import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
@@ -94,7 +95,7 @@ export class KafkaConsumer extends ClientBase {
   private head = 0;
   private bufferedBytes = 0;
   private flowing = true;
-  private readers: Array<() => void> = [];
+  private readonly readers: Array<() => void> = [];
   private rebalanceChain: Promise<void> = Promise.resolve();
   /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
   private toStore = new Map<string, NativePartitionInput>();
@@ -467,21 +468,8 @@ export class KafkaConsumer extends ClientBase {
     return out;
   }
 
-  private waitForMessages(options: ConsumeOptions): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (arrived: boolean): void => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        this.readers = this.readers.filter((r) => r !== wake);
-        resolve(arrived);
-      };
-      const wake = (): void => done(true);
-      const onAbort = (): void => done(false);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs !== undefined) timer = setTimeout(() => done(false), options.timeoutMs);
-      this.readers.push(wake);
-    });
+  private async waitForMessages(options: ConsumeOptions): Promise<boolean> {
+    return (await waitForWake(this.readers, options)) === 'woken';
   }
 
   private wakeReaders(): void {

@@ -9,6 +9,7 @@ import { DEFAULTS, validateConfig } from './config';
 import { ClosedError, ErrorCode, KafkaError } from './errors';
 import { NATIVE, type KafkaConsumer } from './consumer';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
+import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
 /** Options of {@link KafkaProducer} besides the librdkafka configuration. */
@@ -87,7 +88,7 @@ export class KafkaProducer extends ClientBase {
   private inFlight = 0;
   private lastSeq = 0;
   private lastPending: Pending | undefined;
-  private roomWaiters: Array<() => void> = [];
+  private readonly roomWaiters: Array<() => void> = [];
   private readonly sendTimeoutMs: number;
   private purged = 0;
 
@@ -184,28 +185,15 @@ export class KafkaProducer extends ClientBase {
   }
 
   /** Resolves when librdkafka's queue has room again (after the next delivery reports). */
-  waitForRoom(options: SendOptions = {}): Promise<void> {
+  async waitForRoom(options: SendOptions = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.sendTimeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const done = (error?: KafkaError): void => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        this.roomWaiters = this.roomWaiters.filter((w) => w !== wake);
-        if (error) reject(error);
-        else resolve();
-      };
-      const wake = (): void => done();
-      const onAbort = (): void =>
-        done(new KafkaError({ message: 'send aborted while waiting for room in the queue', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason }));
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      timer = setTimeout(
-        () => done(new KafkaError({ message: `queue still full after ${timeoutMs} ms (queue.buffering.max.messages / kbytes)`, code: ErrorCode.QUEUE_FULL, retriable: true })),
-        timeoutMs,
-      );
-      this.roomWaiters.push(wake);
-    });
+    const outcome = await waitForWake(this.roomWaiters, { timeoutMs, signal: options.signal });
+    if (outcome === 'aborted') {
+      throw new KafkaError({ message: 'send aborted while waiting for room in the queue', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason });
+    }
+    if (outcome === 'timeout') {
+      throw new KafkaError({ message: `queue still full after ${timeoutMs} ms (queue.buffering.max.messages / kbytes)`, code: ErrorCode.QUEUE_FULL, retriable: true });
+    }
   }
 
   /**

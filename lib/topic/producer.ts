@@ -6,6 +6,7 @@ import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import type { OutgoingMessage } from '../message';
 import { KafkaProducer } from '../producer';
 import type { DriverContext, TopicParts } from './topic-handle';
+import { waitForWake } from '../wait';
 import { encodeEvent } from './wire';
 
 /** Options of a topic producer. */
@@ -58,7 +59,7 @@ export class TopicProducer {
   private readonly maxPending: number;
   private readonly pushTimeoutMs: number;
   private inFlight = 0;
-  private waiters: Array<() => void> = [];
+  private readonly waiters: Array<() => void> = [];
   private readonly untrack: () => void;
 
   /** @internal */
@@ -123,23 +124,19 @@ export class TopicProducer {
   }
 
   /** Waits until fewer than `maxPending` events are in flight, or the timeout / abort. */
-  private waitForRoom(options: PushOptions): Promise<void> {
+  private async waitForRoom(options: PushOptions): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.pushTimeoutMs;
-    return new Promise<void>((resolve, reject) => {
-      const done = (error?: KafkaError): void => {
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        this.waiters = this.waiters.filter((w) => w !== wake);
-        if (error) reject(error);
-        else resolve();
-      };
-      const wake = (): void => (this.inFlight < this.maxPending ? done() : void this.waiters.push(wake));
-      const onAbort = (): void => done(new KafkaError({ message: 'push aborted while waiting for room (maxPending)', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason }));
-      const timer = setTimeout(() => done(new KafkaError({ message: `still ${this.inFlight} events in flight after ${timeoutMs} ms (maxPending)`, code: ErrorCode.QUEUE_FULL, retriable: true })), timeoutMs);
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiters.push(wake);
-    });
+    const deadline = Date.now() + timeoutMs;
+    // A settled push wakes one waiter; another push may have taken the room meanwhile.
+    while (this.inFlight >= this.maxPending) {
+      const outcome = await waitForWake(this.waiters, { timeoutMs: Math.max(0, deadline - Date.now()), signal: options.signal });
+      if (outcome === 'aborted') {
+        throw new KafkaError({ message: 'push aborted while waiting for room (maxPending)', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason });
+      }
+      if (outcome === 'timeout') {
+        throw new KafkaError({ message: `still ${this.inFlight} events in flight after ${timeoutMs} ms (maxPending)`, code: ErrorCode.QUEUE_FULL, retriable: true });
+      }
+    }
   }
 
   /** Waits until every pushed event is acknowledged or failed. */
