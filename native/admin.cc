@@ -78,8 +78,7 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   // A producer handle is the lightest that speaks the Admin API; it never produces.
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
   // Logs and errors arrive on the main queue, which the pump serves.
-  mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
-  rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
+  WakePumpFromMainQueue(&ctx_, true);
   rd_kafka_t* rk = ctx_.rk;
   ctx_.pump->Start(
       [rk](size_t, bool) {
@@ -102,10 +101,8 @@ Napi::Value Admin::SetTokenFailure(const Napi::CallbackInfo& info) {
 }
 
 void Admin::Shutdown() {
-  rd_kafka_queue_cb_event_enable(mainQueue_, nullptr, nullptr);
+  WakePumpFromMainQueue(&ctx_, false);
   rd_kafka_poll(ctx_.rk, 0);  // the last logs and errors
-  rd_kafka_queue_destroy(mainQueue_);
-  mainQueue_ = nullptr;
   // Requests abandoned by close() fail inside librdkafka; their queues are already gone.
   rd_kafka_destroy(ctx_.rk);
   ctx_.rk = nullptr;

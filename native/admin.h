@@ -80,7 +80,6 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value Name(const Napi::CallbackInfo& info);
 
   ClientContext ctx_;
-  rd_kafka_queue_t* mainQueue_ = nullptr;
   // Set by close() on the JS thread: requests in flight stop waiting for their result.
   std::atomic<bool> closing_{false};
   std::string clusterId_;  // pump thread only; empty until known

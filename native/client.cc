@@ -110,6 +110,16 @@ void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx) {
   rd_kafka_conf_set_stats_cb(conf, OnStats);
 }
 
+void WakePumpFromMainQueue(ClientContext* ctx, bool on) {
+  rd_kafka_queue_t* main = rd_kafka_queue_get_main(ctx->rk);
+  if (on) {
+    rd_kafka_queue_cb_event_enable(main, Pump::OnQueueEvent, ctx->pump.get());
+  } else {
+    rd_kafka_queue_cb_event_enable(main, nullptr, nullptr);
+  }
+  rd_kafka_queue_destroy(main);
+}
+
 rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf) {
   char errstr[512];
   rd_kafka_t* rk = rd_kafka_new(type, conf, errstr, sizeof errstr);

@@ -33,6 +33,11 @@ Napi::Value SetOAuthBearerToken(const Napi::CallbackInfo& info, rd_kafka_t* rk);
 // setOAuthBearerTokenFailure(message)
 Napi::Value SetOAuthBearerTokenFailure(const Napi::CallbackInfo& info, rd_kafka_t* rk);
 
+// Makes librdkafka's main queue (logs, errors, statistics, delivery reports) wake the pump,
+// or stops it (`on` false, before the handle is destroyed). The setting lives on the queue
+// itself, so no queue handle needs to be kept.
+void WakePumpFromMainQueue(ClientContext* ctx, bool on);
+
 // Creates the handle; throws a JS error (librdkafka's reason) on failure. The
 // configuration is consumed either way.
 rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf);

@@ -48,17 +48,13 @@ MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mock
         return false;
       },
       [this] { Shutdown(); });
-  rd_kafka_queue_t* main = rd_kafka_queue_get_main(rk);
-  rd_kafka_queue_cb_event_enable(main, Pump::OnQueueEvent, ctx_.pump.get());
-  rd_kafka_queue_destroy(main);
+  WakePumpFromMainQueue(&ctx_, true);
 }
 
 MockCluster::~MockCluster() { ctx_.pump.reset(); }
 
 void MockCluster::Shutdown() {
-  rd_kafka_queue_t* main = rd_kafka_queue_get_main(ctx_.rk);
-  rd_kafka_queue_cb_event_enable(main, nullptr, nullptr);
-  rd_kafka_queue_destroy(main);
+  WakePumpFromMainQueue(&ctx_, false);
   rd_kafka_mock_cluster_destroy(mcluster_);
   mcluster_ = nullptr;
   rd_kafka_destroy(ctx_.rk);

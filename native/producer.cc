@@ -70,8 +70,7 @@ Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(
   if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-  mainQueue_ = rd_kafka_queue_get_main(ctx_.rk);
-  rd_kafka_queue_cb_event_enable(mainQueue_, Pump::OnQueueEvent, ctx_.pump.get());
+  WakePumpFromMainQueue(&ctx_, true);
   ctx_.pump->Start([this](size_t, bool) { return Serve(); }, [this] { Shutdown(); });
 }
 
@@ -115,7 +114,7 @@ bool Producer::Serve() {
 }
 
 void Producer::Shutdown() {
-  rd_kafka_queue_cb_event_enable(mainQueue_, nullptr, nullptr);
+  WakePumpFromMainQueue(&ctx_, false);
   // Whatever is still queued fails with _PURGE_QUEUE so that every send settles.
   rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE);
   rd_kafka_flush(ctx_.rk, closeFlushMs_);
@@ -124,8 +123,6 @@ void Producer::Shutdown() {
   ctx_.pump->PushDeliveries(reports_);
   for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
   topics_.clear();
-  rd_kafka_queue_destroy(mainQueue_);
-  mainQueue_ = nullptr;
   rd_kafka_destroy(ctx_.rk);
   ctx_.rk = nullptr;
 }

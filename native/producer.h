@@ -46,7 +46,6 @@ class Producer : public Napi::ObjectWrap<Producer> {
   Napi::Value Name(const Napi::CallbackInfo& info);
 
   ClientContext ctx_;
-  rd_kafka_queue_t* mainQueue_ = nullptr;
   std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // JS thread only
   std::vector<Delivery> reports_;  // pump thread only
   int closeFlushMs_ = 0;
