@@ -70,3 +70,14 @@ export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
 export { validateConfig, describeProperty, isSensitive } from './config';
+export {
+  parseConnectionsFile,
+  readConnectionsFile,
+  resolveConnection,
+  parsePropertyPairs,
+  type ConnectionsFile,
+  type ConnectionSpec,
+  type ConnectionRole,
+  type ResolvedConnection,
+  type ResolveConnectionOptions,
+} from './connection-config';
