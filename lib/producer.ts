@@ -60,7 +60,31 @@ interface Pending {
   reject: ((error: KafkaError) => void) | undefined;
   /** Fire-and-forget: called per message instead of settling a promise. */
   callback: DeliveryCallback | undefined;
+  /**
+   * Coalesced sends (one promise per message): `settlers[2i]` resolves message i (with
+   * its report, or its offset when `offsetsOnly`), `settlers[2i + 1]` rejects it. A
+   * message's own error then fails only that message.
+   */
+  settlers?: Array<(value: never) => void>;
+  offsetsOnly?: boolean;
+  /** Messages handed to librdkafka (or failed on their own) so far, in order. */
+  done?: number;
+  /** Already packed by the caller (the topic layer): `messages` is empty. */
+  packed?: PackedRun;
 }
+
+/** How many messages a batch holds. */
+function sizeOf(p: Pending): number {
+  return p.packed ? p.packed.count : p.messages.length;
+}
+
+/** The topic of a batch's message `index`. */
+function topicOf(p: Pending, index: number): string {
+  return p.packed ? p.packed.topic : (p.messages[index]?.topic ?? '');
+}
+
+/** Internal: enqueues messages the caller packed itself (topic layer); settlers as in {@link Pending}. */
+export const SEND_PACKED_FOR_OFFSETS: unique symbol = Symbol('octokafka.sendPackedForOffsets');
 
 /**
  * librdkafka defaults octokafka changes for producers (each overridable): idempotence
@@ -91,6 +115,13 @@ export class KafkaProducer extends ClientBase {
   private readonly roomWaiters: Array<() => void> = [];
   private readonly sendTimeoutMs: number;
   private purged = 0;
+  /**
+   * send() calls of the current tick, enqueued together at its end (one native call for
+   * all of them): per-message promises at batch cost.
+   */
+  private coalesced: Pending | undefined;
+  /** Set while a batch waits for room: later batches queue behind it, keeping send order. */
+  private blocked: Promise<void> | undefined;
 
   constructor(config: KafkaConfig, options: ProducerOptions = {}) {
     super('producer', options);
@@ -112,7 +143,7 @@ export class KafkaProducer extends ClientBase {
 
   /** Messages enqueued or in flight, not yet acknowledged. */
   get pendingCount(): number {
-    return this.inFlight;
+    return this.inFlight + (this.coalesced?.messages.length ?? 0);
   }
 
   /**
@@ -121,26 +152,60 @@ export class KafkaProducer extends ClientBase {
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError());
+    try {
+      checkMessage(message, -1);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (options.signal === undefined && options.timeoutMs === undefined) {
+      return new Promise<DeliveryReport>((resolve, reject) => this.coalesce(message, resolve, reject));
+    }
+    // Own wait options for a full queue: a batch of its own, after this tick's others.
+    this.drainCoalesced();
     return new Promise<DeliveryReport>((resolve, reject) => {
-      const seq = this.nextBatch++;
-      let err: number;
-      try {
-        err = this.produceSingle(message, seq);
-      } catch (e) {
-        reject(e as KafkaError);
-        return;
-      }
-      if (err === 0) {
-        this.singles.set(seq, { message, resolve, reject, callback: undefined });
-        this.inFlight++;
-      } else if (err === ErrorCode.QUEUE_FULL) {
-        // Back-pressure: the general path waits for room.
-        const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: (r) => resolve(r[0]!), reject, callback: undefined };
-        this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
-      } else {
-        reject(this.produceError(err, message.topic));
-      }
+      const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [resolve, reject], done: 0 };
+      this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
     });
+  }
+
+  /**
+   * @internal The topic layer's batch of pushes, already packed (no key, headers or
+   * timestamps): `settlers[2i]` resolves event i with its offset, `settlers[2i + 1]` rejects it.
+   */
+  [SEND_PACKED_FOR_OFFSETS](run: PackedRun, settlers: Array<(value: never) => void>): void {
+    const p: Pending = { messages: [], remaining: run.count, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers, offsetsOnly: true, done: 0, packed: run };
+    if (this.closing) {
+      this.failRest(p, this.closedError());
+      return;
+    }
+    this.drainCoalesced();
+    this.enqueue(p, {}).catch((error: Error) => this.failRest(p, error));
+  }
+
+  private coalesce(message: OutgoingMessage, resolve: (report: DeliveryReport) => void, reject: (error: KafkaError) => void): void {
+    let p = this.coalesced;
+    if (!p) {
+      p = { messages: [], remaining: 0, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [], done: 0 };
+      this.coalesced = p;
+      queueMicrotask(this.flushCoalesced);
+    }
+    p.messages.push(message);
+    p.settlers!.push(resolve as (value: never) => void, reject as (value: never) => void);
+    p.remaining++;
+  }
+
+  private readonly flushCoalesced = (): void => {
+    const p = this.coalesced;
+    this.coalesced = undefined;
+    if (p) this.enqueue(p, {}).catch((error: Error) => this.failRest(p, error));
+  };
+
+  /**
+   * Enqueues this tick's send()s now: whatever comes next (another send path, flush,
+   * a transaction step, close) must see them in librdkafka, in call order.
+   */
+  private drainCoalesced(): void {
+    if (this.coalesced) this.flushCoalesced();
   }
 
   /**
@@ -157,6 +222,7 @@ export class KafkaProducer extends ClientBase {
       return Promise.reject(e);
     }
     if (messages.length === 0) return Promise.resolve([]);
+    this.drainCoalesced();
     return new Promise<DeliveryReport[]>((resolve, reject) => {
       const p: Pending = { messages, remaining: messages.length, reports: new Array(messages.length), error: null, resolve, reject, callback: undefined };
       this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
@@ -171,6 +237,7 @@ export class KafkaProducer extends ClientBase {
    */
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
+    this.drainCoalesced();
     const seq = this.nextBatch++;
     const err = this.produceSingle(message, seq);
     if (err !== 0) throw this.produceError(err, message?.topic ?? '');
@@ -202,6 +269,7 @@ export class KafkaProducer extends ClientBase {
    */
   async flush(timeoutMs = 30_000): Promise<void> {
     this.assertOpen('flush');
+    this.drainCoalesced();
     const { remaining, timedOut } = await this.handle.flush(timeoutMs);
     if (timedOut) {
       throw new KafkaError({ message: `flush timed out after ${timeoutMs} ms with ${remaining} messages undelivered`, code: ErrorCode.TIMED_OUT, retriable: true });
@@ -228,6 +296,7 @@ export class KafkaProducer extends ClientBase {
    */
   async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
     this.assertOpen('sendOffsetsToTransaction');
+    this.drainCoalesced();
     const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset) }));
     await this.txn(this.handle.sendOffsetsToTransaction(list, consumer[NATIVE], timeoutMs), 'sendOffsetsToTransaction');
   }
@@ -235,12 +304,14 @@ export class KafkaProducer extends ClientBase {
   /** Flushes and commits the transaction. On an error with `txnRequiresAbort`, call abortTransaction. */
   async commitTransaction(timeoutMs = 30_000): Promise<void> {
     this.assertOpen('commitTransaction');
+    this.drainCoalesced();
     await this.txn(this.handle.commitTransaction(timeoutMs), 'commitTransaction');
   }
 
   /** Aborts the transaction: its messages are never seen by read_committed consumers. */
   async abortTransaction(timeoutMs = 30_000): Promise<void> {
     this.assertOpen('abortTransaction');
+    this.drainCoalesced();
     await this.txn(this.handle.abortTransaction(timeoutMs), 'abortTransaction');
   }
 
@@ -276,6 +347,7 @@ export class KafkaProducer extends ClientBase {
    */
   async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     if (!this.closing) {
+      this.drainCoalesced();
       this.closing = true;
       this.stopTokens();
       this.purged = 0;
@@ -284,7 +356,7 @@ export class KafkaProducer extends ClientBase {
       // Every message got its report before the handle went away; nothing should be
       // left, but never leave a promise hanging.
       for (const [seq, p] of this.pending) {
-        for (let i = 0; p.remaining > 0 && i < p.messages.length; i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
+        for (let i = 0; p.remaining > 0 && i < sizeOf(p); i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
       }
       for (const seq of [...this.singles.keys()]) this.settle(seq * BATCH_SPAN, ErrorCode.DESTROY, -1, -1n, 0);
       for (const wake of this.roomWaiters.splice(0)) wake();
@@ -309,9 +381,28 @@ export class KafkaProducer extends ClientBase {
   private async enqueue(p: Pending, options: SendOptions): Promise<void> {
     const seq = this.nextBatch++;
     this.pending.set(seq, p);
-    const total = p.messages.length;
+    p.done = 0;
+    // Behind a batch that waits for room: wait our turn (continuations run in call order).
+    while (this.blocked) await this.blocked;
+    let release: (() => void) | undefined;
+    try {
+      await this.enqueueRuns(p, seq, options, (wait) => {
+        if (!release) this.blocked = new Promise<void>((r) => (release = r));
+        return wait;
+      });
+    } finally {
+      if (release) {
+        this.blocked = undefined;
+        release();
+      }
+    }
+  }
+
+  private async enqueueRuns(p: Pending, seq: number, options: SendOptions, blocking: (wait: Promise<void>) => Promise<void>): Promise<void> {
+    const total = sizeOf(p);
     let from = 0;
     while (from < total) {
+      p.done = from;
       if (this.closing) {
         p.remaining -= total - from;
         throw this.closedError();
@@ -319,7 +410,10 @@ export class KafkaProducer extends ClientBase {
       let n: number;
       let err: number;
       try {
-        if (total - from < ARENA_MIN) {
+        if (p.packed) {
+          const r = p.packed;
+          [n, err] = this.handle.produceArena(r.topic, r.arena, from === 0 ? r.layout : r.layout.subarray(5 * from), total - from, seq * BATCH_SPAN + from, null, null);
+        } else if (total - from < ARENA_MIN) {
           // A few messages: copying each into librdkafka costs less than an arena.
           [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
         } else {
@@ -331,6 +425,7 @@ export class KafkaProducer extends ClientBase {
         // produceBatch, the ones before it were and will settle.
         const enqueued = (e as { enqueuedBeforeError?: number }).enqueuedBeforeError ?? 0;
         this.inFlight += enqueued;
+        p.done = from + enqueued;
         p.remaining -= total - (from + enqueued);
         throw e;
       }
@@ -338,29 +433,50 @@ export class KafkaProducer extends ClientBase {
       from += n;
       if (err === 0) continue;
       if (err !== ErrorCode.QUEUE_FULL) {
+        if (p.settlers) {
+          // Coalesced sends: this message's error is its own; the others go on.
+          p.remaining--;
+          p.settlers[2 * from + 1]!(this.produceError(err, topicOf(p, from)) as never);
+          from++;
+          continue;
+        }
         p.remaining -= total - from;
-        throw this.produceError(err, p.messages[from]?.topic ?? '');
+        throw this.produceError(err, topicOf(p, from));
       }
       // Back-pressure: wait for delivery reports to make room, then go on.
       try {
-        await this.waitForRoom(options);
+        await blocking(this.waitForRoom(options));
       } catch (e) {
+        p.done = from;
         p.remaining -= total - from;
         throw e;
       }
     }
+    p.done = total;
+    if (p.remaining <= 0) this.forget(p);
+  }
+
+  /** Drops a settled batch from the pending map. */
+  private forget(p: Pending): void {
+    for (const [seq, q] of this.pending) if (q === p) this.pending.delete(seq);
+    this.lastPending = undefined;
   }
 
   /** The batch failed before all of it was enqueued: reject now; enqueued messages still settle. */
   private failRest(p: Pending, error: Error): void {
+    if (p.settlers) {
+      // Coalesced sends: reject each message that never reached librdkafka.
+      const total = sizeOf(p);
+      for (let i = p.done ?? 0; i < total; i++) p.settlers[2 * i + 1]!(error as never);
+      p.done = total;
+      if (p.remaining <= 0) this.forget(p);
+      return;
+    }
     if (!p.error) p.error = error as KafkaError;
     p.reject?.(p.error);
     p.resolve = undefined;
     p.reject = undefined;
-    if (p.remaining <= 0) {
-      for (const [seq, q] of this.pending) if (q === p) this.pending.delete(seq);
-      this.lastPending = undefined;
-    }
+    if (p.remaining <= 0) this.forget(p);
   }
 
   private produceError(code: number, topic: string): KafkaError {
@@ -416,16 +532,19 @@ export class KafkaProducer extends ClientBase {
       this.lastPending = p;
     }
     const index = id - seq * BATCH_SPAN;
-    const message = p.messages[index]!;
+    const topic = topicOf(p, index);
     this.inFlight--;
-    const error = err === 0 ? null : nativeError(err, `delivery to ${JSON.stringify(message.topic)} failed`);
+    const error = err === 0 ? null : nativeError(err, `delivery to ${JSON.stringify(topic)} failed`);
     if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
-    if (p.callback) {
-      p.callback(error, error ? null : { topic: message.topic, partition, offset, timestamp });
+    if (p.settlers) {
+      if (error) p.settlers[2 * index + 1]!(error as never);
+      else p.settlers[2 * index]!((p.offsetsOnly ? offset : { topic, partition, offset, timestamp }) as never);
+    } else if (p.callback) {
+      p.callback(error, error ? null : { topic, partition, offset, timestamp });
     } else if (error) {
       if (!p.error) p.error = error;
     } else {
-      p.reports[index] = { topic: message.topic, partition, offset, timestamp };
+      p.reports[index] = { topic, partition, offset, timestamp };
     }
     if (--p.remaining <= 0) {
       this.pending.delete(seq);
@@ -443,7 +562,7 @@ export interface KafkaProducer {
 }
 
 /** A run of messages to one topic, packed for produceArena. */
-interface PackedRun {
+export interface PackedRun {
   topic: string;
   count: number;
   arena: Buffer;
@@ -458,11 +577,34 @@ const ARENA_MIN = 8;
 /** Runs stay below this many payload bytes (layout offsets are int32). */
 const MAX_ARENA = 1 << 30;
 
-function payloadLength(v: unknown, index: number, field: 'key' | 'value'): number {
+/** Byte length of a checked key or value; -1 for none. */
+function payloadLength(v: string | Uint8Array | null | undefined): number {
   if (v === null || v === undefined) return -1;
-  if (typeof v === 'string') return Buffer.byteLength(v);
-  if (v instanceof Uint8Array) return v.byteLength;
-  throw new TypeError(`messages[${index}].${field} must be a Buffer, Uint8Array, string or null`);
+  return typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength;
+}
+
+function isPayload(v: unknown): boolean {
+  return v === null || v === undefined || typeof v === 'string' || v instanceof Uint8Array;
+}
+
+/**
+ * Checks one outgoing message before anything of it reaches librdkafka.
+ * @param index its place in a batch, or -1 for a single message (named in the error).
+ */
+function checkMessage(m: OutgoingMessage | undefined, index: number): void {
+  const name = index < 0 ? 'message' : `messages[${index}]`;
+  if (m === null || typeof m !== 'object') throw new TypeError(`${name} must be an object with topic and value`);
+  if (typeof m.topic !== 'string' || m.topic.length === 0) throw new TypeError(`${name}.topic must be a non-empty string`);
+  if (!isPayload(m.key)) throw new TypeError(`${name}.key must be a Buffer, Uint8Array, string or null`);
+  if (!isPayload(m.value)) throw new TypeError(`${name}.value must be a Buffer, Uint8Array, string or null`);
+  const partition = m.partition;
+  if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff)) {
+    throw new TypeError(`${name}.partition must be a non-negative integer`);
+  }
+  if (m.timestamp !== undefined && m.timestamp !== null && (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp))) {
+    throw new TypeError(`${name}.timestamp must be a number (ms since the epoch)`);
+  }
+  if (m.headers !== undefined && m.headers !== null) checkHeaders(m.headers, name);
 }
 
 /**
@@ -471,38 +613,24 @@ function payloadLength(v: unknown, index: number, field: 'key' | 'value'): numbe
  */
 function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   const first = messages[from];
-  if (first === null || typeof first !== 'object') throw new TypeError(`messages[${from}] must be an object with topic and value`);
-  const topic = first.topic;
-  if (typeof topic !== 'string' || topic.length === 0) throw new TypeError(`messages[${from}].topic must be a non-empty string`);
+  checkMessage(first, from);
+  const topic = first!.topic;
   let end = from;
   let size = 0;
   let hasTimestamps = false;
   let hasHeaders = false;
   const lengths: number[] = [];
   for (; end < messages.length; end++) {
-    const m = messages[end];
-    if (m === null || typeof m !== 'object') throw new TypeError(`messages[${end}] must be an object with topic and value`);
-    if (m.topic !== topic) {
-      if (typeof m.topic !== 'string' || m.topic.length === 0) throw new TypeError(`messages[${end}].topic must be a non-empty string`);
-      break;
-    }
-    const keyLen = payloadLength(m.key, end, 'key');
-    const valueLen = payloadLength(m.value, end, 'value');
+    const m = messages[end]!;
+    checkMessage(m, end);
+    if (m.topic !== topic) break;
+    const keyLen = payloadLength(m.key);
+    const valueLen = payloadLength(m.value);
     if (size + Math.max(0, keyLen) + Math.max(0, valueLen) > MAX_ARENA && end > from) break;
     lengths.push(keyLen, valueLen);
     size += Math.max(0, keyLen) + Math.max(0, valueLen);
-    const partition = m.partition;
-    if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff)) {
-      throw new TypeError(`messages[${end}].partition must be a non-negative integer`);
-    }
-    if (m.timestamp !== undefined && m.timestamp !== null) {
-      if (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp)) throw new TypeError(`messages[${end}].timestamp must be a number (ms since the epoch)`);
-      hasTimestamps = true;
-    }
-    if (m.headers !== undefined && m.headers !== null) {
-      checkHeaders(m.headers, end);
-      hasHeaders = true;
-    }
+    if (m.timestamp !== undefined && m.timestamp !== null) hasTimestamps = true;
+    if (m.headers !== undefined && m.headers !== null) hasHeaders = true;
   }
   const count = end - from;
   const arena = Buffer.allocUnsafeSlow(size);
@@ -534,19 +662,19 @@ function copyInto(arena: Buffer, v: Buffer | Uint8Array | string, pos: number): 
   return v.byteLength;
 }
 
-function checkHeaders(headers: unknown, index: number): void {
+function checkHeaders(headers: unknown, name: string): void {
   const ok = (v: unknown): boolean => v === null || typeof v === 'string' || v instanceof Uint8Array;
   if (Array.isArray(headers)) {
     for (const pair of headers) {
       if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !ok(pair[1])) {
-        throw new TypeError(`messages[${index}].headers must be [name, Buffer | Uint8Array | string | null] pairs`);
+        throw new TypeError(`${name}.headers must be [name, Buffer | Uint8Array | string | null] pairs`);
       }
     }
   } else if (typeof headers === 'object') {
     for (const v of Object.values(headers as object)) {
-      if (!ok(v)) throw new TypeError(`messages[${index}].headers values must be Buffer, Uint8Array, string or null`);
+      if (!ok(v)) throw new TypeError(`${name}.headers values must be Buffer, Uint8Array, string or null`);
     }
   } else {
-    throw new TypeError(`messages[${index}].headers must be an array of [name, value] pairs or an object`);
+    throw new TypeError(`${name}.headers must be an array of [name, value] pairs or an object`);
   }
 }

@@ -115,8 +115,8 @@ bool Producer::Serve() {
 
 void Producer::Shutdown() {
   WakePumpFromMainQueue(&ctx_, false);
-  // Whatever is still queued fails with _PURGE_QUEUE so that every send settles.
-  rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE);
+  // Deliver what can be delivered within the close deadline; whatever is left then fails
+  // with _PURGE_QUEUE / _PURGE_INFLIGHT so that every send settles.
   rd_kafka_flush(ctx_.rk, closeFlushMs_);
   rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   rd_kafka_poll(ctx_.rk, 0);

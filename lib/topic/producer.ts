@@ -3,11 +3,10 @@
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
-import type { OutgoingMessage } from '../message';
-import { KafkaProducer } from '../producer';
+import { KafkaProducer, SEND_PACKED_FOR_OFFSETS } from '../producer';
+import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
 import type { DriverContext, TopicParts } from './topic-handle';
-import { waitForWake } from '../wait';
-import { encodeEvent } from './wire';
+import { encodeEvent, HEADER_SIZE } from './wire';
 
 /** Options of a topic producer. */
 export interface TopicProducerOptions {
@@ -58,9 +57,12 @@ export class TopicProducer {
   private readonly raw: KafkaProducer;
   private readonly maxPending: number;
   private readonly pushTimeoutMs: number;
-  private inFlight = 0;
-  private readonly waiters: Array<() => void> = [];
   private readonly untrack: () => void;
+  /** This tick's pushes, not yet handed to the raw producer. */
+  private batch: EventBatch | undefined;
+  private nextCapacity = 16 * 1024;
+  /** Pushes waiting for room: later pushes queue behind them. */
+  private waiting = 0;
 
   /** @internal */
   constructor(
@@ -72,13 +74,13 @@ export class TopicProducer {
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(context.kafka, options), context.clientOptions);
+    this.raw = new KafkaProducer(rawConfig(context.kafka, options), { ...context.clientOptions, sendTimeoutMs: this.pushTimeoutMs });
     this.untrack = context.track(this);
   }
 
   /** Events pushed and not yet acknowledged by Kafka. */
   get pendingCount(): number {
-    return this.inFlight;
+    return this.raw.pendingCount + (this.batch?.count ?? 0);
   }
 
   /**
@@ -86,40 +88,77 @@ export class TopicProducer {
    * to, a `bigint` (exact for all 64 bits). Validation, serialization and delivery errors
    * reject the returned promise; they never throw from the call or affect other events.
    */
-  async push(metadata: unknown, data?: EventData, options: PushOptions = {}): Promise<bigint> {
+  push(metadata: unknown, data?: EventData, options: PushOptions = {}): Promise<bigint> {
     const segments: readonly Uint8Array[] = data === undefined ? [] : data instanceof Uint8Array ? [data] : data;
-    this.topic.validator.validate(metadata, segments);
-    const metadataBytes = this.topic.serializer.serialize(metadata);
+    if (this.waiting > 0 || options.signal !== undefined || options.timeoutMs !== undefined || this.pendingCount >= this.maxPending) {
+      return this.pushWaiting(metadata, segments, options);
+    }
+    const topic = this.topic;
+    let batch: EventBatch;
+    try {
+      topic.validator.validate(metadata, segments);
+      const text = topic.serializer.serializeText?.(metadata);
+      const metadataBytes = text === undefined ? topic.serializer.serialize(metadata) : undefined;
+      const index = this.selectPartition(metadata, options);
+      const dataLen = dataLength(segments);
+      const bound = text === undefined ? HEADER_SIZE + metadataBytes!.length + dataLen : EventBatch.textEventBound(text, dataLen);
+      // Beyond what one batch holds: its own path (librdkafka then judges its size).
+      if (bound > MAX_BATCH_BYTES) return this.pushWaiting(metadata, segments, options);
+      batch = this.batch && this.batch.fits(bound) ? this.batch : this.startBatch();
+      if (text !== undefined) batch.addText(index, text, segments, dataLen);
+      else batch.addBytes(index, metadataBytes!, segments, dataLen);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return new Promise<bigint>((resolve, reject) => batch.settlers.push(resolve as (value: never) => void, reject));
+  }
+
+  /** The partition index the topic's selector chose, checked. */
+  private selectPartition(metadata: unknown, options: PushOptions): number {
     const index = this.topic.selector.selectPartitionFor(metadata, options.partition);
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.topic.partitions) {
       throw new KafkaError({ message: `the partition selector chose partition ${String(index)} of ${this.topic.partitions}`, code: ErrorCode.UNKNOWN_PARTITION });
     }
-    const value = encodeEvent(metadataBytes, segments);
-    if (this.inFlight >= this.maxPending) await this.waitForRoom(options);
-    this.inFlight++;
-    return new Promise<bigint>((resolve, reject) => {
-      // The raw fire-and-forget path: one native call and one callback per event, no
-      // promise of its own; the delivery report settles this push's promise.
-      const settle = (error: KafkaError | null, report: { offset: bigint } | null): void => {
-        this.inFlight--;
-        this.waiters.shift()?.();
-        if (error) reject(error);
-        else resolve(report!.offset);
-      };
-      this.produce({ topic: this.topic.kafkaTopic, partition: index, value }, settle, options).catch((e: unknown) => settle(e as KafkaError, null));
-    });
+    return index;
   }
 
-  /** Enqueues one message; a full librdkafka queue is waited out (bounded by the push's timeout / signal). */
-  private async produce(message: OutgoingMessage, settle: (error: KafkaError | null, report: { offset: bigint } | null) => void, options: PushOptions): Promise<void> {
-    for (;;) {
-      try {
-        this.raw.produce(message, settle);
-        return;
-      } catch (e) {
-        if (!(e instanceof KafkaError) || e.code !== ErrorCode.QUEUE_FULL) throw e;
-      }
-      await this.raw.waitForRoom({ signal: options.signal, timeoutMs: options.timeoutMs ?? this.pushTimeoutMs });
+  /** A new batch for this tick's pushes, sent at the end of the tick (or when the next one starts). */
+  private startBatch(): EventBatch {
+    this.flushBatch();
+    const batch = new EventBatch(this.nextCapacity);
+    this.batch = batch;
+    queueMicrotask(this.flushBatch);
+    return batch;
+  }
+
+  /** Hands the current batch to the raw producer. */
+  private readonly flushBatch = (): void => {
+    const batch = this.batch;
+    if (!batch) return;
+    this.batch = undefined;
+    // Size the next tick's buffer like this one: no growing on a steady stream.
+    this.nextCapacity = Math.min(MAX_BATCH_BYTES, Math.max(4096, batch.size));
+    this.raw[SEND_PACKED_FOR_OFFSETS](batch.toRun(this.topic.kafkaTopic), batch.settlers);
+  };
+
+  /**
+   * A push that may wait: for room under maxPending, or with its own timeout / signal. Pushes
+   * made meanwhile queue behind it, so events keep their order.
+   */
+  private async pushWaiting(metadata: unknown, segments: readonly Uint8Array[], options: PushOptions): Promise<bigint> {
+    this.topic.validator.validate(metadata, segments);
+    const value = encodeEvent(this.topic.serializer.serialize(metadata), segments);
+    const partition = this.selectPartition(metadata, options);
+    this.flushBatch();
+    this.waiting++;
+    try {
+      if (this.pendingCount >= this.maxPending) await this.waitForRoom(options);
+      const sent = this.raw.send({ topic: this.topic.kafkaTopic, partition, value }, { signal: options.signal, timeoutMs: options.timeoutMs ?? this.pushTimeoutMs });
+      this.waiting--;
+      return (await sent).offset;
+    } catch (e) {
+      this.waiting--;
+      throw e;
     }
   }
 
@@ -127,26 +166,33 @@ export class TopicProducer {
   private async waitForRoom(options: PushOptions): Promise<void> {
     const timeoutMs = options.timeoutMs ?? this.pushTimeoutMs;
     const deadline = Date.now() + timeoutMs;
-    // A settled push wakes one waiter; another push may have taken the room meanwhile.
-    while (this.inFlight >= this.maxPending) {
-      const outcome = await waitForWake(this.waiters, { timeoutMs: Math.max(0, deadline - Date.now()), signal: options.signal });
-      if (outcome === 'aborted') {
-        throw new KafkaError({ message: 'push aborted while waiting for room (maxPending)', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason });
-      }
-      if (outcome === 'timeout') {
-        throw new KafkaError({ message: `still ${this.inFlight} events in flight after ${timeoutMs} ms (maxPending)`, code: ErrorCode.QUEUE_FULL, retriable: true });
+    // Every batch of delivery reports wakes the raw producer's room waiters; another push
+    // may have taken the room meanwhile, hence the loop.
+    while (this.raw.pendingCount >= this.maxPending) {
+      try {
+        await this.raw.waitForRoom({ signal: options.signal, timeoutMs: Math.max(0, deadline - Date.now()) });
+      } catch (e) {
+        if (options.signal?.aborted) {
+          throw new KafkaError({ message: 'push aborted while waiting for room (maxPending)', code: ErrorCode.QUEUE_FULL, cause: options.signal.reason });
+        }
+        if (e instanceof KafkaError && e.code === ErrorCode.QUEUE_FULL) {
+          throw new KafkaError({ message: `still ${this.raw.pendingCount} events in flight after ${timeoutMs} ms (maxPending)`, code: ErrorCode.QUEUE_FULL, retriable: true });
+        }
+        throw e;
       }
     }
   }
 
   /** Waits until every pushed event is acknowledged or failed. */
   async flush(timeoutMs = 30_000): Promise<void> {
+    this.flushBatch();
     await this.raw.flush(timeoutMs);
   }
 
   /** Delivers what is pending (up to the raw producer's close deadline), then closes. */
   async close(): Promise<void> {
     this.untrack();
+    this.flushBatch();
     await this.raw.close();
   }
 }

@@ -20,6 +20,14 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *   a BigInt, a cycle).
  */
 export function encodeJsonMetadata(metadata: unknown): Buffer {
+  return frameJsonText(jsonText(metadata));
+}
+
+/**
+ * The metadata as JSON text.
+ * @throws ValidationError when it is not JSON-serializable.
+ */
+export function jsonText(metadata: unknown): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(metadata) as string | undefined;
@@ -27,6 +35,11 @@ export function encodeJsonMetadata(metadata: unknown): Buffer {
     throw new ValidationError('', `metadata is not JSON-serializable: ${(e as Error).message}`);
   }
   if (text === undefined) throw new ValidationError('', `metadata is not JSON-serializable (${typeof metadata})`);
+  return text;
+}
+
+/** Frames JSON text as `u64 jsonLen | text`. */
+function frameJsonText(text: string): Buffer {
   const length = Buffer.byteLength(text, 'utf8');
   const out = Buffer.allocUnsafe(PREFIX + length);
   out.writeUInt32LE(length % TWO_32, 0);
@@ -69,6 +82,10 @@ export class DefaultSerializer implements Serializer {
     return encodeJsonMetadata(metadata);
   }
 
+  serializeText(metadata: unknown): string {
+    return jsonText(metadata);
+  }
+
   deserialize(bytes: Uint8Array): unknown {
     return decodeJsonMetadata(bytes);
   }
@@ -93,6 +110,11 @@ export class SchemaSerializer implements Serializer {
   serialize(metadata: unknown): Buffer {
     this.check(metadata);
     return encodeJsonMetadata(metadata);
+  }
+
+  serializeText(metadata: unknown): string {
+    this.check(metadata);
+    return jsonText(metadata);
   }
 
   deserialize(bytes: Uint8Array): unknown {

@@ -52,6 +52,12 @@ export interface PartitionSelector extends Component {
 export interface Serializer extends Component {
   /** @throws ValidationError when the metadata cannot be serialized (or fails a schema). */
   serialize(metadata: unknown): Buffer;
+  /**
+   * Optional fast path for serializers whose bytes are `u64 byteLength | UTF-8 text` (the
+   * built-in ones): the text alone, which the producer writes straight into its batch
+   * instead of allocating the bytes. Must equal what `serialize` frames, and throw the same.
+   */
+  serializeText?(metadata: unknown): string;
   /** @throws DecodeError when the bytes are not what this serializer writes. */
   deserialize(bytes: Uint8Array): unknown;
 }
