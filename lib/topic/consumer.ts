@@ -11,6 +11,11 @@ import { Event } from './event';
 import type { DriverContext, TopicParts } from './topic-handle';
 import { decodeEvent } from './wire';
 
+/** Messages taken from the raw consumer at once: few enough that a rebalance drops little. */
+const LOCAL_BATCH = 1000;
+/** How long process() may go without returning to the event loop. */
+const YIELD_MS = 10;
+
 /** Chooses the part of an event's data to materialize; `null` = none. */
 export type DataSelector = (metadata: unknown, descriptor: DataDescriptor) => DataDescriptor | null;
 /** Gives the memory the selected data is copied into (at least `descriptor.size` bytes). */
@@ -55,6 +60,12 @@ export class TopicConsumer {
   private readonly ended = new Set<number>();
   private readonly readCount: number;
   private readonly untrack: () => void;
+  /** Messages taken from the raw consumer in one go and not yet turned into events. */
+  private local: Message[] = [];
+  private localNext = 0;
+  /** Shared by every event (instead of a closure each). */
+  private readonly ackFn = (event: Event): Promise<void> => this.acknowledge(event);
+  private readonly partitionRefs: Array<{ readonly partition_id: number }> = [];
 
   /** @internal */
   constructor(
@@ -70,7 +81,13 @@ export class TopicConsumer {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
     this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
-    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
+    // Partitions taken away: their messages taken but not yet pulled must not be pulled
+    // (another consumer now owns them), as the raw consumer does for its own buffer.
+    const drop = (partitions: Array<{ partition: number }>): void => this.dropLocal(new Set(partitions.map((p) => p.partition)));
+    this.raw = new KafkaConsumer(
+      { ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
+      { ...context.clientOptions, onRevoke: drop, onLost: drop },
+    );
     this.untrack = context.track(this);
     // Assigned partitions without an offset start at the group's committed offset.
     this.ready = targets === undefined
@@ -84,10 +101,35 @@ export class TopicConsumer {
    * end-of-stream marker comes as an event with `isEndOfStream`; an undecodable message as an
    * event with `error` set (see {@link Event}); consumption goes on after both.
    */
-  async pull(options: PullOptions = {}): Promise<Event | null> {
+  pull(options: PullOptions = {}): Promise<Event | null> {
+    const message = this.takeLocal();
+    if (message === undefined) return this.pullFromRaw(options);
+    try {
+      return Promise.resolve(this.toEvent(message));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The next message already taken from the raw consumer, if any. */
+  private takeLocal(): Message | undefined {
+    return this.localNext < this.local.length ? this.local[this.localNext++] : undefined;
+  }
+
+  /** Takes the messages the raw consumer has (waiting for one), and returns the first as an event. */
+  private async pullFromRaw(options: PullOptions): Promise<Event | null> {
     await this.ready;
-    const message = await this.raw.consume(options);
-    return message === null ? null : this.toEvent(message);
+    const batch = await this.raw.consumeBatch(LOCAL_BATCH, options);
+    if (batch.length === 0) return null;
+    this.local = batch;
+    this.localNext = 1;
+    return this.toEvent(batch[0]!);
+  }
+
+  private dropLocal(partitions: Set<number>): void {
+    const rest = this.local.slice(this.localNext).filter((m) => !partitions.has(m.partition));
+    this.local = rest;
+    this.localNext = 0;
   }
 
   /** True once every partition this consumer reads delivered its end-of-stream marker. */
@@ -117,15 +159,13 @@ export class TopicConsumer {
     const concurrency = options.concurrency ?? 1;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new ConfigError('concurrency', `must be a positive integer, got ${String(concurrency)}`);
     const max = options.maxEvents ?? Infinity;
+    if (concurrency === 1) return this.processInOrder(handler, options, max);
     let started = 0;
     let stop = false;
     let failure: unknown;
     const running = new Set<Promise<void>>();
     while (!stop && started < max && !this.complete && !options.signal?.aborted) {
-      const event = await this.pull({ timeoutMs: options.timeoutMs, signal: options.signal }).catch((e: unknown) => {
-        if (options.signal?.aborted) return null;
-        throw e;
-      });
+      const event = await this.nextForProcess(options);
       if (event === null) break;
       if (event.isEndOfStream) continue;
       started++;
@@ -146,9 +186,48 @@ export class TopicConsumer {
     return started;
   }
 
+  /**
+   * process() with one handler at a time: events already taken are handled without a
+   * promise each (a synchronous handler costs a call), returning to the event loop every
+   * {@link YIELD_MS} ms so that a long run does not starve timers and I/O.
+   */
+  private async processInOrder(handler: EventHandler, options: ProcessOptions, max: number): Promise<number> {
+    let handled = 0;
+    let lastYield = performance.now();
+    while (handled < max && !this.complete && !options.signal?.aborted) {
+      const message = this.takeLocal();
+      let event: Event | null;
+      if (message !== undefined) {
+        event = this.toEvent(message);
+      } else {
+        event = await this.nextForProcess(options);
+        lastYield = performance.now();
+        if (event === null) break;
+      }
+      if (event.isEndOfStream) continue;
+      handled++;
+      let result = handler(event);
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+      if (result === false) break;
+      if ((handled & 127) === 0 && performance.now() - lastYield > YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
+    }
+    return handled;
+  }
+
+  /** The next event for process(): null on timeout, close or abort. */
+  private nextForProcess(options: ProcessOptions): Promise<Event | null> {
+    return this.pull({ timeoutMs: options.timeoutMs, signal: options.signal }).catch((e: unknown) => {
+      if (options.signal?.aborted) return null;
+      throw e;
+    });
+  }
+
   private toEvent(message: Message): Event {
-    const partition = { partition_id: message.partition };
-    const ack = (e: Event): Promise<void> => this.acknowledge(e);
+    const partition = (this.partitionRefs[message.partition] ??= Object.freeze({ partition_id: message.partition }));
+    const ack = this.ackFn;
     let decoded;
     let metadata: unknown;
     try {
@@ -189,6 +268,8 @@ export class TopicConsumer {
   /** Leaves the group; nothing is committed beyond what was acknowledged. */
   async close(): Promise<void> {
     this.untrack();
+    this.local = [];
+    this.localNext = 0;
     await this.raw.close();
   }
 }
