@@ -56,22 +56,32 @@ export function decodeJsonMetadata(bytes: Uint8Array): unknown {
   if (bytes.length < PREFIX) {
     throw new DecodeError(`event metadata is ${bytes.length} bytes, shorter than its ${PREFIX}-byte length prefix`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = view.getUint32(4, true) * TWO_32 + view.getUint32(0, true);
-  if (length !== bytes.length - PREFIX) {
-    throw new DecodeError(`event metadata announces ${length} bytes of JSON but holds ${bytes.length - PREFIX}`);
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const length = buf.readUInt32LE(4) * TWO_32 + buf.readUInt32LE(0);
+  if (length !== buf.length - PREFIX) {
+    throw new DecodeError(`event metadata announces ${length} bytes of JSON but holds ${buf.length - PREFIX}`);
   }
   let text: string;
-  try {
-    text = utf8.decode(bytes.subarray(PREFIX));
-  } catch {
-    throw new DecodeError('event metadata is not valid UTF-8');
+  if (isAscii(buf, PREFIX)) {
+    // ASCII is valid UTF-8 and decodes byte for byte: the common case, without a decoder.
+    text = buf.toString('latin1', PREFIX);
+  } else {
+    try {
+      text = utf8.decode(buf.subarray(PREFIX));
+    } catch {
+      throw new DecodeError('event metadata is not valid UTF-8');
+    }
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
     throw new DecodeError(`event metadata is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+function isAscii(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i]! > 0x7f) return false;
+  return true;
 }
 
 /** Metadata as JSON text. */
