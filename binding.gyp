@@ -17,6 +17,7 @@
         "native/config.cc",
         "native/consumer.cc",
         "native/errors.cc",
+        "native/message_pack.cc",
         "native/mock_cluster.cc",
         "native/producer.cc",
         "native/pump.cc",

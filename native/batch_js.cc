@@ -1,8 +1,6 @@
 #include "batch_js.h"
 
 #include <cstring>
-#include <string>
-#include <unordered_map>
 
 namespace octokafka {
 
@@ -32,18 +30,13 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
 
 namespace {
 
-Napi::Value HeadersToJs(Napi::Env env, rd_kafka_headers_t* hdrs) {
-  size_t count = rd_kafka_header_cnt(hdrs);
-  Napi::Array arr = Napi::Array::New(env, count);
-  for (size_t i = 0; i < count; i++) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+Napi::Value HeadersToJs(Napi::Env env, const std::vector<PackedHeader>& hdrs) {
+  Napi::Array arr = Napi::Array::New(env, hdrs.size());
+  for (size_t i = 0; i < hdrs.size(); i++) {
+    const PackedHeader& h = hdrs[i];
     Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, Napi::String::New(env, name));
-    pair.Set(1u, value ? Napi::Buffer<char>::Copy(env, static_cast<const char*>(value), size).As<Napi::Value>()
-                       : env.Null());
+    pair.Set(0u, Napi::String::New(env, h.name));
+    pair.Set(1u, h.null ? env.Null() : Napi::Buffer<char>::Copy(env, h.value.data(), h.value.size()).As<Napi::Value>());
     arr.Set(static_cast<uint32_t>(i), pair);
   }
   return arr;
@@ -51,68 +44,20 @@ Napi::Value HeadersToJs(Napi::Env env, rd_kafka_headers_t* hdrs) {
 
 }  // namespace
 
-Napi::Value MessagesToJs(Napi::Env env, const std::vector<rd_kafka_message_t*>& messages) {
-  size_t n = messages.size();
-  size_t total = 0;
-  for (auto* m : messages) total += m->len + m->key_len;
-
-  auto buffer = Napi::Buffer<uint8_t>::New(env, total);
+Napi::Value MessagesToJs(Napi::Env env, const PackedMessages& messages) {
+  size_t n = messages.count;
+  auto buffer = Napi::Buffer<uint8_t>::New(env, messages.data.size());
+  if (!messages.data.empty()) std::memcpy(buffer.Data(), messages.data.data(), messages.data.size());
   auto layout = Napi::Int32Array::New(env, n * kLayoutFields);
+  std::memcpy(layout.Data(), messages.layout.data(), n * kLayoutFields * sizeof(int32_t));
   auto offsets = Napi::BigInt64Array::New(env, n);
+  std::memcpy(offsets.Data(), messages.offsets.data(), n * sizeof(int64_t));
   auto timestamps = Napi::Float64Array::New(env, n);
-  Napi::Array topics = Napi::Array::New(env);
-  Napi::Array headers = Napi::Array::New(env);
-  std::unordered_map<rd_kafka_topic_t*, int32_t> topicIndex;
-
-  uint8_t* out = buffer.Data();
-  size_t pos = 0;
-  uint32_t headerCount = 0;
-  for (size_t i = 0; i < n; i++) {
-    rd_kafka_message_t* m = messages[i];
-    int32_t* row = layout.Data() + i * kLayoutFields;
-    int32_t topic = -1;
-    if (m->rkt) {
-      auto it = topicIndex.find(m->rkt);
-      if (it == topicIndex.end()) {
-        topic = static_cast<int32_t>(topicIndex.size());
-        topicIndex.emplace(m->rkt, topic);
-        topics.Set(static_cast<uint32_t>(topic), Napi::String::New(env, rd_kafka_topic_name(m->rkt)));
-      } else {
-        topic = it->second;
-      }
-    }
-    row[0] = topic;
-    row[1] = m->partition;
-    if (m->key) {
-      row[2] = static_cast<int32_t>(pos);
-      row[3] = static_cast<int32_t>(m->key_len);
-      std::memcpy(out + pos, m->key, m->key_len);
-      pos += m->key_len;
-    } else {
-      row[2] = 0;
-      row[3] = -1;
-    }
-    if (m->payload) {
-      row[4] = static_cast<int32_t>(pos);
-      row[5] = static_cast<int32_t>(m->len);
-      std::memcpy(out + pos, m->payload, m->len);
-      pos += m->len;
-    } else {
-      row[4] = 0;
-      row[5] = -1;
-    }
-    row[6] = -1;
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        hdrs && rd_kafka_header_cnt(hdrs) > 0) {
-      row[6] = static_cast<int32_t>(headerCount);
-      headers.Set(headerCount++, HeadersToJs(env, hdrs));
-    }
-    row[7] = m->err;
-    offsets[i] = m->offset;
-    rd_kafka_timestamp_type_t tstype;
-    timestamps[i] = static_cast<double>(rd_kafka_message_timestamp(m, &tstype));
-  }
+  std::memcpy(timestamps.Data(), messages.timestamps.data(), n * sizeof(double));
+  Napi::Array topics = Napi::Array::New(env, messages.topics.size());
+  for (size_t i = 0; i < messages.topics.size(); i++) topics.Set(static_cast<uint32_t>(i), Napi::String::New(env, messages.topics[i]));
+  Napi::Array headers = Napi::Array::New(env, messages.headers.size());
+  for (size_t i = 0; i < messages.headers.size(); i++) headers.Set(static_cast<uint32_t>(i), HeadersToJs(env, messages.headers[i]));
 
   Napi::Object o = Napi::Object::New(env);
   o.Set("count", static_cast<double>(n));

@@ -7,12 +7,10 @@
 
 #include <vector>
 
+#include "message_pack.h"
 #include "pump.h"
 
 namespace octokafka {
-
-// Fields per message in the `layout` Int32Array of a message batch.
-constexpr int kLayoutFields = 8;  // topic, partition, keyStart, keyLen, valueStart, valueLen, headers, err
 
 // { ids: Float64Array, partitions: Int32Array, errors: Int32Array, offsets: BigInt64Array,
 //   timestamps: Float64Array }
@@ -21,6 +19,6 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
 // { count, topics: string[], layout: Int32Array, offsets: BigInt64Array,
 //   timestamps: Float64Array, buffer: Buffer, headers: Array<[name, Buffer|null][]> }
 // keyLen / valueLen are -1 for null; headers is -1 or an index into `headers`.
-Napi::Value MessagesToJs(Napi::Env env, const std::vector<rd_kafka_message_t*>& messages);
+Napi::Value MessagesToJs(Napi::Env env, const PackedMessages& messages);
 
 }  // namespace octokafka

@@ -30,8 +30,7 @@ Pump::~Pump() {
     cv_.notify_all();
     thread_.join();
   }
-  for (rd_kafka_message_t* m : pending_.messages) rd_kafka_message_destroy(m);
-  pending_.messages.clear();
+  pending_.messages = PackedMessages();
   CloseHandle();
   if (cleanupHookAdded_) napi_remove_env_cleanup_hook(env_, EnvCleanup, this);
 }
@@ -59,8 +58,8 @@ void Pump::Signal() {
 }
 
 size_t Pump::RoomLocked() const {
-  if (pending_.messages.size() >= limits_.maxMessages || pending_.messageBytes >= limits_.maxBytes) return 0;
-  return limits_.maxMessages - pending_.messages.size();
+  if (pending_.messages.count >= limits_.maxMessages || pending_.messages.payloadBytes >= limits_.maxBytes) return 0;
+  return limits_.maxMessages - pending_.messages.count;
 }
 
 void Pump::ThreadMain() {
@@ -127,12 +126,6 @@ void Pump::PushDelivery(const Delivery& d) {
   pending_.deliveries.push_back(d);
 }
 
-void Pump::PushMessage(rd_kafka_message_t* msg) {
-  std::lock_guard<std::mutex> lock(mu_);
-  pending_.messages.push_back(msg);
-  pending_.messageBytes += msg->len + msg->key_len;
-}
-
 void Pump::PushDeliveries(std::vector<Delivery>& ds) {
   if (ds.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
@@ -145,19 +138,17 @@ void Pump::PushDeliveries(std::vector<Delivery>& ds) {
 }
 
 void Pump::PushMessages(rd_kafka_message_t** msgs, size_t n) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (size_t i = 0; i < n; i++) {
-    pending_.messages.push_back(msgs[i]);
-    pending_.messageBytes += msgs[i]->len + msgs[i]->key_len;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_.messages.Append(msgs, n);
   }
+  // Outside the lock: destroying a message may take librdkafka's own locks.
+  for (size_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[i]);
 }
 
 void Pump::ReleaseMessages() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (rd_kafka_message_t* m : pending_.messages) rd_kafka_message_destroy(m);
-  pending_.messages.clear();
-  pending_.messageBytes = 0;
-  cv_.wait(lock, [this] { return liveMessages_ == 0 || jsGone_; });
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.messages = PackedMessages();
 }
 
 void Pump::PushRelease(std::function<void(Napi::Env)> release) {
@@ -167,7 +158,7 @@ void Pump::PushRelease(std::function<void(Napi::Env)> release) {
 
 void Pump::PushEvent(JsMaker make) {
   std::lock_guard<std::mutex> lock(mu_);
-  pending_.events.emplace_back(pending_.messages.size(), std::move(make));
+  pending_.events.emplace_back(pending_.messages.count, std::move(make));
   WakeJs();
 }
 
@@ -253,7 +244,6 @@ void Pump::OnAsync() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::swap(batch, pending_);
-    liveMessages_ += batch.messages.size();
   }
   cv_.notify_all();  // room in the hand-off again
   if (batch.empty()) return;
@@ -297,14 +287,6 @@ void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
     napi_fatal_exception(env, e.Value());
   }
   for (auto& release : batch.releases) release(env);
-  for (rd_kafka_message_t* m : batch.messages) rd_kafka_message_destroy(m);
-  if (!batch.messages.empty()) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      liveMessages_ -= batch.messages.size();
-    }
-    cv_.notify_all();
-  }
   if (batch.finished && !stopped_) {
     stopped_ = true;
     if (thread_.joinable()) thread_.join();
@@ -333,8 +315,7 @@ void Pump::EnvCleanup(void* arg) {
   }
   self->cv_.notify_all();
   if (self->thread_.joinable()) self->thread_.join();
-  for (rd_kafka_message_t* m : self->pending_.messages) rd_kafka_message_destroy(m);
-  self->pending_.messages.clear();
+  self->pending_.messages = PackedMessages();
   self->CloseHandle();
   self->stopped_ = true;
 }

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "errors.h"
+#include "message_pack.h"
 
 namespace octokafka {
 
@@ -79,12 +80,10 @@ class Pump {
 
   // ---- pump thread
   void PushDelivery(const Delivery& d);
-  // Takes ownership of the message (destroyed after conversion to JS).
-  void PushMessage(rd_kafka_message_t* msg);
   void PushDeliveries(std::vector<Delivery>& ds);  // moves them out of `ds`
+  // Packs the messages for JS and destroys them (librdkafka keeps nothing alive for JS).
   void PushMessages(rd_kafka_message_t** msgs, size_t n);
-  // Destroys the messages JS has not taken and waits until JS destroyed the ones it took:
-  // librdkafka cannot be destroyed while a message is alive.
+  // Drops the messages JS has not taken (the consumer is closing).
   void ReleaseMessages();
   void PushEvent(JsMaker make);
   // Work for the JS thread that is not an event (e.g. dropping a reference that kept a
@@ -109,8 +108,7 @@ class Pump {
  private:
   struct Batch {
     std::vector<Delivery> deliveries;
-    std::vector<rd_kafka_message_t*> messages;
-    size_t messageBytes = 0;
+    PackedMessages messages;
     std::vector<std::pair<size_t, JsMaker>> events;  // (messages before, maker)
     std::vector<std::pair<uint64_t, TaskOutcome>> done;
     std::vector<std::function<void(Napi::Env)>> releases;
@@ -149,7 +147,6 @@ class Pump {
   bool stopped_ = false;
   std::atomic<bool> flow_{true};
   std::atomic<bool> jsGone_{false};
-  size_t liveMessages_ = 0;  // handed to JS, not yet destroyed (guarded by mu_)
   std::vector<uint64_t> resumed_;
 
   // JS-thread state.
