@@ -335,6 +335,70 @@ Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
 // key offset, key length (-1: null), value offset, value length (-1: null). librdkafka
 // points into the arena instead of copying; the arena is kept alive until the last
 // delivery report. Stops at the first error (e.g. QUEUE_FULL).
+// The common arena run (no timestamps, no headers) goes through rd_kafka_produce_batch:
+// one call, one clock read and one topic lock for the whole run instead of per message.
+// librdkafka enqueues until the queue is full (that message and all after it fail with
+// _QUEUE_FULL); a message that fails otherwise (unknown partition, too large) gets its
+// own failed delivery report, so that it settles like any other.
+static Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t* rkt, ArenaBatch* batch,
+                                     Napi::Buffer<uint8_t> arena, const uint8_t* base, const int32_t* layout,
+                                     uint32_t count, double firstId) {
+  static uint8_t empty = 0;
+  std::vector<rd_kafka_message_t> msgs(count);
+  for (uint32_t i = 0; i < count; i++) {
+    const int32_t* row = layout + i * 5;
+    ArenaSlot& slot = batch->slots[i];
+    slot.id = firstId + i;
+    slot.batch = batch;
+    rd_kafka_message_t& m = msgs[i];
+    m.partition = row[0] < 0 ? RD_KAFKA_PARTITION_UA : row[0];
+    m.key = row[2] < 0 ? nullptr : row[2] == 0 ? &empty : const_cast<uint8_t*>(base + row[1]);
+    m.key_len = row[2] < 0 ? 0 : static_cast<size_t>(row[2]);
+    m.payload = row[4] < 0 ? nullptr : row[4] == 0 ? &empty : const_cast<uint8_t*>(base + row[3]);
+    m.len = row[4] < 0 ? 0 : static_cast<size_t>(row[4]);
+    m._private = &slot;
+  }
+  uint32_t handed = count;  // messages before the first _QUEUE_FULL: JS counts them as sent
+  uint32_t failedBefore = 0;
+  // One call per run of messages to the same partition (or to the partitioner). Not one
+  // call with RD_KAFKA_MSG_F_PARTITION: in librdkafka 2.14 that path leaks a message whose
+  // partition does not exist, and flush() then waits for it forever.
+  for (uint32_t start = 0; start < count && handed == count;) {
+    int32_t partition = msgs[start].partition;
+    uint32_t end = start + 1;
+    while (end < count && msgs[end].partition == partition) end++;
+    // No RD_KAFKA_MSG_F_COPY: librdkafka reads the payloads from the arena.
+    rd_kafka_produce_batch(rkt, partition, 0, msgs.data() + start, static_cast<int>(end - start));
+    for (uint32_t i = start; i < end; i++) {
+      rd_kafka_resp_err_t err = msgs[i].err;
+      if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        handed = i;
+        break;
+      }
+      if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        failedBefore++;
+        pump->PushDeliveryAndWake(Delivery{firstId + i, partition, err, RD_KAFKA_OFFSET_INVALID, -1});
+      }
+    }
+    start = end;
+  }
+  // Only librdkafka's messages report through it (and release the arena when the last did).
+  uint32_t notEnqueued = (count - handed) + failedBefore;
+  if (notEnqueued == count) {
+    delete batch;
+  } else {
+    napi_create_reference(env, arena, 1, &batch->arena);
+    if (notEnqueued > 0 && batch->remaining.fetch_sub(notEnqueued) == notEnqueued) {
+      napi_delete_reference(env, batch->arena);
+      delete batch;
+    }
+  }
+  Napi::Array result = Napi::Array::New(env, 2);
+  result.Set(0u, handed);
+  result.Set(1u, static_cast<int>(handed < count ? RD_KAFKA_RESP_ERR__QUEUE_FULL : RD_KAFKA_RESP_ERR_NO_ERROR));
+  return result;
+}
+
 Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   RequireArg(env,
@@ -379,6 +443,9 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
   auto* batch = new ArenaBatch;
   batch->slots.resize(count);
   batch->remaining = count;  // lowered below if not all get enqueued
+  if (!timestamps && !headers.IsArray()) {
+    return ProduceArenaBatch(env, ctx_.pump.get(), rkt, batch, arena, base, layout, count, firstId);
+  }
   uint32_t i = 0;
   int err = 0;
   for (; i < count; i++) {

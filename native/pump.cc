@@ -126,6 +126,12 @@ void Pump::PushDelivery(const Delivery& d) {
   pending_.deliveries.push_back(d);
 }
 
+void Pump::PushDeliveryAndWake(const Delivery& d) {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.deliveries.push_back(d);
+  WakeJs();
+}
+
 void Pump::PushDeliveries(std::vector<Delivery>& ds) {
   if (ds.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);

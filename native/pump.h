@@ -80,6 +80,8 @@ class Pump {
 
   // ---- pump thread
   void PushDelivery(const Delivery& d);
+  // Any thread (the JS thread for a message librdkafka refused): a report, handed over now.
+  void PushDeliveryAndWake(const Delivery& d);
   void PushDeliveries(std::vector<Delivery>& ds);  // moves them out of `ds`
   // Packs the messages for JS and destroys them (librdkafka keeps nothing alive for JS).
   void PushMessages(rd_kafka_message_t** msgs, size_t n);

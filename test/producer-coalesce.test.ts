@@ -79,4 +79,17 @@ describe('send() in one tick', () => {
     expect(await Promise.all(second)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     await expect(producer.send({ topic, value: 'late' })).rejects.toMatchObject({ name: 'ClosedError' });
   });
+
+  it('sendBatch: a message librdkafka refuses fails the batch; the others are still delivered', async () => {
+    const topic = await cluster.topic('batch-refused');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.send({ topic, value: 'warm' });
+    const messages = Array.from({ length: 20 }, (_, i) => ({ topic, value: `m${i}`, partition: i === 5 ? 99 : 0 }));
+    const error = await producer.sendBatch(messages).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KafkaError);
+    expect((error as KafkaError).codeName).toBe('_UNKNOWN_PARTITION');
+    // The 19 others went to partition 0 after the warm-up message: the next offset is 20.
+    expect((await producer.send({ topic, value: 'after' })).offset).toBe(20n);
+    await producer.close();
+  });
 });
