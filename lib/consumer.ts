@@ -110,6 +110,7 @@ export class KafkaConsumer extends ClientBase {
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
     const auth = this.withAuth(config, options);
     const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    this.rememberServers(props);
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
     } catch (e) {
@@ -442,7 +443,7 @@ export class KafkaConsumer extends ClientBase {
     try {
       return await promise;
     } catch (e) {
-      throw nativeError(e as never, `${what} failed`);
+      throw this.withServers(nativeError(e as never, `${what} failed`));
     }
   }
 
@@ -545,7 +546,8 @@ export class KafkaConsumer extends ClientBase {
       const topic = topics[layout[o]!] ?? '';
       const partition = layout[o + 1]!;
       if (err !== 0) {
-        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, `consuming ${topic} [${partition}]`));
+        // Group-level errors (e.g. GROUP_AUTHORIZATION_FAILED) come without a topic.
+        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, topic ? `consuming ${topic} [${partition}]` : 'consumer group'));
         continue;
       }
       const keyLen = layout[o + 3]!;

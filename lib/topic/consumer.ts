@@ -51,7 +51,12 @@ export type EventHandler = (event: Event) => unknown;
 export class TopicConsumer {
   private readonly raw: KafkaConsumer;
   private readonly ready: Promise<void>;
+  /** Per partition: the offset the broker stored for this consumer's acknowledgements. */
   private readonly acked = new Map<number, bigint>();
+  /** Per partition: the highest offset acknowledged (committed or about to be). */
+  private readonly wanted = new Map<number, bigint>();
+  /** The commit queue: one commit at a time. */
+  private commits: Promise<void> = Promise.resolve();
   private readonly ended = new Set<number>();
   private readonly readCount: number;
   private readonly untrack: () => void;
@@ -178,12 +183,26 @@ export class TopicConsumer {
     return viewSlices(selected, data).map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength));
   }
 
-  private async acknowledge(event: Event): Promise<void> {
+  /**
+   * Commits `event.id + 1` for its partition. Commits run one at a time, each for the
+   * highest offset acknowledged so far in its partition (acknowledgements that arrive while
+   * one commit is in flight share the next one), so the committed offset never goes back.
+   * An offset counts as committed only once the broker stored it: an acknowledge whose commit
+   * failed rejects, and acknowledging again retries it.
+   */
+  private acknowledge(event: Event): Promise<void> {
     const p = event.partition.partition_id;
     const next = event.id + 1n;
-    if ((this.acked.get(p) ?? -1n) >= next) return;
-    this.acked.set(p, next);
-    await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: next }]);
+    if ((this.acked.get(p) ?? -1n) >= next) return Promise.resolve();
+    if ((this.wanted.get(p) ?? -1n) < next) this.wanted.set(p, next);
+    const run = this.commits.then(async () => {
+      if ((this.acked.get(p) ?? -1n) >= next) return; // a later acknowledge's commit covered it
+      const target = this.wanted.get(p)!;
+      await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: target }]);
+      if ((this.acked.get(p) ?? -1n) < target) this.acked.set(p, target);
+    });
+    this.commits = run.catch(() => undefined);
+    return run;
   }
 
   /** Leaves the group; nothing is committed beyond what was acknowledged. */
