@@ -70,3 +70,4 @@ export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
 export { validateConfig, describeProperty, isSensitive } from './config';
+export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './shutdown';

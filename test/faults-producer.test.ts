@@ -64,15 +64,20 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
     const partitions = 3;
     const { cluster, topic } = await mock(1, partitions);
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 5 });
-    producer.on('error', () => undefined); // connection refused while the broker is down: expected
+    const transportErrors: KafkaError[] = [];
+    producer.on('error', (e) => transportErrors.push(e)); // connection lost / refused while the broker is down
     const count = 1500;
     const { acked, failed } = await stream(producer, topic, partitions, count, async (i) => {
       if (i === 500) await cluster.setBrokerDown(1);
-      if (i === 1000) await cluster.setBrokerUp(1);
+      if (i === 1000) {
+        await sleep(500); // down for about a second in all, with 500 messages sent meanwhile
+        await cluster.setBrokerUp(1);
+      }
     });
     await producer.close();
     const figures = check(count, acked, await readAll(cluster.bootstrapServers, topic, partitions));
-    printFigures('broker-down-produce', figures);
+    printFigures('broker-down-produce', figures, `errorEvents=${transportErrors.length}`);
+    expect(transportErrors.length).toBeGreaterThan(0); // the outage was seen
     expect(failed).toEqual([]);
     expect(figures.acked).toBe(count);
     expect(figures.lost).toBe(0);
@@ -124,8 +129,13 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
       'transactional.id': unique('txn'),
       'socket.timeout.ms': 500,
       'linger.ms': 5,
+      debug: 'protocol', // to see the request time out in the log
     });
     producer.on('error', () => undefined);
+    const timeouts: string[] = [];
+    producer.on('log', (l) => {
+      if (/Timed out ProduceRequest/i.test(l.message)) timeouts.push(l.message);
+    });
     await producer.initTransactions();
     await producer.beginTransaction();
     const count = 300;
@@ -143,7 +153,9 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
     await producer.close();
     expect(delayed).toBe(false);
     const figures = check(count, result.acked, await readAll(cluster.bootstrapServers, topic, partitions));
-    printFigures('lost-responses-produce', figures);
+    printFigures('lost-responses-produce', figures, `timedOutRequests=${timeouts.length}`);
+    // The client did time the request out (and so retried it).
+    expect(timeouts.length).toBeGreaterThan(0);
     expect(result.failed).toEqual([]);
     expect(figures.acked).toBe(count);
     expect(figures.lost).toBe(0);

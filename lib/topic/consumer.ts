@@ -3,6 +3,7 @@
  * only `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that
  * restarts under the same name resumes after the last acknowledged event.
  */
+import { configForRole } from '../config';
 import { KafkaConsumer } from '../consumer';
 import { ConfigError, DecodeError } from '../errors';
 import type { Message } from '../message';
@@ -75,7 +76,7 @@ export class TopicConsumer {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
     this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
-    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
+    this.raw = new KafkaConsumer({ ...configForRole('consumer', context.kafka), 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
     this.untrack = context.track(this);
     // Assigned partitions without an offset start at the group's committed offset.
     this.ready = targets === undefined
@@ -205,9 +206,13 @@ export class TopicConsumer {
     return run;
   }
 
-  /** Leaves the group; nothing is committed beyond what was acknowledged. */
+  /**
+   * Waits for the commits of acknowledgements already made, then leaves the group; nothing
+   * is committed beyond what was acknowledged.
+   */
   async close(): Promise<void> {
     this.untrack();
+    await this.commits;
     await this.raw.close();
   }
 }

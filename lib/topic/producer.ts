@@ -2,9 +2,10 @@
  * TopicProducer: pushes events to a topic. Per push: validate → serialize → the selector picks
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
+import { configForRole } from '../config';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import type { OutgoingMessage } from '../message';
-import { KafkaProducer } from '../producer';
+import { KafkaProducer, type CloseReport } from '../producer';
 import type { DriverContext, TopicParts } from './topic-handle';
 import { waitForWake } from '../wait';
 import { encodeEvent } from './wire';
@@ -72,7 +73,7 @@ export class TopicProducer {
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(context.kafka, options), context.clientOptions);
+    this.raw = new KafkaProducer(rawConfig(configForRole('producer', context.kafka), options), context.clientOptions);
     this.untrack = context.track(this);
   }
 
@@ -144,9 +145,12 @@ export class TopicProducer {
     await this.raw.flush(timeoutMs);
   }
 
-  /** Delivers what is pending (up to the raw producer's close deadline), then closes. */
-  async close(): Promise<void> {
+  /**
+   * Delivers what is pending for up to `timeoutMs` (default 30 000), fails what is left
+   * (those pushes reject), then closes; resolves with how many events were left undelivered.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     this.untrack();
-    await this.raw.close();
+    return this.raw.close(options);
   }
 }
