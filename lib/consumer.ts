@@ -307,13 +307,31 @@ export class KafkaConsumer extends ClientBase {
    * The message counts as processed when the next one is requested.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
+    this.markPulled();
     const batch = await this.takeBatch(1, options);
+    this.pulled = batch;
     return batch[0] ?? null;
   }
 
-  /** Up to `max` buffered messages (waiting for at least one); empty on timeout or close. */
+  /**
+   * Up to `max` buffered messages (waiting for at least one); empty on timeout or close.
+   * The batch counts as processed when the next `consume` / `consumeBatch` call is made.
+   */
   async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
-    return this.takeBatch(max, options);
+    this.markPulled();
+    const batch = await this.takeBatch(max, options);
+    this.pulled = batch;
+    return batch;
+  }
+
+  /** What the last consume / consumeBatch returned, not yet marked processed. */
+  private pulled: Message[] | undefined;
+
+  /** The application asked for more: what it pulled before is processed. */
+  private markPulled(): void {
+    if (this.pulled === undefined) return;
+    this.markRange(this.pulled, this.pulled.length);
+    this.pulled = undefined;
   }
 
   /**

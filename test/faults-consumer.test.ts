@@ -106,6 +106,31 @@ describe.concurrent.skipIf(realCluster)('consumer faults (MockCluster)', () => {
     console.log(`fault[offset-commit-errors]: commits=${offset + 2n} retried=5 rejected=2 committedAfter=${offset}`);
   });
 
+  it('pull style is at-least-once: what was processed is committed on close, the message in hand is delivered again', async () => {
+    const { cluster, topic } = await mock(1, 1);
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const acked = await produce(producer, topic, 1, 0, 30);
+    const group = unique('pull');
+    const config = { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group };
+    const first = new KafkaConsumer(config);
+    await first.assign([{ topic, partition: 0 }]);
+    const seen: Message[] = [];
+    seen.push(...(await first.consumeBatch(10, { timeoutMs: 10_000 })));
+    while (seen.length < 15) seen.push((await first.consume({ timeoutMs: 10_000 }))!);
+    // Message 14 is in hand (no further call): not processed yet.
+    await first.close();
+    const second = new KafkaConsumer(config);
+    await second.assign([{ topic, partition: 0 }]);
+    while (seen.length < 30 + 1) seen.push(...(await second.consumeBatch(100, { timeoutMs: 10_000 })));
+    await second.close();
+    await producer.close();
+    const figures = check(30, acked, seen.map((m) => ({ id: idOf(m.value), partition: m.partition })));
+    printFigures('pull-restart', figures);
+    expect(seen.map((m) => Number(m.offset)).slice(15, 16)).toEqual([14]); // resumed at the one in hand
+    expect(figures.lost).toBe(0);
+    expect(figures.duplicates).toBe(1); // exactly the message in hand at close
+  });
+
   it('topic layer: an acknowledge whose commit fails rejects with a typed error, and acknowledging again commits', async () => {
     const cluster = await MockCluster.start();
     clusters.push(cluster);

@@ -162,14 +162,21 @@ describe('closeOnSignals', () => {
     const topic = await cluster.topic('shutdown-call');
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
     await producer.send({ topic, value: 'm0' });
-    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
+    const group = unique('g');
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group });
     await consumer.assign([{ topic, partition: 0, offset: 0n }]);
     expect((await consumer.consume({ timeoutMs: 10_000 }))?.offset).toBe(0n);
+    // Asking for the next message marks m0 processed (stored, not yet committed).
+    expect(await consumer.consume({ timeoutMs: 200 })).toBeNull();
     const handle = closeOnSignals([consumer, producer], { signals: ['SIGUSR2'], timeoutMs: 5000 });
     const report = await handle.shutdown();
     handle.dispose();
     expect(report).toMatchObject({ signal: null, undelivered: 0, timedOut: false, errors: [], exitCode: 0 });
     expect(producer.isClosed && consumer.isClosed).toBe(true);
+    // The consumer committed what was processed when it closed.
+    const probe = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group });
+    expect((await probe.committed([{ topic, partition: 0 }]))[0]!.offset).toBe(1n);
+    await probe.close();
     expect(() => closeOnSignals([{} as never])).toThrow(TypeError);
   });
 });
