@@ -38,7 +38,7 @@ const NOT_COORDINATOR = 16;
 const GROUP_AUTHORIZATION_FAILED = 30;
 const OFFSET_METADATA_TOO_LARGE = 12;
 
-describe.concurrent.skipIf(realCluster)('consumer faults (MockCluster)', () => {
+describe.skipIf(realCluster).concurrent('consumer faults (MockCluster)', () => {
   it('Fetch errors and leader moves while reading: everything arrives once, in order', async () => {
     const partitions = 4;
     const { cluster, topic } = await mock(3, partitions, 3);
