@@ -95,6 +95,7 @@ export class KafkaAdmin extends ClientBase {
     const auth = this.withAuth({ ...ADMIN_DEFAULTS, ...config }, options);
     const props = validateConfig('admin', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     this.bootstrapServers = props['bootstrap.servers'] ?? props['metadata.broker.list'] ?? '';
+    this.rememberServers(props);
     try {
       this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events), auth.native);
     } catch (e) {
@@ -438,8 +439,9 @@ export class KafkaAdmin extends ClientBase {
     try {
       return await promise;
     } catch (e) {
-      if (e instanceof KafkaError || e instanceof TypeError) throw e;
-      throw nativeError(e as KafkaErrorInit, `${what} failed`);
+      if (e instanceof KafkaError) throw this.withServers(e);
+      if (e instanceof TypeError) throw e;
+      throw this.withServers(nativeError(e as KafkaErrorInit, `${what} failed`));
     }
   }
 

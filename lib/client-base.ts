@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 // These modules load the AWS packages themselves, and only when MSK IAM is used.
 import { createMskIamTokenProvider, mskIamConfig, type MskIamOptions } from './auth/msk-iam';
 import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerToken } from './auth/oauthbearer';
-import { ConfigError, ClosedError, type KafkaError } from './errors';
+import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
@@ -64,6 +64,19 @@ export interface ClientEvents {
   stats: [Record<string, unknown>];
 }
 
+/**
+ * Codes that mean the cluster could not be reached or did not answer in time. Errors with
+ * them name the client's bootstrap servers, so that a wrong address or an unreachable
+ * cluster is visible in the error itself.
+ */
+const UNREACHABLE_CODES: ReadonlySet<number> = new Set<number>([
+  ErrorCode.MSG_TIMED_OUT,
+  ErrorCode.TRANSPORT,
+  ErrorCode.ALL_BROKERS_DOWN,
+  ErrorCode.TIMED_OUT,
+  ErrorCode.RESOLVE,
+]);
+
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
   private refresher: TokenRefresher | undefined;
@@ -74,6 +87,8 @@ export abstract class ClientBase extends EventEmitter {
   protected closed = false;
   private readonly limiter: RepeatLimiter;
   protected readonly logger: Logger | undefined;
+  /** `bootstrap.servers` of the validated configuration, for error messages. */
+  private servers = '';
 
   protected constructor(
     protected readonly kind: string,
@@ -102,6 +117,30 @@ export abstract class ClientBase extends EventEmitter {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
     return { config, native: { oauthbearer: Boolean(this.tokenSource) } };
+  }
+
+  /** Remembers the validated configuration's bootstrap servers (named by connectivity errors). */
+  protected rememberServers(props: Readonly<Record<string, string>>): void {
+    this.servers = this.redact(props['bootstrap.servers'] ?? props['metadata.broker.list'] ?? '');
+  }
+
+  /**
+   * `error`, naming the bootstrap servers when its code says the cluster could not be
+   * reached or did not answer in time (a copy; other errors are returned as they are).
+   */
+  protected withServers(error: KafkaError): KafkaError {
+    // Subclasses (AdminError, ClosedError, ...) carry more than a message: kept as they are.
+    if (error.constructor !== KafkaError || !UNREACHABLE_CODES.has(error.code)) return error;
+    if (this.servers === '' || error.message.includes(this.servers)) return error;
+    return new KafkaError({
+      message: `${error.message} (bootstrap.servers: ${this.servers})`,
+      code: error.code,
+      name: error.codeName,
+      retriable: error.isRetriable,
+      fatal: error.isFatal,
+      txnRequiresAbort: error.txnRequiresAbort,
+      cause: error.cause,
+    });
   }
 
   /** Starts answering librdkafka's token refresh requests for `target`. */

@@ -260,3 +260,20 @@ export function isSensitive(name: string): boolean {
 
 /** All documented librdkafka properties, for tooling. */
 export const CONFIG_PROPERTIES: readonly PropertyInfo[] = PROPERTIES;
+
+/**
+ * The part of a configuration shared by several kinds of clients that a client of `role`
+ * uses: properties of another role (a consumer's `session.timeout.ms` for a producer, a
+ * producer's `linger.ms` for a consumer, either for an admin client) are left out, as
+ * librdkafka ignores them. Unknown names and wrong values are kept, so that
+ * {@link validateConfig} still reports them.
+ */
+export function configForRole<C extends Readonly<Record<string, unknown>>>(role: ConfigRole, config: C): C {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(config)) {
+    const entry = resolveProperty(name)?.entry;
+    if (entry && entry.role !== 'both' && entry.role !== role) continue;
+    out[name] = value;
+  }
+  return out as C;
+}

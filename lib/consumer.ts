@@ -110,6 +110,7 @@ export class KafkaConsumer extends ClientBase {
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
     const auth = this.withAuth(config, options);
     const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    this.rememberServers(props);
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
     } catch (e) {
@@ -306,13 +307,31 @@ export class KafkaConsumer extends ClientBase {
    * The message counts as processed when the next one is requested.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
+    this.markPulled();
     const batch = await this.takeBatch(1, options);
+    this.pulled = batch;
     return batch[0] ?? null;
   }
 
-  /** Up to `max` buffered messages (waiting for at least one); empty on timeout or close. */
+  /**
+   * Up to `max` buffered messages (waiting for at least one); empty on timeout or close.
+   * The batch counts as processed when the next `consume` / `consumeBatch` call is made.
+   */
   async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
-    return this.takeBatch(max, options);
+    this.markPulled();
+    const batch = await this.takeBatch(max, options);
+    this.pulled = batch;
+    return batch;
+  }
+
+  /** What the last consume / consumeBatch returned, not yet marked processed. */
+  private pulled: Message[] | undefined;
+
+  /** The application asked for more: what it pulled before is processed. */
+  private markPulled(): void {
+    if (this.pulled === undefined) return;
+    this.markRange(this.pulled, this.pulled.length);
+    this.pulled = undefined;
   }
 
   /**
@@ -442,7 +461,7 @@ export class KafkaConsumer extends ClientBase {
     try {
       return await promise;
     } catch (e) {
-      throw nativeError(e as never, `${what} failed`);
+      throw this.withServers(nativeError(e as never, `${what} failed`));
     }
   }
 
@@ -545,7 +564,8 @@ export class KafkaConsumer extends ClientBase {
       const topic = topics[layout[o]!] ?? '';
       const partition = layout[o + 1]!;
       if (err !== 0) {
-        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, `consuming ${topic} [${partition}]`));
+        // Group-level errors (e.g. GROUP_AUTHORIZATION_FAILED) come without a topic.
+        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, topic ? `consuming ${topic} [${partition}]` : 'consumer group'));
         continue;
       }
       const keyLen = layout[o + 3]!;

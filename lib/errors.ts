@@ -11,6 +11,7 @@ export const ErrorCode = {
   DESTROY: -197,
   FAIL: -196,
   TRANSPORT: -195,
+  RESOLVE: -193,
   MSG_TIMED_OUT: -192,
   PARTITION_EOF: -191,
   UNKNOWN_PARTITION: -190,

@@ -81,3 +81,4 @@ export {
   type ResolvedConnection,
   type ResolveConnectionOptions,
 } from './connection-config';
+export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './shutdown';

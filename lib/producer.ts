@@ -128,6 +128,7 @@ export class KafkaProducer extends ClientBase {
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     const auth = this.withAuth(config, options);
     const props = validateConfig('producer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    this.rememberServers(props);
     try {
       this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e), auth.native);
     } catch (e) {
@@ -272,7 +273,9 @@ export class KafkaProducer extends ClientBase {
     this.drainCoalesced();
     const { remaining, timedOut } = await this.handle.flush(timeoutMs);
     if (timedOut) {
-      throw new KafkaError({ message: `flush timed out after ${timeoutMs} ms with ${remaining} messages undelivered`, code: ErrorCode.TIMED_OUT, retriable: true });
+      throw this.withServers(
+        new KafkaError({ message: `flush timed out after ${timeoutMs} ms with ${remaining} messages undelivered`, code: ErrorCode.TIMED_OUT, retriable: true }),
+      );
     }
   }
 
@@ -342,32 +345,38 @@ export class KafkaProducer extends ClientBase {
   }
 
   /**
-   * Flushes for up to `timeoutMs`, fails whatever is still undelivered (each of those
-   * sends rejects), and releases the client. Idempotent; safe at any moment.
+   * Flushes for up to `timeoutMs` (default 30 000), fails whatever is still undelivered
+   * (each of those sends rejects), and releases the client; resolves with how many
+   * messages the deadline left undelivered. Idempotent and safe at any moment: a second
+   * call while the first runs shares its outcome (and its deadline).
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
-    if (!this.closing) {
-      this.drainCoalesced();
-      this.closing = true;
-      this.stopTokens();
-      this.purged = 0;
-      await this.handle.close(options.timeoutMs ?? 30_000);
-      this.closed = true;
-      // Every message got its report before the handle went away; nothing should be
-      // left, but never leave a promise hanging.
-      for (const [seq, p] of this.pending) {
-        for (let i = 0; p.remaining > 0 && i < sizeOf(p); i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
-      }
-      for (const seq of [...this.singles.keys()]) this.settle(seq * BATCH_SPAN, ErrorCode.DESTROY, -1, -1n, 0);
-      for (const wake of this.roomWaiters.splice(0)) wake();
-      this.closeReport = { undelivered: this.purged };
-    } else {
-      await this.handle.close(0);
-    }
-    return this.closeReport ?? { undelivered: 0 };
+  close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
+    this.closePromise ??= this.closeOnce(options.timeoutMs ?? 30_000);
+    return this.closePromise;
   }
 
-  private closeReport: CloseReport | undefined;
+  private closePromise: Promise<CloseReport> | undefined;
+
+  private async closeOnce(timeoutMs: number): Promise<CloseReport> {
+    this.drainCoalesced();
+    this.closing = true;
+    this.stopTokens();
+    this.purged = 0;
+    // Deliver what is queued first, up to the deadline; the native close then fails just
+    // what the deadline left.
+    if (this.inFlight > 0) await this.handle.flush(Math.max(0, timeoutMs)).catch(() => undefined);
+    await this.handle.close(0);
+    this.closed = true;
+    // Every message got its report before the handle went away; nothing should be
+    // left, but never leave a promise hanging.
+    for (const [seq, p] of this.pending) {
+      for (let i = 0; p.remaining > 0 && i < sizeOf(p); i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
+    }
+    for (const seq of [...this.singles.keys()]) this.settle(seq * BATCH_SPAN, ErrorCode.DESTROY, -1, -1n, 0);
+    for (const wake of this.roomWaiters.splice(0)) wake();
+    return { undelivered: this.purged };
+  }
+
 
   protected refHandle(ref: boolean): void {
     this.handle.ref(ref);
@@ -481,7 +490,7 @@ export class KafkaProducer extends ClientBase {
 
   private produceError(code: number, topic: string): KafkaError {
     if (code === ErrorCode.STATE) return this.closedError();
-    return nativeError(code, `cannot send to ${JSON.stringify(topic)}`);
+    return this.withServers(nativeError(code, `cannot send to ${JSON.stringify(topic)}`));
   }
 
   private closedError(): KafkaError {
@@ -510,7 +519,7 @@ export class KafkaProducer extends ClientBase {
       else single.resolve?.(report);
       return;
     }
-    const error = nativeError(err, `delivery to ${JSON.stringify(topic)} failed`);
+    const error = this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
     if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
     if (single.callback) single.callback(error, null);
     else single.reject?.(error);
@@ -534,7 +543,7 @@ export class KafkaProducer extends ClientBase {
     const index = id - seq * BATCH_SPAN;
     const topic = topicOf(p, index);
     this.inFlight--;
-    const error = err === 0 ? null : nativeError(err, `delivery to ${JSON.stringify(topic)} failed`);
+    const error = err === 0 ? null : this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
     if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
     if (p.settlers) {
       if (error) p.settlers[2 * index + 1]!(error as never);

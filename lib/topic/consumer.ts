@@ -3,6 +3,7 @@
  * only `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that
  * restarts under the same name resumes after the last acknowledged event.
  */
+import { configForRole } from '../config';
 import { KafkaConsumer } from '../consumer';
 import { ConfigError, DecodeError } from '../errors';
 import type { Message } from '../message';
@@ -56,7 +57,12 @@ export type EventHandler = (event: Event) => unknown;
 export class TopicConsumer {
   private readonly raw: KafkaConsumer;
   private readonly ready: Promise<void>;
+  /** Per partition: the offset the broker stored for this consumer's acknowledgements. */
   private readonly acked = new Map<number, bigint>();
+  /** Per partition: the highest offset acknowledged (committed or about to be). */
+  private readonly wanted = new Map<number, bigint>();
+  /** The commit queue: one commit at a time. */
+  private commits: Promise<void> = Promise.resolve();
   private readonly ended = new Set<number>();
   private readonly readCount: number;
   private readonly untrack: () => void;
@@ -85,7 +91,7 @@ export class TopicConsumer {
     // (another consumer now owns them), as the raw consumer does for its own buffer.
     const drop = (partitions: Array<{ partition: number }>): void => this.dropLocal(new Set(partitions.map((p) => p.partition)));
     this.raw = new KafkaConsumer(
-      { ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
+      { ...configForRole('consumer', context.kafka), 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
       { ...context.clientOptions, onRevoke: drop, onLost: drop },
     );
     this.untrack = context.track(this);
@@ -257,19 +263,37 @@ export class TopicConsumer {
     return viewSlices(selected, data).map((t) => Buffer.from(t.buffer, t.byteOffset, t.byteLength));
   }
 
-  private async acknowledge(event: Event): Promise<void> {
+  /**
+   * Commits `event.id + 1` for its partition. Commits run one at a time, each for the
+   * highest offset acknowledged so far in its partition (acknowledgements that arrive while
+   * one commit is in flight share the next one), so the committed offset never goes back.
+   * An offset counts as committed only once the broker stored it: an acknowledge whose commit
+   * failed rejects, and acknowledging again retries it.
+   */
+  private acknowledge(event: Event): Promise<void> {
     const p = event.partition.partition_id;
     const next = event.id + 1n;
-    if ((this.acked.get(p) ?? -1n) >= next) return;
-    this.acked.set(p, next);
-    await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: next }]);
+    if ((this.acked.get(p) ?? -1n) >= next) return Promise.resolve();
+    if ((this.wanted.get(p) ?? -1n) < next) this.wanted.set(p, next);
+    const run = this.commits.then(async () => {
+      if ((this.acked.get(p) ?? -1n) >= next) return; // a later acknowledge's commit covered it
+      const target = this.wanted.get(p)!;
+      await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: target }]);
+      if ((this.acked.get(p) ?? -1n) < target) this.acked.set(p, target);
+    });
+    this.commits = run.catch(() => undefined);
+    return run;
   }
 
-  /** Leaves the group; nothing is committed beyond what was acknowledged. */
+  /**
+   * Waits for the commits of acknowledgements already made, then leaves the group; nothing
+   * is committed beyond what was acknowledged.
+   */
   async close(): Promise<void> {
     this.untrack();
     this.local = [];
     this.localNext = 0;
+    await this.commits;
     await this.raw.close();
   }
 }

@@ -4,10 +4,11 @@
  * holds its component descriptions.
  */
 import { KafkaAdmin } from '../admin';
+import { configForRole } from '../config';
 import type { KafkaConfig } from '../client-config';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import { MockCluster } from '../mock-cluster';
-import { KafkaProducer } from '../producer';
+import { KafkaProducer, type CloseReport } from '../producer';
 import {
   createPartitionSelector,
   createSerializer,
@@ -57,7 +58,7 @@ function isComponent(x: unknown): x is { description: ComponentDescription } {
 
 /** Creates, opens, lists and deletes topics. Close it when done (it closes what it opened). */
 export class Driver {
-  private readonly clients = new Set<{ close(): Promise<unknown> }>();
+  private readonly clients = new Set<{ close(options?: { timeoutMs?: number }): Promise<unknown> }>();
   private sharedProducer: KafkaProducer | undefined;
   private closed = false;
 
@@ -87,7 +88,7 @@ export class Driver {
       }
     }
     try {
-      return new Driver(resolved, kafka, new KafkaAdmin(kafka, resolved.clientOptions), mock);
+      return new Driver(resolved, kafka, new KafkaAdmin(configForRole('admin', kafka), resolved.clientOptions), mock);
     } catch (e) {
       await mock?.close();
       throw e;
@@ -177,7 +178,7 @@ export class Driver {
     if (this.config.disableInfoTopic) {
       return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
     }
-    const info = await readInfo(this.kafka, this.infoName(name), undefined, this.config.clientOptions);
+    const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions);
     return this.handle(name, topic, partitions, createValidator(info.validator), createPartitionSelector(info.selector), createSerializer(info.serializer));
   }
 
@@ -191,7 +192,7 @@ export class Driver {
       if (!kafkaName.startsWith(this.config.prefix) || kafkaName.startsWith(infoStart)) continue;
       const name = kafkaName.slice(this.config.prefix.length);
       if (!counts.has(this.infoName(name))) continue;
-      const info = await readInfo(this.kafka, this.infoName(name), undefined, this.config.clientOptions).catch(() => undefined);
+      const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions).catch(() => undefined);
       if (info === undefined) continue; // an info topic without its records: not a usable topic
       const parse = (t: string): ComponentDescription => JSON.parse(t) as ComponentDescription;
       out.push({ name, num_partitions: n, validator: parse(info.validator), selector: parse(info.selector), serializer: parse(info.serializer) });
@@ -212,20 +213,35 @@ export class Driver {
     await this.admin.deleteTopics(topics);
   }
 
-  /** Closes every producer and consumer made through this driver, then the embedded cluster. */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /**
+   * Closes every producer and consumer made through this driver, then the embedded cluster.
+   * Producers deliver what is pending for up to `timeoutMs` (default 30 000); resolves with how
+   * many events they left undelivered.
+   */
+  close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
+    this.closing ??= this.closeOnce(options);
+    return this.closing;
+  }
+
+  private closing: Promise<CloseReport> | undefined;
+
+  private async closeOnce(options: { timeoutMs?: number }): Promise<CloseReport> {
     this.closed = true;
-    await Promise.allSettled([...this.clients].map((c) => c.close()));
-    await this.sharedProducer?.close();
+    const results = await Promise.allSettled([...this.clients].map((c) => c.close(options)));
+    let undelivered = 0;
+    for (const r of results) {
+      if (r.status === 'fulfilled' && typeof (r.value as Partial<CloseReport> | undefined)?.undelivered === 'number') undelivered += (r.value as CloseReport).undelivered;
+    }
+    if (this.sharedProducer) undelivered += (await this.sharedProducer.close(options)).undelivered;
     await this.admin.close();
     await this.mock?.close();
+    return { undelivered };
   }
 
   /** The producer for info records and end-of-stream markers, made on first use. */
   private producer(): KafkaProducer {
     this.assertOpen();
-    this.sharedProducer ??= new KafkaProducer(this.kafka, this.config.clientOptions);
+    this.sharedProducer ??= new KafkaProducer(configForRole('producer', this.kafka), this.config.clientOptions);
     return this.sharedProducer;
   }
 

@@ -2,8 +2,9 @@
  * TopicProducer: pushes events to a topic. Per push: validate → serialize → the selector picks
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
+import { configForRole } from '../config';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
-import { KafkaProducer, SEND_PACKED_FOR_OFFSETS } from '../producer';
+import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../producer';
 import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
 import type { DriverContext, TopicParts } from './topic-handle';
 import { encodeEvent, HEADER_SIZE } from './wire';
@@ -74,7 +75,7 @@ export class TopicProducer {
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(context.kafka, options), { ...context.clientOptions, sendTimeoutMs: this.pushTimeoutMs });
+    this.raw = new KafkaProducer(rawConfig(configForRole('producer', context.kafka), options), { ...context.clientOptions, sendTimeoutMs: this.pushTimeoutMs });
     this.untrack = context.track(this);
   }
 
@@ -189,10 +190,13 @@ export class TopicProducer {
     await this.raw.flush(timeoutMs);
   }
 
-  /** Delivers what is pending (up to the raw producer's close deadline), then closes. */
-  async close(): Promise<void> {
+  /**
+   * Delivers what is pending for up to `timeoutMs` (default 30 000), fails what is left
+   * (those pushes reject), then closes; resolves with how many events were left undelivered.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
     this.untrack();
     this.flushBatch();
-    await this.raw.close();
+    return this.raw.close(options);
   }
 }

@@ -15,7 +15,7 @@ export interface DriverContext {
   /** The driver's shared raw producer. */
   producer(): KafkaProducer;
   /** Registers a client the driver closes with itself; returns the deregistration. */
-  track(client: { close(): Promise<unknown> }): () => void;
+  track(client: { close(options?: { timeoutMs?: number }): Promise<unknown> }): () => void;
 }
 
 /** The parts of an opened topic. */
