@@ -10,7 +10,7 @@ import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event } from './event';
 import type { DriverContext, TopicParts } from './topic-handle';
-import { decodeEvent } from './wire';
+import { eventDataStart, HEADER_SIZE } from './wire';
 
 /** Messages taken from the raw consumer at once: few enough that a rebalance drops little. */
 const LOCAL_BATCH = 1000;
@@ -234,20 +234,28 @@ export class TopicConsumer {
   private toEvent(message: Message): Event {
     const partition = (this.partitionRefs[message.partition] ??= Object.freeze({ partition_id: message.partition }));
     const ack = this.ackFn;
-    let decoded;
+    const value = message.value;
+    let dataStart: number;
     let metadata: unknown;
     try {
-      decoded = decodeEvent(message.value);
-      if (decoded.kind === 'end') {
+      dataStart = eventDataStart(value);
+      if (dataStart < 0) {
         this.ended.add(message.partition);
         return new Event(null, [], partition, message.offset, ack, true);
       }
-      metadata = this.topic.serializer.deserialize(decoded.metadata);
+      const serializer = this.topic.serializer;
+      metadata = serializer.deserializeRange
+        ? serializer.deserializeRange(value!, HEADER_SIZE, dataStart)
+        : serializer.deserialize(value!.subarray(HEADER_SIZE, dataStart));
     } catch (e) {
       const error = e instanceof DecodeError ? e : new DecodeError(`event ${message.offset} of partition ${message.partition}: ${(e as Error).message}`);
       return new Event(undefined, [], partition, message.offset, ack, false, error);
     }
-    return new Event(metadata, this.selectData(metadata, decoded.data), partition, message.offset, ack);
+    // The common case: all the data, as a view of the message.
+    if (!this.options.dataSelector && !this.options.dataAllocator) {
+      return new Event(metadata, dataStart === value!.length ? [] : [value!.subarray(dataStart)], partition, message.offset, ack);
+    }
+    return new Event(metadata, this.selectData(metadata, value!.subarray(dataStart)), partition, message.offset, ack);
   }
 
   private selectData(metadata: unknown, data: Buffer): Buffer[] {

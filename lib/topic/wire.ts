@@ -78,12 +78,11 @@ function isAllOnes(buf: Buffer, offset: number): boolean {
 }
 
 /**
- * Decodes one event value. The returned `metadata` and `data` are views of `value`
- * (no copy): copy them if `value`'s memory is reused.
- * @throws DecodeError for a null value, a value shorter than 16 bytes, lengths beyond 2^53,
- *   lengths that do not add up to the value's size, or an end marker with trailing bytes.
+ * Checks one event value's header and returns where its data starts (its metadata spans
+ * bytes 16 up to there), or -1 for the end-of-stream marker. No allocation.
+ * @throws DecodeError as {@link decodeEvent}.
  */
-export function decodeEvent(value: Uint8Array | null | undefined): DecodedValue {
+export function eventDataStart(value: Uint8Array | null | undefined): number {
   if (value === null || value === undefined) {
     throw new DecodeError('event value is null (a tombstone or a message not written by a topic producer)');
   }
@@ -95,7 +94,7 @@ export function decodeEvent(value: Uint8Array | null | undefined): DecodedValue 
     if (buf.length !== HEADER_SIZE) {
       throw new DecodeError(`end-of-stream marker followed by ${buf.length - HEADER_SIZE} unexpected bytes`);
     }
-    return { kind: 'end' };
+    return -1;
   }
   const metadataLen = readLength(buf, 0, 'metadata');
   const dataLen = readLength(buf, 8, 'data');
@@ -106,6 +105,18 @@ export function decodeEvent(value: Uint8Array | null | undefined): DecodedValue 
         `(16 + ${metadataLen} metadata + ${dataLen} data)`,
     );
   }
-  const dataStart = HEADER_SIZE + metadataLen;
+  return HEADER_SIZE + metadataLen;
+}
+
+/**
+ * Decodes one event value. The returned `metadata` and `data` are views of `value`
+ * (no copy): copy them if `value`'s memory is reused.
+ * @throws DecodeError for a null value, a value shorter than 16 bytes, lengths beyond 2^53,
+ *   lengths that do not add up to the value's size, or an end marker with trailing bytes.
+ */
+export function decodeEvent(value: Uint8Array | null | undefined): DecodedValue {
+  const dataStart = eventDataStart(value);
+  if (dataStart < 0) return { kind: 'end' };
+  const buf = Buffer.isBuffer(value) ? value : Buffer.from(value!.buffer, value!.byteOffset, value!.byteLength);
   return { kind: 'event', metadata: buf.subarray(HEADER_SIZE, dataStart), data: buf.subarray(dataStart) };
 }

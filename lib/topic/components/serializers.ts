@@ -53,21 +53,27 @@ function frameJsonText(text: string): Buffer {
  * @throws DecodeError when the prefix does not match the bytes, or the text is not UTF-8 JSON.
  */
 export function decodeJsonMetadata(bytes: Uint8Array): unknown {
-  if (bytes.length < PREFIX) {
-    throw new DecodeError(`event metadata is ${bytes.length} bytes, shorter than its ${PREFIX}-byte length prefix`);
-  }
   const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const length = buf.readUInt32LE(4) * TWO_32 + buf.readUInt32LE(0);
-  if (length !== buf.length - PREFIX) {
-    throw new DecodeError(`event metadata announces ${length} bytes of JSON but holds ${buf.length - PREFIX}`);
+  return decodeJsonMetadataRange(buf, 0, buf.length);
+}
+
+/** {@link decodeJsonMetadata} of `buf[start, end)`, without making a view of it. */
+export function decodeJsonMetadataRange(buf: Buffer, start: number, end: number): unknown {
+  const size = end - start;
+  if (size < PREFIX) {
+    throw new DecodeError(`event metadata is ${size} bytes, shorter than its ${PREFIX}-byte length prefix`);
+  }
+  const length = buf.readUInt32LE(start + 4) * TWO_32 + buf.readUInt32LE(start);
+  if (length !== size - PREFIX) {
+    throw new DecodeError(`event metadata announces ${length} bytes of JSON but holds ${size - PREFIX}`);
   }
   let text: string;
-  if (isAscii(buf, PREFIX)) {
+  if (isAscii(buf, start + PREFIX, end)) {
     // ASCII is valid UTF-8 and decodes byte for byte: the common case, without a decoder.
-    text = buf.toString('latin1', PREFIX);
+    text = buf.toString('latin1', start + PREFIX, end);
   } else {
     try {
-      text = utf8.decode(buf.subarray(PREFIX));
+      text = utf8.decode(buf.subarray(start + PREFIX, end));
     } catch {
       throw new DecodeError('event metadata is not valid UTF-8');
     }
@@ -79,8 +85,8 @@ export function decodeJsonMetadata(bytes: Uint8Array): unknown {
   }
 }
 
-function isAscii(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i]! > 0x7f) return false;
+function isAscii(buf: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (buf[i]! > 0x7f) return false;
   return true;
 }
 
@@ -98,6 +104,10 @@ export class DefaultSerializer implements Serializer {
 
   deserialize(bytes: Uint8Array): unknown {
     return decodeJsonMetadata(bytes);
+  }
+
+  deserializeRange(buf: Buffer, start: number, end: number): unknown {
+    return decodeJsonMetadataRange(buf, start, end);
   }
 }
 
@@ -129,6 +139,10 @@ export class SchemaSerializer implements Serializer {
 
   deserialize(bytes: Uint8Array): unknown {
     return decodeJsonMetadata(bytes);
+  }
+
+  deserializeRange(buf: Buffer, start: number, end: number): unknown {
+    return decodeJsonMetadataRange(buf, start, end);
   }
 }
 

@@ -60,6 +60,11 @@ export interface Serializer extends Component {
   serializeText?(metadata: unknown): string;
   /** @throws DecodeError when the bytes are not what this serializer writes. */
   deserialize(bytes: Uint8Array): unknown;
+  /**
+   * Optional fast path: `deserialize(buf.subarray(start, end))` without making the view.
+   * Must return and throw exactly what `deserialize` would.
+   */
+  deserializeRange?(buf: Buffer, start: number, end: number): unknown;
 }
 
 /** Builds a component from its description (already checked to be an object). */
