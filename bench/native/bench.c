@@ -2,9 +2,11 @@
  * octokafka benchmark: the native limit. The same work as the JS phases of bench/run.mjs,
  * written directly against librdkafka's C API and linked with the same librdkafka.a.
  *
- *   bench produce -b BROKERS -t TOPIC -n COUNT -s SIZE [-X key=value]...
- *       rd_kafka_producev (RD_KAFKA_MSG_F_COPY) in batches of 10,000 with rd_kafka_poll(0)
- *       between batches (rd_kafka_poll(1 ms) and retry on QUEUE_FULL), then rd_kafka_flush.
+ *   bench produce -b BROKERS -t TOPIC -n COUNT -s SIZE [-m each|batch] [-X key=value]...
+ *       rd_kafka_producev (RD_KAFKA_MSG_F_COPY) per message, or with -m batch one
+ *       rd_kafka_produce_batch (RD_KAFKA_MSG_F_COPY) per batch, in batches of 10,000 with
+ *       rd_kafka_poll(0) between batches (rd_kafka_poll(1 ms) and retry on QUEUE_FULL),
+ *       then rd_kafka_flush.
  *   bench feed -b .. -t .. -n .. -s .. -w WINDOW -c CREDIT_FILE [-X ..]...
  *       A producer for consume phases: never more than WINDOW messages ahead of the consumer,
  *       whose running count it reads from CREDIT_FILE (8 bytes, native-endian int64; the mock
@@ -137,6 +139,8 @@ static rd_kafka_t *new_producer(const char **kv, int n) {
 
 /* Enqueues one message, waiting (rd_kafka_poll) while the queue is full. */
 static int produce_flags = RD_KAFKA_MSG_F_COPY;
+/* -m batch: produce with rd_kafka_produce_batch instead of rd_kafka_producev per message. */
+static int produce_batch_mode = 0;
 
 static void produce_one(rd_kafka_t *rk, rd_kafka_topic_t *rkt, void *payload, size_t len) {
   for (;;) {
@@ -179,10 +183,40 @@ static int cmd_produce(void) {
 
   double cpu0 = cpu_s(), t0 = now_s();
   long sent = 0;
-  while (sent < count) {
-    long end = sent + BATCH < count ? sent + BATCH : count;
-    for (; sent < end; sent++) produce_one(rk, rkt, payload, (size_t)size);
-    rd_kafka_poll(rk, 0);
+  if (produce_batch_mode) {
+    /* rd_kafka_produce_batch: one call per 10,000 (the tail again after a poll when the
+       queue fills). */
+    rd_kafka_message_t *msgs = calloc(BATCH, sizeof *msgs);
+    while (sent < count) {
+      int n = (int)(sent + BATCH < count ? BATCH : count - sent);
+      for (int i = 0; i < n; i++) {
+        msgs[i].payload = payload;
+        msgs[i].len = (size_t)size;
+        msgs[i].partition = RD_KAFKA_PARTITION_UA;
+        msgs[i].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+      }
+      int done = 0;
+      while (done < n) {
+        rd_kafka_produce_batch(rkt, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, msgs + done, n - done);
+        int i = done;
+        while (i < n && !msgs[i].err) i++;
+        if (i < n && msgs[i].err != RD_KAFKA_RESP_ERR__QUEUE_FULL) die("produce_batch: %s", rd_kafka_err2str(msgs[i].err));
+        done = i;
+        if (done < n) {
+          rd_kafka_poll(rk, 1);
+          for (int j = done; j < n; j++) msgs[j].err = RD_KAFKA_RESP_ERR_NO_ERROR;
+        }
+      }
+      sent += n;
+      rd_kafka_poll(rk, 0);
+    }
+    free(msgs);
+  } else {
+    while (sent < count) {
+      long end = sent + BATCH < count ? sent + BATCH : count;
+      for (; sent < end; sent++) produce_one(rk, rkt, payload, (size_t)size);
+      rd_kafka_poll(rk, 0);
+    }
   }
   double t_enq = now_s();
   if (rd_kafka_flush(rk, 120000)) die("flush timed out with %d messages left", rd_kafka_outq_len(rk));
@@ -475,7 +509,7 @@ int main(int argc, char **argv) {
   mode = argv[1];
   int opt;
   optind = 2;
-  while ((opt = getopt(argc, argv, "b:t:n:s:w:r:d:c:X:C:")) != -1) {
+  while ((opt = getopt(argc, argv, "b:t:n:s:w:r:d:c:m:X:C:")) != -1) {
     switch (opt) {
       case 'b': brokers = optarg; break;
       case 't': topic = optarg; break;
@@ -485,6 +519,7 @@ int main(int argc, char **argv) {
       case 'r': rate = atol(optarg); break;
       case 'd': seconds = atof(optarg); break;
       case 'c': credit_path = optarg; break;
+      case 'm': produce_batch_mode = strcmp(optarg, "batch") == 0; break;
       case 'X':
         if (npconf == MAX_CONF) die("too many -X");
         pconf[npconf++] = optarg;
