@@ -3,11 +3,14 @@
  * Prometheus text, prom-client and OpenTelemetry exporters, and a worker's /metrics
  * scraped over HTTP (lag, rates, rebalances, worker counters).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { MeterProvider, MetricReader, type DataPoint } from '@opentelemetry/sdk-metrics';
 import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ConfigError, KafkaConsumer, KafkaMetrics, KafkaProducer, runWorker, samplesFromStatistics, type Message } from '../lib/index';
+import { ConfigError, KafkaConsumer, KafkaMetrics, KafkaProducer, METRIC_FAMILIES, runWorker, samplesFromStatistics, type Message } from '../lib/index';
 import { renderPrometheus } from '../lib/metrics/prometheus';
 import { startCluster, unique, type TestCluster } from './helpers';
 import { testConnections, waitUntil, workerConsumerConfig } from './worker-helpers';
@@ -146,6 +149,11 @@ describe('KafkaMetrics on live clients', () => {
 });
 
 describe('exporters', () => {
+  it('the README documents every metric', () => {
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    for (const family of METRIC_FAMILIES) expect(readme, family.name).toContain(`\`${family.name}\``);
+  });
+
   it('writes the Prometheus text format with HELP, TYPE and escaped labels', () => {
     const metrics = new KafkaMetrics({ prefix: 'app_kafka_' });
     metrics.count('client_errors_total', { client: 'c"1\\', type: 'producer', code: 'line\nbreak' }, 2);
