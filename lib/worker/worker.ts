@@ -101,7 +101,7 @@ class WorkerImpl implements Worker {
     private readonly raw: WorkerOptions,
   ) {
     this.metrics = raw.metrics ?? defaultMetrics();
-    this.logger = raw.logger ?? (raw.connections ?? undefined)?.logger;
+    this.logger = raw.logger ?? raw.connections?.logger;
     this.closed = new Promise<void>((resolve, reject) => {
       this.resolveClosed = resolve;
       this.rejectClosed = reject;
@@ -261,6 +261,11 @@ class WorkerImpl implements Worker {
       }
       await producer.beginTransaction();
       let outcome = await this.attempt(lane, unit, attempt);
+      if (lane.dropped === 'lost') {
+        // Lost, or past the shutdown deadline: the unit is not ours to commit any more.
+        await producer.abortTransaction().catch(() => undefined);
+        return;
+      }
       if (outcome.ok) {
         try {
           await this.commitInTransaction(unit);
@@ -452,9 +457,10 @@ class WorkerImpl implements Worker {
 
   private async onRevoke(partitions: TopicPartition[]): Promise<void> {
     for (const p of partitions) this.assigned.delete(`${p.partition}:${p.topic}`);
+    this.log('info', { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, 'partitions revoked');
     const lanes = this.lanes.drop(partitions, 'revoked');
     // Finish what is running, then commit it: the next owner starts after it.
-    await this.waitForUnits(lanes.map((l) => l.running).filter((r): r is Promise<void> => r !== undefined));
+    await this.waitForUnits(lanes);
     if (!this.options.exactlyOnce) await this.commit();
   }
 
@@ -464,10 +470,26 @@ class WorkerImpl implements Worker {
     this.log('warn', { partitions: partitions.map((p) => `${p.topic}[${p.partition}]`) }, 'partitions lost: their running handlers are told to give up, nothing is committed for them');
   }
 
-  /** Waits for units, but not past the shutdown deadline once stopping. */
-  private async waitForUnits(units: Array<Promise<void>>): Promise<void> {
-    if (units.length === 0 || this.deadlinePassed) return;
-    await Promise.all(units);
+  /**
+   * Waits for the running units of revoked lanes, at most `shutdownTimeoutMs` (none once
+   * the shutdown deadline passed): a rebalance must not wait for a stuck handler forever.
+   * Units still running then are told to give up and are not committed.
+   */
+  private async waitForUnits(lanes: Lane[]): Promise<void> {
+    const units = lanes.map((l) => l.running).filter((r): r is Promise<void> => r !== undefined);
+    if (units.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = this.deadlinePassed ? 0 : this.options.shutdownTimeoutMs;
+    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limit)));
+    const late = await Promise.race([Promise.all(units).then(() => false), expired]);
+    clearTimeout(timer);
+    if (!late) return;
+    const stuck = lanes.filter((l) => l.running !== undefined);
+    for (const lane of stuck) {
+      lane.dropped = 'lost';
+      lane.handlers.abort('revoked');
+    }
+    this.log('warn', { partitions: stuck.map((l) => `${l.topic}[${l.partition}]`) }, `handlers of revoked partitions still running after ${limit} ms: told to give up, not committed`);
   }
 
   // ---- health and metrics
@@ -520,14 +542,18 @@ class WorkerImpl implements Worker {
     this.log('info', { group: this.group }, 'worker stopping');
     this.stopController.abort();
     this.lanes.stop();
-    const deadline = new Promise<'deadline'>((resolve) => {
-      const t = setTimeout(() => resolve('deadline'), this.options.shutdownTimeoutMs);
-      t.unref();
-    });
-    if ((await Promise.race([this.lanes.idle().then(() => 'idle' as const), deadline])) === 'deadline') {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), this.options.shutdownTimeoutMs)));
+    const finished = await Promise.race([this.lanes.idle().then(() => 'idle' as const), deadline]);
+    clearTimeout(timer);
+    if (finished === 'deadline') {
       this.deadlinePassed = true;
       this.log('warn', { inFlight: this.lanes.inFlight }, `handlers still running after ${this.options.shutdownTimeoutMs} ms: told to give up, their messages stay uncommitted`);
-      for (const lane of this.lanes.running()) lane.handlers.abort('shutdown deadline');
+      for (const lane of this.lanes.running()) {
+        // Told to give up: whatever they do now is not committed.
+        lane.dropped = 'lost';
+        lane.handlers.abort('shutdown deadline');
+      }
     }
     if (this.commitTimer) clearTimeout(this.commitTimer);
     this.commitTimer = undefined;
