@@ -8,7 +8,24 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { ApiKey, ConfigError, DEAD_LETTER_HEADERS, HandlerRejectedError, KafkaConsumer, KafkaMetrics, KafkaProducer, runWorker, WorkerError, type Message } from '../lib/index';
+import {
+  ApiKey,
+  backoffDelay,
+  ConfigError,
+  DEAD_LETTER_HEADERS,
+  deadLetterMessage,
+  DEFAULT_RETRY,
+  HandlerRejectedError,
+  KafkaConsumer,
+  KafkaMetrics,
+  KafkaProducer,
+  runWorker,
+  WorkerError,
+  workerSettingsFromEnv,
+  type Message,
+} from '../lib/index';
+import { PartitionLanes } from '../lib/worker/lanes';
+import { resolveRetry } from '../lib/worker/retry';
 import type { Connections } from '../lib/connections';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
 import { committedOffsets, header, readTopic, recordingLogger, testConnections, waitUntil, workerConsumerConfig } from './worker-helpers';
@@ -542,6 +559,27 @@ describe('runWorker: health', () => {
     await worker.stop();
     await expect(fetch(url)).rejects.toThrow();
   });
+  it.skipIf(realCluster)('/healthz turns 503 while the brokers are unreachable and 200 again after (needs the mock\'s fault injection)', async () => {
+    const mock = cluster.mock!;
+    const topic = await cluster.topic('w-health-down');
+    const options = base(topic);
+    const { logger } = recordingLogger();
+    const worker = await runWorker({ ...options, logger, statisticsIntervalMs: 100, http: { port: 0, host: '127.0.0.1' }, handler: () => undefined });
+    const url = `http://127.0.0.1:${worker.httpPort}/healthz`;
+    try {
+      await waitUntil('ready', async () => (await fetch(url)).status === 200);
+      await mock.setBrokerDown(1);
+      await waitUntil('not ready', async () => {
+        const res = await fetch(url);
+        return res.status === 503 && ((await res.json()) as { reasons: string[] }).reasons.includes('brokers unreachable');
+      });
+      await mock.setBrokerUp(1);
+      await waitUntil('ready again', async () => (await fetch(url)).status === 200);
+    } finally {
+      await mock.setBrokerUp(1);
+      await worker.stop();
+    }
+  });
 });
 
 describe('runWorker: options', () => {
@@ -616,5 +654,97 @@ describe('runWorker: signals', () => {
     expect(done).toEqual(Array.from({ length: done.length }, (_, i) => BigInt(i)));
     // The commit interval is a minute: only the shutdown commit can have stored this.
     expect(await committedOffsets(cluster, group, topic)).toEqual([BigInt(done.length)]);
+  });
+});
+
+describe('worker parts', () => {
+  it('backoff grows by the multiplier, is capped, and spreads by the jitter', () => {
+    const policy = { ...DEFAULT_RETRY, initialDelayMs: 100, multiplier: 3, maxDelayMs: 1000, jitter: 0.5 };
+    const middle = () => 0.5;
+    expect([1, 2, 3, 4].map((n) => backoffDelay(policy, n, middle))).toEqual([100, 300, 900, 1000]);
+    expect(backoffDelay(policy, 2, () => 0)).toBe(150);
+    expect(backoffDelay(policy, 2, () => 1)).toBe(450);
+    expect(backoffDelay(policy, 4, () => 1)).toBe(1000); // never past the cap
+  });
+
+  it('checks retry settings', () => {
+    expect(resolveRetry(undefined)).toEqual(DEFAULT_RETRY);
+    expect(resolveRetry(false).maxAttempts).toBe(1);
+    expect(resolveRetry({ maxAttempts: 2 })).toEqual({ ...DEFAULT_RETRY, maxAttempts: 2 });
+    expect(() => resolveRetry({ maxAttempts: 0 })).toThrow(/"retry.maxAttempts": must be an integer ≥ 1, got 0/);
+    expect(() => resolveRetry({ initialDelayMs: 500, maxDelayMs: 100 })).toThrow(/retry.maxDelayMs/);
+    expect(() => resolveRetry({ jitter: 2 })).toThrow(/retry.jitter/);
+    expect(() => resolveRetry({ multiplier: Number.NaN })).toThrow(/retry.multiplier/);
+    expect(() => resolveRetry(3 as never)).toThrow(/must be an object/);
+  });
+
+  it('a dead letter keeps the message and replaces earlier dead-letter headers', () => {
+    const message: Message = {
+      topic: 'orders', partition: 3, offset: 41n, key: Buffer.from('k'), value: Buffer.from('v'), timestamp: 1700000000000,
+      headers: [['app', Buffer.from('a')], [DEAD_LETTER_HEADERS.error, Buffer.from('the previous failure')]],
+    };
+    const dead = deadLetterMessage(message, { topic: 'orders.dlq', error: new RangeError('x'.repeat(10_000)), attempts: 5, group: 'billing', now: new Date(0) });
+    expect(dead.topic).toBe('orders.dlq');
+    expect(dead.key).toBe(message.key);
+    expect(dead.value).toBe(message.value);
+    const headers = Object.fromEntries((dead.headers as Array<[string, unknown]>).map(([n, v]) => [n, String(v)]));
+    expect(headers).toEqual({
+      app: 'a',
+      [DEAD_LETTER_HEADERS.error]: `${'x'.repeat(8192)}…`,
+      [DEAD_LETTER_HEADERS.errorType]: 'RangeError',
+      [DEAD_LETTER_HEADERS.topic]: 'orders',
+      [DEAD_LETTER_HEADERS.partition]: '3',
+      [DEAD_LETTER_HEADERS.offset]: '41',
+      [DEAD_LETTER_HEADERS.timestamp]: '1700000000000',
+      [DEAD_LETTER_HEADERS.attempts]: '5',
+      [DEAD_LETTER_HEADERS.group]: 'billing',
+      [DEAD_LETTER_HEADERS.failedAt]: '1970-01-01T00:00:00.000Z',
+    });
+    expect((dead.headers as unknown[]).length).toBe(10);
+  });
+
+  it('reads worker settings from the environment and names a bad variable', () => {
+    expect(workerSettingsFromEnv({})).toEqual({});
+    expect(
+      workerSettingsFromEnv({ KAFKA_TOPIC: 'a, b', KAFKA_CONSUMER_GROUP: 'g', KAFKA_OUTPUT_TOPIC: 'o', KAFKA_DEAD_LETTER_TOPIC: 'd', OCTOKAFKA_CONNECTION: 'prod', OCTOKAFKA_HTTP_PORT: '8080' }),
+    ).toEqual({ topics: ['a', 'b'], group: 'g', output: 'o', deadLetterTopic: 'd', connection: 'prod', httpPort: 8080 });
+    expect(() => workerSettingsFromEnv({ KAFKA_TOPIC: 'a,,b' })).toThrow(/"KAFKA_TOPIC": has an empty topic name/);
+    expect(() => workerSettingsFromEnv({ OCTOKAFKA_HTTP_PORT: '70000' })).toThrow(ConfigError);
+  });
+
+  it('lanes: one unit per partition at a time, at most `concurrency` at once, partitions take turns', async () => {
+    const log: string[] = [];
+    let active = 0;
+    let most = 0;
+    const lanes = new PartitionLanes({
+      concurrency: 2,
+      unitSize: 2,
+      process: async (lane, unit) => {
+        active++;
+        most = Math.max(most, active);
+        log.push(`${lane.partition}:${unit.map((m) => m.offset).join(',')}`);
+        await new Promise((r) => setTimeout(r, 5));
+        active--;
+      },
+    });
+    const msg = (partition: number, offset: number): Message => ({ topic: 't', partition, offset: BigInt(offset), key: null, value: null, headers: [], timestamp: 0 });
+    lanes.push([msg(0, 0), msg(0, 1), msg(0, 2), msg(1, 0), msg(2, 0), msg(0, 3)]);
+    expect(lanes.inFlight).toBe(3);
+    expect(lanes.queued).toBe(3);
+    await waitUntil('all units', () => log.length === 4);
+    await lanes.idle();
+    expect(most).toBe(2);
+    // Partition 0's units in order; partition 2 got its turn before partition 0's second unit.
+    expect(log.filter((l) => l.startsWith('0:'))).toEqual(['0:0,1', '0:2,3']);
+    expect(log.indexOf('2:0')).toBeLessThan(log.indexOf('0:2,3'));
+    // Dropping a partition discards what waits and stops its retries.
+    lanes.push([msg(5, 0), msg(5, 1), msg(5, 2), msg(6, 0), msg(6, 1), msg(6, 2)]);
+    const [dropped] = lanes.drop([{ topic: 't', partition: 6 }], 'revoked');
+    expect(dropped!.retries.signal.aborted).toBe(true);
+    expect(dropped!.handlers.signal.aborted).toBe(false);
+    expect(dropped!.queue).toEqual([]);
+    await lanes.idle();
+    await waitUntil('partition 5 done', () => log.includes('5:2'));
+    expect(log.filter((l) => l.startsWith('6:'))).toEqual(['6:0,1']);
   });
 });
