@@ -71,7 +71,7 @@ export class KafkaMetrics {
   private subscribed = false;
   /** Exporters already fed by this collector (registering twice is a no-op). */
   private readonly exports = new Map<unknown, Promise<() => void>>();
-  /** One collection serves every exporter call of the same scrape. */
+  /** The last collection, valid until a statistics document, a count or a client changes it. */
   private cached: Sample[] | undefined;
 
   constructor(options: KafkaMetricsOptions = {}) {
@@ -91,6 +91,7 @@ export class KafkaMetrics {
     const onStats = (stats: Record<string, unknown>): void => {
       const o = this.observed.get(client);
       if (o) o.stats = stats;
+      this.cached = undefined;
     };
     const onRebalance = (info: { kind: string }): void => {
       this.count('consumer_rebalances_total', { client: clientName(client), type, kind: info.kind });
@@ -118,6 +119,7 @@ export class KafkaMetrics {
     if (!o) return;
     o.detach();
     this.observed.delete(client);
+    this.cached = undefined;
     if (this.observed.size === 0 && this.subscribed) {
       unsubscribe(clientErrorChannel.name, this.onClientError);
       this.subscribed = false;
@@ -139,23 +141,19 @@ export class KafkaMetrics {
     this.cached = undefined;
   }
 
-  /** Every current sample (statistics of open observed clients, counters, gauges). */
+  /**
+   * Every current sample (statistics of open observed clients, counters, gauges). The
+   * result is kept until something changes (exporters ask once per family per scrape).
+   */
   collect(): Sample[] {
+    for (const client of this.observed.keys()) {
+      if (client.isClosed) this.unobserve(client);
+    }
     if (this.cached) return this.cached;
     const out: Sample[] = [];
-    for (const [client, o] of this.observed) {
-      if (client.isClosed) {
-        this.unobserve(client);
-        continue;
-      }
-      if (o.stats) out.push(...samplesFromStatistics(o.stats));
-    }
+    for (const o of this.observed.values()) if (o.stats) out.push(...samplesFromStatistics(o.stats));
     for (const sample of this.values.values()) out.push({ ...sample, labels: { ...sample.labels } });
     this.cached = out;
-    // Valid for this scrape only: exporters call collect() once per metric.
-    setImmediate(() => {
-      if (this.cached === out) this.cached = undefined;
-    });
     return out;
   }
 
