@@ -45,6 +45,8 @@ export interface ConnectionsOptions {
   statisticsIntervalMs?: number;
 }
 
+const OPTION_NAMES: readonly string[] = ['source', 'env', 'logger', 'metrics', 'statisticsIntervalMs'];
+
 /** A client a connection made (and will close). */
 type Client = KafkaProducer | KafkaConsumer | KafkaAdmin;
 
@@ -242,6 +244,10 @@ export class Connections {
    * @throws ConfigError for a malformed source.
    */
   constructor(options: ConnectionsOptions = {}) {
+    const unknown = Object.keys(options ?? {}).find((k) => !OPTION_NAMES.includes(k));
+    if (unknown !== undefined) {
+      throw new ConfigError(unknown, `is not an option of the connections (${OPTION_NAMES.join(', ')}); a connections file's content goes in "source"`);
+    }
     this.env = options.env ?? process.env;
     this.logger = options.logger;
     this.metrics = options.metrics;

@@ -132,6 +132,8 @@ describe('connections', () => {
   it('names what is wrong', async () => {
     expect(() => new Connections({ source: { connections: { 'bad name': {} } } })).toThrow(ConfigError);
     expect(() => new Connections({ source: { connections: {} }, statisticsIntervalMs: -1 })).toThrow(/statisticsIntervalMs/);
+    // The file's content given as the options themselves.
+    expect(() => configureConnections({ connections: { a: {} } } as never)).toThrow(/"connections": is not an option of the connections .*goes in "source"/);
     const connections = new Connections({ source: { connections: { a: { 'bootstrap.servers': cluster.bootstrapServers } } }, env: {} });
     expect(() => connections.connect('a').consumer()).toThrow(/connection "a" has no consumer group/);
     expect(() => connections.connect('a').consumer('')).toThrow(ConfigError);
