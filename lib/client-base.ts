@@ -2,6 +2,7 @@
  * What every client shares: typed events for librdkafka's logs, errors and statistics,
  * with identical lines rate-limited, and the closed-state guard.
  */
+import { channel } from 'node:diagnostics_channel';
 import { EventEmitter } from 'node:events';
 
 // These modules load the AWS packages themselves, and only when MSK IAM is used.
@@ -11,6 +12,12 @@ import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
+
+/**
+ * Every error a client reports (before rate limiting), as `{ client, error }`: metrics count
+ * them here without becoming an `error` listener, which would change where errors go.
+ */
+export const clientErrorChannel = channel('octokafka:client-error');
 
 /** A log line from librdkafka. `level` is syslog's: 0 emergency … 7 debug. */
 export interface LogEntry {
@@ -240,6 +247,8 @@ export abstract class ClientBase extends EventEmitter {
 
   /** Emits an error that belongs to no call, rate-limited; never throws for lack of listeners. */
   protected reportError(error: KafkaError): void {
+    // Counted before rate limiting: metrics see every error, logs one per window.
+    if (clientErrorChannel.hasSubscribers) clientErrorChannel.publish({ client: this, error });
     const suppressed = this.limiter.admit(`error:${error.code}:${error.message}`);
     if (suppressed === null) return;
     this.logger?.error({ code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind }, error.message);

@@ -82,3 +82,46 @@ export {
   type ResolveConnectionOptions,
 } from './connection-config';
 export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './shutdown';
+export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './connections';
+export {
+  runWorker,
+  WorkerError,
+  HandlerRejectedError,
+  DEFAULT_RETRY,
+  backoffDelay,
+  DEAD_LETTER_HEADERS,
+  deadLetterMessage,
+  WORKER_ENV,
+  workerSettingsFromEnv,
+  type Worker,
+  type WorkerState,
+  type WorkerOptions,
+  type HandlerContext,
+  type MessageHandler,
+  type BatchHandler,
+  type WorkerOutput,
+  type RetryPolicy,
+  type DeadLetterInfo,
+  type WorkerEnvSettings,
+  type HealthReport,
+} from './worker/index';
+export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions, type CollectedFamily } from './metrics/collector';
+export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './metrics/families';
+export { samplesFromStatistics } from './metrics/statistics';
+export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './metrics/prometheus';
+export type { OpenTelemetryMeter } from './metrics/opentelemetry';
+export {
+  produceChannel,
+  consumeChannel,
+  setTracePropagator,
+  getTracePropagator,
+  w3cPropagator,
+  openTelemetryPropagator,
+  parseTraceparent,
+  formatTraceparent,
+  type TracePropagator,
+  type TraceParent,
+  type ProduceTraceContext,
+  type ConsumeTraceContext,
+} from './tracing';
+export { clientErrorChannel } from './client-base';

@@ -9,6 +9,7 @@ import { DEFAULTS, validateConfig } from './config';
 import { ClosedError, ErrorCode, KafkaError } from './errors';
 import { NATIVE, type KafkaConsumer } from './consumer';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
+import { instrumentSends } from './tracing';
 import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
@@ -687,3 +688,7 @@ function checkHeaders(headers: unknown, name: string): void {
     throw new TypeError(`${name}.headers must be an array of [name, value] pairs or an object`);
   }
 }
+
+// Tracing: the produce channel and trace-context headers wrap send and sendBatch (see
+// lib/tracing.ts); with no subscriber and no propagator that costs one check per call.
+instrumentSends(KafkaProducer.prototype);
