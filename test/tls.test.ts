@@ -13,7 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { createServer, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -184,8 +184,9 @@ async function startFakeBroker(pki: Pki, cert: 'server' | 'wrongHost' | 'untrust
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     socket.on('data', (d: Buffer) => (broker.received += d.length));
-    const peer = socket.getPeerCertificate();
-    broker.handshakes.push({ clientCn: peer.subject?.CN, clientAuthorized: socket.authorized });
+    // An empty object when the client sent no certificate.
+    const cn = (socket.getPeerCertificate() as Partial<PeerCertificate>).subject?.CN;
+    broker.handshakes.push({ clientCn: Array.isArray(cn) ? cn.join(',') : cn, clientAuthorized: socket.authorized });
   });
   server.on('tlsClientError', (e) => broker.failures.push(e));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
