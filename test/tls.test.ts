@@ -205,9 +205,9 @@ async function until(what: string, condition: () => boolean, timeoutMs = 10_000)
 }
 
 /** Settings that keep a client's attempts against the fake broker short and frequent. */
-function clientConfig(port: number, extra: KafkaConfig): KafkaConfig {
+function clientConfig(port: number, extra: KafkaConfig, host = 'localhost'): KafkaConfig {
   return {
-    'bootstrap.servers': `localhost:${port}`,
+    'bootstrap.servers': `${host}:${port}`,
     // The server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
     'broker.address.family': 'v4',
     'security.protocol': 'SSL',
@@ -230,11 +230,17 @@ interface Attempt {
  * Points a client at a fake broker until the server saw a handshake or the client reported
  * an error (and the server a failed handshake), then closes both.
  */
-async function attempt(pki: Pki, cert: 'server' | 'wrongHost' | 'untrusted', extra: KafkaConfig, kind: 'producer' | 'admin' = 'producer'): Promise<Attempt> {
+async function attempt(
+  pki: Pki,
+  cert: 'server' | 'wrongHost' | 'untrusted',
+  extra: KafkaConfig,
+  kind: 'producer' | 'admin' = 'producer',
+  host = 'localhost',
+): Promise<Attempt> {
   const broker = await startFakeBroker(pki, cert);
   const errors: KafkaError[] = [];
   const logs: LogEntry[] = [];
-  const config = clientConfig(broker.port, extra);
+  const config = clientConfig(broker.port, extra, host);
   const client = kind === 'producer' ? new KafkaProducer(config) : new KafkaAdmin(config);
   client.on('error', (e) => errors.push(e));
   client.on('log', (l) => logs.push(l));
@@ -302,6 +308,16 @@ describe.skipIf(opensslMissing)(
       expect(error.message).toMatch(/SSL handshake failed: .*certificate verify failed/);
       // librdkafka's own hint only blames the CA; the message also names the host-name check.
       expect(error.message).toMatch(/ssl\.endpoint\.identification\.algorithm/);
+    });
+
+    it('an IP address in bootstrap.servers is verified against the certificate\'s IP subjectAltName', async () => {
+      const matching = await attempt(pki, 'server', { 'ssl.ca.pem': pki.pem.ca }, 'producer', '127.0.0.1');
+      expect(matching.errors).toEqual([]);
+      expect(matching.handshakes.length).toBeGreaterThan(0);
+      // broker.example.invalid's certificate has no IP entry.
+      const other = await attempt(pki, 'wrongHost', { 'ssl.ca.pem': pki.pem.ca }, 'producer', '127.0.0.1');
+      expect(other.handshakes).toEqual([]);
+      expect(other.errors[0]?.code).toBe(ErrorCode.SSL);
     });
 
     it('ssl.endpoint.identification.algorithm=none turns hostname verification off explicitly', async () => {
