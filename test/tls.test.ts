@@ -334,6 +334,13 @@ describe.skipIf(opensslMissing)(
       expect(error).toBeInstanceOf(KafkaError);
       expect(error.code).toBe(ErrorCode.SSL);
       expect(error.message).toMatch(/certificate verify failed: broker certificate could not be verified.*ssl\.ca\.location/);
+      expect(error.message).toMatch(/host-name verification is on/);
+      // With host-name verification off, the message does not point at it.
+      const noHostCheck = await attempt(pki, 'untrusted', { 'ssl.ca.pem': pki.pem.ca, 'ssl.endpoint.identification.algorithm': 'none' });
+      expect(noHostCheck.handshakes).toEqual([]);
+      expect(noHostCheck.errors[0]?.code).toBe(ErrorCode.SSL);
+      expect(noHostCheck.errors[0]?.message).toMatch(/certificate verify failed/);
+      expect(noHostCheck.errors[0]?.message).not.toMatch(/host-name/);
     });
 
     it('configFromEnv: base64 KAFKA_CA_CERT / KAFKA_CLIENT_CERT / KAFKA_CLIENT_KEY complete mutual TLS without key material on disk', async () => {
