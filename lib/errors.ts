@@ -22,10 +22,10 @@ export const ErrorCode = {
   QUEUE_FULL: -184,
   /** A TLS failure: handshake (certificate verification, protocol) or TLS configuration. */
   SSL: -181,
-  /** SASL authentication failed (bad credentials, a refused or missing OAUTHBEARER token). */
-  AUTHENTICATION: -169,
   STATE: -172,
   NOT_IMPLEMENTED: -170,
+  /** SASL authentication failed (bad credentials, a refused or missing OAUTHBEARER token). */
+  AUTHENTICATION: -169,
   UNSUPPORTED_FEATURE: -165,
   NOENT: -156,
   PURGE_QUEUE: -152,
