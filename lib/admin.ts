@@ -99,7 +99,7 @@ export class KafkaAdmin extends ClientBase {
     try {
       this.handle = new (nativeAdminClass())(props, (_d, _m, events) => this.onEvents(events), auth.native);
     } catch (e) {
-      throw toConfigError(e);
+      throw toConfigError(e, props);
     }
     this.startTokens(this.handle);
   }

@@ -12,6 +12,7 @@ import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
+import { explainTlsHandshakeError, hostnameVerificationOn } from './tls-errors';
 
 /**
  * Every error a client reports (before rate limiting), as `{ client, error }`: metrics count
@@ -89,6 +90,8 @@ export abstract class ClientBase extends EventEmitter {
   private refresher: TokenRefresher | undefined;
   /** Secret values of the configuration: never passed on in log, error or statistics text. */
   private secrets: string[] = [];
+  /** False when the configuration turns TLS host-name verification off (for error hints). */
+  private hostnameVerification = true;
   private readonly tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
   protected closing = false;
   protected closed = false;
@@ -120,6 +123,7 @@ export abstract class ClientBase extends EventEmitter {
    */
   protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
     this.secrets = collectSecrets(config);
+    this.hostnameVerification = hostnameVerificationOn(config);
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
@@ -214,7 +218,9 @@ export abstract class ClientBase extends EventEmitter {
         return true;
       }
       case 'error': {
-        const error = nativeError({ ...event.error, message: this.redact(event.error.message) });
+        let message = this.redact(event.error.message);
+        if (event.error.code === ErrorCode.SSL) message = explainTlsHandshakeError(message, this.hostnameVerification);
+        const error = nativeError({ ...event.error, message });
         this.reportError(error);
         return true;
       }

@@ -58,10 +58,11 @@ const TLS_PROTOCOLS = ['ssl', 'sasl_ssl'];
 const PASSWORD_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 
 const GSSAPI_MISSING =
-  'GSSAPI (Kerberos) is not in octokafka\'s prebuilt librdkafka: it needs cyrus-sasl (libsasl2), which is left out so ' +
-  'that the binary has no system dependencies. To use Kerberos, build librdkafka with -DWITH_SASL=ON against ' +
-  'libsasl2-dev (and install libsasl2-modules-gssapi-mit where the client runs), then rebuild the addon from source ' +
-  '(npm run build:native); or use SCRAM-SHA-512, PLAIN or OAUTHBEARER';
+  'GSSAPI (Kerberos) is not in octokafka\'s librdkafka: it needs cyrus-sasl (libsasl2), which is left out so that ' +
+  'the binary has no system dependencies, and octokafka\'s build does not offer it. Use SCRAM-SHA-512, SCRAM-SHA-256, ' +
+  'PLAIN or OAUTHBEARER if the cluster has such a listener. Kerberos needs librdkafka built with -DWITH_SASL=ON against ' +
+  'libsasl2-dev, linked with libsasl2, and libsasl2-modules-gssapi-mit where the client runs: a client over a system ' +
+  'librdkafka built that way (Debian\'s librdkafka1 is), not octokafka';
 
 /** Kerberos: rejected before librdkafka's own "No provider for SASL mechanism GSSAPI" at connect time. */
 const gssapi: Check = (s) => {

@@ -114,7 +114,7 @@ export class KafkaConsumer extends ClientBase {
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
     } catch (e) {
-      throw toConfigError(e);
+      throw toConfigError(e, props);
     }
     this.startTokens(this.handle);
     // The native hand-off holds at most a quarter of the mark, so that what is buffered

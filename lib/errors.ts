@@ -20,8 +20,12 @@ export const ErrorCode = {
   INVALID_ARG: -186,
   TIMED_OUT: -185,
   QUEUE_FULL: -184,
+  /** A TLS failure: handshake (certificate verification, protocol) or TLS configuration. */
+  SSL: -181,
   STATE: -172,
   NOT_IMPLEMENTED: -170,
+  /** SASL authentication failed (bad credentials, a refused or missing OAUTHBEARER token). */
+  AUTHENTICATION: -169,
   UNSUPPORTED_FEATURE: -165,
   NOENT: -156,
   PURGE_QUEUE: -152,
@@ -32,6 +36,8 @@ export const ErrorCode = {
   UNKNOWN_TOPIC_OR_PART: 3,
   /** Broker: topic already exists. */
   TOPIC_ALREADY_EXISTS: 36,
+  /** Broker: SASL authentication failed (librdkafka reports it to clients as `AUTHENTICATION`). */
+  SASL_AUTHENTICATION_FAILED: 58,
 } as const;
 
 /** The symbolic name of each code in {@link ErrorCode}, as librdkafka prints it. */

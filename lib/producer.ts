@@ -133,7 +133,7 @@ export class KafkaProducer extends ClientBase {
     try {
       this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e), auth.native);
     } catch (e) {
-      throw toConfigError(e);
+      throw toConfigError(e, props);
     }
     this.startTokens(this.handle);
   }

@@ -1,14 +1,26 @@
 /**
- * TLS with the statically linked OpenSSL: the system CA bundle must be found by probing
- * the usual locations (Debian/Ubuntu /etc/ssl/certs/ca-certificates.crt, RHEL/Fedora
- * /etc/pki/tls/certs/ca-bundle.crt, Alpine /etc/ssl/cert.pem, ...), not through the
- * build machine's OPENSSLDIR.
+ * TLS with the statically linked OpenSSL.
+ *
+ * The system CA bundle must be found by probing the usual locations (Debian/Ubuntu
+ * /etc/ssl/certs/ca-certificates.crt, RHEL/Fedora /etc/pki/tls/certs/ca-bundle.crt, Alpine
+ * /etc/ssl/cert.pem, ...), not through the build machine's OPENSSLDIR.
+ *
+ * Real handshakes need no Kafka broker: a Node TLS server on 127.0.0.1 with certificates made
+ * at test time by the `openssl` CLI stands in for one. A client that trusts the server
+ * completes the handshake (the server's `secureConnection`) and then sends an ApiVersions
+ * request nobody answers; a client that does not trust it aborts the handshake, which the
+ * server sees as a `tlsClientError` and the client reports as a `_SSL` KafkaError.
  */
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KafkaProducer, type LogEntry } from '../lib/index';
+import { configFromEnv } from '../lib/env-config';
+import { ConfigError, Driver, ErrorCode, KafkaAdmin, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
 
 describe('TLS', () => {
   it('finds the system CA bundle by probing its usual locations', async () => {
@@ -22,9 +34,407 @@ describe('TLS', () => {
     expect(existsSync(probe!)).toBe(true);
   });
 
-  it('an explicit CA location that does not exist is a clear error at creation', () => {
-    expect(
-      () => new KafkaProducer({ 'bootstrap.servers': '127.0.0.1:1', 'security.protocol': 'SSL', 'ssl.ca.location': '/nonexistent/ca.pem' }),
-    ).toThrow(/ssl\.ca\.location|CA/i);
+  it('an explicit CA location that does not exist is a ConfigError naming ssl.ca.location', () => {
+    const error = creationError({ 'bootstrap.servers': '127.0.0.1:1', 'security.protocol': 'SSL', 'ssl.ca.location': '/nonexistent/ca.pem' });
+    expect(error.property).toBe('ssl.ca.location');
+    expect(error.message).toMatch(/cannot be read.*no such file/i);
   });
 });
+
+/** The ConfigError a client constructor throws for `config`. */
+function creationError(config: KafkaConfig): ConfigError {
+  let client: KafkaProducer | undefined;
+  try {
+    client = new KafkaProducer(config);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return e as ConfigError;
+  }
+  void client.close({ timeoutMs: 0 });
+  throw new Error('expected the client constructor to throw a ConfigError');
+}
+
+// ---------------------------------------------------------------------------------------
+// Certificates made with the openssl CLI.
+
+const opensslMissing = spawnSync('openssl', ['version'], { stdio: 'ignore' }).status !== 0;
+const KEY_PASSWORD = 'correct horse battery staple';
+const CLIENT_CN = 'octokafka-test-client';
+
+interface Pki {
+  dir: string;
+  /** PEM text of each file, by name. */
+  pem: Record<'ca' | 'otherCa' | 'server' | 'serverKey' | 'wrongHost' | 'wrongHostKey' | 'untrusted' | 'untrustedKey' | 'client' | 'clientKey' | 'clientKeyEncrypted', string>;
+  /** Path of each file, by the same names. */
+  path: (name: keyof Pki['pem']) => string;
+}
+
+function openssl(dir: string, args: string[]): void {
+  const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
+}
+
+/**
+ * A throwaway PKI: a CA and a second, untrusted CA; a server certificate for
+ * localhost/127.0.0.1, one for another host name and one from the untrusted CA; a client
+ * certificate whose key also exists encrypted. P-256 keys: quick to make. An own openssl
+ * config, so that the system's openssl.cnf cannot change what the certificates contain.
+ */
+function makePki(): Pki {
+  const dir = mkdtempSync(join(tmpdir(), 'octokafka-tls-'));
+  writeFileSync(
+    join(dir, 'openssl.cnf'),
+    [
+      '[req]',
+      'distinguished_name = dn',
+      'prompt = no',
+      '[dn]',
+      'CN = placeholder',
+      '[ca]',
+      'basicConstraints = critical,CA:TRUE',
+      'keyUsage = critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier = hash',
+      '[localhost]',
+      'subjectAltName = DNS:localhost,IP:127.0.0.1',
+      'extendedKeyUsage = serverAuth',
+      '[wronghost]',
+      'subjectAltName = DNS:broker.example.invalid',
+      'extendedKeyUsage = serverAuth',
+      '[client]',
+      'extendedKeyUsage = clientAuth',
+      '',
+    ].join('\n'),
+  );
+  const newKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const ca = (name: string, cn: string): void =>
+    openssl(dir, ['req', '-config', 'openssl.cnf', '-x509', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${cn}`, '-extensions', 'ca']);
+  const leaf = (name: string, cn: string, issuer: string, ext: string): void => {
+    openssl(dir, ['req', '-config', 'openssl.cnf', '-new', ...newKey, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`]);
+    openssl(dir, [
+      'x509', '-req', '-in', `${name}.csr`, '-CA', `${issuer}.pem`, '-CAkey', `${issuer}.key`, '-set_serial', String(Date.now()),
+      '-days', '2', '-out', `${name}.pem`, '-extfile', 'openssl.cnf', '-extensions', ext,
+    ]);
+  };
+  ca('ca', 'octokafka test CA');
+  ca('otherCa', 'octokafka untrusted CA');
+  leaf('server', 'localhost', 'ca', 'localhost');
+  leaf('wrongHost', 'broker.example.invalid', 'ca', 'wronghost');
+  leaf('untrusted', 'localhost', 'otherCa', 'localhost');
+  leaf('client', CLIENT_CN, 'ca', 'client');
+  openssl(dir, ['pkey', '-in', 'client.key', '-aes256', '-passout', `pass:${KEY_PASSWORD}`, '-out', 'clientEncrypted.key']);
+  const files: Record<keyof Pki['pem'], string> = {
+    ca: 'ca.pem',
+    otherCa: 'otherCa.pem',
+    server: 'server.pem',
+    serverKey: 'server.key',
+    wrongHost: 'wrongHost.pem',
+    wrongHostKey: 'wrongHost.key',
+    untrusted: 'untrusted.pem',
+    untrustedKey: 'untrusted.key',
+    client: 'client.pem',
+    clientKey: 'client.key',
+    clientKeyEncrypted: 'clientEncrypted.key',
+  };
+  const pem = Object.fromEntries(Object.entries(files).map(([k, f]) => [k, readFileSync(join(dir, f), 'utf8')])) as Pki['pem'];
+  return { dir, pem, path: (name) => join(dir, files[name]) };
+}
+
+// ---------------------------------------------------------------------------------------
+// A TLS server that records handshakes.
+
+interface Handshake {
+  /** CN of the certificate the client presented, if any. */
+  clientCn: string | undefined;
+  /** True when the client certificate verified against the test CA. */
+  clientAuthorized: boolean;
+}
+
+interface FakeBroker {
+  port: number;
+  handshakes: Handshake[];
+  /** Handshakes the server saw fail (the client's alert, as Node reports it). */
+  failures: Error[];
+  /** Bytes the client sent after the handshake (its ApiVersions request). */
+  received: number;
+  close(): Promise<void>;
+}
+
+/** A TLS server on 127.0.0.1 presenting `cert`; it asks for a client certificate but admits clients without. */
+async function startFakeBroker(pki: Pki, cert: 'server' | 'wrongHost' | 'untrusted'): Promise<FakeBroker> {
+  const sockets = new Set<TLSSocket>();
+  const server: Server = createServer({
+    cert: pki.pem[cert],
+    key: pki.pem[`${cert}Key`],
+    ca: pki.pem.ca,
+    requestCert: true,
+    rejectUnauthorized: false,
+  });
+  const broker: FakeBroker = {
+    port: 0,
+    handshakes: [],
+    failures: [],
+    received: 0,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  server.on('secureConnection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.on('data', (d: Buffer) => (broker.received += d.length));
+    // An empty object when the client sent no certificate.
+    const cn = (socket.getPeerCertificate() as Partial<PeerCertificate>).subject?.CN;
+    broker.handshakes.push({ clientCn: Array.isArray(cn) ? cn.join(',') : cn, clientAuthorized: socket.authorized });
+  });
+  server.on('tlsClientError', (e) => broker.failures.push(e));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  broker.port = address.port;
+  return broker;
+}
+
+async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Settings that keep a client's attempts against the fake broker short and frequent. */
+function clientConfig(port: number, extra: KafkaConfig, host = 'localhost'): KafkaConfig {
+  return {
+    'bootstrap.servers': `${host}:${port}`,
+    // The server listens on 127.0.0.1 only; "localhost" may resolve to ::1 first.
+    'broker.address.family': 'v4',
+    'security.protocol': 'SSL',
+    'socket.timeout.ms': 5000,
+    'reconnect.backoff.ms': 100,
+    'reconnect.backoff.max.ms': 500,
+    ...extra,
+  };
+}
+
+interface Attempt {
+  handshakes: Handshake[];
+  failures: Error[];
+  received: number;
+  errors: KafkaError[];
+  logs: LogEntry[];
+}
+
+/**
+ * Points a client at a fake broker until the server saw a handshake or the client reported
+ * an error (and the server a failed handshake), then closes both.
+ */
+async function attempt(
+  pki: Pki,
+  cert: 'server' | 'wrongHost' | 'untrusted',
+  extra: KafkaConfig,
+  kind: 'producer' | 'admin' = 'producer',
+  host = 'localhost',
+): Promise<Attempt> {
+  const broker = await startFakeBroker(pki, cert);
+  const errors: KafkaError[] = [];
+  const logs: LogEntry[] = [];
+  const config = clientConfig(broker.port, extra, host);
+  const client = kind === 'producer' ? new KafkaProducer(config) : new KafkaAdmin(config);
+  client.on('error', (e) => errors.push(e));
+  client.on('log', (l) => logs.push(l));
+  try {
+    await until('a handshake or a TLS error', () => (broker.handshakes.length > 0 && broker.received > 0) || (errors.length > 0 && broker.failures.length > 0));
+  } finally {
+    await (client instanceof KafkaProducer ? client.close({ timeoutMs: 0 }) : client.close());
+    await broker.close();
+  }
+  return { handshakes: broker.handshakes, failures: broker.failures, received: broker.received, errors, logs };
+}
+
+describe.skipIf(opensslMissing)(
+  opensslMissing ? 'TLS handshakes — skipped: the `openssl` CLI is not installed (Debian: apt-get install openssl)' : 'TLS handshakes against a local TLS server',
+  () => {
+    let pki: Pki;
+    beforeAll(() => {
+      pki = makePki();
+    });
+    afterAll(() => {
+      if (pki) rmSync(pki.dir, { recursive: true, force: true });
+    });
+
+    it('an inline CA (ssl.ca.pem) completes the handshake; no client certificate is sent unless configured', async () => {
+      const r = await attempt(pki, 'server', { 'ssl.ca.pem': pki.pem.ca });
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes[0]).toEqual({ clientCn: undefined, clientAuthorized: false });
+      // The client went on to speak Kafka over the session (its ApiVersions request).
+      expect(r.received).toBeGreaterThan(0);
+    });
+
+    it('a CA file (ssl.ca.location) completes the handshake, for an admin client too', async () => {
+      const r = await attempt(pki, 'server', { 'ssl.ca.location': pki.path('ca') }, 'admin');
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes.length).toBeGreaterThan(0);
+    });
+
+    it('mutual TLS with inline PEM (ssl.certificate.pem + ssl.key.pem) presents the client certificate', async () => {
+      const r = await attempt(pki, 'server', { 'ssl.ca.pem': pki.pem.ca, 'ssl.certificate.pem': pki.pem.client, 'ssl.key.pem': pki.pem.clientKey });
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes[0]).toEqual({ clientCn: CLIENT_CN, clientAuthorized: true });
+    });
+
+    it('mutual TLS with files and an encrypted key (ssl.certificate.location + ssl.key.location + ssl.key.password)', async () => {
+      expect(pki.pem.clientKeyEncrypted).toContain('ENCRYPTED');
+      const r = await attempt(pki, 'server', {
+        'ssl.ca.location': pki.path('ca'),
+        'ssl.certificate.location': pki.path('client'),
+        'ssl.key.location': pki.path('clientKeyEncrypted'),
+        'ssl.key.password': KEY_PASSWORD,
+      });
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes[0]).toEqual({ clientCn: CLIENT_CN, clientAuthorized: true });
+    });
+
+    it('hostname verification is on by default: a certificate for another host fails the handshake with an _SSL error that says so', async () => {
+      const r = await attempt(pki, 'wrongHost', { 'ssl.ca.pem': pki.pem.ca });
+      expect(r.handshakes).toEqual([]);
+      // The client rejected the server: it sent a "bad certificate" alert.
+      expect(r.failures[0]?.message).toMatch(/bad certificate/);
+      const error = r.errors[0]!;
+      expect(error).toBeInstanceOf(KafkaError);
+      expect(error.code).toBe(ErrorCode.SSL);
+      expect(error.codeName).toBe('_SSL');
+      expect(error.message).toMatch(/SSL handshake failed: .*certificate verify failed/);
+      // librdkafka's own hint only blames the CA; the message also names the host-name check.
+      expect(error.message).toMatch(/ssl\.endpoint\.identification\.algorithm/);
+    });
+
+    it('an IP address in bootstrap.servers is verified against the certificate\'s IP subjectAltName', async () => {
+      const matching = await attempt(pki, 'server', { 'ssl.ca.pem': pki.pem.ca }, 'producer', '127.0.0.1');
+      expect(matching.errors).toEqual([]);
+      expect(matching.handshakes.length).toBeGreaterThan(0);
+      // broker.example.invalid's certificate has no IP entry.
+      const other = await attempt(pki, 'wrongHost', { 'ssl.ca.pem': pki.pem.ca }, 'producer', '127.0.0.1');
+      expect(other.handshakes).toEqual([]);
+      expect(other.errors[0]?.code).toBe(ErrorCode.SSL);
+    });
+
+    it('ssl.endpoint.identification.algorithm=none turns hostname verification off explicitly', async () => {
+      const r = await attempt(pki, 'wrongHost', { 'ssl.ca.pem': pki.pem.ca, 'ssl.endpoint.identification.algorithm': 'none' });
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes.length).toBeGreaterThan(0);
+    });
+
+    it('a server certificate from an untrusted CA fails the handshake with an _SSL "certificate verify failed" error', async () => {
+      const r = await attempt(pki, 'untrusted', { 'ssl.ca.pem': pki.pem.ca });
+      expect(r.handshakes).toEqual([]);
+      expect(r.failures[0]?.message).toMatch(/unknown ca/);
+      const error = r.errors[0]!;
+      expect(error).toBeInstanceOf(KafkaError);
+      expect(error.code).toBe(ErrorCode.SSL);
+      expect(error.message).toMatch(/certificate verify failed: broker certificate could not be verified.*ssl\.ca\.location/);
+      expect(error.message).toMatch(/host-name verification is on/);
+      // With host-name verification off, the message does not point at it.
+      const noHostCheck = await attempt(pki, 'untrusted', { 'ssl.ca.pem': pki.pem.ca, 'ssl.endpoint.identification.algorithm': 'none' });
+      expect(noHostCheck.handshakes).toEqual([]);
+      expect(noHostCheck.errors[0]?.code).toBe(ErrorCode.SSL);
+      expect(noHostCheck.errors[0]?.message).toMatch(/certificate verify failed/);
+      expect(noHostCheck.errors[0]?.message).not.toMatch(/host-name/);
+    });
+
+    it('configFromEnv: base64 KAFKA_CA_CERT / KAFKA_CLIENT_CERT / KAFKA_CLIENT_KEY complete mutual TLS without key material on disk', async () => {
+      const before = new Set(readdirSync(tmpdir()));
+      const started = Date.now();
+      const b64 = (s: string): string => Buffer.from(s).toString('base64');
+      const config = configFromEnv({
+        KAFKA_BOOTSTRAP_SERVERS: 'localhost:1',
+        KAFKA_CA_CERT: b64(pki.pem.ca),
+        KAFKA_CLIENT_CERT: b64(pki.pem.client),
+        KAFKA_CLIENT_KEY: b64(pki.pem.clientKey),
+      });
+      expect(config['security.protocol']).toBe('SSL');
+      // Everything inline: nothing for librdkafka to read from a file.
+      expect(Object.keys(config).filter((k) => k.endsWith('.location'))).toEqual([]);
+      const { 'bootstrap.servers': _bootstrap, ...security } = config;
+      const r = await attempt(pki, 'server', security);
+      expect(r.errors).toEqual([]);
+      expect(r.handshakes[0]).toEqual({ clientCn: CLIENT_CN, clientAuthorized: true });
+      // No file in the temporary directory appeared with the private key in it.
+      const keyBody = pki.pem.clientKey.split('\n')[1]!;
+      const written = readdirSync(tmpdir())
+        .filter((name) => !before.has(name))
+        .map((name) => join(tmpdir(), name))
+        .filter((path) => {
+          const s = statSync(path, { throwIfNoEntry: false });
+          return s?.isFile() && s.mtimeMs >= started - 1000 && s.size < 1 << 20;
+        })
+        .filter((path) => readFileSync(path, 'utf8').includes(keyBody));
+      expect(written).toEqual([]);
+    });
+
+    it('Driver.connect() with KAFKA_BOOTSTRAP_SERVERS and KAFKA_CA_CERT in the environment connects over TLS', async () => {
+      const broker = await startFakeBroker(pki, 'server');
+      const vars = {
+        KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${broker.port}`,
+        KAFKA_CA_CERT: Buffer.from(pki.pem.ca).toString('base64'),
+      };
+      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, vars);
+      let driver: Driver | undefined;
+      try {
+        // The driver takes the bootstrap servers from the environment: it must take the
+        // security settings from there too, not connect in plaintext.
+        driver = await Driver.connect({});
+        expect(driver.kafkaConfig['security.protocol']).toBe('SSL');
+        // The driver's configuration prints redacted (librdkafka counts ssl.ca.pem as sensitive).
+        expect(JSON.stringify(driver.kafkaConfig)).not.toContain(pki.pem.ca.split('\n')[1]!);
+        await until('a TLS handshake', () => broker.handshakes.length > 0 || broker.failures.length > 0);
+        expect(broker.failures).toEqual([]);
+        expect(broker.handshakes.length).toBeGreaterThan(0);
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        await driver?.close();
+        await broker.close();
+      }
+    });
+
+    it('swapped certificate and key files are ConfigErrors naming each file property', () => {
+      const keyIsCert = creationError(clientConfig(1, { 'ssl.certificate.location': pki.path('client'), 'ssl.key.location': pki.path('client') }));
+      expect(keyIsCert.property).toBe('ssl.key.location');
+      expect(keyIsCert.message).toMatch(/does not contain a PEM private key/);
+      const certIsKey = creationError(clientConfig(1, { 'ssl.certificate.location': pki.path('clientKey'), 'ssl.key.location': pki.path('clientKey') }));
+      expect(certIsKey.property).toBe('ssl.certificate.location');
+      expect(certIsKey.message).toMatch(/does not contain a PEM certificate/);
+      // The file holds a private key: nothing of it may be echoed.
+      expect(certIsKey.message).not.toContain(pki.pem.clientKey.split('\n')[1]!);
+    });
+
+    it('a wrong ssl.key.password is a ConfigError at creation naming ssl.key.password, without the password', () => {
+      const wrong = 'not-the-password-1234';
+      const error = creationError(
+        clientConfig(1, { 'ssl.ca.pem': pki.pem.ca, 'ssl.certificate.location': pki.path('client'), 'ssl.key.location': pki.path('clientKeyEncrypted'), 'ssl.key.password': wrong }),
+      );
+      expect(error.property).toBe('ssl.key.password');
+      expect(error.message).toMatch(/does not decrypt the private key in `ssl\.key\.location`/);
+      expect(error.message).not.toContain(wrong);
+      expect(error.message).not.toContain(KEY_PASSWORD);
+    });
+
+    it('an encrypted key without ssl.key.password is a ConfigError asking for it', () => {
+      const error = creationError(clientConfig(1, { 'ssl.certificate.pem': pki.pem.client, 'ssl.key.pem': pki.pem.clientKeyEncrypted }));
+      expect(error.property).toBe('ssl.key.password');
+      expect(error.message).toMatch(/is required: the private key in `ssl\.key\.pem` is encrypted/);
+    });
+
+    it('a key that does not belong to the certificate is a ConfigError naming the key', () => {
+      const error = creationError(clientConfig(1, { 'ssl.certificate.pem': pki.pem.client, 'ssl.key.pem': pki.pem.serverKey }));
+      expect(error.property).toBe('ssl.key.pem');
+      expect(error.message).toMatch(/does not match the certificate in `ssl\.certificate\.pem`/);
+      expect(error.message).not.toContain(pki.pem.serverKey.split('\n')[1]!);
+    });
+  },
+);

@@ -6,9 +6,11 @@
 import { KafkaAdmin } from '../admin';
 import { configForRole } from '../config';
 import type { KafkaConfig } from '../client-config';
+import { configFromEnv } from '../env-config';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import { MockCluster } from '../mock-cluster';
 import { KafkaProducer, type CloseReport } from '../producer';
+import { withRedactedDisplay } from '../secrets';
 import {
   createPartitionSelector,
   createSerializer,
@@ -70,23 +72,30 @@ export class Driver {
   ) {}
 
   /**
-   * Connects with an Octopus driver configuration. Without `kafka["bootstrap.servers"]` and
-   * without `KAFKA_BOOTSTRAP_SERVERS` in the environment, starts an embedded MockCluster that
-   * the driver closes with itself.
-   * @throws ConfigError naming the JSON path of an invalid entry.
+   * Connects with an Octopus driver configuration. Without `kafka["bootstrap.servers"]`, the
+   * cluster and its security settings come from the environment ({@link configFromEnv}:
+   * `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_CA_CERT`, …;
+   * properties in `kafka` win); without `KAFKA_BOOTSTRAP_SERVERS` either, starts an embedded
+   * MockCluster that the driver closes with itself.
+   * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable.
    */
   static async connect(config: unknown = {}): Promise<Driver> {
     const resolved = resolveDriverConfig(config);
-    const kafka = { ...resolved.kafka };
+    let kafka: KafkaConfig = { ...resolved.kafka };
     let mock: MockCluster | undefined;
     if (kafka['bootstrap.servers'] === undefined) {
-      const env = process.env.KAFKA_BOOTSTRAP_SERVERS;
-      if (env) kafka['bootstrap.servers'] = env;
-      else {
+      if (process.env.KAFKA_BOOTSTRAP_SERVERS) {
+        // A cluster named by the environment comes with the environment's security settings
+        // (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_CA_CERT, ...): never plaintext to a
+        // secured listener. Properties in the configuration win.
+        kafka = { ...configFromEnv(), ...kafka };
+      } else {
         mock = await MockCluster.start();
         kafka['bootstrap.servers'] = mock.bootstrapServers;
       }
     }
+    // Prints redacted (kafkaConfig may hold passwords and keys).
+    withRedactedDisplay(kafka);
     try {
       return new Driver(resolved, kafka, new KafkaAdmin(configForRole('admin', kafka), resolved.clientOptions), mock);
     } catch (e) {

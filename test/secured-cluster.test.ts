@@ -1,0 +1,167 @@
+/**
+ * Integration tests against a real secured cluster (TLS, SASL PLAIN/SCRAM, AWS MSK IAM).
+ * The MockCluster has no TLS or SASL listeners, so these run only when the environment names
+ * a secured cluster; the configuration comes from it through configFromEnv(), as an
+ * application's would:
+ *
+ *   KAFKA_BOOTSTRAP_SERVERS=broker:9093 KAFKA_SECURITY_PROTOCOL=SASL_SSL \
+ *   KAFKA_SASL_MECHANISM=SCRAM-SHA-512 KAFKA_SASL_USERNAME=… KAFKA_SASL_PASSWORD=… \
+ *   KAFKA_CA_CERT="$(base64 -w0 ca.pem)" npx vitest run test/secured-cluster.test.ts
+ *
+ * For AWS MSK IAM: KAFKA_BOOTSTRAP_SERVERS=<the IAM bootstrap, port 9098> and
+ * KAFKA_AWS_MSK_IAM_REGION=<region>, with AWS credentials in the default chain.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { describe, expect, it } from 'vitest';
+
+import { configFromEnv } from '../lib/env-config';
+import {
+  Driver,
+  ErrorCode,
+  KafkaAdmin,
+  KafkaConsumer,
+  KafkaError,
+  KafkaProducer,
+  type ClientOptions,
+  type KafkaConfig,
+  type LogEntry,
+} from '../lib/index';
+import { unique } from './helpers';
+
+const env = process.env;
+const SECURITY_VARS = /^(KAFKA_SECURITY_PROTOCOL|KAFKA_SASL_.+|KAFKA_SSL_.+|KAFKA_CA_CERT|KAFKA_CLIENT_CERT|KAFKA_CLIENT_KEY|KAFKA_AWS_MSK_IAM_REGION)$/;
+const secured = Boolean(env.KAFKA_BOOTSTRAP_SERVERS) && Object.keys(env).some((k) => SECURITY_VARS.test(k) && Boolean(env[k]));
+const mskRegion = env.KAFKA_AWS_MSK_IAM_REGION || undefined;
+const saslPassword = Boolean(env.KAFKA_SASL_USERNAME && env.KAFKA_SASL_PASSWORD);
+
+const NEEDS =
+  'needs a secured cluster: set KAFKA_BOOTSTRAP_SERVERS and KAFKA_SECURITY_PROTOCOL ' +
+  '(with KAFKA_SASL_MECHANISM/KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD, KAFKA_CA_CERT/KAFKA_CLIENT_CERT/KAFKA_CLIENT_KEY or KAFKA_SSL_*), ' +
+  'or KAFKA_AWS_MSK_IAM_REGION for MSK IAM';
+
+/** The environment's configuration, built once (a bad variable fails here, loudly). */
+const config: KafkaConfig = secured ? configFromEnv() : {};
+/** MSK IAM: tokens signed with the default AWS credential chain. */
+const options: ClientOptions = mskRegion ? { awsMskIam: { region: mskRegion } } : {};
+
+/** Creates a topic, sends one message, reads it back from the beginning, deletes the topic. */
+async function roundTrip(kafka: KafkaConfig, clientOptions: ClientOptions): Promise<void> {
+  const topic = unique('secured');
+  const value = `secured round trip ${randomBytes(8).toString('hex')}`;
+  const admin = new KafkaAdmin(kafka, clientOptions);
+  try {
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    const producer = new KafkaProducer(kafka, clientOptions);
+    const consumer = new KafkaConsumer({ ...kafka, 'group.id': unique('secured-group'), 'enable.auto.commit': false }, clientOptions);
+    try {
+      const report = await producer.send({ topic, key: 'k', value });
+      expect(report.topic).toBe(topic);
+      await consumer.assign([{ topic, partition: report.partition, offset: report.offset }]);
+      const message = await consumer.consume({ timeoutMs: 30_000 });
+      expect(message?.value?.toString()).toBe(value);
+      expect(message?.key?.toString()).toBe('k');
+      expect(message?.offset).toBe(report.offset);
+    } finally {
+      await consumer.close();
+      await producer.close();
+    }
+  } finally {
+    await admin.deleteTopics([topic]).catch(() => undefined);
+    await admin.close();
+  }
+}
+
+describe.skipIf(!secured)(secured ? 'secured cluster (from the KAFKA_* environment)' : `secured cluster — skipped: ${NEEDS}`, () => {
+  it('the environment gives a secured configuration', () => {
+    const protocol = String(config['security.protocol'] ?? (mskRegion ? 'SASL_SSL' : 'PLAINTEXT')).toUpperCase();
+    expect(protocol).not.toBe('PLAINTEXT');
+  });
+
+  it('admin describeCluster over the secured connection', async () => {
+    const admin = new KafkaAdmin(config, options);
+    try {
+      const cluster = await admin.describeCluster({ timeoutMs: 30_000 });
+      expect(cluster.brokers.length).toBeGreaterThan(0);
+      for (const b of cluster.brokers) expect(b.port).toBeGreaterThan(0);
+    } finally {
+      await admin.close();
+    }
+  }, 60_000);
+
+  it('produce → consume round-trip on a fresh topic', async () => {
+    await roundTrip(config, options);
+  }, 120_000);
+
+  it.skipIf(!saslPassword)(
+    saslPassword ? 'a wrong SASL password fails with a typed authentication error that never echoes the password' : 'wrong SASL password — skipped: set KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    async () => {
+      const wrong = `wrong-${randomBytes(9).toString('base64url')}`;
+      const errors: KafkaError[] = [];
+      const logs: LogEntry[] = [];
+      const admin = new KafkaAdmin({ ...config, 'sasl.password': wrong, debug: 'security,broker' }, { repeatWindowMs: 0 });
+      admin.on('error', (e) => errors.push(e));
+      admin.on('log', (l) => logs.push(l));
+      const started = Date.now();
+      try {
+        const call = admin.describeCluster({ timeoutMs: 15_000 });
+        const callError = await call.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        // The call cannot succeed without authentication.
+        expect(callError).toBeInstanceOf(KafkaError);
+        const deadline = started + 30_000;
+        while (!errors.some((e) => e.code === ErrorCode.AUTHENTICATION) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        const auth = errors.find((e) => e.code === ErrorCode.AUTHENTICATION);
+        expect(auth, `errors seen: ${errors.map((e) => `${e.codeName}: ${e.message}`).join(' | ')}`).toBeDefined();
+        expect(auth!.codeName).toBe('_AUTHENTICATION');
+        expect(auth!.message).toMatch(/SASL authentication error/);
+        const texts = [...errors.map((e) => e.message), ...logs.map((l) => l.message), (callError as Error).message];
+        for (const text of texts) {
+          expect(text).not.toContain(wrong);
+          if (env.KAFKA_SASL_PASSWORD) expect(text).not.toContain(env.KAFKA_SASL_PASSWORD);
+        }
+      } finally {
+        await admin.close();
+      }
+    },
+    60_000,
+  );
+
+  it('the Driver configured by the same environment round-trips a topic event', async () => {
+    // No kafka section: the driver takes the cluster and its security settings from the environment.
+    const driver = await Driver.connect(mskRegion ? { aws_msk_iam: { region: mskRegion } } : {});
+    const name = unique('secured-topic');
+    try {
+      expect(driver.kafkaConfig['bootstrap.servers']).toBe(config['bootstrap.servers']);
+      const topic = await driver.createTopic(name);
+      const producer = topic.producer();
+      const consumer = topic.consumer(unique('secured-group'));
+      try {
+        const id = await producer.push({ kind: 'secured' }, Buffer.from('payload'));
+        const event = await consumer.pull({ timeoutMs: 30_000 });
+        expect(event?.id).toBe(id);
+        expect(event?.metadata).toEqual({ kind: 'secured' });
+        expect(event?.dataBuffer.toString()).toBe('payload');
+        await event!.acknowledge();
+      } finally {
+        await consumer.close();
+        await producer.close();
+      }
+    } finally {
+      await driver.deleteTopic(name).catch(() => undefined);
+      await driver.close();
+    }
+  }, 120_000);
+
+  it.skipIf(!mskRegion)(
+    mskRegion ? 'an MSK IAM client (awsMskIam option, nothing else) round-trips' : 'MSK IAM round-trip — skipped: set KAFKA_AWS_MSK_IAM_REGION (and AWS credentials)',
+    async () => {
+      // The minimal MSK configuration: the bootstrap servers and the region; awsMskIam sets
+      // SASL_SSL + OAUTHBEARER and signs the tokens.
+      await roundTrip({ 'bootstrap.servers': env.KAFKA_BOOTSTRAP_SERVERS! }, { awsMskIam: { region: mskRegion! } });
+    },
+    120_000,
+  );
+});
