@@ -95,15 +95,7 @@ function checkCount(ctx: CliContext, received: number, options: ConsumeOptions):
 
 async function consumeMessages(ctx: CliContext, topic: string, options: ConsumeOptions, output: OutputMode, only: number[]): Promise<void> {
   ctx.handleInterrupt();
-  const timeoutMs = options.timeout ?? CONNECT_TIMEOUT_MS;
-  await ctx.reach(timeoutMs);
-  const admin = await ctx.admin(timeoutMs);
-  const [described] = await admin.describeTopics([topic], { timeoutMs, includeInternal: true }).catch((e: unknown) => {
-    throw new CliError(`topic ${JSON.stringify(topic)}: ${(e as Error).message}`);
-  });
-  const all = (described?.partitions ?? []).map((p) => p.partition);
-  for (const p of only) if (!all.includes(p)) throw new CliError(`topic ${JSON.stringify(topic)} has no partition ${p} (partitions 0-${all.length - 1})`);
-
+  // The consumer first: a configuration error is reported before anything goes on the network.
   const connection = await ctx.connection('consumer');
   const grouped = options.group !== undefined;
   const config: KafkaConfig = { ...connection.config };
@@ -118,6 +110,15 @@ async function consumeMessages(ctx: CliContext, topic: string, options: ConsumeO
     config['enable.auto.commit'] = false;
   }
   const consumer = ctx.track(new KafkaConsumer(config, ctx.clientOptions(connection)));
+
+  const timeoutMs = options.timeout ?? CONNECT_TIMEOUT_MS;
+  await ctx.reach(timeoutMs);
+  const admin = await ctx.admin(timeoutMs);
+  const [described] = await admin.describeTopics([topic], { timeoutMs, includeInternal: true }).catch((e: unknown) => {
+    throw new CliError(`topic ${JSON.stringify(topic)}: ${(e as Error).message}`);
+  });
+  const all = (described?.partitions ?? []).map((p) => p.partition);
+  for (const p of only) if (!all.includes(p)) throw new CliError(`topic ${JSON.stringify(topic)} has no partition ${p} (partitions 0-${all.length - 1})`);
   if (grouped) await consumer.subscribe([topic]);
   else {
     const offset = options.fromBeginning ? Offset.BEGINNING : Offset.END;

@@ -15,7 +15,7 @@ import {
   type ConnectionsFile,
   type ResolvedConnection,
 } from '../connection-config';
-import { describeProperty } from '../config';
+import { describeProperty, validateConfig } from '../config';
 import { MockCluster } from '../mock-cluster';
 import { Driver } from '../topic/driver';
 import { Diagnostics } from './diagnostics';
@@ -109,6 +109,8 @@ export class CliContext {
   async connection(role?: ConnectionRole): Promise<Connection> {
     const resolved = resolveConnection({ file: this.connectionsFile(), name: this.options.connection, role, overrides: this.overrideConfig() });
     resolved.config = forRole(resolved.config, role ?? 'admin');
+    // Checked now, so that a bad property is reported before anything starts or connects.
+    validateConfig(role ?? 'admin', resolved.config, { onWarning: () => undefined });
     if (!resolved.embedded) return { ...resolved, bootstrapServers: String(resolved.config['bootstrap.servers']) };
     if (this.mock === undefined) {
       this.diagnostics.print(
@@ -156,12 +158,23 @@ export class CliContext {
    */
   async reach(timeoutMs: number): Promise<ClusterDescription> {
     const admin = await this.admin(timeoutMs);
-    try {
-      return await admin.describeCluster({ timeoutMs });
-    } catch (e) {
-      const servers = (await this.connection('admin')).bootstrapServers;
-      const why = this.diagnostics.lastError ?? (e as Error).message;
-      throw new CliError(`cannot reach the cluster at ${servers} within ${timeoutMs} ms: ${why}`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        return await admin.describeCluster({ timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (e) {
+        // A refused connection fails the request at once; the cluster may still come up.
+        if (Date.now() + 200 < deadline && !this.interrupted) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          continue;
+        }
+        const servers = (await this.connection('admin')).bootstrapServers;
+        // The client's own report (e.g. "connection refused") says more than the request's
+        // failure; it comes through the event pump, possibly just after the failure.
+        for (let i = 0; i < 10 && this.diagnostics.lastError === undefined; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        const why = this.diagnostics.lastError ?? (e as Error).message;
+        throw new CliError(`cannot reach the cluster at ${servers} within ${timeoutMs} ms: ${why}`);
+      }
     }
   }
 

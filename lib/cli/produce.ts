@@ -82,6 +82,8 @@ export function produceCommand(): Command {
 
 async function produce(ctx: CliContext, topic: string, options: ProduceOptions): Promise<void> {
   ctx.handleInterrupt();
+  // The producer first: a configuration error is reported before anything goes on the network.
+  const producer = options.event ? undefined : await rawProducer(ctx, options);
   await ctx.reach(options.timeout);
   const input = openInput(options.file);
   const tally = new Tally();
@@ -93,7 +95,7 @@ async function produce(ctx: CliContext, topic: string, options: ProduceOptions):
   const started = performance.now();
   try {
     if (options.event) await produceEvents(ctx, topic, options, input, tally);
-    else await produceMessages(ctx, topic, options, input, tally);
+    else await produceMessages(ctx, producer!, topic, options, input, tally);
   } finally {
     progress.stop();
   }
@@ -107,10 +109,14 @@ async function produce(ctx: CliContext, topic: string, options: ProduceOptions):
 }
 
 /** Raw messages: fire-and-forget sends with one callback each, so every failure is counted. */
-async function produceMessages(ctx: CliContext, topic: string, options: ProduceOptions, input: LineSource, tally: Tally): Promise<void> {
+/** The raw producer; deliveries time out with --timeout unless -X says otherwise. */
+async function rawProducer(ctx: CliContext, options: ProduceOptions): Promise<KafkaProducer> {
   const connection = await ctx.connection('producer');
   const config = { 'message.timeout.ms': options.timeout, ...connection.config };
-  const producer = ctx.track(new KafkaProducer(config, ctx.clientOptions(connection)));
+  return ctx.track(new KafkaProducer(config, ctx.clientOptions(connection)));
+}
+
+async function produceMessages(ctx: CliContext, producer: KafkaProducer, topic: string, options: ProduceOptions, input: LineSource, tally: Tally): Promise<void> {
   const defaults: MessageDefaults = { topic, key: options.key, keySeparator: options.keySeparator, headers: options.header ?? [], partition: options.partition };
   const parse = options.format === 'json' ? jsonMessage : lineMessage;
   let lineNo = 0;
