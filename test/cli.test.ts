@@ -308,6 +308,24 @@ describe('produce and consume', () => {
     expect(missing.stderr).toMatch(/Unknown topic or partition/);
   });
 
+  it('Ctrl-C while produce waits for input: what was read is delivered, then exit 130', async () => {
+    const topic = await rawTopic('cli-int', 1);
+    const child = spawn(process.execPath, [cliPath, 'produce', ...b, topic], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.stdin!.write('a\nb\n'); // and stdin stays open: produce waits for more
+    for (;;) {
+      const [high] = await admin.listOffsets([{ topic, partition: 0, spec: 'latest' }]);
+      if (high!.offset === 2n) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number];
+    child.stdin!.destroy();
+    expect(code).toBe(130);
+    expect(err).toMatch(/^produced 2 messages in \d+\.\d\d s \([\d,]+ msg\/s\); interrupted\n$/);
+  });
+
   it('Ctrl-C stops a group consumer cleanly: exit 130, and what was printed is committed', async () => {
     const topic = await rawTopic('cli-sigint', 1);
     const group = unique('cli-g');
@@ -418,7 +436,7 @@ describe('status and test-send', () => {
     const s = JSON.parse(r.stdout) as {
       brokers: Array<{ id: number; host: string; port: number }>;
       topics: Array<{ topic: string; partitions: Array<{ partition: number; leader: number; replicas: number[]; low: number; high: number }> }>;
-      groups: Array<{ groupId: string; lag: number; partitions: Array<{ topic: string; partition: number; committed: number; high: number; lag: number }> }>;
+      groups: Array<{ groupId: string; lag: number; partitions: Array<{ topic: string; partition: number; committed: number | null; high: number; lag: number | null }> }>;
       client: { requestsSent: number; brokers: Array<{ state: string }> } | null;
     };
     expect(s.brokers).toEqual([{ id: 1, host: '127.0.0.1', port: Number(mock.bootstrapServers.split(':')[1]), controller: false }]);
@@ -429,11 +447,16 @@ describe('status and test-send', () => {
     ]);
     const g = s.groups[0]!;
     expect(g.groupId).toBe(group);
-    const committed = g.partitions.reduce((n, p) => n + p.committed, 0);
+    // Every partition of the topic, the ones the group never committed in too.
+    expect(g.partitions.map((p) => [p.topic, p.partition, p.high])).toEqual([
+      [topic, 0, 10],
+      [topic, 1, 2],
+    ]);
+    const committed = g.partitions.reduce((n, p) => n + (p.committed ?? 0), 0);
     expect(committed).toBe(4);
-    // Lag is the high watermark minus the committed offset, for each partition the group committed in.
-    for (const p of g.partitions) expect(p.lag).toBe(p.high - p.committed);
-    expect(g.lag).toBe(g.partitions.reduce((n, p) => n + p.lag, 0));
+    // Lag is the high watermark minus the committed offset; unknown where nothing is committed.
+    for (const p of g.partitions) expect(p.lag).toBe(p.committed === null ? null : p.high - p.committed);
+    expect(g.lag).toBe(g.partitions.reduce((n, p) => n + (p.lag ?? 0), 0));
     expect(s.client?.requestsSent).toBeGreaterThan(0);
     expect(s.client?.brokers[0]?.state).toBe('UP');
 

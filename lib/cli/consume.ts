@@ -35,7 +35,9 @@ Output (one line per message):
   --format TEMPLATE placeholders {topic} {partition} {offset} {timestamp} {key} {value}
                     {headers} {header.NAME}; \\n and \\t escapes; {{ and }} for braces
 With --event: {id} {partition} {metadata} {data} {topic}; json prints
-{"topic","partition","id","metadata","data"}; raw prints the data.
+{"topic","partition","id","metadata","data"}; raw prints the data. Events are read as a
+consumer group: --group (acknowledging what was printed), or a fresh group that starts
+at the beginning.
 
 Without --group every partition is assigned (no group, nothing committed), from the end,
 or from the beginning with --from-beginning. With --group the group's committed offsets

@@ -15,6 +15,8 @@ export interface LineSource {
   /** The size of the input when known (a regular file). */
   totalBytes: number | undefined;
   bytesRead(): number;
+  /** Stops reading: the lines end (on Ctrl-C, while waiting for a terminal's next line). */
+  close(): void;
 }
 
 /**
@@ -40,8 +42,9 @@ export function openInput(path: string | undefined): LineSource {
   stream.on('data', (chunk: Buffer | string) => (read += chunk.length));
   // The iterator is made now: readline drops the lines read before it exists, and the
   // caller may connect to the cluster first.
-  const iterator = createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  return { lines: { [Symbol.asyncIterator]: () => iterator }, totalBytes, bytesRead: () => read };
+  const rl = createInterface({ input: stream, crlfDelay: Infinity });
+  const iterator = rl[Symbol.asyncIterator]();
+  return { lines: { [Symbol.asyncIterator]: () => iterator }, totalBytes, bytesRead: () => read, close: () => rl.close() };
 }
 
 /** Settings given on the command line for every message. */

@@ -86,6 +86,8 @@ async function produce(ctx: CliContext, topic: string, options: ProduceOptions):
   const producer = options.event ? undefined : await rawProducer(ctx, options);
   await ctx.reach(options.timeout);
   const input = openInput(options.file);
+  ctx.signal.addEventListener('abort', () => input.close());
+  if (options.file === undefined && process.stdin.isTTY) ctx.diagnostics.print('reading messages from the terminal, one per line (Ctrl-D to end)');
   const tally = new Tally();
   const progress = new ProduceProgress(options.progress ?? Boolean(process.stderr.isTTY), input.totalBytes, () => ({
     acked: tally.acked,

@@ -32,7 +32,8 @@ interface PartitionStatus {
 interface GroupPartition {
   topic: string;
   partition: number;
-  committed: bigint;
+  /** null: nothing committed in this partition (of a topic the group committed in). */
+  committed: bigint | null;
   high: bigint | null;
   lag: bigint | null;
 }
@@ -41,6 +42,7 @@ interface GroupStatus {
   groupId: string;
   state: string;
   members: number | null;
+  /** The sum of the partitions' lags that are known (those with a committed offset). */
   lag: bigint;
   partitions: GroupPartition[];
   error?: string;
@@ -157,14 +159,22 @@ async function status(ctx: CliContext, options: StatusOptions): Promise<StatusRe
     const known = states.get(groupId) ?? { state: isMock ? 'unknown (mock cluster)' : 'unknown', members: null };
     try {
       const committed = (await admin.listConsumerGroupOffsets(groupId, undefined, { timeoutMs })).filter((o) => o.offset >= 0n);
-      const missing = committed.filter((o) => !marks.has(key(o.topic, o.partition)));
-      for (const [k, v] of await watermarks(admin, missing, timeoutMs)) marks.set(k, v);
+      // Every partition of the topics the group committed in: one it never committed in
+      // shows as such rather than being left out.
+      const topicsOfGroup = [...new Set(committed.map((o) => o.topic))].sort();
+      const topicInfo = new Map(described.map((t) => [t.topic, t]));
+      const unknownTopics = topicsOfGroup.filter((t) => !topicInfo.has(t));
+      if (unknownTopics.length > 0) for (const t of await admin.describeTopics(unknownTopics, { timeoutMs, includeInternal: true })) topicInfo.set(t.topic, t);
+      const all = topicsOfGroup.flatMap((t) => (topicInfo.get(t)?.partitions ?? []).map((p) => ({ topic: t, partition: p.partition })));
+      for (const [k, v] of await watermarks(admin, all.filter((p) => !marks.has(key(p.topic, p.partition))), timeoutMs)) marks.set(k, v);
+      const offsets = new Map(committed.map((o) => [key(o.topic, o.partition), o.offset]));
       let total = 0n;
-      const rows = committed.map((o) => {
-        const high = marks.get(key(o.topic, o.partition))?.high ?? null;
-        const lag = high === null ? null : high > o.offset ? high - o.offset : 0n;
+      const rows = all.map((p) => {
+        const high = marks.get(key(p.topic, p.partition))?.high ?? null;
+        const offset = offsets.get(key(p.topic, p.partition)) ?? null;
+        const lag = high === null || offset === null ? null : high > offset ? high - offset : 0n;
         total += lag ?? 0n;
-        return { topic: o.topic, partition: o.partition, committed: o.offset, high, lag };
+        return { topic: p.topic, partition: p.partition, committed: offset, high, lag };
       });
       groups.push({ groupId, state: known.state, members: known.members, lag: total, partitions: rows });
     } catch (e) {
