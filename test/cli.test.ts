@@ -308,6 +308,18 @@ describe('produce and consume', () => {
     expect(missing.stderr).toMatch(/Unknown topic or partition/);
   });
 
+  it('a group consumes again right after its last member left (the mock would otherwise stall the join for 44 s)', async () => {
+    const topic = await rawTopic('cli-rejoin', 1);
+    const group = unique('cli-rejoin');
+    await run(['produce', ...b, topic], { input: 'first\nsecond\n' });
+    const one = await run(['consume', ...b, topic, '-g', group, '--from-beginning', '--count', '1']);
+    expect(one.stdout).toBe('first\n');
+    // The second run resumes after the committed offset.
+    const two = await run(['consume', ...b, topic, '-g', group, '--count', '1'], { killAfterMs: 30_000 });
+    expect(two.code).toBe(0);
+    expect(two.stdout).toBe('second\n');
+  });
+
   it('Ctrl-C while produce waits for input: what was read is delivered, then exit 130', async () => {
     const topic = await rawTopic('cli-int', 1);
     const child = spawn(process.execPath, [cliPath, 'produce', ...b, topic], { env: cleanEnv(), stdio: ['pipe', 'pipe', 'pipe'] });

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import type { KafkaConfig } from '../client-config';
 import { KafkaConsumer } from '../consumer';
 import { Offset } from '../message';
-import { withContext, type CliContext } from './context';
+import { isMockCluster, withContext, type CliContext } from './context';
 import { CliError } from './errors';
 import { checkFormat, eventFormatter, messageFormatter, type OutputMode } from './format';
 import { stdoutClosed, writeOut } from './output';
@@ -97,8 +97,9 @@ function checkCount(ctx: CliContext, received: number, options: ConsumeOptions):
 
 async function consumeMessages(ctx: CliContext, topic: string, options: ConsumeOptions, output: OutputMode, only: number[]): Promise<void> {
   ctx.handleInterrupt();
-  // The consumer first: a configuration error is reported before anything goes on the network.
+  const timeoutMs = options.timeout ?? CONNECT_TIMEOUT_MS;
   const connection = await ctx.connection('consumer');
+  const cluster = await ctx.reach(timeoutMs);
   const grouped = options.group !== undefined;
   const config: KafkaConfig = { ...connection.config };
   if (grouped) {
@@ -106,6 +107,12 @@ async function consumeMessages(ctx: CliContext, topic: string, options: ConsumeO
     // Like other Kafka consoles: a new group starts at the end unless asked otherwise.
     if (options.fromBeginning) config['auto.offset.reset'] = 'earliest';
     else config['auto.offset.reset'] ??= 'latest';
+    if (isMockCluster(cluster)) {
+      // The mock makes whoever joins a group its last member left wait for the session
+      // timeout less a second (44 s by default): a second `consume --group` would stall.
+      config['session.timeout.ms'] ??= 6000;
+      config['heartbeat.interval.ms'] ??= 500;
+    }
   } else {
     // librdkafka wants a group id for a consumer; nothing joins or commits it here.
     config['group.id'] ??= `octokafka-cli-${randomBytes(6).toString('hex')}`;
@@ -113,8 +120,6 @@ async function consumeMessages(ctx: CliContext, topic: string, options: ConsumeO
   }
   const consumer = ctx.track(new KafkaConsumer(config, ctx.clientOptions(connection)));
 
-  const timeoutMs = options.timeout ?? CONNECT_TIMEOUT_MS;
-  await ctx.reach(timeoutMs);
   const admin = await ctx.admin(timeoutMs);
   const [described] = await admin.describeTopics([topic], { timeoutMs, includeInternal: true }).catch((e: unknown) => {
     throw new CliError(`topic ${JSON.stringify(topic)}: ${(e as Error).message}`);

@@ -37,6 +37,11 @@ function forRole(config: KafkaConfig, role: ConnectionRole): KafkaConfig {
   return out;
 }
 
+/** librdkafka's mock cluster: its cluster ids start with `mockCluster`. */
+export function isMockCluster(cluster: ClusterDescription): boolean {
+  return cluster.clusterId?.startsWith('mockCluster') ?? false;
+}
+
 /** A resolved connection with `bootstrap.servers` set (the embedded cluster's, if need be). */
 export interface Connection extends ResolvedConnection {
   bootstrapServers: string;

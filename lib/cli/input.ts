@@ -31,8 +31,9 @@ export function openInput(path: string | undefined): LineSource {
   } else {
     try {
       const stat = statSync(path);
-      if (!stat.isFile()) throw new Error('not a regular file');
-      totalBytes = stat.size;
+      if (stat.isDirectory()) throw new Error('it is a directory');
+      // A pipe or device (`--file <(...)`, /dev/stdin) has no size to show progress against.
+      if (stat.isFile()) totalBytes = stat.size;
     } catch (e) {
       throw new CliError(`cannot read ${path}: ${(e as Error).message}`);
     }

@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import type { KafkaAdmin } from '../admin';
 import type { ListedOffset, TopicDescription } from '../admin-types';
 import type { TopicPartition } from '../message';
-import { withContext, type CliContext } from './context';
+import { isMockCluster, withContext, type CliContext } from './context';
 import { jsonWithBigInts, table } from './format';
 import { collect, positiveInt, withConnectionOptions, type ConnectionOptions } from './options';
 
@@ -15,9 +15,6 @@ interface StatusOptions extends ConnectionOptions {
   json?: boolean;
   timeout: number;
 }
-
-/** librdkafka's cluster ids of its mock cluster start with this. */
-const MOCK_CLUSTER_ID = 'mockCluster';
 
 interface PartitionStatus {
   partition: number;
@@ -115,7 +112,7 @@ async function status(ctx: CliContext, options: StatusOptions): Promise<StatusRe
   admin.on('stats', (s) => (stats = s));
   const cluster = await ctx.reach(timeoutMs);
   const connection = await ctx.connection('admin');
-  const isMock = cluster.clusterId?.startsWith(MOCK_CLUSTER_ID) ?? false;
+  const isMock = isMockCluster(cluster);
 
   const described: TopicDescription[] = await admin.describeTopics(options.topic && options.topic.length > 0 ? options.topic : undefined, { timeoutMs, includeInternal: Boolean(options.all) });
   const partitions = described.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition })));
