@@ -128,9 +128,9 @@ export class CliContext {
     return { ...resolved, config: { ...resolved.config, 'bootstrap.servers': mock.bootstrapServers }, bootstrapServers: mock.bootstrapServers };
   }
 
-  /** The embedded cluster, when this invocation started one. */
-  async embeddedCluster(): Promise<MockCluster | undefined> {
-    return this.mock;
+  /** True when this invocation runs on an embedded cluster of its own. */
+  get embedded(): boolean {
+    return this.mock !== undefined;
   }
 
   /** Client options for a connection: its authentication plus the CLI's logger. */

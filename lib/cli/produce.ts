@@ -110,7 +110,6 @@ async function produce(ctx: CliContext, topic: string, options: ProduceOptions):
   if (tally.failed > 0) throw new CliError(`${tally.failed} of ${tally.acked + tally.failed} messages failed; first: ${tally.first}`);
 }
 
-/** Raw messages: fire-and-forget sends with one callback each, so every failure is counted. */
 /** The raw producer; deliveries time out with --timeout unless -X says otherwise. */
 async function rawProducer(ctx: CliContext, options: ProduceOptions): Promise<KafkaProducer> {
   const connection = await ctx.connection('producer');
@@ -118,6 +117,10 @@ async function rawProducer(ctx: CliContext, options: ProduceOptions): Promise<Ka
   return ctx.track(new KafkaProducer(config, ctx.clientOptions(connection)));
 }
 
+/**
+ * Raw messages: fire-and-forget sends with one delivery callback each (sendBatch would
+ * report only a batch's first failure), so that every failed message is counted.
+ */
 async function produceMessages(ctx: CliContext, producer: KafkaProducer, topic: string, options: ProduceOptions, input: LineSource, tally: Tally): Promise<void> {
   const defaults: MessageDefaults = { topic, key: options.key, keySeparator: options.keySeparator, headers: options.header ?? [], partition: options.partition };
   const parse = options.format === 'json' ? jsonMessage : lineMessage;

@@ -185,7 +185,7 @@ async function status(ctx: CliContext, options: StatusOptions): Promise<StatusRe
 
   return {
     bootstrapServers: connection.bootstrapServers,
-    embedded: (await ctx.embeddedCluster()) !== undefined,
+    embedded: ctx.embedded,
     clusterId: cluster.clusterId,
     controllerId: cluster.controllerId,
     brokers: cluster.brokers.map((b) => ({ ...b, controller: b.id === cluster.controllerId })),
