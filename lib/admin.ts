@@ -3,8 +3,9 @@
  * Admin API. Every operation runs on the client's native thread; none blocks the event loop.
  *
  * On a {@link MockCluster} (librdkafka's mock, which lacks most admin requests):
- * - `createTopics` goes through the in-process cluster's own API; for a mock cluster in
- *   another process it fails fast, saying how to create topics there;
+ * - `createTopics` goes through the in-process cluster's own API, or through the control
+ *   socket of a local `octokafka mock` process (./mock-control); for another mock cluster
+ *   in another process it fails fast, saying how to create topics there;
  * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`,
  *   `listConsumerGroups` and `describeConsumerGroups` fail at once with a
  *   {@link KafkaError} of code `UNSUPPORTED_FEATURE`;
@@ -54,7 +55,8 @@ import { toConfigError, type KafkaConfig } from './client-config';
 import { validateConfig } from './config';
 import { ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
 import type { TopicPartition } from './message';
-import { findMockCluster, type MockCluster } from './mock-cluster';
+import { findMockCluster } from './mock-cluster';
+import { findMockProcess, type MockTopicCreator } from './mock-control';
 import { nativeError, type NativeEvent, type NativePartitionInput } from './native';
 
 /** librdkafka defaults octokafka changes for admin clients (each overridable). */
@@ -118,7 +120,7 @@ export class KafkaAdmin extends ClientBase {
     this.assertOpen('createTopics');
     const specs = checkNewTopics(topics);
     const timeoutMs = this.timeout(options);
-    const mock = findMockCluster(this.bootstrapServers);
+    const mock = findMockCluster(this.bootstrapServers) ?? (await findMockProcess(this.bootstrapServers, timeoutMs));
     if (mock) return this.createTopicsOnMock(mock, specs, options.validateOnly ?? false, timeoutMs);
     const results = await this.call(
       this.handle.createTopics(
@@ -399,7 +401,7 @@ export class KafkaAdmin extends ClientBase {
     });
   }
 
-  private async createTopicsOnMock(mock: MockCluster, topics: NewTopic[], validateOnly: boolean, timeoutMs: number): Promise<void> {
+  private async createTopicsOnMock(mock: MockTopicCreator, topics: NewTopic[], validateOnly: boolean, timeoutMs: number): Promise<void> {
     const existing = validateOnly ? new Set(await this.listTopics({ timeoutMs, includeInternal: true })) : new Set<string>();
     const failures: AdminFailure[] = [];
     for (const t of topics) {

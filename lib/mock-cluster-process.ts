@@ -6,11 +6,14 @@
  *
  * Prints one line, `bootstrap.servers=<host:port,...>`, once the brokers listen and the
  * topics exist, then runs until SIGINT/SIGTERM or until its stdin closes (so a parent
- * that dies takes it along when it was started with a pipe).
+ * that dies takes it along when it was started with a pipe). Clients on this machine can
+ * create more topics through its control socket (see ./mock-control): `KafkaAdmin.createTopics`
+ * and `octokafka topic create` do.
  */
 import { parseArgs } from 'node:util';
 
 import { MockCluster } from './mock-cluster';
+import { serveMockControl } from './mock-control';
 
 export interface MockProcessArgs {
   brokers: number;
@@ -38,15 +41,25 @@ export function parseMockArgs(argv: string[]): MockProcessArgs {
   return { brokers, topics };
 }
 
-/** Starts the cluster, prints its bootstrap servers, and stops it on a signal or stdin EOF. */
-export async function runMockProcess(argv: string[]): Promise<void> {
-  const args = parseMockArgs(argv);
-  const cluster = await MockCluster.start({ brokers: args.brokers, topics: args.topics });
+/**
+ * Starts the cluster, prints its bootstrap servers, and stops it on a signal or stdin EOF.
+ * @param args command-line arguments, or the parsed options.
+ */
+export async function runMockProcess(args: string[] | MockProcessArgs): Promise<void> {
+  const { brokers, topics } = Array.isArray(args) ? parseMockArgs(args) : args;
+  const cluster = await MockCluster.start({ brokers, topics });
+  const control = await serveMockControl(cluster).catch(async (e: unknown) => {
+    await cluster.close();
+    throw e;
+  });
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void cluster.close().then(() => process.exit(0));
+    void control
+      .close()
+      .then(() => cluster.close())
+      .then(() => process.exit(0));
   };
   // Handlers first: whoever reads the line below may signal right away.
   process.once('SIGINT', stop);

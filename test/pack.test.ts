@@ -69,5 +69,8 @@ describe('packed package', () => {
       const out = execFileSync(join(bin, 'node'), [script], { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
       expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ offset: '0', value: 'from the tarball', key: 'k', header: 'v', isError: true });
     }
+    // The package's bin, with its dependencies (commander, cli-progress) installed alongside.
+    const version = execFileSync(join(app, 'node_modules/.bin/octokafka'), ['version'], { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
+    expect(version).toMatch(/^octokafka \d+\.\d+\.\d+ \(librdkafka 2\.14\.2\)\n$/);
   });
 });
