@@ -340,6 +340,23 @@ Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
 // librdkafka enqueues until the queue is full (that message and all after it fail with
 // _QUEUE_FULL); a message that fails otherwise (unknown partition, too large) gets its
 // own failed delivery report, so that it settles like any other.
+// After an arena was handed to librdkafka: `notEnqueued` of its `count` messages will never
+// report through librdkafka. Keeps the arena alive for the others, or frees the batch when
+// none is left. Delivery reports may already be running on the pump thread, hence the
+// atomic count.
+static void SettleArena(Napi::Env env, ArenaBatch* batch, Napi::Buffer<uint8_t> arena, uint32_t notEnqueued,
+                        uint32_t count) {
+  if (notEnqueued == count) {
+    delete batch;
+    return;
+  }
+  napi_create_reference(env, arena, 1, &batch->arena);
+  if (notEnqueued > 0 && batch->remaining.fetch_sub(notEnqueued) == notEnqueued) {
+    napi_delete_reference(env, batch->arena);
+    delete batch;
+  }
+}
+
 static Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t* rkt, ArenaBatch* batch,
                                      Napi::Buffer<uint8_t> arena, const uint8_t* base, const int32_t* layout,
                                      uint32_t count, double firstId) {
@@ -383,16 +400,7 @@ static Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t
     start = end;
   }
   // Only librdkafka's messages report through it (and release the arena when the last did).
-  uint32_t notEnqueued = (count - handed) + failedBefore;
-  if (notEnqueued == count) {
-    delete batch;
-  } else {
-    napi_create_reference(env, arena, 1, &batch->arena);
-    if (notEnqueued > 0 && batch->remaining.fetch_sub(notEnqueued) == notEnqueued) {
-      napi_delete_reference(env, batch->arena);
-      delete batch;
-    }
-  }
+  SettleArena(env, batch, arena, (count - handed) + failedBefore, count);
   Napi::Array result = Napi::Array::New(env, 2);
   result.Set(0u, handed);
   result.Set(1u, static_cast<int>(handed < count ? RD_KAFKA_RESP_ERR__QUEUE_FULL : RD_KAFKA_RESP_ERR_NO_ERROR));
@@ -480,18 +488,7 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
       break;
     }
   }
-  // Only enqueued messages will report. Delivery reports for them may already be running
-  // on the pump thread, so adjust the count atomically and release here if none are left.
-  uint32_t notEnqueued = count - i;
-  if (notEnqueued == count) {
-    delete batch;
-  } else {
-    napi_create_reference(env, arena, 1, &batch->arena);
-    if (notEnqueued > 0 && batch->remaining.fetch_sub(notEnqueued) == notEnqueued) {
-      napi_delete_reference(env, batch->arena);
-      delete batch;
-    }
-  }
+  SettleArena(env, batch, arena, count - i, count);
   result.Set(0u, i);
   result.Set(1u, err);
   return result;
