@@ -70,8 +70,15 @@ export class TopicConsumer {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
     this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
-    this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
+    // Registered first: a closed driver refuses before a native client exists that nobody
+    // would close (it would keep the process alive).
     this.untrack = context.track(this);
+    try {
+      this.raw = new KafkaConsumer({ ...context.kafka, 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' }, context.clientOptions);
+    } catch (e) {
+      this.untrack();
+      throw e;
+    }
     // Assigned partitions without an offset start at the group's committed offset.
     this.ready = targets === undefined
       ? this.raw.subscribe([topic.kafkaTopic])

@@ -5,7 +5,7 @@
  */
 import { KafkaAdmin } from '../admin';
 import type { KafkaConfig } from '../client-config';
-import { ConfigError, ErrorCode, KafkaError } from '../errors';
+import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../errors';
 import { MockCluster } from '../mock-cluster';
 import { KafkaProducer } from '../producer';
 import {
@@ -120,8 +120,8 @@ export class Driver {
     return this.config.prefix + this.config.infoTopicPrefix + name;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new KafkaError({ message: 'the driver is closed', code: ErrorCode.STATE });
+  private assertOpen(what: string): void {
+    if (this.closed) throw new ClosedError(`driver (${what} after close)`);
   }
 
   /** Partition counts of the cluster's topics, by Kafka name. */
@@ -132,7 +132,7 @@ export class Driver {
 
   /** True when the topic exists (its info topic too, unless info topics are disabled). */
   async topicExists(name: string): Promise<boolean> {
-    this.assertOpen();
+    this.assertOpen('topicExists');
     const counts = await this.partitionCounts();
     return counts.has(this.kafkaName(name)) && (this.config.disableInfoTopic || counts.has(this.infoName(name)));
   }
@@ -142,7 +142,7 @@ export class Driver {
    * @throws KafkaError (TOPIC_ALREADY_EXISTS) when it exists; ConfigError for bad components.
    */
   async createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicHandle> {
-    this.assertOpen();
+    this.assertOpen('createTopic');
     const topic = this.kafkaName(name);
     const partitions = options.num_partitions ?? 1;
     if (!Number.isSafeInteger(partitions) || partitions < 1) throw new ConfigError('num_partitions', `must be a positive integer, got ${String(partitions)}`);
@@ -160,7 +160,7 @@ export class Driver {
     const specs = [{ topic, numPartitions: partitions, replicationFactor: rf }];
     if (!this.config.disableInfoTopic) specs.push({ topic: this.infoName(name), numPartitions: 1, replicationFactor: rf });
     await this.admin.createTopics(specs);
-    if (!this.config.disableInfoTopic) await writeInfo(this.producer(), this.infoName(name), { validator, selector, serializer });
+    if (!this.config.disableInfoTopic) await writeInfo(this.producer('createTopic'), this.infoName(name), { validator, selector, serializer });
     return this.handle(name, topic, partitions, validator, selector, serializer);
   }
 
@@ -169,7 +169,7 @@ export class Driver {
    * @throws TopicNotFoundError when it does not exist; ConfigError for an unknown component type.
    */
   async openTopic(name: string): Promise<TopicHandle> {
-    this.assertOpen();
+    this.assertOpen('openTopic');
     const topic = this.kafkaName(name);
     const counts = await this.partitionCounts();
     const partitions = counts.get(topic);
@@ -183,7 +183,7 @@ export class Driver {
 
   /** The topics of this driver's namespace that have an info record, with their components. */
   async listTopics(): Promise<TopicInfo[]> {
-    this.assertOpen();
+    this.assertOpen('listTopics');
     const counts = await this.partitionCounts();
     const infoStart = this.config.prefix + this.config.infoTopicPrefix;
     const out: TopicInfo[] = [];
@@ -205,7 +205,7 @@ export class Driver {
    * @throws TopicNotFoundError when it does not exist.
    */
   async deleteTopic(name: string): Promise<void> {
-    this.assertOpen();
+    this.assertOpen('deleteTopic');
     if (!(await this.topicExists(name))) throw new TopicNotFoundError(name);
     const topics = [this.kafkaName(name)];
     if (!this.config.disableInfoTopic) topics.push(this.infoName(name));
@@ -223,8 +223,8 @@ export class Driver {
   }
 
   /** The producer for info records and end-of-stream markers, made on first use. */
-  private producer(): KafkaProducer {
-    this.assertOpen();
+  private producer(what: string): KafkaProducer {
+    this.assertOpen(what);
     this.sharedProducer ??= new KafkaProducer(this.kafka, this.config.clientOptions);
     return this.sharedProducer;
   }
@@ -234,9 +234,9 @@ export class Driver {
     const context: DriverContext = {
       kafka: this.kafka,
       clientOptions: this.config.clientOptions,
-      producer: () => this.producer(),
+      producer: () => this.producer('markAsComplete'),
       track: (client) => {
-        this.assertOpen();
+        this.assertOpen('a topic producer or consumer');
         this.clients.add(client);
         return () => this.clients.delete(client);
       },

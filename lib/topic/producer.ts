@@ -72,8 +72,16 @@ export class TopicProducer {
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(context.kafka, options), context.clientOptions);
+    const config = rawConfig(context.kafka, options);
+    // Registered first: a closed driver refuses before a native client exists that nobody
+    // would close (it would keep the process alive).
     this.untrack = context.track(this);
+    try {
+      this.raw = new KafkaProducer(config, context.clientOptions);
+    } catch (e) {
+      this.untrack();
+      throw e;
+    }
   }
 
   /** Events pushed and not yet acknowledged by Kafka. */
