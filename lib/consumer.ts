@@ -8,11 +8,12 @@
  * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
  * explicit `commit()`) commits what is stored: at-least-once by default.
  */
+import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { waitForWake } from './wait';
 import { DEFAULTS, validateConfig } from './config';
-import { ErrorCode, KafkaError } from './errors';
+import { ConfigError, ErrorCode, HandlerError, KafkaError } from './errors';
 import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
 import {
   native,
@@ -105,11 +106,24 @@ export class KafkaConsumer extends ClientBase {
 
   constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
+    options ??= {};
+    for (const hook of ['onAssign', 'onRevoke', 'onLost'] as const) checkFunctionOption(hook, options[hook]);
+    checkOptions(options.highWaterMark, 'highWaterMark');
+    checkCountOption('highWaterMark.messages', options.highWaterMark?.messages);
+    checkCountOption('highWaterMark.bytes', options.highWaterMark?.bytes);
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
     const auth = this.withAuth(config, options);
     const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    if (!props['group.id']) {
+      // librdkafka's consumer API (subscribe, assign, commits, the consumer queue) exists only
+      // within a group; without one there is no consumer queue to serve.
+      throw new ConfigError(
+        'group.id',
+        'a consumer needs a group id: librdkafka consumes only as a member of a group (to read partitions without joining a group, give any group id and use assign())',
+      );
+    }
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
     } catch (e) {
@@ -201,11 +215,20 @@ export class KafkaConsumer extends ClientBase {
 
   /** Commits `message.offset + 1` for the message's partition. */
   async commitMessage(message: Pick<Message, 'topic' | 'partition' | 'offset'>): Promise<void> {
+    this.assertOpenOrClosingHook('commitMessage');
+    checkPosition('commitMessage(message)', message);
     await this.commit([{ topic: message.topic, partition: message.partition, offset: message.offset + 1n }]);
   }
 
   /** Marks a message processed: its offset + 1 is stored and committed by the next (auto-)commit. */
   markProcessed(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
+    // Nothing would ever store or commit it: say so rather than drop it.
+    this.assertOpenOrClosingHook('markProcessed');
+    checkPosition('markProcessed(message)', message);
+    this.mark(message);
+  }
+
+  private mark(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
     const k = key(message);
     const next = message.offset + 1n;
     const cur = this.toStore.get(k);
@@ -229,7 +252,7 @@ export class KafkaConsumer extends ClientBase {
       }
       if (!found) {
         seen.push(m);
-        this.markProcessed(m);
+        this.mark(m);
       }
     }
   }
@@ -269,6 +292,10 @@ export class KafkaConsumer extends ClientBase {
   /** Low and high watermark offsets of a partition, asked from its leader. */
   async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{ low: bigint; high: bigint }> {
     this.assertOpen('queryWatermarkOffsets');
+    if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
+      throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
+    }
+    checkTimeoutArg('queryWatermarkOffsets(timeoutMs)', timeoutMs);
     return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
   }
 
@@ -306,13 +333,16 @@ export class KafkaConsumer extends ClientBase {
    * The message counts as processed when the next one is requested.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
-    const batch = await this.takeBatch(1, options);
+    checkConsumeOptions('consume', options);
+    const batch = await this.takeBatch(1, options ?? {});
     return batch[0] ?? null;
   }
 
   /** Up to `max` buffered messages (waiting for at least one); empty on timeout or close. */
   async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
-    return this.takeBatch(max, options);
+    checkCountArg('consumeBatch(max)', max);
+    checkConsumeOptions('consumeBatch', options);
+    return this.takeBatch(max, options ?? {});
   }
 
   /**
@@ -349,6 +379,7 @@ export class KafkaConsumer extends ClientBase {
 
   /** Iterates batches of messages until the consumer closes. */
   async *batches(maxBatchSize = 10_000): AsyncGenerator<Message[]> {
+    checkCountArg('batches(maxBatchSize)', maxBatchSize);
     for (;;) {
       const batch = await this.takeBatch(maxBatchSize, {});
       if (batch.length === 0) return;
@@ -359,11 +390,18 @@ export class KafkaConsumer extends ClientBase {
 
   /**
    * Callback style on the same buffer: runs until the consumer closes or the signal
-   * aborts. A handler that throws stops the run (the promise rejects with its error);
-   * that message and the ones after it stay buffered and are not committed.
+   * aborts. A handler that throws stops the run: the promise rejects with a
+   * {@link HandlerError} whose `cause` is what the handler threw, and that message and the
+   * ones after it stay buffered and are not committed.
    */
   async run(options: RunOptions): Promise<void> {
+    if (options === null || typeof options !== 'object') throw new TypeError('run(options) needs an object with eachMessage or eachBatch');
     if (!options.eachMessage && !options.eachBatch) throw new TypeError('run() needs eachMessage or eachBatch');
+    for (const name of ['eachMessage', 'eachBatch'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`run(): ${name} must be a function`);
+    }
+    if (options.maxBatchSize !== undefined) checkCountArg('run(): maxBatchSize', options.maxBatchSize);
+    checkSignalArg('run(): signal', options.signal);
     if (this.running) throw new KafkaError({ message: 'run() is already running on this consumer', code: ErrorCode.STATE });
     this.running = true;
     try {
@@ -378,7 +416,8 @@ export class KafkaConsumer extends ClientBase {
             await options.eachBatch(batch);
           } catch (e) {
             this.unshift(batch, 0);
-            throw e;
+            const first = batch[0]!;
+            throw new HandlerError(`run(): eachBatch on ${batch.length} messages from ${first.topic} [${first.partition}] @ ${first.offset}`, e);
           }
           this.markRange(batch, batch.length);
         } else {
@@ -389,7 +428,8 @@ export class KafkaConsumer extends ClientBase {
             } catch (e) {
               this.markRange(batch, i);
               this.unshift(batch, i);
-              throw e;
+              const m = batch[i]!;
+              throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
             }
             if (performance.now() - lastYield > YIELD_MS) {
               this.markRange(batch, i + 1);
@@ -636,8 +676,30 @@ function toNative(partitions: Array<TopicPartition & { offset?: bigint }>): Nati
     if (!p || typeof p.topic !== 'string' || !Number.isInteger(p.partition)) {
       throw new TypeError('each partition needs a string topic and an integer partition');
     }
-    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: BigInt(p.offset) };
+    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: toOffset(p.offset, `${p.topic} [${p.partition}]`) };
   });
+}
+
+/** An offset given as a bigint or an integer number (a string or a fraction is a TypeError). */
+function toOffset(offset: unknown, where: string): bigint {
+  if (typeof offset === 'bigint') return offset;
+  if (typeof offset === 'number' && Number.isSafeInteger(offset)) return BigInt(offset);
+  throw new TypeError(`the offset of ${where} must be a bigint (or an integer number), got ${typeof offset === 'string' ? JSON.stringify(offset) : typeof offset}`);
+}
+
+/** A message position argument: `{ topic, partition, offset }`. */
+function checkPosition(what: string, m: unknown): void {
+  const p = m as Partial<Message> | null;
+  if (p === null || typeof p !== 'object' || typeof p.topic !== 'string' || !Number.isInteger(p.partition) || typeof p.offset !== 'bigint') {
+    throw new TypeError(`${what} needs { topic: string, partition: integer, offset: bigint }`);
+  }
+}
+
+function checkConsumeOptions(what: string, options: ConsumeOptions | undefined): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${what}(options) must be an object`);
+  checkTimeoutArg(`${what}: options.timeoutMs`, options.timeoutMs);
+  checkSignalArg(`${what}: options.signal`, options.signal);
 }
 
 function fromNative(list: NativePartition[]): TopicPartitionOffset[] {

@@ -3,6 +3,7 @@
  * messages are enqueued in librdkafka by a native call, delivery reports come back in
  * batches through the event pump, and a full queue is back-pressure that `send` awaits.
  */
+import { checkDurationOption, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
@@ -94,6 +95,8 @@ export class KafkaProducer extends ClientBase {
 
   constructor(config: KafkaConfig, options: ProducerOptions = {}) {
     super('producer', options);
+    options ??= {};
+    checkDurationOption('sendTimeoutMs', options.sendTimeoutMs);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     const auth = this.withAuth(config, options);
     const props = validateConfig('producer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
@@ -120,7 +123,7 @@ export class KafkaProducer extends ClientBase {
    * replicas have it), rejects with a {@link KafkaError} otherwise.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
-    if (this.closing) return Promise.reject(this.closedError());
+    if (this.closing) return Promise.reject(this.closedError('send'));
     return new Promise<DeliveryReport>((resolve, reject) => {
       const seq = this.nextBatch++;
       let err: number;
@@ -186,8 +189,14 @@ export class KafkaProducer extends ClientBase {
 
   /** Resolves when librdkafka's queue has room again (after the next delivery reports). */
   async waitForRoom(options: SendOptions = {}): Promise<void> {
+    options ??= {};
+    checkTimeoutArg('waitForRoom: options.timeoutMs', options.timeoutMs);
+    checkSignalArg('waitForRoom: options.signal', options.signal);
+    // After close no delivery report will ever make room: say so instead of timing out.
+    if (this.closing) throw this.closedError('waitForRoom');
     const timeoutMs = options.timeoutMs ?? this.sendTimeoutMs;
     const outcome = await waitForWake(this.roomWaiters, { timeoutMs, signal: options.signal });
+    if (this.closing) throw this.closedError('waitForRoom');
     if (outcome === 'aborted') {
       throw new KafkaError({ message: 'send aborted while waiting for room in the queue', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason });
     }
@@ -202,6 +211,7 @@ export class KafkaProducer extends ClientBase {
    */
   async flush(timeoutMs = 30_000): Promise<void> {
     this.assertOpen('flush');
+    checkTimeoutArg('flush(timeoutMs)', timeoutMs);
     const { remaining, timedOut } = await this.handle.flush(timeoutMs);
     if (timedOut) {
       throw new KafkaError({ message: `flush timed out after ${timeoutMs} ms with ${remaining} messages undelivered`, code: ErrorCode.TIMED_OUT, retriable: true });
@@ -314,7 +324,7 @@ export class KafkaProducer extends ClientBase {
     while (from < total) {
       if (this.closing) {
         p.remaining -= total - from;
-        throw this.closedError();
+        throw this.closedError('sendBatch');
       }
       let n: number;
       let err: number;
@@ -364,12 +374,12 @@ export class KafkaProducer extends ClientBase {
   }
 
   private produceError(code: number, topic: string): KafkaError {
-    if (code === ErrorCode.STATE) return this.closedError();
+    if (code === ErrorCode.STATE) return this.closedError('produce');
     return nativeError(code, `cannot send to ${JSON.stringify(topic)}`);
   }
 
-  private closedError(): KafkaError {
-    return new ClosedError('producer');
+  private closedError(what: string): KafkaError {
+    return new ClosedError(`producer (${what} after close)`);
   }
 
   private readonly orphanCallback: DeliveryCallback = (error) => {

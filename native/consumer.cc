@@ -80,8 +80,15 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
-  rd_kafka_poll_set_consumer(ctx_.rk);
-  queue_ = rd_kafka_queue_get_consumer(ctx_.rk);
+  // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
+  // layer refuses such a configuration first, this keeps any other caller from crashing.
+  rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(ctx_.rk);
+  queue_ = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
+  if (!queue_) {
+    rd_kafka_destroy(ctx_.rk);
+    ctx_.rk = nullptr;
+    ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
+  }
   rd_kafka_queue_cb_event_enable(queue_, Pump::OnQueueEvent, ctx_.pump.get());
   scratch_.resize(kMaxBatch);
   ctx_.pump->Start([this](size_t room, bool flowing) { return Serve(room, flowing); }, [this] { Shutdown(); });

@@ -4,7 +4,8 @@
  * restarts under the same name resumes after the last acknowledged event.
  */
 import { KafkaConsumer } from '../consumer';
-import { ConfigError, DecodeError } from '../errors';
+import { checkDurationOption, checkOptions } from '../checks';
+import { ConfigError, DecodeError, HandlerError } from '../errors';
 import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event } from './event';
@@ -62,10 +63,16 @@ export class TopicConsumer {
     private readonly topic: TopicParts,
     /** The consumer group. */
     readonly name: string,
-    private readonly options: TopicConsumerOptions,
+    private options: TopicConsumerOptions,
   ) {
     if (typeof name !== 'string' || name === '') throw new ConfigError('name', 'a consumer needs a non-empty name (its group)');
+    checkOptions(options);
+    this.options = options ??= {};
     const targets = options.targets;
+    if (targets !== undefined && !Array.isArray(targets)) throw new ConfigError('targets', `must be an array of partition indices, got ${typeof targets}`);
+    for (const key of ['dataSelector', 'dataAllocator'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') throw new ConfigError(key, `must be a function, got ${typeof options[key]}`);
+    }
     for (const t of targets ?? []) {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
@@ -117,13 +124,20 @@ export class TopicConsumer {
   /**
    * Runs `handler` on each event (as the iterator yields them) until a handler returns (or
    * resolves to) `false`, `maxEvents` were handled, no event came for `timeoutMs`, the
-   * signal aborts, or every partition ended. A handler that throws stops processing and
-   * rejects the returned promise. Resolves with the number of events handled.
+   * signal aborts, or every partition ended. A handler that throws stops processing (the
+   * handlers still running are waited for) and the returned promise rejects with a
+   * {@link HandlerError} whose `cause` is what it threw; that event is not acknowledged,
+   * and the next pull or process goes on after it. Resolves with the number of events handled.
    */
   async process(handler: EventHandler, options: ProcessOptions = {}): Promise<number> {
+    if (typeof handler !== 'function') throw new ConfigError('handler', `process(handler) needs a function, got ${handler === null ? 'null' : typeof handler}`);
+    checkOptions(options, 'process options');
+    options ??= {};
     const concurrency = options.concurrency ?? 1;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new ConfigError('concurrency', `must be a positive integer, got ${String(concurrency)}`);
     const max = options.maxEvents ?? Infinity;
+    if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxEvents', `must be a positive integer, got ${String(max)}`);
+    checkDurationOption('timeoutMs', options.timeoutMs);
     let started = 0;
     let stop = false;
     let failure: unknown;
@@ -140,7 +154,7 @@ export class TopicConsumer {
         try {
           if ((await handler(event)) === false) stop = true;
         } catch (e) {
-          failure ??= e;
+          failure ??= new HandlerError(`process(): the handler on event ${event.id} of partition ${event.partition.partition_id}`, e);
           stop = true;
         }
       })();

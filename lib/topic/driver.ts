@@ -4,6 +4,7 @@
  * holds its component descriptions.
  */
 import { KafkaAdmin } from '../admin';
+import { AdminError } from '../admin-types';
 import type { KafkaConfig } from '../client-config';
 import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../errors';
 import { MockCluster } from '../mock-cluster';
@@ -126,7 +127,17 @@ export class Driver {
 
   /** Partition counts of the cluster's topics, by Kafka name. */
   private async partitionCounts(): Promise<Map<string, number>> {
-    const topics = await this.admin.describeTopics(undefined, { includeInternal: true });
+    let topics;
+    try {
+      topics = await this.admin.describeTopics(undefined, { includeInternal: true });
+    } catch (e) {
+      if (!(e instanceof AdminError)) throw e;
+      // Some topic of the cluster is in error (being deleted, or broken): that is no reason
+      // to fail for the others. Describe those; a topic in error counts as absent.
+      const broken = new Set(e.failures.map((f) => f.name));
+      const names = (await this.admin.listTopics({ includeInternal: true })).filter((n) => !broken.has(`topic ${JSON.stringify(n)}`));
+      topics = names.length === 0 ? [] : await this.admin.describeTopics(names, { includeInternal: true });
+    }
     return new Map(topics.map((t) => [t.topic, t.partitions.length]));
   }
 

@@ -2,6 +2,7 @@
  * TopicProducer: pushes events to a topic. Per push: validate → serialize → the selector picks
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
+import { checkDurationOption, checkOptions } from '../checks';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import type { OutgoingMessage } from '../message';
 import { KafkaProducer } from '../producer';
@@ -53,6 +54,23 @@ function rawConfig(kafka: DriverContext['kafka'], options: TopicProducerOptions)
   return config;
 }
 
+/** The data of a push as segments; anything but bytes is a ConfigError naming `data`. */
+function toSegments(data: unknown): readonly Uint8Array[] {
+  if (data === undefined || data === null) return [];
+  if (data instanceof Uint8Array) return [data];
+  if (Array.isArray(data)) {
+    data.forEach((s: unknown, i) => {
+      if (!(s instanceof Uint8Array)) throw new ConfigError(`data[${i}]`, `each data segment must be a Buffer or Uint8Array, got ${describeValue(s)}`);
+    });
+    return data as Uint8Array[];
+  }
+  throw new ConfigError('data', `must be a Buffer, a Uint8Array or an array of them, got ${describeValue(data)}`);
+}
+
+function describeValue(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /** Pushes events to one topic. */
 export class TopicProducer {
   private readonly raw: KafkaProducer;
@@ -61,13 +79,18 @@ export class TopicProducer {
   private inFlight = 0;
   private readonly waiters: Array<() => void> = [];
   private readonly untrack: () => void;
+  /** The options it was made with. */
+  readonly options: TopicProducerOptions;
 
   /** @internal */
   constructor(
     context: DriverContext,
     private readonly topic: TopicParts,
-    readonly options: TopicProducerOptions,
+    options: TopicProducerOptions,
   ) {
+    checkOptions(options);
+    this.options = options ??= {};
+    checkDurationOption('pushTimeoutMs', options.pushTimeoutMs);
     const max = options.maxPending ?? Infinity;
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
@@ -95,7 +118,9 @@ export class TopicProducer {
    * reject the returned promise; they never throw from the call or affect other events.
    */
   async push(metadata: unknown, data?: EventData, options: PushOptions = {}): Promise<bigint> {
-    const segments: readonly Uint8Array[] = data === undefined ? [] : data instanceof Uint8Array ? [data] : data;
+    const segments = toSegments(data);
+    checkOptions(options, 'push options');
+    options ??= {};
     this.topic.validator.validate(metadata, segments);
     const metadataBytes = this.topic.serializer.serialize(metadata);
     const index = this.topic.selector.selectPartitionFor(metadata, options.partition);
