@@ -360,6 +360,8 @@ export class KafkaConsumer extends ClientBase {
       this.inProgress = progress;
       try {
         for (let i = 0; i < batch.length; i++) {
+          // The loop (or anyone) closed the consumer: stop at this message, as reads do.
+          if (this.isClosed) return;
           yield batch[i]!;
           progress.done = i + 1;
           if (performance.now() - lastYield > YIELD_MS) {
@@ -423,6 +425,10 @@ export class KafkaConsumer extends ClientBase {
         } else {
           let lastYield = performance.now();
           for (let i = 0; i < batch.length; i++) {
+            if (this.isClosed) {
+              this.markRange(batch, i);
+              return;
+            }
             try {
               await options.eachMessage!(batch[i]!);
             } catch (e) {
@@ -488,6 +494,9 @@ export class KafkaConsumer extends ClientBase {
 
   private async takeBatch(max: number, options: ConsumeOptions): Promise<Message[]> {
     this.flushStore();
+    // Nothing is handed out once close() was called: close commits what was processed up
+    // to then, so a message read afterwards would be processed but never committed.
+    if (this.isClosed) return [];
     while (this.bufferedCount === 0) {
       if (this.isClosed || options.signal?.aborted) return [];
       const arrived = await this.waitForMessages(options);

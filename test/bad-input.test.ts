@@ -416,6 +416,49 @@ describe('calls after close: ClosedError, or the documented empty result', () =>
     await c.close();
   });
 
+  it('KafkaConsumer: reads after close() give nothing, even with messages still buffered', async () => {
+    const t = unique('buffered');
+    await mock.createTopic(t, 1);
+    await producer.sendBatch(Array.from({ length: 50 }, (_, i) => ({ topic: t, value: `m${i}` })));
+    const reader = async (read: (c: KafkaConsumer) => Promise<number>): Promise<number> => {
+      const c = new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': unique('g') });
+      await c.assign([{ topic: t, partition: 0, offset: 0n }]);
+      while (c.bufferedCount < 50) await new Promise((r) => setTimeout(r, 20));
+      const closing = c.close();
+      const n = await read(c);
+      await closing;
+      return n;
+    };
+    expect(await reader(async (c) => ((await c.consume({ timeoutMs: 1000 })) === null ? 0 : 1))).toBe(0);
+    expect(await reader(async (c) => (await c.consumeBatch(100, { timeoutMs: 1000 })).length)).toBe(0);
+    expect(await reader(async (c) => {
+      let n = 0;
+      for await (const _ of c) n++;
+      return n;
+    })).toBe(0);
+    expect(await reader(async (c) => {
+      let n = 0;
+      for await (const b of c.batches()) n += b.length;
+      return n;
+    })).toBe(0);
+    expect(await reader(async (c) => {
+      let n = 0;
+      await c.run({ eachMessage: () => void n++ });
+      return n;
+    })).toBe(0);
+    // A loop that closes its consumer stops at the next message, not at the end of the batch.
+    expect(await (async () => {
+      const c = new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': unique('g') });
+      await c.assign([{ topic: t, partition: 0, offset: 0n }]);
+      while (c.bufferedCount < 50) await new Promise((r) => setTimeout(r, 20));
+      let n = 0;
+      let closing: Promise<void> | undefined;
+      for await (const _ of c) if (++n === 10) closing = c.close();
+      await closing;
+      return n;
+    })()).toBe(10);
+  });
+
   it('KafkaAdmin: every method', async () => {
     const a = new KafkaAdmin({ 'bootstrap.servers': servers });
     await a.close();
