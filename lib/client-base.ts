@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 // These modules load the AWS packages themselves, and only when MSK IAM is used.
 import { createMskIamTokenProvider, mskIamConfig, type MskIamOptions } from './auth/msk-iam';
 import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerToken } from './auth/oauthbearer';
+import { checkDurationOption, checkLoggerOption, checkOptions } from './checks';
 import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
@@ -87,7 +88,9 @@ const UNREACHABLE_CODES: ReadonlySet<number> = new Set<number>([
 
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
-  private refresher: TokenRefresher | undefined;
+  private readonly refresher: TokenRefresher | undefined;
+  /** Where tokens go once the native handle exists. */
+  private tokenTarget: TokenTarget | undefined;
   /** Secret values of the configuration: never passed on in log, error or statistics text. */
   private secrets: string[] = [];
   /** False when the configuration turns TLS host-name verification off (for error hints). */
@@ -105,6 +108,12 @@ export abstract class ClientBase extends EventEmitter {
     options: ClientOptions,
   ) {
     super();
+    // Everything is checked before a subclass creates its native handle: a client that
+    // fails to construct must not leave a native client running behind it.
+    checkOptions(options);
+    options ??= {};
+    checkLoggerOption(options.logger);
+    checkDurationOption('repeatWindowMs', options.repeatWindowMs);
     this.logger = options.logger;
     this.limiter = new RepeatLimiter(options.repeatWindowMs ?? 30_000);
     if (options.oauthbearer && options.awsMskIam) {
@@ -115,6 +124,14 @@ export abstract class ClientBase extends EventEmitter {
     } else {
       this.tokenSource = options.oauthbearer;
     }
+    if (this.tokenSource !== undefined) {
+      // Validates a static token now (a ConfigError), before any native handle exists.
+      this.refresher = new TokenRefresher(this.tokenSource, {
+        setToken: (token, expiresAtMs, principal, extensions) =>
+          this.tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
+        setTokenFailure: (message) => this.tokenTarget?.setOAuthBearerTokenFailure(message),
+      }, { onError: (e) => this.reportError(e as KafkaError) });
+    }
   }
 
   /**
@@ -122,6 +139,8 @@ export abstract class ClientBase extends EventEmitter {
    * OAUTHBEARER), and the native options (a JS token provider or not).
    */
   protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
+    // Not an object: validateConfig says so next, naming what it got.
+    if (config === null || typeof config !== 'object' || Array.isArray(config)) return { config, native: { oauthbearer: false } };
     this.secrets = collectSecrets(config);
     this.hostnameVerification = hostnameVerificationOn(config);
     if (options.awsMskIam) {
@@ -156,12 +175,7 @@ export abstract class ClientBase extends EventEmitter {
 
   /** Starts answering librdkafka's token refresh requests for `target`. */
   protected startTokens(target: TokenTarget): void {
-    if (!this.tokenSource) return;
-    this.refresher = new TokenRefresher(this.tokenSource, {
-      setToken: (token, expiresAtMs, principal, extensions) =>
-        target.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
-      setTokenFailure: (message) => target.setOAuthBearerTokenFailure(message),
-    }, { onError: (e) => this.reportError(e as KafkaError) });
+    this.tokenTarget = target;
   }
 
   /** Stops token refreshes (on close). */

@@ -8,11 +8,12 @@
  * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
  * explicit `commit()`) commits what is stored: at-least-once by default.
  */
+import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { waitForWake } from './wait';
 import { DEFAULTS, validateConfig } from './config';
-import { ErrorCode, KafkaError } from './errors';
+import { ConfigError, ErrorCode, HandlerError, KafkaError } from './errors';
 import type { Header, Message, TopicPartition, TopicPartitionOffset } from './message';
 import {
   native,
@@ -105,11 +106,24 @@ export class KafkaConsumer extends ClientBase {
 
   constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
+    options ??= {};
+    for (const hook of ['onAssign', 'onRevoke', 'onLost'] as const) checkFunctionOption(hook, options[hook]);
+    checkOptions(options.highWaterMark, 'highWaterMark');
+    checkCountOption('highWaterMark.messages', options.highWaterMark?.messages);
+    checkCountOption('highWaterMark.bytes', options.highWaterMark?.bytes);
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
     const auth = this.withAuth(config, options);
     const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    if (!props['group.id']) {
+      // librdkafka's consumer API (subscribe, assign, commits, the consumer queue) exists only
+      // within a group; without one there is no consumer queue to serve.
+      throw new ConfigError(
+        'group.id',
+        'a consumer needs a group id: librdkafka consumes only as a member of a group (to read partitions without joining a group, give any group id and use assign())',
+      );
+    }
     this.rememberServers(props);
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
@@ -202,11 +216,20 @@ export class KafkaConsumer extends ClientBase {
 
   /** Commits `message.offset + 1` for the message's partition. */
   async commitMessage(message: Pick<Message, 'topic' | 'partition' | 'offset'>): Promise<void> {
+    this.assertOpenOrClosingHook('commitMessage');
+    checkPosition('commitMessage(message)', message);
     await this.commit([{ topic: message.topic, partition: message.partition, offset: message.offset + 1n }]);
   }
 
   /** Marks a message processed: its offset + 1 is stored and committed by the next (auto-)commit. */
   markProcessed(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
+    // Nothing would ever store or commit it: say so rather than drop it.
+    this.assertOpenOrClosingHook('markProcessed');
+    checkPosition('markProcessed(message)', message);
+    this.mark(message);
+  }
+
+  private mark(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
     const k = key(message);
     const next = message.offset + 1n;
     const cur = this.toStore.get(k);
@@ -230,7 +253,7 @@ export class KafkaConsumer extends ClientBase {
       }
       if (!found) {
         seen.push(m);
-        this.markProcessed(m);
+        this.mark(m);
       }
     }
   }
@@ -270,6 +293,10 @@ export class KafkaConsumer extends ClientBase {
   /** Low and high watermark offsets of a partition, asked from its leader. */
   async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{ low: bigint; high: bigint }> {
     this.assertOpen('queryWatermarkOffsets');
+    if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
+      throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
+    }
+    checkTimeoutArg('queryWatermarkOffsets(timeoutMs)', timeoutMs);
     return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
   }
 
@@ -307,8 +334,9 @@ export class KafkaConsumer extends ClientBase {
    * The message counts as processed when the next one is requested.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
+    checkConsumeOptions('consume', options);
     this.markPulled();
-    const batch = await this.takeBatch(1, options);
+    const batch = await this.takeBatch(1, options ?? {});
     this.pulled = batch;
     return batch[0] ?? null;
   }
@@ -318,8 +346,10 @@ export class KafkaConsumer extends ClientBase {
    * The batch counts as processed when the next `consume` / `consumeBatch` call is made.
    */
   async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
+    checkCountArg('consumeBatch(max)', max);
+    checkConsumeOptions('consumeBatch', options);
     this.markPulled();
-    const batch = await this.takeBatch(max, options);
+    const batch = await this.takeBatch(max, options ?? {});
     this.pulled = batch;
     return batch;
   }
@@ -349,6 +379,8 @@ export class KafkaConsumer extends ClientBase {
       this.inProgress = progress;
       try {
         for (let i = 0; i < batch.length; i++) {
+          // The loop (or anyone) closed the consumer: stop at this message, as reads do.
+          if (this.isClosed) return;
           yield batch[i]!;
           progress.done = i + 1;
           if (performance.now() - lastYield > YIELD_MS) {
@@ -368,6 +400,7 @@ export class KafkaConsumer extends ClientBase {
 
   /** Iterates batches of messages until the consumer closes. */
   async *batches(maxBatchSize = 10_000): AsyncGenerator<Message[]> {
+    checkCountArg('batches(maxBatchSize)', maxBatchSize);
     for (;;) {
       const batch = await this.takeBatch(maxBatchSize, {});
       if (batch.length === 0) return;
@@ -378,11 +411,18 @@ export class KafkaConsumer extends ClientBase {
 
   /**
    * Callback style on the same buffer: runs until the consumer closes or the signal
-   * aborts. A handler that throws stops the run (the promise rejects with its error);
-   * that message and the ones after it stay buffered and are not committed.
+   * aborts. A handler that throws stops the run: the promise rejects with a
+   * {@link HandlerError} whose `cause` is what the handler threw, and that message and the
+   * ones after it stay buffered and are not committed.
    */
   async run(options: RunOptions): Promise<void> {
+    if (options === null || typeof options !== 'object') throw new TypeError('run(options) needs an object with eachMessage or eachBatch');
     if (!options.eachMessage && !options.eachBatch) throw new TypeError('run() needs eachMessage or eachBatch');
+    for (const name of ['eachMessage', 'eachBatch'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`run(): ${name} must be a function`);
+    }
+    if (options.maxBatchSize !== undefined) checkCountArg('run(): maxBatchSize', options.maxBatchSize);
+    checkSignalArg('run(): signal', options.signal);
     if (this.running) throw new KafkaError({ message: 'run() is already running on this consumer', code: ErrorCode.STATE });
     this.running = true;
     try {
@@ -397,18 +437,24 @@ export class KafkaConsumer extends ClientBase {
             await options.eachBatch(batch);
           } catch (e) {
             this.unshift(batch, 0);
-            throw e;
+            const first = batch[0]!;
+            throw new HandlerError(`run(): eachBatch on ${batch.length} messages from ${first.topic} [${first.partition}] @ ${first.offset}`, e);
           }
           this.markRange(batch, batch.length);
         } else {
           let lastYield = performance.now();
           for (let i = 0; i < batch.length; i++) {
+            if (this.isClosed) {
+              this.markRange(batch, i);
+              return;
+            }
             try {
               await options.eachMessage!(batch[i]!);
             } catch (e) {
               this.markRange(batch, i);
               this.unshift(batch, i);
-              throw e;
+              const m = batch[i]!;
+              throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
             }
             if (performance.now() - lastYield > YIELD_MS) {
               this.markRange(batch, i + 1);
@@ -467,6 +513,9 @@ export class KafkaConsumer extends ClientBase {
 
   private async takeBatch(max: number, options: ConsumeOptions): Promise<Message[]> {
     this.flushStore();
+    // Nothing is handed out once close() was called: close commits what was processed up
+    // to then, so a message read afterwards would be processed but never committed.
+    if (this.isClosed) return [];
     while (this.bufferedCount === 0) {
       if (this.isClosed || options.signal?.aborted) return [];
       const arrived = await this.waitForMessages(options);
@@ -656,8 +705,31 @@ function toNative(partitions: Array<TopicPartition & { offset?: bigint }>): Nati
     if (!p || typeof p.topic !== 'string' || !Number.isInteger(p.partition)) {
       throw new TypeError('each partition needs a string topic and an integer partition');
     }
-    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: BigInt(p.offset) };
+    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: toOffset(p.offset, `${p.topic} [${p.partition}]`) };
   });
+}
+
+/** An offset given as a bigint or an integer number (a string or a fraction is a TypeError). */
+function toOffset(offset: unknown, where: string): bigint {
+  if (typeof offset === 'bigint') return offset;
+  if (typeof offset === 'number' && Number.isSafeInteger(offset)) return BigInt(offset);
+  throw new TypeError(`the offset of ${where} must be a bigint (or an integer number), got ${typeof offset === 'string' ? JSON.stringify(offset) : typeof offset}`);
+}
+
+/** A message position argument: `{ topic, partition, offset }`. */
+function checkPosition(what: string, m: unknown): void {
+  const p = m as Partial<Message> | null;
+  if (p === null || typeof p !== 'object' || typeof p.topic !== 'string' || !Number.isInteger(p.partition) || typeof p.offset !== 'bigint') {
+    throw new TypeError(`${what} needs { topic: string, partition: integer, offset: bigint }`);
+  }
+}
+
+/** Checks the options of a consume-style call (also the topic consumer's pull). */
+export function checkConsumeOptions(what: string, options: ConsumeOptions | undefined): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${what}(options) must be an object`);
+  checkTimeoutArg(`${what}: options.timeoutMs`, options.timeoutMs);
+  checkSignalArg(`${what}: options.signal`, options.signal);
 }
 
 function fromNative(list: NativePartition[]): TopicPartitionOffset[] {

@@ -121,6 +121,30 @@ export class ValidationError extends KafkaError {
   }
 }
 
+/**
+ * An application handler threw (a consumer's `run()` `eachMessage` / `eachBatch`, a topic
+ * consumer's `process()` handler): the run stops and its promise rejects with this error,
+ * whose `cause` is exactly what the handler threw (an Error or any other value) and whose
+ * message says which handler, on which message, and what it threw.
+ */
+export class HandlerError extends KafkaError {
+  constructor(where: string, thrown: unknown) {
+    super({ message: `${where} threw: ${describeThrown(thrown)}`, code: ErrorCode.FAIL, cause: thrown });
+  }
+}
+
+/** A thrown value in one line: an Error's name and message, or the value itself. */
+function describeThrown(thrown: unknown): string {
+  if (thrown instanceof Error) return `${thrown.name}: ${thrown.message}`;
+  let text: string;
+  try {
+    text = typeof thrown === 'string' ? JSON.stringify(thrown) : String(thrown);
+  } catch {
+    text = Object.prototype.toString.call(thrown);
+  }
+  return `${typeof thrown} ${text.length > 200 ? `${text.slice(0, 197)}...` : text}`;
+}
+
 /** Turns the plain error objects the native addon produces into {@link KafkaError}s. */
 export function fromNative(e: KafkaErrorInit): KafkaError {
   return e instanceof KafkaError ? e : new KafkaError(e);

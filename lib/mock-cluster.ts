@@ -9,7 +9,7 @@
  * topics that are produced to or subscribed without being created get 4 partitions.
  * Each partition keeps at most 5 MiB or 100,000 record batches.
  */
-import { KafkaError } from './errors';
+import { ClosedError } from './errors';
 import { native, nativeError, type NativeMockCluster } from './native';
 
 export interface MockClusterOptions {
@@ -83,47 +83,62 @@ export class MockCluster {
 
   /** Creates a topic (replication factor at most the number of brokers). */
   async createTopic(name: string, partitions = 1, replicationFactor = 1): Promise<void> {
-    this.assertOpen();
+    this.assertOpen('createTopic');
     if (typeof name !== 'string' || name.length === 0) throw new TypeError('topic name must be a non-empty string');
     if (!Number.isInteger(partitions) || partitions < 1) throw new TypeError(`partitions must be a positive integer, got ${String(partitions)}`);
     if (!Number.isInteger(replicationFactor) || replicationFactor < 1 || replicationFactor > this.brokers) {
       throw new TypeError(`replicationFactor must be an integer from 1 to ${this.brokers} (the number of brokers)`);
     }
-    await this.op(this.handle.createTopic(name, partitions, replicationFactor), `createTopic ${name}`);
+    await this.op(() => this.handle.createTopic(name, partitions, replicationFactor), `createTopic ${name}`);
   }
 
   /** Takes a broker down: its connections drop and it refuses new ones. */
   async setBrokerDown(brokerId: number): Promise<void> {
-    await this.op(this.handle.brokerDown(brokerId), `setBrokerDown ${brokerId}`);
+    this.checkBroker('setBrokerDown', brokerId);
+    await this.op(() => this.handle.brokerDown(brokerId), `setBrokerDown ${brokerId}`);
   }
 
   async setBrokerUp(brokerId: number): Promise<void> {
-    await this.op(this.handle.brokerUp(brokerId), `setBrokerUp ${brokerId}`);
+    this.checkBroker('setBrokerUp', brokerId);
+    await this.op(() => this.handle.brokerUp(brokerId), `setBrokerUp ${brokerId}`);
   }
 
   /** Adds a round-trip delay to every response of a broker. */
   async setBrokerRtt(brokerId: number, rttMs: number): Promise<void> {
-    await this.op(this.handle.brokerRtt(brokerId, rttMs), `setBrokerRtt ${brokerId}`);
+    this.checkBroker('setBrokerRtt', brokerId);
+    checkInt('setBrokerRtt', 'rttMs', rttMs, 0);
+    await this.op(() => this.handle.brokerRtt(brokerId, rttMs), `setBrokerRtt ${brokerId}`);
   }
 
   /** The next requests with this API key fail with these error codes, in order (cluster-wide). */
   async pushRequestErrors(apiKey: number, errorCodes: number[]): Promise<void> {
-    await this.op(this.handle.pushRequestErrors(apiKey, errorCodes), 'pushRequestErrors');
+    checkInt('pushRequestErrors', 'apiKey', apiKey, 0);
+    if (!Array.isArray(errorCodes)) throw new TypeError('pushRequestErrors: errorCodes must be an array of Kafka error codes');
+    errorCodes.forEach((c, i) => checkInt('pushRequestErrors', `errorCodes[${i}]`, c));
+    await this.op(() => this.handle.pushRequestErrors(apiKey, errorCodes), 'pushRequestErrors');
   }
 
   /** Moves a partition's leadership to another broker. */
   async setPartitionLeader(topic: string, partition: number, brokerId: number): Promise<void> {
-    await this.op(this.handle.partitionLeader(topic, partition, brokerId), 'setPartitionLeader');
+    checkTopic('setPartitionLeader', topic);
+    checkInt('setPartitionLeader', 'partition', partition, 0);
+    this.checkBroker('setPartitionLeader', brokerId);
+    await this.op(() => this.handle.partitionLeader(topic, partition, brokerId), 'setPartitionLeader');
   }
 
   /** Moves a group's (or transactional id's) coordinator to another broker. */
   async setCoordinator(keyType: 'group' | 'transaction', key: string, brokerId: number): Promise<void> {
-    await this.op(this.handle.coordinator(keyType, key, brokerId), 'setCoordinator');
+    if (keyType !== 'group' && keyType !== 'transaction') throw new TypeError(`setCoordinator: keyType must be 'group' or 'transaction', got ${String(keyType)}`);
+    checkTopic('setCoordinator', key, 'key');
+    this.checkBroker('setCoordinator', brokerId);
+    await this.op(() => this.handle.coordinator(keyType, key, brokerId), 'setCoordinator');
   }
 
   /** Makes metadata requests report an error for a topic (0 clears it). */
   async setTopicError(topic: string, errorCode: number): Promise<void> {
-    await this.op(this.handle.topicError(topic, errorCode), 'setTopicError');
+    checkTopic('setTopicError', topic);
+    checkInt('setTopicError', 'errorCode', errorCode);
+    await this.op(() => this.handle.topicError(topic, errorCode), 'setTopicError');
   }
 
   /** Stops every broker. Idempotent. */
@@ -143,17 +158,34 @@ export class MockCluster {
     await this.close();
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new KafkaError({ message: 'mock cluster is closed', code: -172 });
+  /** Arguments reach native code only with the types it reads (a wrong one is a TypeError naming it). */
+  private checkBroker(method: string, brokerId: unknown): void {
+    checkInt(method, 'brokerId', brokerId, 1);
   }
 
-  private async op(promise: Promise<void>, what: string): Promise<void> {
+  private assertOpen(what: string): void {
+    if (this.closed) throw new ClosedError(`mock cluster (${what} after close)`);
+  }
+
+  /** Runs a native operation; after close it rejects with ClosedError without reaching native code. */
+  private async op(promise: () => Promise<void>, what: string): Promise<void> {
+    this.assertOpen(what.split(' ')[0]!);
     try {
-      await promise;
+      await promise();
     } catch (e) {
       throw nativeError(e as never, `mock cluster: ${what} failed`);
     }
   }
+}
+
+function checkInt(method: string, name: string, value: unknown, min = -0x8000_0000): void {
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > 0x7fff_ffff) {
+    throw new TypeError(`${method}: ${name} must be an integer${min > -0x8000_0000 ? ` ≥ ${min}` : ''}, got ${String(value)}`);
+  }
+}
+
+function checkTopic(method: string, value: unknown, name = 'topic'): void {
+  if (typeof value !== 'string' || value.length === 0) throw new TypeError(`${method}: ${name} must be a non-empty string`);
 }
 
 /** `host:port` in one spelling: no `PLAINTEXT://`-style prefix, `localhost` as 127.0.0.1. */

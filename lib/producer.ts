@@ -3,6 +3,7 @@
  * messages are enqueued in librdkafka by a native call, delivery reports come back in
  * batches through the event pump, and a full queue is back-pressure that `send` awaits.
  */
+import { checkDurationOption, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
@@ -126,6 +127,8 @@ export class KafkaProducer extends ClientBase {
 
   constructor(config: KafkaConfig, options: ProducerOptions = {}) {
     super('producer', options);
+    options ??= {};
+    checkDurationOption('sendTimeoutMs', options.sendTimeoutMs);
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
     const auth = this.withAuth(config, options);
     const props = validateConfig('producer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
@@ -153,7 +156,7 @@ export class KafkaProducer extends ClientBase {
    * replicas have it), rejects with a {@link KafkaError} otherwise.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
-    if (this.closing) return Promise.reject(this.closedError());
+    if (this.closing) return Promise.reject(this.closedError('send'));
     try {
       checkMessage(message, -1);
     } catch (e) {
@@ -177,7 +180,7 @@ export class KafkaProducer extends ClientBase {
   [SEND_PACKED_FOR_OFFSETS](run: PackedRun, settlers: Array<(value: never) => void>): void {
     const p: Pending = { messages: [], remaining: run.count, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers, offsetsOnly: true, done: 0, packed: run };
     if (this.closing) {
-      this.failRest(p, this.closedError());
+      this.failRest(p, this.closedError('push'));
       return;
     }
     this.drainCoalesced();
@@ -255,8 +258,14 @@ export class KafkaProducer extends ClientBase {
 
   /** Resolves when librdkafka's queue has room again (after the next delivery reports). */
   async waitForRoom(options: SendOptions = {}): Promise<void> {
+    options ??= {};
+    checkTimeoutArg('waitForRoom: options.timeoutMs', options.timeoutMs);
+    checkSignalArg('waitForRoom: options.signal', options.signal);
+    // After close no delivery report will ever make room: say so instead of timing out.
+    if (this.closing) throw this.closedError('waitForRoom');
     const timeoutMs = options.timeoutMs ?? this.sendTimeoutMs;
     const outcome = await waitForWake(this.roomWaiters, { timeoutMs, signal: options.signal });
+    if (this.closing) throw this.closedError('waitForRoom');
     if (outcome === 'aborted') {
       throw new KafkaError({ message: 'send aborted while waiting for room in the queue', code: ErrorCode.QUEUE_FULL, cause: options.signal?.reason });
     }
@@ -271,6 +280,7 @@ export class KafkaProducer extends ClientBase {
    */
   async flush(timeoutMs = 30_000): Promise<void> {
     this.assertOpen('flush');
+    checkTimeoutArg('flush(timeoutMs)', timeoutMs);
     this.drainCoalesced();
     const { remaining, timedOut } = await this.handle.flush(timeoutMs);
     if (timedOut) {
@@ -415,7 +425,7 @@ export class KafkaProducer extends ClientBase {
       p.done = from;
       if (this.closing) {
         p.remaining -= total - from;
-        throw this.closedError();
+        throw this.closedError('sendBatch');
       }
       let n: number;
       let err: number;
@@ -490,12 +500,12 @@ export class KafkaProducer extends ClientBase {
   }
 
   private produceError(code: number, topic: string): KafkaError {
-    if (code === ErrorCode.STATE) return this.closedError();
+    if (code === ErrorCode.STATE) return this.closedError('produce');
     return this.withServers(nativeError(code, `cannot send to ${JSON.stringify(topic)}`));
   }
 
-  private closedError(): KafkaError {
-    return new ClosedError('producer');
+  private closedError(what: string): KafkaError {
+    return new ClosedError(`producer (${what} after close)`);
   }
 
   private readonly orphanCallback: DeliveryCallback = (error) => {

@@ -132,24 +132,29 @@ rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* c
   return rk;
 }
 
-Napi::Value PartitionsToJs(Napi::Env env, const rd_kafka_topic_partition_list_t* list) {
-  Napi::Array arr = Napi::Array::New(env, list ? list->cnt : 0);
-  for (int i = 0; list && i < list->cnt; i++) {
+Partitions CopyPartitions(const rd_kafka_topic_partition_list_t* list) {
+  if (!list) return {};
+  auto out = std::make_shared<std::vector<PartitionEntry>>();
+  out->reserve(static_cast<size_t>(list->cnt));
+  for (int i = 0; i < list->cnt; i++) {
     const rd_kafka_topic_partition_t& p = list->elems[i];
+    out->push_back({p.topic, p.partition, static_cast<int64_t>(p.offset), p.err});
+  }
+  return out;
+}
+
+Napi::Value PartitionsToJs(Napi::Env env, const Partitions& list) {
+  Napi::Array arr = Napi::Array::New(env, list ? list->size() : 0);
+  for (size_t i = 0; list && i < list->size(); i++) {
+    const PartitionEntry& p = (*list)[i];
     Napi::Object o = Napi::Object::New(env);
     o.Set("topic", p.topic);
     o.Set("partition", p.partition);
-    o.Set("offset", Napi::BigInt::New(env, static_cast<int64_t>(p.offset)));
+    o.Set("offset", Napi::BigInt::New(env, p.offset));
     if (p.err) o.Set("error", ErrorInfo::From(p.err).ToJs(env));
     arr.Set(static_cast<uint32_t>(i), o);
   }
   return arr;
-}
-
-std::shared_ptr<rd_kafka_topic_partition_list_t> SharePartitions(const rd_kafka_topic_partition_list_t* list) {
-  if (!list) return {};
-  return std::shared_ptr<rd_kafka_topic_partition_list_t>(rd_kafka_topic_partition_list_copy(list),
-                                                          rd_kafka_topic_partition_list_destroy);
 }
 
 void RequireArg(Napi::Env env, bool ok, const char* what) {

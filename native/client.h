@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "pump.h"
 
@@ -42,10 +43,21 @@ void WakePumpFromMainQueue(ClientContext* ctx, bool on);
 // configuration is consumed either way.
 rd_kafka_t* CreateHandle(Napi::Env env, rd_kafka_type_t type, rd_kafka_conf_t* conf);
 
-// [{ topic, partition, offset, error? }] from a partition list.
-Napi::Value PartitionsToJs(Napi::Env env, const rd_kafka_topic_partition_list_t* list);
-// A copy of a partition list that a JsMaker can own.
-std::shared_ptr<rd_kafka_topic_partition_list_t> SharePartitions(const rd_kafka_topic_partition_list_t* list);
+// A partition as plain data. Values bound for JS keep these, never librdkafka's lists: a
+// list librdkafka has filled may hold references to the handle's partition objects, and a
+// value can reach JS after the handle is destroyed (the last batch of a closing client),
+// when destroying such a list would touch freed memory.
+struct PartitionEntry {
+  std::string topic;
+  int32_t partition;
+  int64_t offset;
+  rd_kafka_resp_err_t err;
+};
+using Partitions = std::shared_ptr<const std::vector<PartitionEntry>>;
+// The partitions of a list, copied (null for a null list). Call while the handle lives.
+Partitions CopyPartitions(const rd_kafka_topic_partition_list_t* list);
+// [{ topic, partition, offset, error? }] (an empty array for null).
+Napi::Value PartitionsToJs(Napi::Env env, const Partitions& list);
 // A partition list from [{ topic, partition, offset? }] (offset: bigint or number).
 rd_kafka_topic_partition_list_t* PartitionsFromJs(Napi::Env env, Napi::Value value);
 

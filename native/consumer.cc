@@ -19,17 +19,20 @@ ListPtr Own(rd_kafka_topic_partition_list_t* list) {
   return ListPtr(list, rd_kafka_topic_partition_list_destroy);
 }
 
-JsMaker PartitionsMaker(ListPtr list) {
-  return [list](Napi::Env env) { return PartitionsToJs(env, list.get()); };
+// The partitions of a list (copied now, on the pump thread, while the handle lives).
+JsMaker PartitionsMaker(const rd_kafka_topic_partition_list_t* list) {
+  Partitions copy = CopyPartitions(list);
+  return [copy](Napi::Env env) { return PartitionsToJs(env, copy); };
 }
 
 // An event telling JS that messages of these partitions (all, when null) handed over
 // before it are stale (after a seek or an unassign).
-JsMaker DroppedMarker(ListPtr list) {
-  return [list](Napi::Env env) -> Napi::Value {
+JsMaker DroppedMarker(const rd_kafka_topic_partition_list_t* list) {
+  Partitions copy = CopyPartitions(list);
+  return [copy](Napi::Env env) -> Napi::Value {
     Napi::Object o = Napi::Object::New(env);
     o.Set("type", "dropped");
-    o.Set("partitions", list ? PartitionsToJs(env, list.get()) : env.Null());
+    o.Set("partitions", copy ? PartitionsToJs(env, copy) : env.Null());
     return o;
   };
 }
@@ -80,8 +83,15 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
-  rd_kafka_poll_set_consumer(ctx_.rk);
-  queue_ = rd_kafka_queue_get_consumer(ctx_.rk);
+  // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
+  // layer refuses such a configuration first, this keeps any other caller from crashing.
+  rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(ctx_.rk);
+  queue_ = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
+  if (!queue_) {
+    rd_kafka_destroy(ctx_.rk);
+    ctx_.rk = nullptr;
+    ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
+  }
   rd_kafka_queue_cb_event_enable(queue_, Pump::OnQueueEvent, ctx_.pump.get());
   scratch_.resize(kMaxBatch);
   ctx_.pump->Start([this](size_t room, bool flowing) { return Serve(room, flowing); }, [this] { Shutdown(); });
@@ -154,7 +164,7 @@ void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_top
                      : rd_kafka_assignment_lost(rk)              ? "lost"
                                                                  : "revoke";
   uint64_t token = ++self->rebalanceSeq_;
-  ListPtr list = SharePartitions(partitions);
+  Partitions list = CopyPartitions(partitions);
   std::string proto = protocol ? protocol : "NONE";
   std::string kindName = kind;
   ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
@@ -163,7 +173,7 @@ void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_top
     o.Set("kind", kindName);
     o.Set("protocol", proto);
     o.Set("token", static_cast<double>(token));
-    o.Set("partitions", PartitionsToJs(env, list.get()));
+    o.Set("partitions", PartitionsToJs(env, list));
     return o;
   });
   // librdkafka waits for the application's hooks: the revoke completes, and no message of
@@ -193,12 +203,12 @@ void Consumer::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_par
                         void* opaque) {
   auto* ctx = static_cast<ClientContext*>(opaque);
   ErrorInfo e = ErrorInfo::From(err);
-  ListPtr list = SharePartitions(offsets);
+  Partitions list = CopyPartitions(offsets);
   ctx->pump->PushEvent([e, list](Napi::Env env) -> Napi::Value {
     Napi::Object o = Napi::Object::New(env);
     o.Set("type", "commit");
     if (!e.ok() && e.code != RD_KAFKA_RESP_ERR__NO_OFFSET) o.Set("error", e.ToJs(env));
-    o.Set("offsets", PartitionsToJs(env, list.get()));
+    o.Set("offsets", PartitionsToJs(env, list));
     return o;
   });
 }
@@ -272,7 +282,7 @@ Napi::Value Consumer::IncrementalUnassign(const Napi::CallbackInfo& info) {
   Pump* pump = ctx_.pump.get();
   return ListTask(info, true, [pump](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
     ErrorInfo e = ErrorInfo::Take(rd_kafka_incremental_unassign(rk, l));
-    pump->PushEvent(DroppedMarker(SharePartitions(l)));
+    pump->PushEvent(DroppedMarker(l));
     return e;
   });
 }
@@ -283,7 +293,7 @@ Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
     rd_kafka_topic_partition_list_t* list = nullptr;
     rd_kafka_resp_err_t err = rd_kafka_assignment(rk, &list);
     ListPtr owned = list ? Own(list) : ListPtr();
-    return {ErrorInfo::From(err), PartitionsMaker(owned)};
+    return {ErrorInfo::From(err), PartitionsMaker(owned.get())};
   });
 }
 
@@ -297,7 +307,7 @@ Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   return ctx_.pump->RunTask(info.Env(), [rk, list, async]() -> TaskOutcome {
     rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;  // nothing to commit
-    return {ErrorInfo::From(err), list ? PartitionsMaker(list) : JsMaker()};
+    return {ErrorInfo::From(err), list ? PartitionsMaker(list.get()) : JsMaker()};
   });
 }
 
@@ -317,7 +327,7 @@ Napi::Value Consumer::Committed(const Napi::CallbackInfo& info) {
   rd_kafka_t* rk = ctx_.rk;
   return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
     rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), timeout);
-    return {ErrorInfo::From(err), PartitionsMaker(list)};
+    return {ErrorInfo::From(err), PartitionsMaker(list.get())};
   });
 }
 
@@ -326,7 +336,7 @@ Napi::Value Consumer::Position(const Napi::CallbackInfo& info) {
   rd_kafka_t* rk = ctx_.rk;
   return ctx_.pump->RunTask(info.Env(), [rk, list]() -> TaskOutcome {
     rd_kafka_resp_err_t err = rd_kafka_position(rk, list.get());
-    return {ErrorInfo::From(err), PartitionsMaker(list)};
+    return {ErrorInfo::From(err), PartitionsMaker(list.get())};
   });
 }
 
@@ -343,7 +353,7 @@ Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
     for (int i = 0; e.ok() && i < list->cnt; i++) {
       if (list->elems[i].err && list->elems[i].err != RD_KAFKA_RESP_ERR__IN_PROGRESS) e = ErrorInfo::From(list->elems[i].err);
     }
-    if (e.ok()) pump->PushEvent(DroppedMarker(list));
+    if (e.ok()) pump->PushEvent(DroppedMarker(list.get()));
     return {e, {}};
   });
 }
@@ -392,7 +402,7 @@ Napi::Value Consumer::OffsetsForTimes(const Napi::CallbackInfo& info) {
   rd_kafka_t* rk = ctx_.rk;
   return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
     rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout);
-    return {ErrorInfo::From(err), PartitionsMaker(list)};
+    return {ErrorInfo::From(err), PartitionsMaker(list.get())};
   });
 }
 

@@ -300,7 +300,9 @@ Napi::Value Producer::ProduceBatch(const Napi::CallbackInfo& info) {
   try {
     for (; i < to; i++) {
       Napi::Value item = messages.Get(i);
-      if (!item.IsObject()) FieldError(env, i, "must be an object with topic and value");
+      if (!item.IsObject()) {
+        throw Napi::TypeError::New(env, "messages[" + std::to_string(i) + "] must be an object with topic and value");
+      }
       Napi::Object m = item.As<Napi::Object>();
       Napi::Value topic = m.Get(kTopic);
       // Messages of a batch usually share their topic: compare before looking it up.

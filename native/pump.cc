@@ -255,9 +255,25 @@ void Pump::OnAsync() {
   if (batch.empty()) return;
   Napi::Env env = env_;
   Napi::HandleScope scope(env);
+  if (!CanCallJs(env)) {
+    // The environment is shutting down (a worker being terminated): nobody can take the
+    // batch, but what it holds must still be released, or the handle cannot be destroyed.
+    FinishBatch(env, batch, false);
+    return;
+  }
   // Promise reactions and nextTicks run when this scope closes, as after any I/O callback.
   Napi::CallbackScope callbackScope(env, asyncContext_);
   DeliverBatch(env, batch);
+}
+
+bool Pump::CanCallJs(napi_env env) {
+  // N-API refuses calls that may run JS once the environment stops running JS (worker
+  // terminate(), process exit), and node-addon-api turns that refusal into a fatal error.
+  // A property set is such a call: try one on a fresh object, without node-addon-api.
+  napi_value probe = nullptr;
+  napi_value undefined = nullptr;
+  if (napi_create_object(env, &probe) != napi_ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
+  return napi_set_named_property(env, probe, "probe", undefined) == napi_ok;
 }
 
 void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
@@ -292,12 +308,18 @@ void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
     // A JS exception in the batch handler: report it like any uncaught exception.
     napi_fatal_exception(env, e.Value());
   }
+  FinishBatch(env, batch, true);
+}
+
+void Pump::FinishBatch(Napi::Env env, Batch& batch, bool js) {
   for (auto& release : batch.releases) release(env);
   if (batch.finished && !stopped_) {
     stopped_ = true;
     if (thread_.joinable()) thread_.join();
     CloseHandle();
-    for (auto& d : stopDeferreds_) d.Resolve(env.Undefined());
+    if (js) {
+      for (auto& d : stopDeferreds_) d.Resolve(env.Undefined());
+    }
     stopDeferreds_.clear();
     onBatch_.Reset();
   }

@@ -124,6 +124,10 @@ class Pump {
   void WakeJs();
   void OnAsync();  // JS thread
   void DeliverBatch(Napi::Env env, Batch& batch);
+  // Releases what a batch holds (messages, references) and completes a stop; `js`: the
+  // stop's promises may be resolved (false while the environment is shutting down).
+  void FinishBatch(Napi::Env env, Batch& batch, bool js);
+  static bool CanCallJs(napi_env env);
   void CloseHandle();
   static void EnvCleanup(void* arg);
   size_t RoomLocked() const;

@@ -4,8 +4,9 @@
  * restarts under the same name resumes after the last acknowledged event.
  */
 import { configForRole } from '../config';
-import { KafkaConsumer } from '../consumer';
-import { ConfigError, DecodeError } from '../errors';
+import { KafkaConsumer, checkConsumeOptions } from '../consumer';
+import { checkDurationOption, checkOptions } from '../checks';
+import { ConfigError, DecodeError, HandlerError } from '../errors';
 import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event } from './event';
@@ -79,10 +80,16 @@ export class TopicConsumer {
     private readonly topic: TopicParts,
     /** The consumer group. */
     readonly name: string,
-    private readonly options: TopicConsumerOptions,
+    private options: TopicConsumerOptions,
   ) {
     if (typeof name !== 'string' || name === '') throw new ConfigError('name', 'a consumer needs a non-empty name (its group)');
+    checkOptions(options);
+    this.options = options ??= {};
     const targets = options.targets;
+    if (targets !== undefined && !Array.isArray(targets)) throw new ConfigError('targets', `must be an array of partition indices, got ${typeof targets}`);
+    for (const key of ['dataSelector', 'dataAllocator'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') throw new ConfigError(key, `must be a function, got ${typeof options[key]}`);
+    }
     for (const t of targets ?? []) {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
@@ -90,11 +97,18 @@ export class TopicConsumer {
     // Partitions taken away: their messages taken but not yet pulled must not be pulled
     // (another consumer now owns them), as the raw consumer does for its own buffer.
     const drop = (partitions: Array<{ partition: number }>): void => this.dropLocal(new Set(partitions.map((p) => p.partition)));
-    this.raw = new KafkaConsumer(
-      { ...configForRole('consumer', context.kafka), 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
-      { ...context.clientOptions, onRevoke: drop, onLost: drop },
-    );
+    // Registered first: a closed driver refuses before a native client exists that nobody
+    // would close (it would keep the process alive).
     this.untrack = context.track(this);
+    try {
+      this.raw = new KafkaConsumer(
+        { ...configForRole('consumer', context.kafka), 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
+        { ...context.clientOptions, onRevoke: drop, onLost: drop },
+      );
+    } catch (e) {
+      this.untrack();
+      throw e;
+    }
     // Assigned partitions without an offset start at the group's committed offset.
     this.ready = targets === undefined
       ? this.raw.subscribe([topic.kafkaTopic])
@@ -108,6 +122,11 @@ export class TopicConsumer {
    * event with `error` set (see {@link Event}); consumption goes on after both.
    */
   pull(options: PullOptions = {}): Promise<Event | null> {
+    try {
+      checkConsumeOptions('pull', options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     const message = this.takeLocal();
     if (message === undefined) return this.pullFromRaw(options);
     try {
@@ -158,13 +177,20 @@ export class TopicConsumer {
   /**
    * Runs `handler` on each event (as the iterator yields them) until a handler returns (or
    * resolves to) `false`, `maxEvents` were handled, no event came for `timeoutMs`, the
-   * signal aborts, or every partition ended. A handler that throws stops processing and
-   * rejects the returned promise. Resolves with the number of events handled.
+   * signal aborts, or every partition ended. A handler that throws stops processing (the
+   * handlers still running are waited for) and the returned promise rejects with a
+   * {@link HandlerError} whose `cause` is what it threw; that event is not acknowledged,
+   * and the next pull or process goes on after it. Resolves with the number of events handled.
    */
   async process(handler: EventHandler, options: ProcessOptions = {}): Promise<number> {
+    if (typeof handler !== 'function') throw new ConfigError('handler', `process(handler) needs a function, got ${handler === null ? 'null' : typeof handler}`);
+    checkOptions(options, 'process options');
+    options ??= {};
     const concurrency = options.concurrency ?? 1;
     if (!Number.isSafeInteger(concurrency) || concurrency < 1) throw new ConfigError('concurrency', `must be a positive integer, got ${String(concurrency)}`);
     const max = options.maxEvents ?? Infinity;
+    if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxEvents', `must be a positive integer, got ${String(max)}`);
+    checkDurationOption('timeoutMs', options.timeoutMs);
     if (concurrency === 1) return this.processInOrder(handler, options, max);
     let started = 0;
     let stop = false;
@@ -179,7 +205,7 @@ export class TopicConsumer {
         try {
           if ((await handler(event)) === false) stop = true;
         } catch (e) {
-          failure ??= e;
+          failure ??= new HandlerError(`process(): the handler on event ${event.id} of partition ${event.partition.partition_id}`, e);
           stop = true;
         }
       })();
@@ -212,8 +238,13 @@ export class TopicConsumer {
       }
       if (event.isEndOfStream) continue;
       handled++;
-      let result = handler(event);
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+      let result: unknown;
+      try {
+        result = handler(event);
+        if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') result = await result;
+      } catch (e) {
+        throw new HandlerError(`process(): the handler on event ${event.id} of partition ${event.partition.partition_id}`, e);
+      }
       if (result === false) break;
       if ((handled & 127) === 0 && performance.now() - lastYield > YIELD_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));

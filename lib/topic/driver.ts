@@ -4,10 +4,11 @@
  * holds its component descriptions.
  */
 import { KafkaAdmin } from '../admin';
+import { AdminError } from '../admin-types';
 import { configForRole } from '../config';
 import type { KafkaConfig } from '../client-config';
 import { configFromEnv } from '../env-config';
-import { ConfigError, ErrorCode, KafkaError } from '../errors';
+import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../errors';
 import { MockCluster } from '../mock-cluster';
 import { KafkaProducer, type CloseReport } from '../producer';
 import { withRedactedDisplay } from '../secrets';
@@ -130,19 +131,29 @@ export class Driver {
     return this.config.prefix + this.config.infoTopicPrefix + name;
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw new KafkaError({ message: 'the driver is closed', code: ErrorCode.STATE });
+  private assertOpen(what: string): void {
+    if (this.closed) throw new ClosedError(`driver (${what} after close)`);
   }
 
   /** Partition counts of the cluster's topics, by Kafka name. */
   private async partitionCounts(): Promise<Map<string, number>> {
-    const topics = await this.admin.describeTopics(undefined, { includeInternal: true });
+    let topics;
+    try {
+      topics = await this.admin.describeTopics(undefined, { includeInternal: true });
+    } catch (e) {
+      if (!(e instanceof AdminError)) throw e;
+      // Some topic of the cluster is in error (being deleted, or broken): that is no reason
+      // to fail for the others. Describe those; a topic in error counts as absent.
+      const broken = new Set(e.failures.map((f) => f.name));
+      const names = (await this.admin.listTopics({ includeInternal: true })).filter((n) => !broken.has(`topic ${JSON.stringify(n)}`));
+      topics = names.length === 0 ? [] : await this.admin.describeTopics(names, { includeInternal: true });
+    }
     return new Map(topics.map((t) => [t.topic, t.partitions.length]));
   }
 
   /** True when the topic exists (its info topic too, unless info topics are disabled). */
   async topicExists(name: string): Promise<boolean> {
-    this.assertOpen();
+    this.assertOpen('topicExists');
     const counts = await this.partitionCounts();
     return counts.has(this.kafkaName(name)) && (this.config.disableInfoTopic || counts.has(this.infoName(name)));
   }
@@ -152,7 +163,7 @@ export class Driver {
    * @throws KafkaError (TOPIC_ALREADY_EXISTS) when it exists; ConfigError for bad components.
    */
   async createTopic(name: string, options: CreateTopicOptions = {}): Promise<TopicHandle> {
-    this.assertOpen();
+    this.assertOpen('createTopic');
     const topic = this.kafkaName(name);
     const partitions = options.num_partitions ?? 1;
     if (!Number.isSafeInteger(partitions) || partitions < 1) throw new ConfigError('num_partitions', `must be a positive integer, got ${String(partitions)}`);
@@ -170,7 +181,7 @@ export class Driver {
     const specs = [{ topic, numPartitions: partitions, replicationFactor: rf }];
     if (!this.config.disableInfoTopic) specs.push({ topic: this.infoName(name), numPartitions: 1, replicationFactor: rf });
     await this.admin.createTopics(specs);
-    if (!this.config.disableInfoTopic) await writeInfo(this.producer(), this.infoName(name), { validator, selector, serializer });
+    if (!this.config.disableInfoTopic) await writeInfo(this.producer('createTopic'), this.infoName(name), { validator, selector, serializer });
     return this.handle(name, topic, partitions, validator, selector, serializer);
   }
 
@@ -179,7 +190,7 @@ export class Driver {
    * @throws TopicNotFoundError when it does not exist; ConfigError for an unknown component type.
    */
   async openTopic(name: string): Promise<TopicHandle> {
-    this.assertOpen();
+    this.assertOpen('openTopic');
     const topic = this.kafkaName(name);
     const counts = await this.partitionCounts();
     const partitions = counts.get(topic);
@@ -193,7 +204,7 @@ export class Driver {
 
   /** The topics of this driver's namespace that have an info record, with their components. */
   async listTopics(): Promise<TopicInfo[]> {
-    this.assertOpen();
+    this.assertOpen('listTopics');
     const counts = await this.partitionCounts();
     const infoStart = this.config.prefix + this.config.infoTopicPrefix;
     const out: TopicInfo[] = [];
@@ -215,7 +226,7 @@ export class Driver {
    * @throws TopicNotFoundError when it does not exist.
    */
   async deleteTopic(name: string): Promise<void> {
-    this.assertOpen();
+    this.assertOpen('deleteTopic');
     if (!(await this.topicExists(name))) throw new TopicNotFoundError(name);
     const topics = [this.kafkaName(name)];
     if (!this.config.disableInfoTopic) topics.push(this.infoName(name));
@@ -248,8 +259,8 @@ export class Driver {
   }
 
   /** The producer for info records and end-of-stream markers, made on first use. */
-  private producer(): KafkaProducer {
-    this.assertOpen();
+  private producer(what: string): KafkaProducer {
+    this.assertOpen(what);
     this.sharedProducer ??= new KafkaProducer(configForRole('producer', this.kafka), this.config.clientOptions);
     return this.sharedProducer;
   }
@@ -259,9 +270,9 @@ export class Driver {
     const context: DriverContext = {
       kafka: this.kafka,
       clientOptions: this.config.clientOptions,
-      producer: () => this.producer(),
+      producer: () => this.producer('markAsComplete'),
       track: (client) => {
-        this.assertOpen();
+        this.assertOpen('a topic producer or consumer');
         this.clients.add(client);
         return () => this.clients.delete(client);
       },

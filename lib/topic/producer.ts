@@ -3,6 +3,7 @@
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
 import { configForRole } from '../config';
+import { checkDurationOption, checkOptions } from '../checks';
 import { ConfigError, ErrorCode, KafkaError } from '../errors';
 import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../producer';
 import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
@@ -53,6 +54,23 @@ function rawConfig(kafka: DriverContext['kafka'], options: TopicProducerOptions)
   return config;
 }
 
+/** The data of a push as segments; anything but bytes is a ConfigError naming `data`. */
+function toSegments(data: unknown): readonly Uint8Array[] {
+  if (data === undefined || data === null) return [];
+  if (data instanceof Uint8Array) return [data];
+  if (Array.isArray(data)) {
+    data.forEach((s: unknown, i) => {
+      if (!(s instanceof Uint8Array)) throw new ConfigError(`data[${i}]`, `each data segment must be a Buffer or Uint8Array, got ${describeValue(s)}`);
+    });
+    return data as Uint8Array[];
+  }
+  throw new ConfigError('data', `must be a Buffer, a Uint8Array or an array of them, got ${describeValue(data)}`);
+}
+
+function describeValue(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+}
+
 /** Pushes events to one topic. */
 export class TopicProducer {
   private readonly raw: KafkaProducer;
@@ -64,19 +82,32 @@ export class TopicProducer {
   private nextCapacity = 16 * 1024;
   /** Pushes waiting for room: later pushes queue behind them. */
   private waiting = 0;
+  /** The options it was made with. */
+  readonly options: TopicProducerOptions;
 
   /** @internal */
   constructor(
     context: DriverContext,
     private readonly topic: TopicParts,
-    readonly options: TopicProducerOptions,
+    options: TopicProducerOptions,
   ) {
+    checkOptions(options);
+    this.options = options ??= {};
+    checkDurationOption('pushTimeoutMs', options.pushTimeoutMs);
     const max = options.maxPending ?? Infinity;
     if (max !== Infinity && (!Number.isSafeInteger(max) || max < 1)) throw new ConfigError('maxPending', `must be a positive integer, got ${String(max)}`);
     this.maxPending = max;
     this.pushTimeoutMs = options.pushTimeoutMs ?? 30_000;
-    this.raw = new KafkaProducer(rawConfig(configForRole('producer', context.kafka), options), { ...context.clientOptions, sendTimeoutMs: this.pushTimeoutMs });
+    const config = rawConfig(configForRole('producer', context.kafka), options);
+    // Registered first: a closed driver refuses before a native client exists that nobody
+    // would close (it would keep the process alive).
     this.untrack = context.track(this);
+    try {
+      this.raw = new KafkaProducer(config, { ...context.clientOptions, sendTimeoutMs: this.pushTimeoutMs });
+    } catch (e) {
+      this.untrack();
+      throw e;
+    }
   }
 
   /** Events pushed and not yet acknowledged by Kafka. */
@@ -90,7 +121,14 @@ export class TopicProducer {
    * reject the returned promise; they never throw from the call or affect other events.
    */
   push(metadata: unknown, data?: EventData, options: PushOptions = {}): Promise<bigint> {
-    const segments: readonly Uint8Array[] = data === undefined ? [] : data instanceof Uint8Array ? [data] : data;
+    let segments: readonly Uint8Array[];
+    try {
+      segments = toSegments(data);
+      checkOptions(options, 'push options');
+      options ??= {};
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.waiting > 0 || options.signal !== undefined || options.timeoutMs !== undefined || this.pendingCount >= this.maxPending) {
       return this.pushWaiting(metadata, segments, options);
     }
