@@ -14,28 +14,9 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 
 // A plain ES module (it also runs as a worker script); its JSDoc types describe it.
-import { HandlerFault, loadLibrary, prng, runLifecycleFuzz, runSession, sessionProblems, summarize } from './fuzz/lifecycle-driver.mjs';
+import { HandlerFault, loadLibrary, prng, runLifecycleFuzz, runSession, sessionProblems, summarize, type ThreadReport } from './fuzz/lifecycle-driver.mjs';
+import type { DeliveryReport, OutgoingMessage, SendOptions } from '../lib/index';
 
-interface ThreadReport {
-  thread: string;
-  seed: number;
-  steps: number;
-  ops: Record<string, number>;
-  errors: Record<string, number>;
-  tracked: number;
-  settled: number;
-  hanging: Array<{ op: string; step: number }>;
-  violations: string[];
-  afterClose: number;
-  sanity: boolean;
-}
-
-interface SessionReport {
-  seed: number;
-  threads: ThreadReport[];
-  failures: string[];
-  terminated: { seed: number; stepsBeforeTerminate: number; exitCode: number } | undefined;
-}
 
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const steps = process.env.FUZZ_STEPS ? Number(process.env.FUZZ_STEPS) : undefined;
@@ -57,8 +38,8 @@ describe('lifecycle fuzz', () => {
     // A doctored producer: every third send to fz-a never settles, flush throws a TypeError.
     let sends = 0;
     class Doctored extends lib.KafkaProducer {
-      override send(message: { topic: string }, options?: object): Promise<unknown> {
-        if (message.topic === 'fz-a' && ++sends % 3 === 0) return new Promise(() => undefined);
+      override send(message: OutgoingMessage, options?: SendOptions): Promise<DeliveryReport> {
+        if (message.topic === 'fz-a' && ++sends % 3 === 0) return new Promise<DeliveryReport>(() => undefined);
         return super.send(message, options);
       }
       override flush(): Promise<void> {
@@ -145,7 +126,7 @@ describe('lifecycle fuzz', () => {
         workerSteps: steps ?? 600,
         terminate: true,
         settleDeadlineMs: 60_000,
-      })) as SessionReport;
+      }));
       console.log(summarize(report));
       const problems: string[] = sessionProblems(report);
       expect(problems, `seed ${seed}`).toEqual([]);
