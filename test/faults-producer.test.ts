@@ -102,7 +102,7 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
       }
       if (i % 250 === 200) {
         // Every partition to the next broker (ids 1..3).
-        const shift = (i / 250) % 3;
+        const shift = Math.floor(i / 250) % 3;
         for (let p = 0; p < partitions; p++) await cluster.setPartitionLeader(topic, p, ((p + shift + 1) % 3) + 1);
       }
     });
