@@ -195,17 +195,22 @@ export class KafkaConsumer extends ClientBase {
   /**
    * Commits. Without offsets: the offsets of every processed message; with offsets:
    * exactly those (each the next offset to read). Synchronous by default (resolves once
-   * the broker stored them); with `{ async: true }` it resolves once the commit is sent,
-   * and its outcome arrives as a `commit` event (failures also as `error`).
+   * the broker stored them, or rejects with TIMED_OUT after `timeoutMs`, default 30 000:
+   * librdkafka itself would wait forever for an unreachable group coordinator); with
+   * `{ async: true }` it resolves once the commit is sent, and its outcome arrives as a
+   * `commit` event (failures also as `error`).
    */
-  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean } = {}): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean; timeoutMs?: number } = {}): Promise<void> {
     this.assertOpenOrClosingHook('commit');
+    options ??= {};
+    checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);
     const async = options.async ?? false;
+    const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 0x7fff_ffff);
     if (offsets) {
-      await this.call(this.handle.commit(toNative(offsets), async), 'commit');
+      await this.call(this.handle.commit(toNative(offsets), async, timeoutMs), 'commit');
     } else {
       this.flushStore();
-      await this.call(this.handle.commit(null, async), 'commit');
+      await this.call(this.handle.commit(null, async, timeoutMs), 'commit');
     }
   }
 

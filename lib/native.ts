@@ -115,7 +115,7 @@ export interface NativeConsumer {
   incrementalAssign(partitions: NativePartitionInput[]): Promise<void>;
   incrementalUnassign(partitions: NativePartitionInput[]): Promise<void>;
   assignment(): Promise<NativePartition[]>;
-  commit(offsets: NativePartitionInput[] | null, async: boolean): Promise<NativePartition[] | undefined>;
+  commit(offsets: NativePartitionInput[] | null, async: boolean, timeoutMs: number): Promise<NativePartition[] | undefined>;
   storeOffsets(offsets: NativePartitionInput[]): void;
   committed(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
   position(partitions: NativePartitionInput[]): Promise<NativePartition[]>;

@@ -1,6 +1,7 @@
 #include "consumer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -303,12 +304,39 @@ Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
 Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   ListPtr list = info.Length() > 0 && info[0].IsArray() ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
   int async = info.Length() > 1 && info[1].ToBoolean() ? 1 : 0;
+  int timeout = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 30000;
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list, async]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
-    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;  // nothing to commit
-    return {ErrorInfo::From(err), list ? PartitionsMaker(list.get()) : JsMaker()};
+  Pump* pump = ctx_.pump.get();
+  return ctx_.pump->RunTask(info.Env(), [rk, list, async, timeout, pump]() -> TaskOutcome {
+    ErrorInfo e = async ? ErrorInfo::From(rd_kafka_commit(rk, list.get(), 1)) : CommitAndWait(rk, list.get(), timeout, pump);
+    if (e.code == RD_KAFKA_RESP_ERR__NO_OFFSET) e = ErrorInfo::None();  // nothing to commit
+    return {e, list ? PartitionsMaker(list.get()) : JsMaker()};
   });
+}
+
+// A synchronous commit with a deadline. rd_kafka_commit(async=0) waits without limit (for a
+// group coordinator that may never come back), which would hold this client's thread and
+// with it close() and a terminating worker's exit. The commit goes through a queue of our
+// own instead, polled until its result arrives, the deadline passes or the environment goes
+// away; the result of an abandoned commit is dropped with the queue. (librdkafka still
+// finishes the abandoned commit in the background; closing the client waits for that.)
+ErrorInfo Consumer::CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump) {
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(rk), rd_kafka_queue_destroy);
+  rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, offsets, queue.get(), nullptr, nullptr);
+  if (err) return ErrorInfo::From(err);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    if (pump->jsGone()) return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: the environment is shutting down");
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      return ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, "commit not confirmed within " + std::to_string(timeoutMs) +
+                                                               " ms (no answer from the group coordinator); it may still take effect");
+    }
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue.get(), static_cast<int>(std::min<long long>(left, 100)));
+    if (!ev) continue;
+    std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> owned(ev, rd_kafka_event_destroy);
+    if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) return ErrorInfo::From(rd_kafka_event_error(ev));
+  }
 }
 
 // storeOffsets(offsets): local, non-blocking (an offset store for the next commit).

@@ -41,6 +41,8 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   // The current assignment without the application's own paused partitions.
   rd_kafka_topic_partition_list_t* FlowPartitions();
   void Shutdown();
+  // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Pump thread.
+  static ErrorInfo CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump);
   // Runs `fn(rk, list)` on the pump thread with a partition list parsed from info[0].
   using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
   Napi::Value ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn);

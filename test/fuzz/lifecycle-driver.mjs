@@ -510,8 +510,9 @@ export async function runLifecycleFuzz(options) {
   withConsumer('consumer.commit', 3, (s) => {
     const how = r.int(3);
     const tp = pickPartition(s);
+    const timeoutMs = r.pick([undefined, 500, 5000]);
     launch('consumer.commit', () =>
-      how === 0 ? s.client.commit() : how === 1 ? s.client.commit(null, { async: true }) : s.client.commit([{ ...tp, offset: 1n }]),
+      how === 0 ? s.client.commit(null, { timeoutMs }) : how === 1 ? s.client.commit(null, { async: true }) : s.client.commit([{ ...tp, offset: 1n }], { timeoutMs }),
     );
   });
   withConsumer('consumer.markProcessed', 1, (s) => {
