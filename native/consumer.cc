@@ -37,6 +37,19 @@ JsMaker DroppedMarker(const rd_kafka_topic_partition_list_t* list) {
     return o;
   };
 }
+// The group's rebalance protocol, as librdkafka derives it: KIP-848 groups are incremental;
+// classic groups use their assignors' protocol (librdkafka refuses to mix eager and
+// cooperative ones, so one cooperative assignor decides).
+bool UsesCooperativeProtocol(const rd_kafka_conf_t* conf) {
+  char value[512];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, "group.protocol", value, &size) == RD_KAFKA_CONF_OK && std::strcmp(value, "consumer") == 0) {
+    return true;
+  }
+  size = sizeof value;
+  return rd_kafka_conf_get(conf, "partition.assignment.strategy", value, &size) == RD_KAFKA_CONF_OK &&
+         std::strstr(value, "cooperative-sticky") != nullptr;
+}
 }  // namespace
 
 Napi::Function Consumer::Init(Napi::Env env) {
@@ -83,6 +96,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
+  cooperative_ = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
   // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
   // layer refuses such a configuration first, this keeps any other caller from crashing.
@@ -159,14 +173,20 @@ void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_top
                            void* opaque) {
   auto* ctx = static_cast<ClientContext*>(opaque);
   auto* self = static_cast<Consumer*>(ctx->owner);
-  const char* protocol = rd_kafka_rebalance_protocol(rk);
-  bool cooperative = protocol && std::strcmp(protocol, "COOPERATIVE") == 0;
+  // A rebalance still queued when close() had already ended the group: librdkafka then drops
+  // every request to the group without an answer, so rd_kafka_rebalance_protocol() and the
+  // assign calls below would wait forever, and close() with them (found by the lifecycle
+  // fuzz). There is no group left to rebalance.
+  if (rd_kafka_consumer_closed(rk)) return;
+  // From the configuration, not rd_kafka_rebalance_protocol(): one group request less.
+  bool cooperative = self->cooperative_;
+  const char* protocol = cooperative ? "COOPERATIVE" : "EAGER";
   const char* kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
                      : rd_kafka_assignment_lost(rk)              ? "lost"
                                                                  : "revoke";
   uint64_t token = ++self->rebalanceSeq_;
   Partitions list = CopyPartitions(partitions);
-  std::string proto = protocol ? protocol : "NONE";
+  std::string proto = protocol;
   std::string kindName = kind;
   ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
     Napi::Object o = Napi::Object::New(env);
@@ -180,6 +200,7 @@ void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_top
   // librdkafka waits for the application's hooks: the revoke completes, and no message of
   // a revoked partition is fetched, only after JS says the hooks are done.
   ctx->pump->WaitForJs(token);
+  if (rd_kafka_consumer_closed(rk)) return;  // ended while the hooks ran (see above)
   ErrorInfo e;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))

@@ -76,6 +76,7 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   rd_kafka_queue_t* queue_ = nullptr;
   std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
   uint64_t rebalanceSeq_ = 0;                 // pump thread only
+  bool cooperative_ = false;                  // incremental rebalances (set at construction)
   bool flowPaused_ = false;                   // pump thread only
   std::set<std::pair<std::string, int32_t>> userPaused_;  // pump thread only
 };
