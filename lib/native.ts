@@ -127,7 +127,8 @@ export interface NativeConsumer {
   rebalanceDone(token: number): void;
   setFlow(on: boolean): void;
   setLimits(maxMessages: number, maxBytes: number): void;
-  close(): Promise<void>;
+  /** Resolves with timedOut true when leaving the group outlasted `timeoutMs` (the rest goes on in the background). */
+  close(timeoutMs?: number): Promise<{ timedOut: boolean }>;
   ref(ref: boolean): void;
   name(): string | undefined;
 }

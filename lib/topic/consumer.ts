@@ -4,7 +4,7 @@
  * restarts under the same name resumes after the last acknowledged event.
  */
 import { configForRole } from '../config';
-import { KafkaConsumer, checkConsumeOptions } from '../consumer';
+import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
 import { checkDurationOption, checkOptions } from '../checks';
 import { ConfigError, DecodeError, HandlerError } from '../errors';
 import type { Message } from '../message';
@@ -326,14 +326,15 @@ export class TopicConsumer {
 
   /**
    * Waits for the commits of acknowledgements already made, then leaves the group; nothing
-   * is committed beyond what was acknowledged.
+   * is committed beyond what was acknowledged. `timeoutMs` bounds leaving the group as in
+   * {@link KafkaConsumer.close}, which reports whether it timed out.
    */
-  async close(): Promise<void> {
+  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
     this.untrack();
     this.local = [];
     this.localNext = 0;
     await this.commits;
-    await this.raw.close();
+    return this.raw.close(options);
   }
 }
 
