@@ -410,6 +410,10 @@ ErrorInfo Consumer::CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   for (;;) {
     if (pump->jsGone()) return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: the environment is shutting down");
+    // close() is waiting behind this task: its deadline bounds the commit too.
+    if (Pump::Clock::now() >= pump->CloseDeadline()) {
+      return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: close() reached its deadline first");
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
     if (left <= 0) {
       return ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, "commit not confirmed within " + std::to_string(timeoutMs) +

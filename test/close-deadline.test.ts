@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ClosedError, ErrorCode, KafkaConsumer, KafkaError, MockCluster } from '../lib/index';
+import { closeOnSignals, ClosedError, Driver, ErrorCode, KafkaConsumer, KafkaError, MockCluster } from '../lib/index';
 import { unique } from './helpers';
 
 const index = join(__dirname, '..', 'dist/cjs/index.js');
@@ -157,6 +157,45 @@ describe('consumer close() deadline', () => {
     expect(exiting.code, exiting.stderr).toBe(3);
     expect(exiting.ms).toBeLessThan(30_000);
   }, 90_000);
+
+  it('a Driver bounds its topic consumers too: an acknowledgement whose commit hangs counts against the deadline and the report says timedOut', async () => {
+    const own = await MockCluster.start();
+    try {
+      const driver = await Driver.connect({ kafka: { 'bootstrap.servers': own.bootstrapServers, ...slowGroup } });
+      const topic = await driver.createTopic(unique('drv-close'), { num_partitions: 1 });
+      const producer = topic.producer();
+      await producer.push({ n: 1 });
+      const consumer = topic.consumer(unique('grp'));
+      const event = (await consumer.pull({ timeoutMs: 20_000 }))!;
+      expect(event).not.toBeNull();
+      await own.setBrokerDown(1);
+      const ack = event.acknowledge().then(() => 'acknowledged', (e: KafkaError) => e.code);
+      const started = Date.now();
+      const report = await driver.close({ timeoutMs: 1500 });
+      const ms = Date.now() - started;
+      console.log(`driver.close({ timeoutMs: 1500 }) with an acknowledgement's commit pending and the broker down: ${JSON.stringify(report)} after ${ms} ms; acknowledge() -> ${await ack}`);
+      expect(report).toEqual({ undelivered: 0, timedOut: true });
+      expect(ms).toBeLessThan(20_000);
+      // The acknowledgement's commit was not confirmed: it fails, typed.
+      expect(await ack).not.toBe('acknowledged');
+    } finally {
+      await own.close();
+    }
+  }, 60_000);
+
+  it('closeOnSignals counts a consumer close that timed out as a timeout (exit code 1)', async () => {
+    const client = { close: async () => ({ timedOut: true }) };
+    const other = { close: async () => ({ undelivered: 0 }) };
+    const handle = closeOnSignals([client, other], { timeoutMs: 1000, exit: false });
+    try {
+      const report = await handle.shutdown();
+      expect(report.timedOut).toBe(true);
+      expect(report.exitCode).toBe(1);
+      expect(report.undelivered).toBe(0);
+    } finally {
+      handle.dispose();
+    }
+  });
 
   it('rejects a bad timeout with a TypeError naming it', async () => {
     const c = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g-bad') });

@@ -5,7 +5,7 @@
  */
 import { configForRole } from '../config';
 import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
-import { checkDurationOption, checkOptions } from '../checks';
+import { checkDurationOption, checkOptions, checkTimeoutArg } from '../checks';
 import { ConfigError, DecodeError, HandlerError } from '../errors';
 import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
@@ -330,11 +330,21 @@ export class TopicConsumer {
    * {@link KafkaConsumer.close}, which reports whether it timed out.
    */
   async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
+    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
+    const timeoutMs = options?.timeoutMs ?? 30_000;
+    const started = Date.now();
     this.untrack();
     this.local = [];
     this.localNext = 0;
-    await this.commits;
-    return this.raw.close(options);
+    // The acknowledgements' commits count against the same deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      this.commits.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    const report = await this.raw.close({ timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)) });
+    return { timedOut: report.timedOut || !inTime };
   }
 }
 
