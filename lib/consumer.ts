@@ -195,17 +195,22 @@ export class KafkaConsumer extends ClientBase {
   /**
    * Commits. Without offsets: the offsets of every processed message; with offsets:
    * exactly those (each the next offset to read). Synchronous by default (resolves once
-   * the broker stored them); with `{ async: true }` it resolves once the commit is sent,
-   * and its outcome arrives as a `commit` event (failures also as `error`).
+   * the broker stored them, or rejects with TIMED_OUT after `timeoutMs`, default 30 000:
+   * librdkafka itself would wait forever for an unreachable group coordinator); with
+   * `{ async: true }` it resolves once the commit is sent, and its outcome arrives as a
+   * `commit` event (failures also as `error`).
    */
-  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean } = {}): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean; timeoutMs?: number } = {}): Promise<void> {
     this.assertOpenOrClosingHook('commit');
+    options ??= {};
+    checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);
     const async = options.async ?? false;
+    const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 0x7fff_ffff);
     if (offsets) {
-      await this.call(this.handle.commit(toNative(offsets), async), 'commit');
+      await this.call(this.handle.commit(toNative(offsets), async, timeoutMs), 'commit');
     } else {
       this.flushStore();
-      await this.call(this.handle.commit(null, async), 'commit');
+      await this.call(this.handle.commit(null, async, timeoutMs), 'commit');
     }
   }
 
@@ -474,19 +479,38 @@ export class KafkaConsumer extends ClientBase {
    * Leaves the group (the revoke hook runs and is waited for), commits what was
    * processed when auto-commit is on, and releases the client. Idempotent; safe at any
    * moment, including during a rebalance or while iterating.
+   *
+   * `timeoutMs` (default 30 000) bounds the wait. librdkafka's own close can take much
+   * longer when the group coordinator does not answer (a pending commit waits up to
+   * `session.timeout.ms`); past the deadline close() resolves with `timedOut: true` — the
+   * final commit and the group leave were not confirmed, so uncommitted messages will be
+   * delivered again to the group — and the handle finishes closing in the background without
+   * keeping the process alive.
    */
-  async close(): Promise<void> {
+  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
+    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
     if (!this.closing) {
       this.closing = true;
       this.stopTokens();
       this.flushStore();
       this.wakeReaders();
     }
-    await this.handle.close();
+    // The native side takes a 32-bit count of milliseconds: a longer deadline is none at all.
+    const { timedOut } = await this.handle.close(Math.min(options?.timeoutMs ?? 30_000, 2 ** 31 - 1));
     this.closed = true;
     this.buffer = [];
     this.head = 0;
     this.wakeReaders();
+    if (timedOut) {
+      this.reportError(
+        new KafkaError({
+          message: `close did not complete within ${options?.timeoutMs ?? 30_000} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
+          code: ErrorCode.TIMED_OUT,
+          retriable: false,
+        }),
+      );
+    }
+    return { timedOut };
   }
 
   protected refHandle(ref: boolean): void {
@@ -678,6 +702,16 @@ export class KafkaConsumer extends ClientBase {
       this.emit('commit', fromNative(event.offsets));
     }
   }
+}
+
+/** What {@link KafkaConsumer.close} reports. */
+export interface ConsumerCloseReport {
+  /**
+   * True when leaving the group did not complete by the deadline: the last commit and the
+   * leave are not confirmed (a rebalance after session.timeout.ms gives the partitions to
+   * others, who start from the last confirmed commit).
+   */
+  timedOut: boolean;
 }
 
 export interface KafkaConsumer {

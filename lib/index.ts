@@ -13,6 +13,7 @@ export {
   type ConsumeOptions,
   type RunOptions,
   type RebalanceHook,
+  type ConsumerCloseReport,
 } from './consumer';
 export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
 export { KafkaAdmin, ADMIN_DEFAULTS } from './admin';
@@ -51,7 +52,7 @@ export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type H
 export type { KafkaConfig } from './client-config';
 export type { ClientOptions, LogEntry, Logger } from './client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './version';
-export { Driver, TopicNotFoundError, type DriverConfig, type CreateTopicOptions, type TopicInfo } from './topic/driver';
+export { Driver, TopicNotFoundError, type DriverConfig, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
 export { TopicHandle } from './topic/topic-handle';
 export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
 export {

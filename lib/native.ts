@@ -115,7 +115,7 @@ export interface NativeConsumer {
   incrementalAssign(partitions: NativePartitionInput[]): Promise<void>;
   incrementalUnassign(partitions: NativePartitionInput[]): Promise<void>;
   assignment(): Promise<NativePartition[]>;
-  commit(offsets: NativePartitionInput[] | null, async: boolean): Promise<NativePartition[] | undefined>;
+  commit(offsets: NativePartitionInput[] | null, async: boolean, timeoutMs: number): Promise<NativePartition[] | undefined>;
   storeOffsets(offsets: NativePartitionInput[]): void;
   committed(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
   position(partitions: NativePartitionInput[]): Promise<NativePartition[]>;
@@ -127,7 +127,8 @@ export interface NativeConsumer {
   rebalanceDone(token: number): void;
   setFlow(on: boolean): void;
   setLimits(maxMessages: number, maxBytes: number): void;
-  close(): Promise<void>;
+  /** Resolves with timedOut true when leaving the group outlasted `timeoutMs` (the rest goes on in the background). */
+  close(timeoutMs?: number): Promise<{ timedOut: boolean }>;
   ref(ref: boolean): void;
   name(): string | undefined;
 }

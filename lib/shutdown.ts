@@ -80,6 +80,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       const started = Date.now();
       const errors: Error[] = [];
       let undelivered = 0;
+      let clientTimedOut = false;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs + GRACE_MS);
@@ -87,7 +88,9 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       const closing = Promise.all(
         clients.map(async (client) => {
           try {
-            undelivered += undeliveredOf(await client.close({ timeoutMs }));
+            const result = await client.close({ timeoutMs });
+            undelivered += undeliveredOf(result);
+            if (timedOutOf(result)) clientTimedOut = true;
           } catch (e) {
             errors.push(e instanceof Error ? e : new Error(String(e)));
           }
@@ -95,7 +98,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       );
       const outcome = await Promise.race([closing.then(() => 'closed' as const), deadline]);
       clearTimeout(timer);
-      const timedOut = outcome === 'timeout';
+      const timedOut = outcome === 'timeout' || clientTimedOut;
       const exitCode = timedOut || undelivered > 0 || errors.length > 0 ? 1 : 0;
       const report: ShutdownReport = { signal, undelivered, timedOut, errors, durationMs: Date.now() - started, exitCode };
       try {
@@ -127,6 +130,11 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       for (const { signal, handler } of handlers) process.removeListener(signal, handler);
     },
   };
+}
+
+/** Whether a close() result says it gave up at its deadline (a consumer's). */
+function timedOutOf(result: unknown): boolean {
+  return result !== null && typeof result === 'object' && (result as { timedOut?: unknown }).timedOut === true;
 }
 
 /** The `undelivered` count of a close() result, when it has one. */

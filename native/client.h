@@ -17,6 +17,9 @@ struct ClientContext {
   void* owner = nullptr;  // the Producer / Consumer / MockCluster this context belongs to
   rd_kafka_t* rk = nullptr;
   std::unique_ptr<Pump> pump;
+  // Consumers: rebalances are incremental (cooperative or KIP-848). Here rather than in the
+  // Consumer because an orphaned teardown serves rebalances after the Consumer may be gone.
+  bool incrementalRebalance = false;
 };
 
 // Sets the opaque, log/error/stats callbacks and `log.queue` on a configuration whose

@@ -1,6 +1,7 @@
 #include "consumer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -35,6 +36,19 @@ JsMaker DroppedMarker(const rd_kafka_topic_partition_list_t* list) {
     o.Set("partitions", copy ? PartitionsToJs(env, copy) : env.Null());
     return o;
   };
+}
+// The group's rebalance protocol, as librdkafka derives it: KIP-848 groups are incremental;
+// classic groups use their assignors' protocol (librdkafka refuses to mix eager and
+// cooperative ones, so one cooperative assignor decides).
+bool UsesCooperativeProtocol(const rd_kafka_conf_t* conf) {
+  char value[512];
+  size_t size = sizeof value;
+  if (rd_kafka_conf_get(conf, "group.protocol", value, &size) == RD_KAFKA_CONF_OK && std::strcmp(value, "consumer") == 0) {
+    return true;
+  }
+  size = sizeof value;
+  return rd_kafka_conf_get(conf, "partition.assignment.strategy", value, &size) == RD_KAFKA_CONF_OK &&
+         std::strstr(value, "cooperative-sticky") != nullptr;
 }
 }  // namespace
 
@@ -82,6 +96,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
+  ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
   // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
   // layer refuses such a configuration first, this keeps any other caller from crashing.
@@ -97,7 +112,16 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   ctx_.pump->Start([this](size_t room, bool flowing) { return Serve(room, flowing); }, [this] { Shutdown(); });
 }
 
-Consumer::~Consumer() { ctx_.pump.reset(); }
+Consumer::~Consumer() {
+  if (ctx_.pump && ctx_.pump->Detached()) {
+    // An orphaned teardown still runs on the detached pump thread and uses the pump and
+    // the context (librdkafka's callbacks get the context): leave both to it (the context
+    // owns the pump, so leaking the context keeps both).
+    (void)ctxOwned_.release();
+    return;
+  }
+  ctx_.pump.reset();
+}
 
 bool Consumer::Is(Napi::Env env, Napi::Value value) {
   bool tagged = false;
@@ -157,34 +181,46 @@ void Consumer::ResumeForFlow() {
 void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
                            void* opaque) {
   auto* ctx = static_cast<ClientContext*>(opaque);
-  auto* self = static_cast<Consumer*>(ctx->owner);
-  const char* protocol = rd_kafka_rebalance_protocol(rk);
-  bool cooperative = protocol && std::strcmp(protocol, "COOPERATIVE") == 0;
-  const char* kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
-                     : rd_kafka_assignment_lost(rk)              ? "lost"
-                                                                 : "revoke";
-  uint64_t token = ++self->rebalanceSeq_;
-  Partitions list = CopyPartitions(partitions);
-  std::string proto = protocol ? protocol : "NONE";
-  std::string kindName = kind;
-  ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("type", "rebalance");
-    o.Set("kind", kindName);
-    o.Set("protocol", proto);
-    o.Set("token", static_cast<double>(token));
-    o.Set("partitions", PartitionsToJs(env, list));
-    return o;
-  });
-  // librdkafka waits for the application's hooks: the revoke completes, and no message of
-  // a revoked partition is fetched, only after JS says the hooks are done.
-  ctx->pump->WaitForJs(token);
+  // A rebalance still queued when close() had already ended the group: librdkafka then drops
+  // every request to the group without an answer, so rd_kafka_rebalance_protocol() and the
+  // assign calls below would wait forever, and close() with them (found by the lifecycle
+  // fuzz). There is no group left to rebalance.
+  if (rd_kafka_consumer_closed(rk)) return;
+  // From the configuration, not rd_kafka_rebalance_protocol(): one group request less.
+  bool cooperative = ctx->incrementalRebalance;
+  // An orphaned teardown (the close's deadline passed) completes rebalances without JS:
+  // nobody waits for hooks any more, and the Consumer may be gone (only ctx is safe).
+  bool orphaned = ctx->pump->orphaned();
+  auto* self = orphaned ? nullptr : static_cast<Consumer*>(ctx->owner);
+  if (self) {
+    const char* protocol = cooperative ? "COOPERATIVE" : "EAGER";
+    const char* kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
+                       : rd_kafka_assignment_lost(rk)              ? "lost"
+                                                                   : "revoke";
+    uint64_t token = ++self->rebalanceSeq_;
+    Partitions list = CopyPartitions(partitions);
+    std::string proto = protocol;
+    std::string kindName = kind;
+    ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("type", "rebalance");
+      o.Set("kind", kindName);
+      o.Set("protocol", proto);
+      o.Set("token", static_cast<double>(token));
+      o.Set("partitions", PartitionsToJs(env, list));
+      return o;
+    });
+    // librdkafka waits for the application's hooks: the revoke completes, and no message of
+    // a revoked partition is fetched, only after JS says the hooks are done.
+    ctx->pump->WaitForJs(token);
+    if (rd_kafka_consumer_closed(rk)) return;  // ended while the hooks ran (see above)
+  }
   ErrorInfo e;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))
                     : ErrorInfo::From(rd_kafka_assign(rk, partitions));
     // JS wants no messages right now: new partitions start paused like the others.
-    if (e.ok() && self->flowPaused_) rd_kafka_pause_partitions(rk, partitions);
+    if (e.ok() && self && self->flowPaused_) rd_kafka_pause_partitions(rk, partitions);
   } else {
     e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
                     : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
@@ -214,8 +250,19 @@ void Consumer::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_par
 }
 
 void Consumer::Shutdown() {
-  // Leaves the group; the revoke hook runs (and is waited for) on this thread.
-  rd_kafka_consumer_close(ctx_.rk);
+  // Leaves the group; the revoke hook runs (and is waited for) on this thread, until the
+  // close's deadline.
+  if (!LeaveGroup(ctx_.rk, queue_, ctx_.pump.get(), true)) {
+    // Still closing at the deadline: librdkafka waits, for instance, for a commit to a group
+    // coordinator that does not answer, up to session.timeout.ms. close() resolves now and
+    // the rest goes on in the background. `this` may be destroyed from here on.
+    rd_kafka_t* rk = ctx_.rk;
+    rd_kafka_queue_t* queue = queue_;
+    Pump* pump = ctx_.pump.get();
+    pump->Orphan();
+    FinishOrphaned(rk, queue, pump);
+    return;
+  }
   rd_kafka_queue_cb_event_enable(queue_, nullptr, nullptr);
   // Messages still alive hold references into the handle: release them first.
   ctx_.pump->ReleaseMessages();
@@ -223,6 +270,43 @@ void Consumer::Shutdown() {
   queue_ = nullptr;
   rd_kafka_destroy(ctx_.rk);
   ctx_.rk = nullptr;
+}
+
+bool Consumer::LeaveGroup(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump, bool untilDeadline) {
+  // The asynchronous close: its rebalance and the group's reply arrive on our queue, served
+  // here with callbacks (as rd_kafka_consumer_close would), so the wait can have a deadline.
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk, queue)) {
+    // Already closed, or a fatal error: nothing to leave (destroy handles a fatal state).
+    rd_kafka_error_destroy(error);
+    return true;
+  }
+  std::vector<rd_kafka_message_t*> msgs(512);
+  while (!rd_kafka_consumer_closed(rk)) {
+    int waitMs = 100;
+    if (untilDeadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(pump->CloseDeadline() - Pump::Clock::now()).count();
+      if (left <= 0) return false;
+      waitMs = static_cast<int>(std::min<long long>(left, 100));
+    }
+    // Messages still arriving are not handed to JS any more (it stopped reading at close()).
+    ssize_t n = rd_kafka_consume_batch_queue(queue, waitMs, msgs.data(), msgs.size());
+    for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
+  }
+  return true;
+}
+
+void Consumer::FinishOrphaned(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump) {
+  // Not LeaveGroup again (the close is under way): serve until librdkafka says it is done,
+  // which it bounds itself (session.timeout.ms for a commit waiting for a coordinator).
+  std::vector<rd_kafka_message_t*> msgs(512);
+  while (!rd_kafka_consumer_closed(rk)) {
+    ssize_t n = rd_kafka_consume_batch_queue(queue, 200, msgs.data(), msgs.size());
+    for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
+  }
+  rd_kafka_queue_cb_event_enable(queue, nullptr, nullptr);
+  pump->ReleaseMessages();
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_destroy(rk);
 }
 
 Napi::Value Consumer::ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn) {
@@ -303,12 +387,43 @@ Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
 Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   ListPtr list = info.Length() > 0 && info[0].IsArray() ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
   int async = info.Length() > 1 && info[1].ToBoolean() ? 1 : 0;
+  int timeout = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 30000;
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list, async]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_commit(rk, list.get(), async);
-    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) err = RD_KAFKA_RESP_ERR_NO_ERROR;  // nothing to commit
-    return {ErrorInfo::From(err), list ? PartitionsMaker(list.get()) : JsMaker()};
+  Pump* pump = ctx_.pump.get();
+  return ctx_.pump->RunTask(info.Env(), [rk, list, async, timeout, pump]() -> TaskOutcome {
+    ErrorInfo e = async ? ErrorInfo::From(rd_kafka_commit(rk, list.get(), 1)) : CommitAndWait(rk, list.get(), timeout, pump);
+    if (e.code == RD_KAFKA_RESP_ERR__NO_OFFSET) e = ErrorInfo::None();  // nothing to commit
+    return {e, list ? PartitionsMaker(list.get()) : JsMaker()};
   });
+}
+
+// A synchronous commit with a deadline. rd_kafka_commit(async=0) waits without limit (for a
+// group coordinator that may never come back), which would hold this client's thread and
+// with it close() and a terminating worker's exit. The commit goes through a queue of our
+// own instead, polled until its result arrives, the deadline passes or the environment goes
+// away; the result of an abandoned commit is dropped with the queue. (librdkafka still
+// finishes the abandoned commit in the background; closing the client waits for that.)
+ErrorInfo Consumer::CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump) {
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(rk), rd_kafka_queue_destroy);
+  rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, offsets, queue.get(), nullptr, nullptr);
+  if (err) return ErrorInfo::From(err);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  for (;;) {
+    if (pump->jsGone()) return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: the environment is shutting down");
+    // close() is waiting behind this task: its deadline bounds the commit too.
+    if (Pump::Clock::now() >= pump->CloseDeadline()) {
+      return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: close() reached its deadline first");
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      return ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, "commit not confirmed within " + std::to_string(timeoutMs) +
+                                                               " ms (no answer from the group coordinator); it may still take effect");
+    }
+    rd_kafka_event_t* ev = rd_kafka_queue_poll(queue.get(), static_cast<int>(std::min<long long>(left, 100)));
+    if (!ev) continue;
+    std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> owned(ev, rd_kafka_event_destroy);
+    if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_OFFSET_COMMIT) return ErrorInfo::From(rd_kafka_event_error(ev));
+  }
 }
 
 // storeOffsets(offsets): local, non-blocking (an offset store for the next commit).
@@ -428,7 +543,11 @@ Napi::Value Consumer::SetLimits(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-Napi::Value Consumer::Close(const Napi::CallbackInfo& info) { return ctx_.pump->Stop(info.Env()); }
+// close(timeoutMs?) -> { timedOut }: see Pump::Stop.
+Napi::Value Consumer::Close(const Napi::CallbackInfo& info) {
+  int timeout = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
+  return ctx_.pump->Stop(info.Env(), timeout);
+}
 
 Napi::Value Consumer::SetToken(const Napi::CallbackInfo& info) {
   if (ctx_.pump->stopping()) return info.Env().Undefined();

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <memory>
 #include <set>
 #include <string>
 #include <utility>
@@ -41,6 +42,13 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   // The current assignment without the application's own paused partitions.
   rd_kafka_topic_partition_list_t* FlowPartitions();
   void Shutdown();
+  // Leaves the group, serving the queue (rebalance callbacks) until librdkafka says the
+  // consumer is closed, or until the close's deadline when `untilDeadline`. True if closed.
+  static bool LeaveGroup(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump, bool untilDeadline);
+  // The rest of the teardown after the deadline passed, on copies only (see Pump::Orphan).
+  static void FinishOrphaned(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump);
+  // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Pump thread.
+  static ErrorInfo CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump);
   // Runs `fn(rk, list)` on the pump thread with a partition list parsed from info[0].
   using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
   Napi::Value ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn);
@@ -70,7 +78,9 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
-  ClientContext ctx_;
+  // On the heap: an orphaned teardown outliving this object keeps using it (see ~Consumer).
+  std::unique_ptr<ClientContext> ctxOwned_{new ClientContext};
+  ClientContext& ctx_{*ctxOwned_};
   rd_kafka_queue_t* queue_ = nullptr;
   std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
   uint64_t rebalanceSeq_ = 0;                 // pump thread only

@@ -1,10 +1,23 @@
 #include "pump.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "batch_js.h"
 
 namespace octokafka {
+
+namespace {
+// How long a client may take to close when its environment goes away (a worker terminated,
+// the process exiting) before the rest of the teardown continues in the background.
+constexpr auto kTeardown = std::chrono::milliseconds(5000);
+
+Napi::Value StopResult(Napi::Env env, bool timedOut) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("timedOut", timedOut);
+  return o;
+}
+}  // namespace
 
 Pump::Pump(Napi::Env env, Napi::Function onBatch, const char* name)
     : env_(env), onBatch_(Napi::Persistent(onBatch)), asyncContext_(env, name) {
@@ -102,6 +115,25 @@ void Pump::ThreadMain() {
   pending_.finished = true;
   threadFinished_ = true;
   WakeJs();
+  cv_.notify_all();  // EnvCleanup may be waiting for this
+}
+
+Pump::Clock::time_point Pump::CloseDeadline() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closeDeadline_;
+}
+
+void Pump::Orphan() {
+  std::lock_guard<std::mutex> lock(mu_);
+  orphaned_ = true;
+  pending_.orphaned = true;
+  WakeJs();
+  cv_.notify_all();  // EnvCleanup may be waiting for this
+}
+
+bool Pump::Detached() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return detached_;
 }
 
 void Pump::RunTasksLocked(std::unique_lock<std::mutex>& lock) {
@@ -180,12 +212,19 @@ void Pump::WaitForJs(uint64_t token) {
     }
     return false;
   };
+  auto wake = [&] { return jsGone_ || !tasks_.empty() || !resumed_.empty(); };
   for (;;) {
     if (jsGone_ || resumed()) return;
     // JS hooks may commit or query while librdkafka waits for them: keep serving tasks.
     RunTasksLocked(lock);
     if (jsGone_ || resumed()) return;
-    cv_.wait(lock, [&] { return jsGone_ || !tasks_.empty() || !resumed_.empty(); });
+    if (!stopRequested_) {
+      cv_.wait(lock, [&] { return wake() || stopRequested_; });
+    } else {
+      // Closing: the hooks get until the close's deadline (which EnvCleanup may move).
+      if (Clock::now() >= closeDeadline_) return;
+      cv_.wait_for(lock, std::chrono::milliseconds(100), wake);
+    }
   }
 }
 
@@ -229,16 +268,18 @@ Napi::Value Pump::RunTask(Napi::Env env, Task task) {
   return promise;
 }
 
-Napi::Value Pump::Stop(Napi::Env env) {
+Napi::Value Pump::Stop(Napi::Env env, int timeoutMs) {
   auto deferred = Napi::Promise::Deferred::New(env);
   Napi::Value promise = deferred.Promise();
-  if (stopped_) {
-    deferred.Resolve(env.Undefined());
+  if (stopped_ || gaveUp_) {
+    deferred.Resolve(StopResult(env, !stopped_));
     return promise;
   }
   stopDeferreds_.push_back(deferred);
   {
     std::lock_guard<std::mutex> lock(mu_);
+    // The first close sets the deadline; a second close() waits for the same outcome.
+    if (!stopRequested_ && timeoutMs >= 0) closeDeadline_ = Clock::now() + std::chrono::milliseconds(timeoutMs);
     stopRequested_ = true;
   }
   cv_.notify_all();
@@ -313,12 +354,22 @@ void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
 
 void Pump::FinishBatch(Napi::Env env, Batch& batch, bool js) {
   for (auto& release : batch.releases) release(env);
+  if (batch.orphaned && !batch.finished && !stopped_ && !gaveUp_) {
+    // The close gave up waiting: tell JS now; the teardown goes on without holding the
+    // event loop (the process may exit meanwhile: EnvCleanup then detaches the thread).
+    gaveUp_ = true;
+    if (js) {
+      for (auto& d : stopDeferreds_) d.Resolve(StopResult(env, true));
+    }
+    stopDeferreds_.clear();
+    Ref(false);
+  }
   if (batch.finished && !stopped_) {
     stopped_ = true;
     if (thread_.joinable()) thread_.join();
     CloseHandle();
     if (js) {
-      for (auto& d : stopDeferreds_) d.Resolve(env.Undefined());
+      for (auto& d : stopDeferreds_) d.Resolve(StopResult(env, false));
     }
     stopDeferreds_.clear();
     onBatch_.Reset();
@@ -326,24 +377,44 @@ void Pump::FinishBatch(Napi::Env env, Batch& batch, bool js) {
 }
 
 void Pump::CloseHandle() {
-  if (!async_) return;
-  async_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
-  async_ = nullptr;
+  uv_async_t* handle = nullptr;
+  {
+    // Under the lock: a detached teardown thread may still be calling WakeJs.
+    std::lock_guard<std::mutex> lock(mu_);
+    handle = async_;
+    async_ = nullptr;
+  }
+  if (!handle) return;
+  handle->data = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
 }
 
 void Pump::EnvCleanup(void* arg) {
   // The environment (main thread or worker) is going away: stop without JS.
   Pump* self = static_cast<Pump*>(arg);
   self->cleanupHookAdded_ = false;
+  bool detach = false;
   {
-    std::lock_guard<std::mutex> lock(self->mu_);
+    std::unique_lock<std::mutex> lock(self->mu_);
     self->jsGone_ = true;
     self->stopRequested_ = true;
+    self->closeDeadline_ = std::min(self->closeDeadline_, Clock::now() + kTeardown);
+    self->cv_.notify_all();
+    if (self->thread_.joinable()) {
+      // The shutdown gives up at its deadline (Orphan); an orphaned teardown may wait for
+      // librdkafka much longer (a commit for an unreachable coordinator: session.timeout.ms),
+      // which must not hold a terminating worker or an exiting process.
+      self->cv_.wait(lock, [self] { return self->threadFinished_ || self->orphaned_.load(); });
+      detach = !self->threadFinished_;
+      if (detach) self->detached_ = true;
+    }
+    self->pending_.messages = PackedMessages();
   }
-  self->cv_.notify_all();
-  if (self->thread_.joinable()) self->thread_.join();
-  self->pending_.messages = PackedMessages();
+  if (detach) {
+    self->thread_.detach();
+  } else if (self->thread_.joinable()) {
+    self->thread_.join();
+  }
   self->CloseHandle();
   self->stopped_ = true;
 }

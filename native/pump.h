@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -96,11 +97,33 @@ class Pump {
   void WaitForJs(uint64_t token);
   bool flowing() const { return flow_.load(); }
 
+  // ---- pump thread, while shutting down (a consumer leaving its group)
+  using Clock = std::chrono::steady_clock;
+  // When the shutdown must give up waiting: Stop's timeout, or kTeardownMs once the
+  // environment is going away (a worker terminated, the process exiting), whichever is first.
+  Clock::time_point CloseDeadline() const;
+  // The deadline passed with the handle still closing: Stop's promise resolves now with
+  // { timedOut: true } and the handle stops keeping the event loop alive, while this thread
+  // finishes the teardown in the background. From here on the owner may be destroyed (the
+  // environment going away): the shutdown may only use what it copied to its stack, the
+  // pump and the client context (both kept alive for it, see Detached()).
+  void Orphan();
+  bool orphaned() const { return orphaned_.load(); }
+
+  // ---- owner's destructor
+  // True when the environment went away while an orphaned teardown was still running: the
+  // thread was detached and still uses this pump and the client context, so the owner must
+  // leak both instead of destroying them (a few hundred bytes, only after a close that
+  // timed out in a dying environment).
+  bool Detached() const;
+
   // ---- JS thread
   Napi::Value RunTask(Napi::Env env, Task task);
   // Stops the thread after the queued tasks (the state machine: stop -> drain -> destroy).
-  // The promise resolves when the handle is destroyed and the last batch was delivered.
-  Napi::Value Stop(Napi::Env env);
+  // The promise resolves with { timedOut: false } when the handle is destroyed and the last
+  // batch was delivered, or with { timedOut: true } when the shutdown gave up at
+  // `timeoutMs` (< 0: no deadline) and goes on in the background (see Orphan()).
+  Napi::Value Stop(Napi::Env env, int timeoutMs = -1);
   void Resume(uint64_t token);
   void SetFlow(bool on);
   void Ref(bool ref);
@@ -115,8 +138,10 @@ class Pump {
     std::vector<std::pair<uint64_t, TaskOutcome>> done;
     std::vector<std::function<void(Napi::Env)>> releases;
     bool finished = false;
+    bool orphaned = false;  // the shutdown gave up waiting (see Orphan())
     bool empty() const {
-      return deliveries.empty() && messages.empty() && events.empty() && done.empty() && releases.empty() && !finished;
+      return deliveries.empty() && messages.empty() && events.empty() && done.empty() && releases.empty() && !finished &&
+             !orphaned;
     }
   };
 
@@ -151,6 +176,9 @@ class Pump {
   bool stopRequested_ = false;
   bool threadFinished_ = false;  // no task can run any more
   bool stopped_ = false;
+  Clock::time_point closeDeadline_ = Clock::time_point::max();
+  std::atomic<bool> orphaned_{false};
+  bool detached_ = false;
   std::atomic<bool> flow_{true};
   std::atomic<bool> jsGone_{false};
   std::vector<uint64_t> resumed_;
@@ -159,6 +187,7 @@ class Pump {
   uint64_t nextTaskId_ = 1;
   std::map<uint64_t, Napi::Promise::Deferred> deferreds_;
   std::vector<Napi::Promise::Deferred> stopDeferreds_;
+  bool gaveUp_ = false;  // Stop's promises resolved with { timedOut: true }
   bool cleanupHookAdded_ = false;
 };
 

@@ -8,6 +8,7 @@
 // --seed S      default: random (printed, so a failing run can be repeated)
 // --workers W   workers running to completion (default 2); one more is terminated mid-run
 // --rounds R    repeat with seeds S, S+1, ... (default 1)
+// --only RE     only the operations whose names match RE (creating clients always runs)
 // Exits 1 on any hanging promise, untyped error, crash or wedged thread.
 import { parseArgs } from 'node:util';
 
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '1' },
     'settle-deadline-ms': { type: 'string', default: '90000' },
+    only: { type: 'string' },
   },
   strict: true,
 });
@@ -44,6 +46,7 @@ for (let round = 0; round < rounds; round++) {
     workerSteps: steps,
     terminate: true,
     settleDeadlineMs: Number(values['settle-deadline-ms']),
+    only: values.only === undefined ? undefined : new RegExp(values.only),
     log: (line) => console.log(`  ${line}`),
   });
   console.log(summarize(report));

@@ -454,7 +454,7 @@ describe('calls after close: ClosedError, or the documented empty result', () =>
       await c.assign([{ topic: t, partition: 0, offset: 0n }]);
       while (c.bufferedCount < 50) await new Promise((r) => setTimeout(r, 20));
       let n = 0;
-      let closing: Promise<void> | undefined;
+      let closing: Promise<unknown> | undefined;
       for await (const _ of c) if (++n === 10) closing = c.close();
       await closing;
       return n;

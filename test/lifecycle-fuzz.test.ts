@@ -115,6 +115,55 @@ describe('lifecycle fuzz', () => {
     await cluster.close();
   }, 300_000);
 
+  it('a synchronous commit while the coordinator is unreachable fails after its timeout; close() and a worker exit still complete', async () => {
+    // Found by the fuzz: a worker terminated during a broker outage never exited, its
+    // consumer's thread waiting in rd_kafka_commit for a coordinator that did not come back.
+    const lib = loadLibrary();
+    const cluster = await lib.MockCluster.start({ topics: [{ name: 'outage', partitions: 1 }] });
+    // librdkafka's close waits for an abandoned commit: up to session.timeout.ms, or
+    // socket.timeout.ms when its request was in flight. Keep both short.
+    const group = { 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'socket.timeout.ms': 10_000 };
+    const c = new lib.KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': 'outage', ...group });
+    c.on('error', () => undefined);
+    await c.assign([{ topic: 'outage', partition: 0, offset: 0n }]);
+    await c.commit([{ topic: 'outage', partition: 0, offset: 1n }]);
+    await cluster.setBrokerDown(1);
+    const started = Date.now();
+    const e = await c.commit([{ topic: 'outage', partition: 0, offset: 2n }], { timeoutMs: 2000 }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(lib.KafkaError);
+    expect((e as { codeName: string }).codeName).toBe('_TIMED_OUT');
+    expect((e as Error).message).toMatch(/commit not confirmed within 2000 ms/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const closed = await Promise.race([c.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('close() still pending after 60 s'), 60_000))]);
+    expect(closed).toBe('closed');
+
+    // The same in a worker terminated while its commit waits.
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const lib = require(${JSON.stringify(join(__dirname, '..', 'dist/cjs/index.js'))});
+      (async () => {
+        const c = new lib.KafkaConsumer({ 'bootstrap.servers': workerData, 'group.id': 'outage-worker', 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'socket.timeout.ms': 10000 });
+        c.on('error', () => undefined);
+        await c.assign([{ topic: 'outage', partition: 0, offset: 0n }]);
+        c.commit([{ topic: 'outage', partition: 0, offset: 1n }], { timeoutMs: 600000 }).catch(() => undefined);
+        setTimeout(() => parentPort.postMessage('committing'), 200);
+      })();
+    `;
+    const worker = new Worker(source, { eval: true, workerData: cluster.bootstrapServers });
+    await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      worker.terminate(),
+      new Promise<string>((resolve) => (timer = setTimeout(() => resolve('terminate() did not return within 60 s'), 60_000))),
+    ]);
+    clearTimeout(timer);
+    expect(code).toBe(1);
+    await cluster.close();
+  }, 180_000);
+
   it(
     'main thread + 2 workers + a terminated worker: every promise settles, only typed errors',
     async () => {
@@ -125,7 +174,7 @@ describe('lifecycle fuzz', () => {
         workers: 2,
         workerSteps: steps ?? 600,
         terminate: true,
-        settleDeadlineMs: 60_000,
+        settleDeadlineMs: 90_000,
       }));
       console.log(summarize(report));
       const problems: string[] = sessionProblems(report);

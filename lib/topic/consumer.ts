@@ -4,8 +4,8 @@
  * restarts under the same name resumes after the last acknowledged event.
  */
 import { configForRole } from '../config';
-import { KafkaConsumer, checkConsumeOptions } from '../consumer';
-import { checkDurationOption, checkOptions } from '../checks';
+import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
+import { checkDurationOption, checkOptions, checkTimeoutArg } from '../checks';
 import { ConfigError, DecodeError, HandlerError } from '../errors';
 import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
@@ -326,14 +326,25 @@ export class TopicConsumer {
 
   /**
    * Waits for the commits of acknowledgements already made, then leaves the group; nothing
-   * is committed beyond what was acknowledged.
+   * is committed beyond what was acknowledged. `timeoutMs` bounds leaving the group as in
+   * {@link KafkaConsumer.close}, which reports whether it timed out.
    */
-  async close(): Promise<void> {
+  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
+    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
+    const timeoutMs = options?.timeoutMs ?? 30_000;
+    const started = Date.now();
     this.untrack();
     this.local = [];
     this.localNext = 0;
-    await this.commits;
-    await this.raw.close();
+    // The acknowledgements' commits count against the same deadline.
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      this.commits.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
+    clearTimeout(timer);
+    const report = await this.raw.close({ timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)) });
+    return { timedOut: report.timedOut || !inTime };
   }
 }
 

@@ -59,6 +59,12 @@ function isComponent(x: unknown): x is { description: ComponentDescription } {
   return typeof x === 'object' && x !== null && typeof (x as { description?: unknown }).description === 'object';
 }
 
+/** What {@link Driver.close} reports. */
+export interface DriverCloseReport extends CloseReport {
+  /** A consumer did not finish leaving its group by the deadline (see KafkaConsumer.close). */
+  timedOut: boolean;
+}
+
 /** Creates, opens, lists and deletes topics. Close it when done (it closes what it opened). */
 export class Driver {
   private readonly clients = new Set<{ close(options?: { timeoutMs?: number }): Promise<unknown> }>();
@@ -235,27 +241,32 @@ export class Driver {
 
   /**
    * Closes every producer and consumer made through this driver, then the embedded cluster.
-   * Producers deliver what is pending for up to `timeoutMs` (default 30 000); resolves with how
-   * many events they left undelivered.
+   * Producers deliver what is pending for up to `timeoutMs` (default 30 000), consumers get as
+   * long to leave their group; resolves with how many events the producers left undelivered
+   * and whether a consumer's close timed out.
    */
-  close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
+  close(options: { timeoutMs?: number } = {}): Promise<DriverCloseReport> {
     this.closing ??= this.closeOnce(options);
     return this.closing;
   }
 
-  private closing: Promise<CloseReport> | undefined;
+  private closing: Promise<DriverCloseReport> | undefined;
 
-  private async closeOnce(options: { timeoutMs?: number }): Promise<CloseReport> {
+  private async closeOnce(options: { timeoutMs?: number }): Promise<DriverCloseReport> {
     this.closed = true;
     const results = await Promise.allSettled([...this.clients].map((c) => c.close(options)));
     let undelivered = 0;
+    let timedOut = false;
     for (const r of results) {
-      if (r.status === 'fulfilled' && typeof (r.value as Partial<CloseReport> | undefined)?.undelivered === 'number') undelivered += (r.value as CloseReport).undelivered;
+      if (r.status !== 'fulfilled') continue;
+      const report = r.value as Partial<DriverCloseReport> | undefined;
+      if (typeof report?.undelivered === 'number') undelivered += report.undelivered;
+      if (report?.timedOut === true) timedOut = true;
     }
     if (this.sharedProducer) undelivered += (await this.sharedProducer.close(options)).undelivered;
     await this.admin.close();
     await this.mock?.close();
-    return { undelivered };
+    return { undelivered, timedOut };
   }
 
   /** The producer for info records and end-of-stream markers, made on first use. */

@@ -133,6 +133,7 @@ const TOPICS = [
  * @property {number} [settleDeadlineMs]      how long promises get to settle once everything is closed
  * @property {(step: number) => void} [onStep]
  * @property {RegExp} [only]                  run only the operations whose names match (creation always runs)
+ * @property {(line: string) => void} [trace]  receives one line per operation launched (step, name, client)
  * @property {any} [lib]
  */
 
@@ -213,6 +214,7 @@ export async function runLifecycleFuzz(options) {
    */
   const launch = (op, fn, flags) => {
     ops[op] = (ops[op] ?? 0) + 1;
+    options.trace?.(`${step} ${op} ${current}`);
     let p;
     try {
       p = Promise.resolve(fn());
@@ -236,6 +238,8 @@ export async function runLifecycleFuzz(options) {
   // ---- client pools. Raw clients are created synchronously; topic-layer objects are
   // promises (their creation is asynchronous), closed flags are set when close is launched.
 
+  /** The client the operation being launched works on (for traces). */
+  let current = '';
   /** @typedef {{ id: string, client: any, servers: string, topics: typeof TOPICS }} RawSlot */
   /** @type {RawSlot[]} */ const producers = [];
   /** @type {RawSlot[]} */ const consumers = [];
@@ -328,6 +332,7 @@ export async function runLifecycleFuzz(options) {
     client.on('error', onErrorEvent('consumer'));
     const slot = { id: uniq('c'), client, servers, topics: TOPICS };
     consumers.push(slot);
+    current = `${slot.id} ${JSON.stringify({ shared, cooperative, hookCommits, hookThrows, small, mode, which, own: servers === own })}`;
     // Subscribe or assign right away most of the time, as applications do.
     const names = which === 2 ? TOPICS.map((t) => t.name) : [TOPICS[which].name];
     if (mode === 'subscribe') launch('consumer.subscribe', () => client.subscribe(names));
@@ -358,7 +363,12 @@ export async function runLifecycleFuzz(options) {
 
   // Producer operations.
   const withProducer = (/** @type {string} */ name, /** @type {number} */ weight, /** @type {(s: RawSlot) => void} */ run) =>
-    def(name, weight, () => open(producers).length > 0, () => run(r.pick(open(producers))));
+    def(name, weight, () => open(producers).length > 0, () => {
+      const slot = r.pick(open(producers));
+      current = slot.id;
+      run(slot);
+      current = '';
+    });
   withProducer('producer.send', 8, (s) => {
     const [m] = messages(s, 1);
     launch('producer.send', async () => {
@@ -410,7 +420,12 @@ export async function runLifecycleFuzz(options) {
 
   // Consumer operations.
   const withConsumer = (/** @type {string} */ name, /** @type {number} */ weight, /** @type {(s: RawSlot) => void} */ run) =>
-    def(name, weight, () => open(consumers).length > 0, () => run(r.pick(open(consumers))));
+    def(name, weight, () => open(consumers).length > 0, () => {
+      const slot = r.pick(open(consumers));
+      current = slot.id;
+      run(slot);
+      current = '';
+    });
   withConsumer('consumer.subscribe', 1, (s) => {
     const names = r.chance(0.2) ? [/^fz-/] : [pickTopic(s).name];
     launch('consumer.subscribe', () => s.client.subscribe(names));
@@ -510,8 +525,9 @@ export async function runLifecycleFuzz(options) {
   withConsumer('consumer.commit', 3, (s) => {
     const how = r.int(3);
     const tp = pickPartition(s);
+    const timeoutMs = r.pick([undefined, 500, 5000]);
     launch('consumer.commit', () =>
-      how === 0 ? s.client.commit() : how === 1 ? s.client.commit(null, { async: true }) : s.client.commit([{ ...tp, offset: 1n }]),
+      how === 0 ? s.client.commit(null, { timeoutMs }) : how === 1 ? s.client.commit(null, { async: true }) : s.client.commit([{ ...tp, offset: 1n }], { timeoutMs }),
     );
   });
   withConsumer('consumer.markProcessed', 1, (s) => {
@@ -540,7 +556,12 @@ export async function runLifecycleFuzz(options) {
 
   // Admin operations.
   const withAdmin = (/** @type {string} */ name, /** @type {number} */ weight, /** @type {(s: RawSlot) => void} */ run) =>
-    def(name, weight, () => open(admins).length > 0, () => run(r.pick(open(admins))));
+    def(name, weight, () => open(admins).length > 0, () => {
+      const slot = r.pick(open(admins));
+      current = slot.id;
+      run(slot);
+      current = '';
+    });
   withAdmin('admin.query', 3, (s) => {
     const which = r.int(5);
     const tp = pickPartition(s);
@@ -897,6 +918,7 @@ export async function runLifecycleFuzz(options) {
  * @property {number} workerSteps      steps of each of them
  * @property {boolean} [terminate]     also start a worker and terminate it mid-run
  * @property {number} [settleDeadlineMs]
+ * @property {RegExp} [only]
  * @property {(line: string) => void} [log]
  */
 
@@ -926,7 +948,7 @@ export async function runSession(options) {
   /** @param {number} seed @param {number} steps @param {string} thread */
   const startWorker = (seed, steps, thread, progressEvery = 0) =>
     new Worker(DRIVER_PATH, {
-      workerData: { lifecycleFuzz: { seed, steps, thread, shared: shared.bootstrapServers, progressEvery, settleDeadlineMs: options.settleDeadlineMs } },
+      workerData: { lifecycleFuzz: { seed, steps, thread, shared: shared.bootstrapServers, progressEvery, settleDeadlineMs: options.settleDeadlineMs, only: options.only?.source } },
     });
 
   /** @type {Promise<ThreadReport | undefined>[]} */
@@ -940,12 +962,28 @@ export async function runSession(options) {
       new Promise((resolve) => {
         /** @type {ThreadReport | undefined} */
         let report;
+        /** @type {NodeJS.Timeout | undefined} */
+        let exitTimer;
         w.on('message', (m) => {
-          if (m.type === 'report') report = m.report;
+          if (m.type !== 'report') return;
+          report = m.report;
+          // Its run is over and every client it made was closed: the worker must now exit
+          // by itself. One that does not is holding a client open; say so and end it.
+          exitTimer = setTimeout(() => {
+            failures.push(`${thread} (seed ${seed}) did not exit within 60 s of its report (a native client still open); terminated`);
+            void w.terminate();
+            // terminate() waits for the clients' native threads; one stuck there is reported
+            // rather than waited for.
+            exitTimer = setTimeout(() => {
+              failures.push(`${thread} (seed ${seed}): terminate() did not return within 60 s (a client's native close is stuck)`);
+              resolve(report);
+            }, 60_000);
+          }, 60_000);
         });
         w.on('error', (e) => failures.push(`${thread} (seed ${seed}) crashed: ${e.stack ?? String(e)}`));
         w.on('exit', (code) => {
-          if (code !== 0) failures.push(`${thread} (seed ${seed}) exited with code ${code}`);
+          clearTimeout(exitTimer);
+          if (code !== 0 && !failures.some((f) => f.startsWith(`${thread} (seed ${seed}) did not exit`))) failures.push(`${thread} (seed ${seed}) exited with code ${code}`);
           if (!report) failures.push(`${thread} (seed ${seed}) sent no report`);
           resolve(report);
         });
@@ -987,6 +1025,7 @@ export async function runSession(options) {
     thread: 'main',
     cluster: shared,
     settleDeadlineMs: options.settleDeadlineMs,
+    only: options.only,
   });
   const workers = await Promise.all(workerRuns);
   const terminated = await terminatedRun;
@@ -1031,13 +1070,14 @@ export function summarize(s) {
 // ---------------------------------------------------------------- worker entry
 
 if (!isMainThread && workerData?.lifecycleFuzz) {
-  const { seed, steps, thread, shared, progressEvery, settleDeadlineMs } = workerData.lifecycleFuzz;
+  const { seed, steps, thread, shared, progressEvery, settleDeadlineMs, only } = workerData.lifecycleFuzz;
   runLifecycleFuzz({
     seed,
     steps,
     thread,
     shared,
     settleDeadlineMs,
+    only: only === undefined ? undefined : new RegExp(only),
     onStep: progressEvery ? (step) => step % progressEvery === 0 && parentPort?.postMessage({ type: 'step', step }) : undefined,
   }).then(
     (report) => parentPort?.postMessage({ type: 'report', report }),
