@@ -9,7 +9,7 @@
 // The result is one line on stderr: RESULT {json}. A consume phase writes its running
 // message count to spec.creditFile after each batch (credits for the feeder, see
 // bench/native/bench.c).
-import { openSync, readFileSync, writeSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
@@ -24,21 +24,46 @@ function peakRssKb() {
 }
 
 /** Event-loop delay and CPU over the timed part of a phase. */
+/** CPU seconds per thread name (librdkafka names its threads, the addon's pump too). */
+function threadCpu() {
+  const out = {};
+  const tick = 100; // USER_HZ on Linux
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '#');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
 function meter() {
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let cpu0 = process.cpuUsage();
   let t0 = performance.now();
+  let threads0 = {};
   return {
     start() {
       eld.reset();
       eld.enable();
       cpu0 = process.cpuUsage();
+      if (process.env.BENCH_THREAD_CPU === '1') threads0 = threadCpu();
       t0 = performance.now();
     },
     stop(extra) {
       const seconds = (performance.now() - t0) / 1000;
       eld.disable();
       const cpu = process.cpuUsage(cpu0);
+      if (process.env.BENCH_THREAD_CPU === '1') {
+        // Per-thread CPU of the timed part, to stderr (BENCH_VERBOSE=1 shows it).
+        const t = threadCpu();
+        const rows = Object.entries(t).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => v > 0.005);
+        process.stderr.write(`thread CPU s: ${rows.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
+      }
       return {
         seconds,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,

@@ -247,8 +247,12 @@ export class KafkaConsumer extends ClientBase {
    */
   private markRange(batch: Message[], count: number): void {
     const seen: Message[] = [];
+    let previous: Message | undefined;
     for (let i = count - 1; i >= 0; i--) {
       const m = batch[i]!;
+      // Messages come in runs of one partition: only a run's last message can be new.
+      if (previous !== undefined && previous.partition === m.partition && previous.topic === m.topic) continue;
+      previous = m;
       let found = false;
       for (const s of seen) {
         if (s.partition === m.partition && s.topic === m.topic) {
@@ -546,9 +550,11 @@ export class KafkaConsumer extends ClientBase {
       if (!arrived) return [];
     }
     const end = Math.min(this.buffer.length, this.head + max);
-    const out = this.buffer.slice(this.head, end);
+    const whole = this.head === 0 && end === this.buffer.length;
+    const out = whole ? this.buffer : this.buffer.slice(this.head, end);
     this.head = end;
-    for (const m of out) this.bufferedBytes -= size(m);
+    if (end === this.buffer.length) this.bufferedBytes = 0;
+    else for (const m of out) this.bufferedBytes -= size(m);
     if (this.head === this.buffer.length) {
       this.buffer = [];
       this.head = 0;
@@ -629,8 +635,14 @@ export class KafkaConsumer extends ClientBase {
   }
 
   private pushMessages(batch: NativeMessages, from: number, to: number): void {
-    const { layout, offsets, timestamps, buffer, topics, headers } = batch;
-    let added = 0;
+    const { layout, offsets, timestamps, topics, headers } = batch;
+    // Keys and values are views of the batch's one buffer. Buffer.from(arrayBuffer, offset,
+    // length) makes them without subarray()'s species lookup, the costliest step per message.
+    const memory = batch.buffer.buffer;
+    const base = batch.buffer.byteOffset;
+    // The buffer is usually drained: then the hand-off's array becomes the buffer itself.
+    const target = this.head === this.buffer.length ? [] : this.buffer;
+    let bytes = 0;
     for (let i = from; i < to; i++) {
       const o = i * 8;
       const err = layout[o + 7]!;
@@ -644,20 +656,24 @@ export class KafkaConsumer extends ClientBase {
       const keyLen = layout[o + 3]!;
       const valueLen = layout[o + 5]!;
       const h = layout[o + 6]!;
-      const message: Message = {
+      if (keyLen > 0) bytes += keyLen;
+      if (valueLen > 0) bytes += valueLen;
+      target.push({
         topic,
         partition,
         offset: offsets[i]!,
-        key: keyLen < 0 ? null : buffer.subarray(layout[o + 2]!, layout[o + 2]! + keyLen),
-        value: valueLen < 0 ? null : buffer.subarray(layout[o + 4]!, layout[o + 4]! + valueLen),
+        key: keyLen < 0 ? null : Buffer.from(memory, base + layout[o + 2]!, keyLen),
+        value: valueLen < 0 ? null : Buffer.from(memory, base + layout[o + 4]!, valueLen),
         headers: h < 0 ? EMPTY : (headers[h] as Header[]),
         timestamp: timestamps[i]!,
-      };
-      this.buffer.push(message);
-      this.bufferedBytes += size(message);
-      added++;
+      });
     }
-    if (added > 0) {
+    if (target !== this.buffer && target.length > 0) {
+      this.buffer = target;
+      this.head = 0;
+    }
+    if (target.length > 0) {
+      this.bufferedBytes += bytes;
       this.updateFlow();
       this.wakeReaders();
     }

@@ -42,7 +42,7 @@ cmake_flags=(
   -DWITH_CURL=OFF
   -DENABLE_LZ4_EXT=OFF
 )
-flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef | sha256sum | cut -c1-12)
+flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
 
 print_prefix=0
@@ -155,6 +155,14 @@ top="$src/$LIBRDKAFKA_TOP_FOLDER"
 # (#cmakedefine01), but rdkafka_conf.c tests it with #ifdef and so always includes
 # <curl/curl.h>, even with WITH_CURL=OFF. Test its value, as the rest of the code does.
 sed -i 's/^#ifdef WITH_OAUTHBEARER_OIDC$/#if WITH_OAUTHBEARER_OIDC/' "$top/src/rdkafka_conf.c"
+# Speed: a consumed record without headers still carries its header count, one varint byte
+# 0x00, and rd_kafka_message_headers() allocates and frees a parse buffer per message just to
+# read that zero (about a sixth of the consume path's CPU). Answer "no headers" from the byte
+# itself; the result is the same (the parser returns _NOENT for a count of 0).
+grep -qxF '        if (unlikely(!RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdrs)))' "$top/src/rdkafka_msg.c" ||
+  die "patch-no-headers: rd_kafka_message_headers() in src/rdkafka_msg.c is not as expected"
+sed -i 's/^\( *\)if (unlikely(!RD_KAFKAP_BYTES_LEN(&rkm->rkm_u\.consumer\.binhdrs)))$/\1if (unlikely(!RD_KAFKAP_BYTES_LEN(\&rkm->rkm_u.consumer.binhdrs) || *(const unsigned char *)rkm->rkm_u.consumer.binhdrs.data == 0))/' "$top/src/rdkafka_msg.c"
+grep -qF 'binhdrs.data == 0))' "$top/src/rdkafka_msg.c" || die "patch-no-headers did not apply"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 say "configuring (cmake)"
 cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||

@@ -60,6 +60,35 @@ describe('produce and consume round-trip', () => {
     await producer.close();
   });
 
+  // The build patches librdkafka to answer "no headers" from a record's header-count byte
+  // (scripts/librdkafka.sh, patch-no-headers): records with and without headers, side by side in
+  // one fetch, and a count that takes two varint bytes, must all read back exactly.
+  it('reads headers exactly when records with and without headers share a batch', async () => {
+    const topic = await cluster.topic('headers-mix');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const many = Array.from({ length: 70 }, (_, i): [string, string] => [`h${i}`, `v${i}`]);
+    const sent = [
+      { topic, partition: 0, value: 'none' },
+      { topic, partition: 0, value: 'empty list', headers: [] as [string, string][] },
+      { topic, partition: 0, value: 'one', headers: [['a', '1']] as [string, string][] },
+      { topic, partition: 0, value: 'seventy', headers: many },
+      { topic, partition: 0, value: null, key: 'tombstone' },
+      { topic, partition: 0, value: 'null value header', headers: [['n', null]] as [string, null][] },
+    ];
+    await producer.sendBatch(sent);
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), ...fastGroup });
+    await consumer.subscribe([topic]);
+    const got = await collect(consumer, sent.length);
+    expect(got.map((m) => m.value?.toString() ?? null)).toEqual(['none', 'empty list', 'one', 'seventy', null, 'null value header']);
+    expect(got.map((m) => m.headers.length)).toEqual([0, 0, 1, 70, 0, 1]);
+    expect(got[2]!.headers).toEqual([['a', Buffer.from('1')]]);
+    expect(got[3]!.headers).toEqual(many.map(([k, v]) => [k, Buffer.from(v)]));
+    expect(got[4]!.key?.toString()).toBe('tombstone');
+    expect(got[5]!.headers).toEqual([['n', null]]);
+    await consumer.close();
+    await producer.close();
+  });
+
   it('sends batches and reads every message in order with consecutive offsets', async () => {
     const topic = await cluster.topic('batch');
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
