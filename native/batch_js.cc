@@ -44,10 +44,24 @@ Napi::Value HeadersToJs(Napi::Env env, const std::vector<PackedHeader>& hdrs) {
 
 }  // namespace
 
-Napi::Value MessagesToJs(Napi::Env env, const PackedMessages& messages) {
+Napi::Value MessagesToJs(Napi::Env env, PackedMessages& messages) {
   size_t n = messages.count;
-  auto buffer = Napi::Buffer<uint8_t>::New(env, messages.data.size());
-  if (!messages.data.empty()) std::memcpy(buffer.Data(), messages.data.data(), messages.data.size());
+  // The keys and values packed on the pump thread become the Buffer's memory as they are
+  // (no copy, no fresh allocation to fault in); the Buffer's finalizer frees them.
+  Napi::Buffer<uint8_t> buffer;
+  if (messages.data.empty()) {
+    buffer = Napi::Buffer<uint8_t>::New(env, 0);
+  } else {
+    auto* owned = new std::vector<uint8_t>(std::move(messages.data));
+    try {
+      // NewOrCopy: runtimes that refuse external buffers get a copy (and the finalizer at once).
+      buffer = Napi::Buffer<uint8_t>::NewOrCopy(
+          env, owned->data(), owned->size(), [](Napi::Env, uint8_t*, std::vector<uint8_t>* v) { delete v; }, owned);
+    } catch (...) {
+      delete owned;  // not handed over: the finalizer will never run
+      throw;
+    }
+  }
   auto layout = Napi::Int32Array::New(env, n * kLayoutFields);
   std::memcpy(layout.Data(), messages.layout.data(), n * kLayoutFields * sizeof(int32_t));
   auto offsets = Napi::BigInt64Array::New(env, n);

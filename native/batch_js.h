@@ -19,6 +19,7 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
 // { count, topics: string[], layout: Int32Array, offsets: BigInt64Array,
 //   timestamps: Float64Array, buffer: Buffer, headers: Array<[name, Buffer|null][]> }
 // keyLen / valueLen are -1 for null; headers is -1 or an index into `headers`.
-Napi::Value MessagesToJs(Napi::Env env, const PackedMessages& messages);
+// Takes the keys and values (messages.data) over as the Buffer's memory.
+Napi::Value MessagesToJs(Napi::Env env, PackedMessages& messages);
 
 }  // namespace octokafka

@@ -42,7 +42,7 @@ cmake_flags=(
   -DWITH_CURL=OFF
   -DENABLE_LZ4_EXT=OFF
 )
-flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers | sha256sum | cut -c1-12)
+flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
 
 print_prefix=0
@@ -163,6 +163,13 @@ grep -qxF '        if (unlikely(!RD_KAFKAP_BYTES_LEN(&rkm->rkm_u.consumer.binhdr
   die "patch-no-headers: rd_kafka_message_headers() in src/rdkafka_msg.c is not as expected"
 sed -i 's/^\( *\)if (unlikely(!RD_KAFKAP_BYTES_LEN(&rkm->rkm_u\.consumer\.binhdrs)))$/\1if (unlikely(!RD_KAFKAP_BYTES_LEN(\&rkm->rkm_u.consumer.binhdrs) || *(const unsigned char *)rkm->rkm_u.consumer.binhdrs.data == 0))/' "$top/src/rdkafka_msg.c"
 grep -qF 'binhdrs.data == 0))' "$top/src/rdkafka_msg.c" || die "patch-no-headers did not apply"
+# Leak (found by the lifecycle fuzz under LeakSanitizer): a subscription postponed while the
+# group rebalances or leaves (rkcg_next_subscription) and still pending when the consumer is
+# destroyed is never freed; rd_kafka_cgrp_destroy_final frees the other lists it holds.
+[ "$(grep -cx '        rd_kafka_cgrp_set_member_id(rkcg, NULL);' "$top/src/rdkafka_cgrp.c")" = 1 ] ||
+  die "patch-next-subscription: rd_kafka_cgrp_destroy_final() in src/rdkafka_cgrp.c is not as expected"
+sed -i 's/^        rd_kafka_cgrp_set_member_id(rkcg, NULL);$/&\n        RD_IF_FREE(rkcg->rkcg_next_subscription, rd_kafka_topic_partition_list_destroy);/' "$top/src/rdkafka_cgrp.c"
+grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" || die "patch-next-subscription did not apply"
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 say "configuring (cmake)"
 cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||
