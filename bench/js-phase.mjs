@@ -23,7 +23,6 @@ function peakRssKb() {
   return m ? Number(m[1]) : Math.round(process.memoryUsage.rss() / 1024);
 }
 
-/** Event-loop delay and CPU over the timed part of a phase. */
 /** CPU seconds per thread name (librdkafka names its threads, the addon's pump too). */
 function threadCpu() {
   const out = {};
@@ -41,6 +40,9 @@ function threadCpu() {
   return out;
 }
 
+const threadCpuWanted = process.env.BENCH_THREAD_CPU === '1';
+
+/** Event-loop delay and CPU over the timed part of a phase. */
 function meter() {
   const eld = monitorEventLoopDelay({ resolution: 1 });
   let cpu0 = process.cpuUsage();
@@ -51,14 +53,14 @@ function meter() {
       eld.reset();
       eld.enable();
       cpu0 = process.cpuUsage();
-      if (process.env.BENCH_THREAD_CPU === '1') threads0 = threadCpu();
+      if (threadCpuWanted) threads0 = threadCpu();
       t0 = performance.now();
     },
     stop(extra) {
       const seconds = (performance.now() - t0) / 1000;
       eld.disable();
       const cpu = process.cpuUsage(cpu0);
-      if (process.env.BENCH_THREAD_CPU === '1') {
+      if (threadCpuWanted) {
         // Per-thread CPU of the timed part, to stderr (BENCH_VERBOSE=1 shows it).
         const t = threadCpu();
         const rows = Object.entries(t).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => v > 0.005);

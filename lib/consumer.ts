@@ -550,17 +550,21 @@ export class KafkaConsumer extends ClientBase {
       if (!arrived) return [];
     }
     const end = Math.min(this.buffer.length, this.head + max);
-    const whole = this.head === 0 && end === this.buffer.length;
-    const out = whole ? this.buffer : this.buffer.slice(this.head, end);
-    this.head = end;
-    if (end === this.buffer.length) this.bufferedBytes = 0;
-    else for (const m of out) this.bufferedBytes -= size(m);
-    if (this.head === this.buffer.length) {
+    let out: Message[];
+    if (end === this.buffer.length) {
+      // Everything buffered goes: hand the array itself over when it starts at the head.
+      out = this.head === 0 ? this.buffer : this.buffer.slice(this.head);
       this.buffer = [];
       this.head = 0;
-    } else if (this.head > 65_536) {
-      this.buffer = this.buffer.slice(this.head);
-      this.head = 0;
+      this.bufferedBytes = 0;
+    } else {
+      out = this.buffer.slice(this.head, end);
+      this.head = end;
+      for (const m of out) this.bufferedBytes -= size(m);
+      if (this.head > 65_536) {
+        this.buffer = this.buffer.slice(this.head);
+        this.head = 0;
+      }
     }
     this.updateFlow();
     return out;
@@ -668,11 +672,11 @@ export class KafkaConsumer extends ClientBase {
         timestamp: timestamps[i]!,
       });
     }
-    if (target !== this.buffer && target.length > 0) {
-      this.buffer = target;
-      this.head = 0;
-    }
     if (target.length > 0) {
+      if (target !== this.buffer) {
+        this.buffer = target;
+        this.head = 0;
+      }
       this.bufferedBytes += bytes;
       this.updateFlow();
       this.wakeReaders();
