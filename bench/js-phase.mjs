@@ -211,8 +211,9 @@ async function phaseProduce() {
 }
 
 /**
- * Reads the partition from the beginning while the native feeder writes it: `batches()`
- * (phase consume) or `for await (const message of consumer)` (phase iterate).
+ * Reads the partition from the beginning, filled beforehand or while the native feeder writes
+ * it (spec.creditFile): `batches()` (phase consume) or `for await (const message of consumer)`
+ * (phase iterate).
  */
 async function phaseConsume() {
   const perMessage = phase === 'iterate';
@@ -228,10 +229,11 @@ async function phaseConsume() {
   let batches = 0;
   let untimed = 0;
   let startupSeconds = 0;
-  // Credits for the feeder: the running count, in an 8-byte file it maps.
-  const creditFd = openSync(spec.creditFile, 'r+');
+  // Credits for the feeder (if any): the running count, in an 8-byte file it maps.
+  const creditFd = spec.creditFile ? openSync(spec.creditFile, 'r+') : -1;
   const credit = Buffer.alloc(8);
   const publish = () => {
+    if (creditFd < 0) return;
     credit.writeBigInt64LE(BigInt(got), 0);
     writeSync(creditFd, credit, 0, 8, 0);
   };

@@ -5,6 +5,7 @@
 //
 //   node bench/run.mjs [--quick] [--count N] [--sizes 100,1024] [--repeat R]
 //                      [--latency-seconds S] [--rate R] [--only REGEX] [--out FILE | --no-write]
+//                      [--consume-from prefilled|feeder]
 //
 //   --quick              100,000 messages, one run per phase, 3 s latency runs; writes
 //                        bench/.build/results-quick.md instead of bench/results.md
@@ -15,6 +16,10 @@
 //   --only REGEX         only the scenarios whose id matches (ids: c-produce, c-produce-batch, js-batch,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
 //                        js-latency, topic-push, topic-pull, topic-process)
+//   --consume-from M     prefilled (default): the consume rows read a partition filled with all
+//                        the messages beforehand (untimed, one topic per size, read by every
+//                        consume run); feeder: a native producer writes it while they read
+//                        (the method before 2026-12-02, when the mock kept only 5 MiB)
 //   --quiet CORES        before each run, wait until other processes use less than CORES
 //                        cores (default 0.15; 0 disables) ...
 //   --quiet-wait S       ... but at most S seconds (default 120); the load is reported anyway
@@ -50,6 +55,7 @@ const { values: argv } = parseArgs({
     'quiet-wait': { type: 'string' },
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    'consume-from': { type: 'string', default: 'prefilled' },
   },
   strict: true,
 });
@@ -64,7 +70,9 @@ const opts = {
   quiet: Number(argv.quiet ?? 0.15),
   quietWaitMs: Number(argv['quiet-wait'] ?? 120) * 1000,
   out: argv['no-write'] ? null : (argv.out ?? join(here, quick ? '.build/results-quick.md' : 'results.md')),
+  consumeFrom: argv['consume-from'],
 };
+if (!['prefilled', 'feeder'].includes(opts.consumeFrom)) throw new Error('--consume-from: prefilled or feeder');
 for (const [k, v] of Object.entries({ count: opts.count, repeat: opts.repeat, latencySeconds: opts.latencySeconds, rate: opts.rate })) {
   if (!(v > 0)) throw new Error(`--${k} must be a positive number`);
 }
@@ -96,7 +104,10 @@ const CONSUMER = {
   'fetch.wait.max.ms': '1',
   'auto.offset.reset': 'earliest',
 };
-const MOCK_PARTITION_LIMIT = 5 * 1024 * 1024; // bytes a mock partition keeps (older data is dropped)
+const MOCK_PARTITION_LIMIT = 5 * 1024 * 1024; // bytes a mock partition keeps by default (older data is dropped)
+// With --consume-from prefilled the mock keeps up to this much per partition (only what is
+// written takes memory: ~1.1 GB for 1,000,000 messages of 1 KiB).
+const MOCK_PREFILL_LIMIT = 16 * 1024 ** 3;
 
 // ------------------------------------------------------------------ child processes
 
@@ -175,6 +186,7 @@ function runChild(cmd, args, { timeoutMs, label, stdin = 'ignore', onSpawn } = {
 function startMock(topics) {
   return new Promise((resolve, reject) => {
     const args = [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '1'];
+    if (opts.consumeFrom === 'prefilled') args.push('--partition-max-bytes', String(MOCK_PREFILL_LIMIT));
     for (const t of topics) args.push('--topic', t.includes(':') ? t : `${t}:1`);
     // stdin is a pipe: if this process dies, the mock sees EOF and stops.
     mock = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -319,6 +331,11 @@ function topicName(s, size, rep) {
   return `bench-${s.id}-${size}-${rep}`;
 }
 
+/** The partition every consume run of a size reads with --consume-from prefilled. */
+function prefilledTopic(size) {
+  return `bench-prefilled-${size}`;
+}
+
 function plannedTopics() {
   const out = [];
   for (const size of opts.sizes) {
@@ -329,8 +346,22 @@ function plannedTopics() {
       const parts = s.kind === 'topic-consume' ? `:${topicPartitions()}` : '';
       for (let r = 0; r < reps; r++) out.push(topicName(s, size, r) + parts);
     }
+    if (opts.consumeFrom === 'prefilled' && scenariosAt(size).some((s) => s.kind === 'consume')) out.push(prefilledTopic(size));
   }
   return out;
+}
+
+/** Fills a size's prefilled partition with all the messages (untimed), with the C producer. */
+async function prefill(size, ctx) {
+  const topic = prefilledTopic(size);
+  // The producer sends one warm-up message first: count - 1 more make the count.
+  const r = await runChild(ctx.bin, ['produce', '-b', ctx.brokers, '-t', topic, '-n', String(opts.count - 1), '-s', String(size), '-m', 'each', ...confArgs('-X', PRODUCER)], {
+    timeoutMs: throughputTimeout(),
+    label: `prefill ${size}B`,
+  });
+  const out = check(r, `prefill ${size}B`, (x) => x.delivered === opts.count - 1, { msgs: opts.count - 1 });
+  if (!out.ok) throw new Error(`could not fill ${topic}: ${out.error}`);
+  process.stderr.write(`  prefilled ${topic} with ${opts.count.toLocaleString('en-US')} messages of ${size} B (${fmtInt(out.msgsPerSec)} msgs/s)\n`);
 }
 
 const throughputTimeout = () => 30_000 + opts.count / 10; // at least 10,000 msgs/s
@@ -370,6 +401,14 @@ async function runPhase(s, size, rep, ctx) {
     // Fill (untimed, in the same child) + consume: twice the throughput timeout.
     const r = await runChild(process.execPath, jsArgs(s, { ...common, partitions: topicPartitions() }), { timeoutMs: 2 * throughputTimeout(), label });
     return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors && x.bytes === opts.count * size, { msgs: r.result?.timedCount });
+  }
+  if (s.kind === 'consume' && opts.consumeFrom === 'prefilled') {
+    // Every run reads the same full partition from the beginning, with a group of its own.
+    const r =
+      s.impl === 'c'
+        ? await runChild(ctx.bin, ['consume', '-b', ctx.brokers, '-t', prefilledTopic(size), '-n', String(opts.count), '-s', String(size), ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
+        : await runChild(process.execPath, jsArgs(s, { ...common, topic: prefilledTopic(size), consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
+    return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors, { msgs: r.result?.timedCount });
   }
   if (s.kind === 'consume') {
     // The consumer's running count goes through an 8-byte file that the feeder maps (a pipe
@@ -517,14 +556,16 @@ function settingsText() {
     `- Producer (JS and C): ${kv(PRODUCER)}; partition: librdkafka's partitioner (1 partition); values copied (RD_KAFKA_MSG_F_COPY) on both sides.`,
     `- Latency runs: same producer but linger.ms=${LATENCY_PRODUCER['linger.ms']}; consumer as below; ${opts.rate.toLocaleString('en-US')} msgs/s for ${opts.latencySeconds} s, paced by a 1 ms timer; send time (monotonic clock, same process) in the first 8 bytes of the value.`,
     `- Consumer (JS and C): ${kv(CONSUMER)}, group.id per run, enable.auto.commit=true (default), assign(partition 0, BEGINNING); offsets stored per batch (C: rd_kafka_offsets_store; JS: batches() marks them processed). fetch.wait.max.ms=1 because the mock broker sleeps the whole fetch.wait.max.ms on an empty fetch instead of answering when data arrives.`,
-    `- Consume runs: a mock partition keeps only 5 MiB (older data is dropped), so 1,000,000 messages cannot be produced first and read later. A native feeder (bench.c feed, same producer settings, no payload copy) produces concurrently, never more than ${opts.sizes.map((s) => `${feedWindow(s).toLocaleString('en-US')} msgs at ${s} B`).join(' / ')} ahead of the consumer (which publishes its running count in an 8-byte shared file after each batch); the consumer is started once the first window is in the partition. Clock: from the arrival of the first batch to the last message (first batch not counted). The feeder shares the 2 cores: consume figures for both C and JS are bounded by it (see "feeder" below).`,
+    opts.consumeFrom === 'prefilled'
+      ? `- Consume runs (--consume-from prefilled): before the first consume row of a size, the C producer (same producer settings) fills one partition with all ${opts.count.toLocaleString('en-US')} messages, untimed; every consume run of that size (C and JS, each repetition) then reads that same partition from the beginning with a group of its own, while nothing else runs. The mock keeps up to ${MOCK_PREFILL_LIMIT / 1024 ** 3} GiB per partition (MockCluster partitionMaxBytes; librdkafka's mock keeps 5 MiB unless told, which is why runs before 2026-12-02 read while a native feeder wrote: \`--consume-from feeder\`). Clock: from the arrival of the first batch to the last message (first batch not counted).`
+      : `- Consume runs (--consume-from feeder): a mock partition keeps only 5 MiB (older data is dropped), so 1,000,000 messages cannot be produced first and read later. A native feeder (bench.c feed, same producer settings, no payload copy) produces concurrently, never more than ${opts.sizes.map((s) => `${feedWindow(s).toLocaleString('en-US')} msgs at ${s} B`).join(' / ')} ahead of the consumer (which publishes its running count in an 8-byte shared file after each batch); the consumer is started once the first window is in the partition. Clock: from the arrival of the first batch to the last message (first batch not counted). The feeder shares the 2 cores: consume figures for both C and JS are bounded by it (see "feeder" below).`,
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
     ...(SCENARIOS.some((s) => s.kind.startsWith('topic'))
       ? [
-          `- Topic rows (issue 4): msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the mock keeps only 5 MiB per partition, so the topic has ${topicPartitions()} partitions and is filled first by push() (round-robin, untimed, ≤ ~2.5 MB per partition); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. No concurrent feeder here, unlike the raw consume rows, so the two are not directly comparable.`,
+          `- Topic rows (issue 4): msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the topic has ${topicPartitions()} partitions (chosen when the mock kept only 5 MiB per partition, and kept so that the figures stay comparable) and is filled first by push() (round-robin, untimed, ≤ ~2.5 MB per partition); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. No concurrent feeder here, unlike the raw consume rows, so the two are not directly comparable.`,
         ]
       : []),
-    `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part; a native consumer using well under its wall time is waiting for the feeder. Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
+    `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part (with --consume-from feeder, a native consumer using well under its wall time is waiting for the feeder). Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
   ].join('\n');
 }
 
@@ -544,7 +585,12 @@ async function main() {
   const all = {};
   const ctx = { brokers, bin };
   for (const size of opts.sizes) {
+    let filled = false;
     for (const s of scenariosAt(size)) {
+      if (s.kind === 'consume' && opts.consumeFrom === 'prefilled' && !filled) {
+        await prefill(size, ctx);
+        filled = true;
+      }
       const reps = s.kind === 'latency' ? 1 : opts.repeat;
       for (let rep = 0; rep < reps; rep++) {
         if (opts.quiet > 0) await waitForQuiet(opts.quiet, opts.quietWaitMs);
@@ -585,7 +631,7 @@ async function main() {
     `Date: ${started.toISOString()}  `,
     `Machine: ${os.cpus().length} × ${cpuModel} (nproc ${os.availableParallelism()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}  `,
     `Node ${process.version}, librdkafka ${typeof librdkafka === 'function' ? librdkafka() : librdkafka} (the addon and bench/native/bench.c link the same librdkafka.a)  `,
-    `Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` — ${opts.count.toLocaleString('en-US')} messages per throughput run, ${opts.repeat} run(s) per phase (median shown), MockCluster (1 broker, 1 partition per topic, fresh topic per run) in a separate process.`,
+    `Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` — ${opts.count.toLocaleString('en-US')} messages per throughput run, ${opts.repeat} run(s) per phase (median shown), MockCluster (1 broker, 1 partition per topic, fresh topic per run${opts.consumeFrom === 'prefilled' ? ' except the consume runs, which read one prefilled partition per size' : ''}) in a separate process.`,
     '',
     table,
     '',
@@ -599,9 +645,7 @@ async function main() {
     '',
     runsDetail,
     '',
-    '## Consume feeder',
-    '',
-    feederDetail,
+    ...(opts.consumeFrom === 'feeder' ? ['## Consume feeder', '', feederDetail] : []),
     ...(failures.length ? ['', '## Failures', '', ...failures.map((f) => `- ${f}`)] : []),
     '',
   ].join('\n');

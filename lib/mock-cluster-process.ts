@@ -18,15 +18,18 @@ import { serveMockControl } from './mock-control';
 export interface MockProcessArgs {
   brokers: number;
   topics: Array<{ name: string; partitions: number }>;
+  /** See {@link MockClusterOptions.partitionMaxBytes}. */
+  partitionMaxBytes?: number;
 }
 
-/** Parses `--brokers N` and repeated `--topic name[:partitions]`. */
+/** Parses `--brokers N`, repeated `--topic name[:partitions]` and `--partition-max-bytes N`. */
 export function parseMockArgs(argv: string[]): MockProcessArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
       brokers: { type: 'string', short: 'b', default: '1' },
       topic: { type: 'string', short: 't', multiple: true, default: [] },
+      'partition-max-bytes': { type: 'string' },
     },
     strict: true,
   });
@@ -38,7 +41,11 @@ export function parseMockArgs(argv: string[]): MockProcessArgs {
     if (!name || !Number.isInteger(partitions) || partitions < 1) throw new TypeError(`--topic expects name[:partitions], got ${spec}`);
     return { name, partitions };
   });
-  return { brokers, topics };
+  const maxBytes = values['partition-max-bytes'];
+  if (maxBytes === undefined) return { brokers, topics };
+  const partitionMaxBytes = Number(maxBytes);
+  if (!Number.isSafeInteger(partitionMaxBytes) || partitionMaxBytes < 1) throw new TypeError(`--partition-max-bytes must be a positive integer, got ${maxBytes}`);
+  return { brokers, topics, partitionMaxBytes };
 }
 
 /**
@@ -46,8 +53,8 @@ export function parseMockArgs(argv: string[]): MockProcessArgs {
  * @param args command-line arguments, or the parsed options.
  */
 export async function runMockProcess(args: string[] | MockProcessArgs): Promise<void> {
-  const { brokers, topics } = Array.isArray(args) ? parseMockArgs(args) : args;
-  const cluster = await MockCluster.start({ brokers, topics });
+  const { brokers, topics, partitionMaxBytes } = Array.isArray(args) ? parseMockArgs(args) : args;
+  const cluster = await MockCluster.start({ brokers, topics, partitionMaxBytes });
   const control = await serveMockControl(cluster).catch(async (e: unknown) => {
     await cluster.close();
     throw e;

@@ -17,6 +17,14 @@ export interface MockClusterOptions {
   brokers?: number;
   /** Topics to create at start. */
   topics?: Array<{ name: string; partitions?: number; replicationFactor?: number }>;
+  /**
+   * How many bytes of records each partition keeps, like a broker's `retention.bytes`
+   * (default 5 MiB, librdkafka's mock default). Past it the oldest record batches are
+   * deleted and a consumer reading from the beginning starts after them. Raise it to
+   * produce more than that first and read it all back later; the records live in this
+   * process's memory.
+   */
+  partitionMaxBytes?: number;
 }
 
 /** Kafka API keys, for {@link MockCluster.pushRequestErrors}. */
@@ -70,8 +78,12 @@ export class MockCluster {
     if (!Number.isInteger(brokers) || brokers < 1 || brokers > 64) {
       throw new TypeError(`brokers must be an integer from 1 to 64, got ${String(brokers)}`);
     }
+    const maxBytes = options.partitionMaxBytes;
+    if (maxBytes !== undefined && (!Number.isSafeInteger(maxBytes) || maxBytes < 1)) {
+      throw new TypeError(`partitionMaxBytes must be a positive integer, got ${String(maxBytes)}`);
+    }
     // The mock's own log lines are of no use to the application.
-    const cluster = new MockCluster(new (native().MockCluster)(brokers, () => undefined), brokers);
+    const cluster = new MockCluster(new (native().MockCluster)(brokers, () => undefined, maxBytes), brokers);
     try {
       for (const t of options.topics ?? []) await cluster.createTopic(t.name, t.partitions, t.replicationFactor);
     } catch (e) {

@@ -156,7 +156,7 @@ export interface NativeMockCluster {
 export interface NativeBinding {
   Producer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeProducer;
   Consumer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeConsumer;
-  MockCluster: new (brokers: number, onBatch: OnBatch) => NativeMockCluster;
+  MockCluster: new (brokers: number, onBatch: OnBatch, partitionMaxBytes?: number) => NativeMockCluster;
   librdkafkaVersion: string;
   features: string;
   errorName(code: number): string;

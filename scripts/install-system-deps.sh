@@ -5,7 +5,7 @@
 # when neither is possible.
 set -euo pipefail
 
-packages=(build-essential cmake python3 libssl-dev libzstd-dev zlib1g-dev ca-certificates)
+packages=(build-essential cmake patch python3 libssl-dev libzstd-dev zlib1g-dev ca-certificates)
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
   echo "install-system-deps: not a Debian/Ubuntu system. Install a C/C++ toolchain, cmake, python3 and the" >&2

@@ -42,7 +42,9 @@ cmake_flags=(
   -DWITH_CURL=OFF
   -DENABLE_LZ4_EXT=OFF
 )
-flags_key=$(printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription | sha256sum | cut -c1-12)
+# Patch files (deps/patches/*.patch) are keyed by their content.
+patch_files=("$root"/deps/patches/*.patch)
+flags_key=$( (printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription; cat "${patch_files[@]}") | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
 
 print_prefix=0
@@ -63,6 +65,7 @@ need_tool make make
 need_tool cc build-essential
 need_tool sha256sum coreutils
 need_tool tar tar
+need_tool patch patch
 
 # Static libraries librdkafka links against; the addon links them too.
 libdir=$(cc -print-multiarch 2>/dev/null || true)
@@ -170,6 +173,13 @@ grep -qF 'binhdrs.data == 0))' "$top/src/rdkafka_msg.c" || die "patch-no-headers
   die "patch-next-subscription: rd_kafka_cgrp_destroy_final() in src/rdkafka_cgrp.c is not as expected"
 sed -i 's/^        rd_kafka_cgrp_set_member_id(rkcg, NULL);$/&\n        RD_IF_FREE(rkcg->rkcg_next_subscription, rd_kafka_topic_partition_list_destroy);/' "$top/src/rdkafka_cgrp.c"
 grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" || die "patch-next-subscription did not apply"
+# Larger changes are patch files of ours, applied in name order:
+# - mock-partition-max-bytes: the mock cluster keeps only the last 5 MiB of a partition
+#   and silently drops older message sets. rd_kafka_mock_partition_max_bytes() sets that
+#   limit for topics created afterwards (MockCluster's partitionMaxBytes option).
+for p in "${patch_files[@]}"; do
+  patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
+done
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 say "configuring (cmake)"
 cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||

@@ -18,6 +18,7 @@ export function mockCommand(): Command {
     .description('run an embedded Kafka cluster in the foreground; prints "bootstrap.servers=host:port,..." once it is up')
     .option('-b, --brokers <n>', 'number of brokers', positiveInt, 1)
     .option('-t, --topic <name[:partitions]>', 'a topic to create at start (repeatable)', topicSpec)
+    .option('--partition-max-bytes <n>', 'bytes of records each partition keeps before deleting the oldest (default 5 MiB)', positiveInt)
     .addHelpText(
       'after',
       `
@@ -29,7 +30,7 @@ which librdkafka's mock brokers cannot do over the Kafka protocol.
 Example:
   octokafka mock --brokers 3 --topic events:6`,
     )
-    .action(async (options: { brokers: number; topic?: Array<{ name: string; partitions: number }> }) => {
-      await runMockProcess({ brokers: options.brokers, topics: options.topic ?? [] });
+    .action(async (options: { brokers: number; topic?: Array<{ name: string; partitions: number }>; partitionMaxBytes?: number }) => {
+      await runMockProcess({ brokers: options.brokers, topics: options.topic ?? [], partitionMaxBytes: options.partitionMaxBytes });
     });
 }
