@@ -44,7 +44,9 @@ cmake_flags=(
 )
 # Patch files (deps/patches/*.patch) are keyed by their content.
 patch_files=("$root"/deps/patches/*.patch)
-flags_key=$( (printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription; cat "${patch_files[@]}") | sha256sum | cut -c1-12)
+# (read with bash itself: the script names a missing tool before it uses any other).
+flags_key=$( (printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription
+  for f in "${patch_files[@]}"; do printf '%s\n' "$(<"$f")"; done) | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
 
 print_prefix=0
