@@ -628,8 +628,17 @@ function checkMessage(m: OutgoingMessage | undefined, index: number): void {
 }
 
 /**
+ * Scratch memory of packRun, reused from call to call: the key/value lengths it measures,
+ * and the layout, which produceArena reads during the call and does not keep. (Allocating
+ * them per call cost a growing array and 200 KB of fresh zeroed memory per 10,000 messages.)
+ */
+let scratchLengths = new Int32Array(2 * 1024);
+let scratchLayout = new Int32Array(5 * 1024);
+
+/**
  * Validates messages[from..] up to the first one of another topic and packs their keys
- * and values into one Buffer.
+ * and values into one Buffer. The returned layout is scratch memory: valid until the next
+ * call.
  */
 function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   const first = messages[from];
@@ -639,7 +648,8 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   let size = 0;
   let hasTimestamps = false;
   let hasHeaders = false;
-  const lengths: number[] = [];
+  if (scratchLengths.length < 2 * (messages.length - from)) scratchLengths = new Int32Array(2 * (messages.length - from));
+  const lengths = scratchLengths;
   for (; end < messages.length; end++) {
     const m = messages[end]!;
     checkMessage(m, end);
@@ -647,14 +657,16 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
     const keyLen = payloadLength(m.key);
     const valueLen = payloadLength(m.value);
     if (size + Math.max(0, keyLen) + Math.max(0, valueLen) > MAX_ARENA && end > from) break;
-    lengths.push(keyLen, valueLen);
+    lengths[2 * (end - from)] = keyLen;
+    lengths[2 * (end - from) + 1] = valueLen;
     size += Math.max(0, keyLen) + Math.max(0, valueLen);
     if (m.timestamp !== undefined && m.timestamp !== null) hasTimestamps = true;
     if (m.headers !== undefined && m.headers !== null) hasHeaders = true;
   }
   const count = end - from;
   const arena = Buffer.allocUnsafeSlow(size);
-  const layout = new Int32Array(count * 5);
+  if (scratchLayout.length < count * 5) scratchLayout = new Int32Array(count * 5);
+  const layout = scratchLayout;
   const timestamps = hasTimestamps ? new Float64Array(count) : null;
   const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
   let pos = 0;

@@ -198,6 +198,32 @@ describe('produce and consume round-trip', () => {
     await producer.close();
   });
 
+  it('keeps every key and value when runs of different topics and sizes follow each other (packing reuses its scratch memory)', async () => {
+    const t1 = await cluster.topic('runs1');
+    const t2 = await cluster.topic('runs2');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    // One call with runs of 3,000 / 7 / 1,500 messages, then a smaller call: each run's
+    // layout is shorter than the one before it, so stale entries would show.
+    const make = (topic: string, n: number, tag: string) =>
+      Array.from({ length: n }, (_, i) => ({ topic, key: `${tag}-${i}`, value: `${tag}:${'v'.repeat(i % 13)}:${i}` }));
+    const first = [...make(t1, 3000, 'a'), ...make(t2, 7, 'b'), ...make(t1, 1500, 'c')];
+    const second = make(t2, 40, 'd');
+    await producer.sendBatch(first);
+    await producer.sendBatch(second);
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
+    await consumer.assign([
+      { topic: t1, partition: 0, offset: 0n },
+      { topic: t2, partition: 0, offset: 0n },
+    ]);
+    const got = await collect(consumer, first.length + second.length);
+    const text = (topic: string) => got.filter((m) => m.topic === topic).map((m) => `${m.key?.toString()}=${m.value?.toString()}`);
+    const expected = (list: Array<{ topic: string; key: string; value: string }>, topic: string) => list.filter((m) => m.topic === topic).map((m) => `${m.key}=${m.value}`);
+    expect(text(t1)).toEqual(expected(first, t1));
+    expect(text(t2)).toEqual([...expected(first, t2), ...expected(second, t2)]);
+    await consumer.close();
+    await producer.close();
+  });
+
   it('a batch may mix topics, empty and null payloads, and header forms; a malformed message fails it before anything is sent', async () => {
     const t1 = await cluster.topic('mix1');
     const t2 = await cluster.topic('mix2');
