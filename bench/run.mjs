@@ -112,7 +112,7 @@ const MOCK_PREFILL_LIMIT = 16 * 1024 ** 3;
 // ------------------------------------------------------------------ child processes
 
 const children = new Set();
-let mock = null;
+const mocks = [];
 
 function killAll() {
   for (const child of children) {
@@ -121,7 +121,7 @@ function killAll() {
     } catch {}
   }
   children.clear();
-  if (mock) {
+  for (const mock of mocks) {
     try {
       mock.stdin.end();
       mock.kill('SIGTERM');
@@ -183,13 +183,19 @@ function runChild(cmd, args, { timeoutMs, label, stdin = 'ignore', onSpawn } = {
   });
 }
 
-function startMock(topics) {
+/**
+ * Starts a mock cluster process with these topics; partitionMaxBytes raises what each of its
+ * partitions keeps (the prefilled consume partitions: other runs would hold every message
+ * they wrote, gigabytes in all).
+ */
+function startMock(topics, partitionMaxBytes) {
   return new Promise((resolve, reject) => {
     const args = [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '1'];
-    if (opts.consumeFrom === 'prefilled') args.push('--partition-max-bytes', String(MOCK_PREFILL_LIMIT));
+    if (partitionMaxBytes) args.push('--partition-max-bytes', String(partitionMaxBytes));
     for (const t of topics) args.push('--topic', t.includes(':') ? t : `${t}:1`);
     // stdin is a pipe: if this process dies, the mock sees EOF and stops.
-    mock = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    const mock = spawn(process.execPath, args, { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    mocks.push(mock);
     const timer = setTimeout(() => reject(new Error('mock cluster did not start within 30 s')), 30_000);
     let out = '';
     mock.stdout.setEncoding('utf8');
@@ -208,10 +214,11 @@ function startMock(topics) {
   });
 }
 
-async function stopMock() {
-  if (!mock) return;
-  const m = mock;
-  mock = null;
+async function stopMocks() {
+  await Promise.all(mocks.splice(0).map(stopMock));
+}
+
+async function stopMock(m) {
   m.removeAllListeners('exit');
   const exited = m.exitCode !== null || m.signalCode !== null ? Promise.resolve() : new Promise((r) => m.once('exit', r));
   m.stdin.end();
@@ -241,7 +248,7 @@ function procTicks(pid, withChildren) {
   }
 }
 function cpuSnapshot() {
-  return { t: performance.now(), machine: machineBusyTicks(), ours: procTicks('self', true) + (mock ? procTicks(mock.pid, false) : 0) };
+  return { t: performance.now(), machine: machineBusyTicks(), ours: procTicks('self', true) + mocks.reduce((sum, m) => sum + procTicks(m.pid, false), 0) };
 }
 function foreignCores(a, b) {
   const hz = 100;
@@ -346,16 +353,21 @@ function plannedTopics() {
       const parts = s.kind === 'topic-consume' ? `:${topicPartitions()}` : '';
       for (let r = 0; r < reps; r++) out.push(topicName(s, size, r) + parts);
     }
-    if (opts.consumeFrom === 'prefilled' && scenariosAt(size).some((s) => s.kind === 'consume')) out.push(prefilledTopic(size));
   }
   return out;
+}
+
+/** The prefilled consume partitions (on a mock of their own). */
+function plannedPrefilledTopics() {
+  if (opts.consumeFrom !== 'prefilled') return [];
+  return opts.sizes.filter((size) => scenariosAt(size).some((s) => s.kind === 'consume')).map(prefilledTopic);
 }
 
 /** Fills a size's prefilled partition with all the messages (untimed), with the C producer. */
 async function prefill(size, ctx) {
   const topic = prefilledTopic(size);
   // The producer sends one warm-up message first: count - 1 more make the count.
-  const r = await runChild(ctx.bin, ['produce', '-b', ctx.brokers, '-t', topic, '-n', String(opts.count - 1), '-s', String(size), '-m', 'each', ...confArgs('-X', PRODUCER)], {
+  const r = await runChild(ctx.bin, ['produce', '-b', ctx.prefilledBrokers, '-t', topic, '-n', String(opts.count - 1), '-s', String(size), '-m', 'each', ...confArgs('-X', PRODUCER)], {
     timeoutMs: throughputTimeout(),
     label: `prefill ${size}B`,
   });
@@ -406,8 +418,8 @@ async function runPhase(s, size, rep, ctx) {
     // Every run reads the same full partition from the beginning, with a group of its own.
     const r =
       s.impl === 'c'
-        ? await runChild(ctx.bin, ['consume', '-b', ctx.brokers, '-t', prefilledTopic(size), '-n', String(opts.count), '-s', String(size), ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
-        : await runChild(process.execPath, jsArgs(s, { ...common, topic: prefilledTopic(size), consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
+        ? await runChild(ctx.bin, ['consume', '-b', ctx.prefilledBrokers, '-t', prefilledTopic(size), '-n', String(opts.count), '-s', String(size), ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
+        : await runChild(process.execPath, jsArgs(s, { ...common, brokers: ctx.prefilledBrokers, topic: prefilledTopic(size), consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
     return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors, { msgs: r.result?.timedCount });
   }
   if (s.kind === 'consume') {
@@ -557,7 +569,7 @@ function settingsText() {
     `- Latency runs: same producer but linger.ms=${LATENCY_PRODUCER['linger.ms']}; consumer as below; ${opts.rate.toLocaleString('en-US')} msgs/s for ${opts.latencySeconds} s, paced by a 1 ms timer; send time (monotonic clock, same process) in the first 8 bytes of the value.`,
     `- Consumer (JS and C): ${kv(CONSUMER)}, group.id per run, enable.auto.commit=true (default), assign(partition 0, BEGINNING); offsets stored per batch (C: rd_kafka_offsets_store; JS: batches() marks them processed). fetch.wait.max.ms=1 because the mock broker sleeps the whole fetch.wait.max.ms on an empty fetch instead of answering when data arrives.`,
     opts.consumeFrom === 'prefilled'
-      ? `- Consume runs (--consume-from prefilled): before the first consume row of a size, the C producer (same producer settings) fills one partition with all ${opts.count.toLocaleString('en-US')} messages, untimed; every consume run of that size (C and JS, each repetition) then reads that same partition from the beginning with a group of its own, while nothing else runs. The mock keeps up to ${MOCK_PREFILL_LIMIT / 1024 ** 3} GiB per partition (MockCluster partitionMaxBytes; librdkafka's mock keeps 5 MiB unless told, which is why runs before 2026-12-02 read while a native feeder wrote: \`--consume-from feeder\`). Clock: from the arrival of the first batch to the last message (first batch not counted).`
+      ? `- Consume runs (--consume-from prefilled): before the first consume row of a size, the C producer (same producer settings) fills one partition with all ${opts.count.toLocaleString('en-US')} messages, untimed; every consume run of that size (C and JS, each repetition) then reads that same partition from the beginning with a group of its own, while nothing else runs. These partitions live on a second mock process (1 broker) that keeps up to ${MOCK_PREFILL_LIMIT / 1024 ** 3} GiB per partition (MockCluster partitionMaxBytes; librdkafka's mock keeps 5 MiB unless told, which is why runs before 2026-12-02 read while a native feeder wrote: \`--consume-from feeder\`). Clock: from the arrival of the first batch to the last message (first batch not counted).`
       : `- Consume runs (--consume-from feeder): a mock partition keeps only 5 MiB (older data is dropped), so 1,000,000 messages cannot be produced first and read later. A native feeder (bench.c feed, same producer settings, no payload copy) produces concurrently, never more than ${opts.sizes.map((s) => `${feedWindow(s).toLocaleString('en-US')} msgs at ${s} B`).join(' / ')} ahead of the consumer (which publishes its running count in an 8-byte shared file after each batch); the consumer is started once the first window is in the partition. Clock: from the arrival of the first batch to the last message (first batch not counted). The feeder shares the 2 cores: consume figures for both C and JS are bounded by it (see "feeder" below).`,
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
     ...(SCENARIOS.some((s) => s.kind.startsWith('topic'))
@@ -577,13 +589,15 @@ async function main() {
   const bin = buildNative();
   const topics = plannedTopics();
   const brokers = await startMock(topics);
+  const prefilledTopics = plannedPrefilledTopics();
+  const prefilledBrokers = prefilledTopics.length ? await startMock(prefilledTopics, MOCK_PREFILL_LIMIT) : null;
   const cpuModel = os.cpus()[0]?.model ?? 'unknown';
   const librdkafka = (await import(join(root, 'dist/esm/index.mjs'))).librdkafkaVersion;
   const header = `octokafka bench — ${started.toISOString()} — ${os.cpus().length} × ${cpuModel}, ${process.version}, librdkafka ${typeof librdkafka === 'function' ? librdkafka() : librdkafka}\n` +
-    `${opts.count.toLocaleString('en-US')} messages per run, sizes ${opts.sizes.join(', ')} B, ${opts.repeat} run(s) per throughput phase, mock cluster ${brokers} (separate process)`;
+    `${opts.count.toLocaleString('en-US')} messages per run, sizes ${opts.sizes.join(', ')} B, ${opts.repeat} run(s) per throughput phase, mock cluster ${brokers}${prefilledBrokers ? ` and ${prefilledBrokers} for the prefilled consume partitions` : ''} (separate processes)`;
   process.stderr.write(`${header}\n`);
   const all = {};
-  const ctx = { brokers, bin };
+  const ctx = { brokers, prefilledBrokers, bin };
   for (const size of opts.sizes) {
     let filled = false;
     for (const s of scenariosAt(size)) {
@@ -614,7 +628,7 @@ async function main() {
       }
     }
   }
-  await stopMock();
+  await stopMocks();
   mkdirSync(join(here, '.build'), { recursive: true });
   writeFileSync(join(here, '.build/last-run.json'), JSON.stringify({ started, opts: { ...opts, only: argv.only ?? null }, runs: all }, null, 1));
   const { table, failures } = buildTable(all);
