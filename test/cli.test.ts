@@ -103,6 +103,9 @@ describe('help and usage errors', () => {
     const badMock = await run(['mock', '--brokers', '0']);
     expect(badMock.code).toBe(1);
     expect(badMock.stderr).toContain('expected a positive integer');
+    const badLimit = await run(['mock', '--partition-max-bytes', '-5']);
+    expect(badLimit.code).toBe(1);
+    expect(badLimit.stderr).toContain("option '--partition-max-bytes <n>' argument '-5' is invalid");
   });
 
   it('version prints the package and librdkafka versions', async () => {
