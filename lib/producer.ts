@@ -73,16 +73,28 @@ interface Pending {
   done?: number;
   /** Already packed by the caller (the topic layer): `messages` is empty. */
   packed?: PackedRun;
+  /**
+   * Once every message is in librdkafka, the batch lets go of the message objects (so that
+   * they die young instead of living until the last delivery report) and keeps only their
+   * count and, per packed run, `[firstIndex, topic, ...]`.
+   */
+  count?: number;
+  runTopics?: Array<number | string>;
 }
 
 /** How many messages a batch holds. */
 function sizeOf(p: Pending): number {
-  return p.packed ? p.packed.count : p.messages.length;
+  return p.packed ? p.packed.count : (p.count ?? p.messages.length);
 }
 
 /** The topic of a batch's message `index`. */
 function topicOf(p: Pending, index: number): string {
-  return p.packed ? p.packed.topic : (p.messages[index]?.topic ?? '');
+  if (p.packed) return p.packed.topic;
+  const runs = p.count === undefined ? undefined : p.runTopics;
+  if (!runs) return p.messages[index]?.topic ?? '';
+  let i = 0;
+  while (i + 2 < runs.length && (runs[i + 2] as number) <= index) i += 2;
+  return runs[i + 1] as string;
 }
 
 /** Internal: enqueues messages the caller packed itself (topic layer); settlers as in {@link Pending}. */
@@ -435,9 +447,11 @@ export class KafkaProducer extends ClientBase {
           [n, err] = this.handle.produceArena(r.topic, r.arena, from === 0 ? r.layout : r.layout.subarray(5 * from), total - from, seq * BATCH_SPAN + from, null, null);
         } else if (total - from < ARENA_MIN) {
           // A few messages: copying each into librdkafka costs less than an arena.
+          if (p.runTopics) for (let i = from; i < total; i++) p.runTopics.push(i, p.messages[i]?.topic ?? '');
           [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
         } else {
           const run = packRun(p.messages, from);
+          (p.runTopics ??= []).push(from, run.topic);
           [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
         }
       } catch (e) {
@@ -474,6 +488,7 @@ export class KafkaProducer extends ClientBase {
     }
     p.done = total;
     if (p.remaining <= 0) this.forget(p);
+    else if (!p.packed && p.runTopics && p.runTopics[0] === 0 && total >= ARENA_MIN) releaseMessages(p, total);
   }
 
   /** Drops a settled batch from the pending map. */
@@ -589,6 +604,15 @@ export interface PackedRun {
   layout: Int32Array;
   timestamps: Float64Array | null;
   headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null;
+}
+
+/**
+ * Drops a fully enqueued batch's message objects; topicOf answers from the packed runs.
+ * Only for batches packed from their first message (runTopics covers every index).
+ */
+function releaseMessages(p: Pending, total: number): void {
+  p.count = total;
+  p.messages = [];
 }
 
 /** Batches smaller than this are copied message by message instead of packed. */
