@@ -488,7 +488,7 @@ export class KafkaProducer extends ClientBase {
     }
     p.done = total;
     if (p.remaining <= 0) this.forget(p);
-    else if (!p.packed && p.runTopics && p.runTopics[0] === 0 && total >= ARENA_MIN) releaseMessages(p, total);
+    else if (!p.packed && p.runTopics && p.runTopics[0] === 0 && p.runTopics.length <= 2 * RELEASE_MAX_RUNS && total >= ARENA_MIN) releaseMessages(p, total);
   }
 
   /** Drops a settled batch from the pending map. */
@@ -608,8 +608,12 @@ export interface PackedRun {
 
 /**
  * Drops a fully enqueued batch's message objects; topicOf answers from the packed runs.
- * Only for batches packed from their first message (runTopics covers every index).
+ * Only for batches packed from their first message (runTopics covers every index), and
+ * with few runs: topicOf scans them, and a batch that changes topic at every message keeps
+ * its objects (and topicOf its direct lookup).
  */
+const RELEASE_MAX_RUNS = 32;
+
 function releaseMessages(p: Pending, total: number): void {
   p.count = total;
   p.messages = [];
@@ -658,6 +662,8 @@ function checkMessage(m: OutgoingMessage | undefined, index: number): void {
  */
 let scratchLengths = new Int32Array(2 * 1024);
 let scratchLayout = new Int32Array(5 * 1024);
+/** Runs longer than this get memory of their own, so that one huge batch is not kept for good. */
+const SCRATCH_MAX_MESSAGES = 65_536;
 
 /**
  * Validates messages[from..] up to the first one of another topic and packs their keys
@@ -672,8 +678,9 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   let size = 0;
   let hasTimestamps = false;
   let hasHeaders = false;
-  if (scratchLengths.length < 2 * (messages.length - from)) scratchLengths = new Int32Array(2 * (messages.length - from));
-  const lengths = scratchLengths;
+  const most = messages.length - from;
+  if (scratchLengths.length < 2 * most && most <= SCRATCH_MAX_MESSAGES) scratchLengths = new Int32Array(2 * most);
+  const lengths = scratchLengths.length >= 2 * most ? scratchLengths : new Int32Array(2 * most);
   for (; end < messages.length; end++) {
     const m = messages[end]!;
     checkMessage(m, end);
@@ -689,8 +696,8 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   }
   const count = end - from;
   const arena = Buffer.allocUnsafeSlow(size);
-  if (scratchLayout.length < count * 5) scratchLayout = new Int32Array(count * 5);
-  const layout = scratchLayout;
+  if (scratchLayout.length < count * 5 && count <= SCRATCH_MAX_MESSAGES) scratchLayout = new Int32Array(count * 5);
+  const layout = scratchLayout.length >= count * 5 ? scratchLayout : new Int32Array(count * 5);
   const timestamps = hasTimestamps ? new Float64Array(count) : null;
   const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
   let pos = 0;
