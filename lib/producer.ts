@@ -488,7 +488,7 @@ export class KafkaProducer extends ClientBase {
     }
     p.done = total;
     if (p.remaining <= 0) this.forget(p);
-    else if (!p.packed && p.runTopics && p.runTopics[0] === 0 && p.runTopics.length <= 2 * RELEASE_MAX_RUNS && total >= ARENA_MIN) releaseMessages(p, total);
+    else if (p.runTopics && p.runTopics.length <= 2 * RELEASE_MAX_RUNS) releaseMessages(p, total);
   }
 
   /** Drops a settled batch from the pending map. */
@@ -608,9 +608,11 @@ export interface PackedRun {
 
 /**
  * Drops a fully enqueued batch's message objects; topicOf answers from the packed runs.
- * Only for batches packed from their first message (runTopics covers every index), and
- * with few runs: topicOf scans them, and a batch that changes topic at every message keeps
- * its objects (and topicOf its direct lookup).
+ * runTopics covers every index when it exists: it is started by the first packed run, which
+ * is at index 0 (a batch whose first run is too short to pack never packs one), and every
+ * later run or message enqueued adds its entry. Only with few runs: topicOf scans them, and
+ * a batch that changes topic at every message keeps its objects (and topicOf its direct
+ * lookup).
  */
 const RELEASE_MAX_RUNS = 32;
 
@@ -660,10 +662,17 @@ function checkMessage(m: OutgoingMessage | undefined, index: number): void {
  * and the layout, which produceArena reads during the call and does not keep. (Allocating
  * them per call cost a growing array and 200 KB of fresh zeroed memory per 10,000 messages.)
  */
-let scratchLengths = new Int32Array(2 * 1024);
-let scratchLayout = new Int32Array(5 * 1024);
+const scratch = { lengths: new Int32Array(2 * 1024), layout: new Int32Array(5 * 1024) };
 /** Runs longer than this get memory of their own, so that one huge batch is not kept for good. */
 const SCRATCH_MAX_MESSAGES = 65_536;
+
+/** Scratch memory of `length` int32s for a run of `messages` messages. */
+function scratchOf(name: keyof typeof scratch, length: number, messages: number): Int32Array {
+  if (scratch[name].length >= length) return scratch[name];
+  const fresh = new Int32Array(length);
+  if (messages <= SCRATCH_MAX_MESSAGES) scratch[name] = fresh;
+  return fresh;
+}
 
 /**
  * Validates messages[from..] up to the first one of another topic and packs their keys
@@ -678,9 +687,7 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   let size = 0;
   let hasTimestamps = false;
   let hasHeaders = false;
-  const most = messages.length - from;
-  if (scratchLengths.length < 2 * most && most <= SCRATCH_MAX_MESSAGES) scratchLengths = new Int32Array(2 * most);
-  const lengths = scratchLengths.length >= 2 * most ? scratchLengths : new Int32Array(2 * most);
+  const lengths = scratchOf('lengths', 2 * (messages.length - from), messages.length - from);
   for (; end < messages.length; end++) {
     const m = messages[end]!;
     checkMessage(m, end);
@@ -696,8 +703,7 @@ function packRun(messages: OutgoingMessage[], from: number): PackedRun {
   }
   const count = end - from;
   const arena = Buffer.allocUnsafeSlow(size);
-  if (scratchLayout.length < count * 5 && count <= SCRATCH_MAX_MESSAGES) scratchLayout = new Int32Array(count * 5);
-  const layout = scratchLayout.length >= count * 5 ? scratchLayout : new Int32Array(count * 5);
+  const layout = scratchOf('layout', count * 5, count);
   const timestamps = hasTimestamps ? new Float64Array(count) : null;
   const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
   let pos = 0;
