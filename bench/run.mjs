@@ -414,13 +414,17 @@ async function runPhase(s, size, rep, ctx) {
     const r = await runChild(process.execPath, jsArgs(s, { ...common, partitions: topicPartitions() }), { timeoutMs: 2 * throughputTimeout(), label });
     return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors && x.bytes === opts.count * size, { msgs: r.result?.timedCount });
   }
-  if (s.kind === 'consume' && opts.consumeFrom === 'prefilled') {
-    // Every run reads the same full partition from the beginning, with a group of its own.
+  // A consume run (C or JS) reading `topic` on `brokers`; creditFile: the feeder's, if any.
+  const consume = async (brokers, topic, creditFile) => {
     const r =
       s.impl === 'c'
-        ? await runChild(ctx.bin, ['consume', '-b', ctx.prefilledBrokers, '-t', prefilledTopic(size), '-n', String(opts.count), '-s', String(size), ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
-        : await runChild(process.execPath, jsArgs(s, { ...common, brokers: ctx.prefilledBrokers, topic: prefilledTopic(size), consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
+        ? await runChild(ctx.bin, ['consume', '-b', brokers, '-t', topic, '-n', String(opts.count), '-s', String(size), ...(creditFile ? ['-c', creditFile] : []), ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
+        : await runChild(process.execPath, jsArgs(s, { ...common, brokers, topic, creditFile, consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
     return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors, { msgs: r.result?.timedCount });
+  };
+  if (s.kind === 'consume' && opts.consumeFrom === 'prefilled') {
+    // Every run reads the same full partition from the beginning, with a group of its own.
+    return consume(ctx.prefilledBrokers, prefilledTopic(size));
   }
   if (s.kind === 'consume') {
     // The consumer's running count goes through an 8-byte file that the feeder maps (a pipe
@@ -451,14 +455,10 @@ async function runPhase(s, size, rep, ctx) {
         const f = await feederDone;
         return { ok: false, error: `feeder not ready: ${f.stderr}` };
       }
-      const r =
-        s.impl === 'c'
-          ? await runChild(ctx.bin, ['consume', '-b', ctx.brokers, '-t', topic, '-n', String(opts.count), '-s', String(size), '-c', creditFile, ...confArgs('-C', groupConf)], { timeoutMs: throughputTimeout(), label })
-          : await runChild(process.execPath, jsArgs(s, { ...common, creditFile, consumer: groupConf }), { timeoutMs: throughputTimeout(), label });
+      const out = await consume(ctx.brokers, topic, creditFile);
       const killFeeder = setTimeout(() => feederProc.kill('SIGKILL'), 10_000);
       const f = await feederDone;
       clearTimeout(killFeeder);
-      const out = check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors, { msgs: r.result?.timedCount });
       if (out.ok) out.feeder = f.result;
       return out;
     } finally {
@@ -645,7 +645,7 @@ async function main() {
     `Date: ${started.toISOString()}  `,
     `Machine: ${os.cpus().length} × ${cpuModel} (nproc ${os.availableParallelism()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}  `,
     `Node ${process.version}, librdkafka ${typeof librdkafka === 'function' ? librdkafka() : librdkafka} (the addon and bench/native/bench.c link the same librdkafka.a)  `,
-    `Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` — ${opts.count.toLocaleString('en-US')} messages per throughput run, ${opts.repeat} run(s) per phase (median shown), MockCluster (1 broker, 1 partition per topic, fresh topic per run${opts.consumeFrom === 'prefilled' ? ' except the consume runs, which read one prefilled partition per size' : ''}) in a separate process.`,
+    `Command: \`node bench/run.mjs ${process.argv.slice(2).join(' ')}\` — ${opts.count.toLocaleString('en-US')} messages per throughput run, ${opts.repeat} run(s) per phase (median shown), MockCluster (1 broker, 1 partition per topic, fresh topic per run${opts.consumeFrom === 'prefilled' ? ' except the consume runs, which read one prefilled partition per size on a second mock' : ''}) in a separate process.`,
     '',
     table,
     '',
