@@ -98,6 +98,8 @@ async function warmProducer(warmValue = payload) {
 /** sendBatch in chunks, a few chunks in flight. */
 async function phaseBatch() {
   const chunk = spec.chunk ?? 10_000;
+  // reports: 'columns' resolves with a BatchDelivery (typed arrays) instead of report objects.
+  const batchOptions = spec.reports ? { reports: spec.reports } : {};
   const maxInflight = spec.inflightChunks ?? 10;
   const producer = await warmProducer();
   const m = meter();
@@ -113,7 +115,7 @@ async function phaseBatch() {
     for (let i = 0; i < n; i++) messages[i] = { topic, value: payload };
     inflight++;
     sent += n;
-    producer.sendBatch(messages).then(
+    producer.sendBatch(messages, batchOptions).then(
       (reports) => {
         delivered += reports.length;
         inflight--;

@@ -13,7 +13,7 @@
 //   --sizes              message value sizes in bytes (default 100,1024; env BENCH_SIZES)
 //   --repeat R           runs per throughput phase, the median is reported (default 3)
 //   --latency-seconds S  length of each latency run at --rate msgs/s (default 10 s at 10,000/s)
-//   --only REGEX         only the scenarios whose id matches (ids: c-produce, c-produce-batch, js-batch,
+//   --only REGEX         only the scenarios whose id matches (ids: c-produce, c-produce-batch, js-batch, js-batch-columns,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
 //                        js-latency, topic-push, topic-pull, topic-process)
 //   --consume-from M     prefilled (default): the consume rows read a partition filled with all
@@ -303,6 +303,7 @@ const SCENARIOS = [
   { id: 'c-produce', label: 'C producev batches + poll, flush (native limit)', kind: 'produce', impl: 'c' },
   { id: 'c-produce-batch', label: 'C produce_batch per 10k + poll, flush (native limit)', kind: 'produce', impl: 'c', mode: 'batch' },
   { id: 'js-batch', label: 'JS sendBatch, 10k chunks, 10 in flight', kind: 'produce', impl: 'js', phase: 'batch' },
+  { id: 'js-batch-columns', label: "JS sendBatch, reports: 'columns', 10k chunks, 10 in flight", kind: 'produce', impl: 'js', phase: 'batch', spec: { reports: 'columns' } },
   { id: 'js-send', label: 'JS send() per message, promise each, 50k window', kind: 'produce', impl: 'js', phase: 'send' },
   { id: 'js-produce', label: 'JS produce() + callback (fire-and-forget)', kind: 'produce', impl: 'js', phase: 'produce' },
   { id: 'c-consume', label: 'C consume_batch_queue (native limit)', kind: 'consume', impl: 'c' },
@@ -390,7 +391,7 @@ function feedWindow(size) {
 const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
 
 function jsArgs(s, spec) {
-  return [...nodeFlags, join(here, 'js-phase.mjs'), JSON.stringify({ phase: s.phase, ...spec })];
+  return [...nodeFlags, join(here, 'js-phase.mjs'), JSON.stringify({ phase: s.phase, ...s.spec, ...spec })];
 }
 
 async function runPhase(s, size, rep, ctx) {
@@ -505,6 +506,7 @@ function median(runs) {
 const TARGETS = {
   // at 100 B only (the targets)
   'js-batch': { msgs: 1_500_000, native: 0.5, text: '≥ 1.5 M msgs/s and ≥ 50 % of native' },
+  'js-batch-columns': { msgs: 1_500_000, native: 0.5, text: '≥ 1.5 M msgs/s and ≥ 50 % of native' },
   'js-consume': { msgs: 2_000_000, native: 0.5, text: '≥ 2.0 M msgs/s and ≥ 50 % of native' },
   'js-send': { msgs: 400_000, text: '≥ 400 k msgs/s' },
   'js-latency': { p99: 10, text: 'p99 ≤ 10 ms' },

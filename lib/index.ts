@@ -5,7 +5,8 @@
  * {@link KafkaError}.
  */
 export { KafkaError, ConfigError, ClosedError, DecodeError, ValidationError, HandlerError, ErrorCode, type KafkaErrorInit } from './errors';
-export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type CloseReport } from './producer';
+export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './producer';
+export { BatchDelivery } from './batch-delivery';
 export {
   KafkaConsumer,
   CONSUMER_DEFAULTS,

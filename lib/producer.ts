@@ -9,6 +9,7 @@ import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
 import { ClosedError, ErrorCode, KafkaError } from './errors';
 import { NATIVE, type KafkaConsumer } from './consumer';
+import { BatchDelivery, type TopicRuns } from './batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { instrumentSends } from './tracing';
 import { waitForWake } from './wait';
@@ -26,6 +27,28 @@ export interface SendOptions {
   signal?: AbortSignal;
   /** Overrides {@link ProducerOptions.sendTimeoutMs} for this call. */
   timeoutMs?: number;
+}
+
+/** Options of one `sendBatch` call. */
+export interface BatchSendOptions extends SendOptions {
+  /**
+   * How the reports come back: `'objects'` (default), an array with one
+   * {@link DeliveryReport} per message; `'columns'`, a {@link BatchDelivery} (typed arrays,
+   * objects only on demand).
+   */
+  reports?: 'objects' | 'columns';
+}
+
+/** Whether a sendBatch call asked for column reports (throws on a bad `reports` option). */
+function reportsOption(options: BatchSendOptions): boolean {
+  const reports = (options as { reports?: unknown } | null | undefined)?.reports;
+  if (reports === undefined || reports === 'objects') return false;
+  if (reports === 'columns') return true;
+  throw new TypeError(`sendBatch: options.reports must be 'objects' or 'columns', got ${JSON.stringify(reports) ?? String(reports)}`);
+}
+
+function emptyDelivery(): BatchDelivery {
+  return new BatchDelivery(new Int32Array(0), new BigInt64Array(0), new Float64Array(0), []);
 }
 
 /** What close() reports. */
@@ -56,9 +79,16 @@ interface Single {
 interface Pending {
   messages: OutgoingMessage[];
   remaining: number;
-  reports: DeliveryReport[];
+  /**
+   * sendBatch's reports, field by field, until the last one arrives: the report objects
+   * are built only then, so that they die young with the caller's use of them instead of
+   * living (and being copied by every scavenge) while the batch is in flight.
+   */
+  fields?: ReportFields;
   error: KafkaError | null;
-  resolve: ((reports: DeliveryReport[]) => void) | undefined;
+  resolve: ((reports: DeliveryReport[] | BatchDelivery) => void) | undefined;
+  /** sendBatch with `reports: 'columns'`: resolves with a {@link BatchDelivery}. */
+  columns?: boolean;
   reject: ((error: KafkaError) => void) | undefined;
   /** Fire-and-forget: called per message instead of settling a promise. */
   callback: DeliveryCallback | undefined;
@@ -80,6 +110,39 @@ interface Pending {
    */
   count?: number;
   runTopics?: Array<number | string>;
+}
+
+/** A batch's delivery reports so far: partition, offset (as int32 words) and timestamp per message. */
+interface ReportFields {
+  partitions: Int32Array;
+  offsetWords: Int32Array;
+  timestamps: Float64Array;
+}
+
+function reportFields(count: number): ReportFields {
+  return { partitions: new Int32Array(count), offsetWords: new Int32Array(2 * count), timestamps: new Float64Array(count) };
+}
+
+/** The topic runs of a whole batch (for its {@link BatchDelivery}). */
+function topicRuns(p: Pending): TopicRuns {
+  if (p.packed) return [0, p.packed.topic];
+  if (p.count !== undefined && p.runTopics) return p.runTopics;
+  const runs: Array<number | string> = [];
+  let last: string | undefined;
+  for (let i = 0; i < p.messages.length; i++) {
+    const topic = p.messages[i]!.topic;
+    if (topic !== last) runs.push(i, topic);
+    last = topic;
+  }
+  return runs;
+}
+
+/** A completed batch's reports, as sendBatch resolves with them. */
+function deliveredBatch(p: Pending, fields: ReportFields): BatchDelivery | DeliveryReport[] {
+  const { partitions, offsetWords, timestamps } = fields;
+  const offsets = new BigInt64Array(offsetWords.buffer, offsetWords.byteOffset, partitions.length);
+  const delivered = new BatchDelivery(partitions, offsets, timestamps, topicRuns(p));
+  return p.columns ? delivered : delivered.toArray();
 }
 
 /** How many messages a batch holds. */
@@ -180,7 +243,7 @@ export class KafkaProducer extends ClientBase {
     // Own wait options for a full queue: a batch of its own, after this tick's others.
     this.drainCoalesced();
     return new Promise<DeliveryReport>((resolve, reject) => {
-      const p: Pending = { messages: [message], remaining: 1, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [resolve, reject], done: 0 };
+      const p: Pending = { messages: [message], remaining: 1, error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [resolve, reject], done: 0 };
       this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
     });
   }
@@ -190,7 +253,7 @@ export class KafkaProducer extends ClientBase {
    * timestamps): `settlers[2i]` resolves event i with its offset, `settlers[2i + 1]` rejects it.
    */
   [SEND_PACKED_FOR_OFFSETS](run: PackedRun, settlers: Array<(value: never) => void>): void {
-    const p: Pending = { messages: [], remaining: run.count, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers, offsetsOnly: true, done: 0, packed: run };
+    const p: Pending = { messages: [], remaining: run.count, error: null, resolve: undefined, reject: undefined, callback: undefined, settlers, offsetsOnly: true, done: 0, packed: run };
     if (this.closing) {
       this.failRest(p, this.closedError('push'));
       return;
@@ -202,7 +265,7 @@ export class KafkaProducer extends ClientBase {
   private coalesce(message: OutgoingMessage, resolve: (report: DeliveryReport) => void, reject: (error: KafkaError) => void): void {
     let p = this.coalesced;
     if (!p) {
-      p = { messages: [], remaining: 0, reports: [], error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [], done: 0 };
+      p = { messages: [], remaining: 0, error: null, resolve: undefined, reject: undefined, callback: undefined, settlers: [], done: 0 };
       this.coalesced = p;
       queueMicrotask(this.flushCoalesced);
     }
@@ -229,19 +292,28 @@ export class KafkaProducer extends ClientBase {
    * Sends several messages in as few native calls as possible. Resolves with one report
    * per message, in order, once all are acknowledged; rejects with the first error (the
    * other messages are still delivered or failed on their own).
+   *
+   * With `reports: 'columns'` it resolves with a {@link BatchDelivery} instead: the same
+   * reports in typed arrays, without an object per message (the fast way at high rates:
+   * report objects are most of the garbage collector's work there).
    */
-  sendBatch(messages: OutgoingMessage[], options: SendOptions = {}): Promise<DeliveryReport[]> {
+  sendBatch(messages: OutgoingMessage[], options?: BatchSendOptions & { reports?: 'objects' }): Promise<DeliveryReport[]>;
+  sendBatch(messages: OutgoingMessage[], options: BatchSendOptions & { reports: 'columns' }): Promise<BatchDelivery>;
+  sendBatch(messages: OutgoingMessage[], options?: BatchSendOptions): Promise<DeliveryReport[] | BatchDelivery>;
+  sendBatch(messages: OutgoingMessage[], options: BatchSendOptions = {}): Promise<DeliveryReport[] | BatchDelivery> {
+    let columns: boolean;
     try {
       this.assertOpen('send');
       if (!Array.isArray(messages)) throw new TypeError('sendBatch(messages): messages must be an array');
       if (messages.length > MAX_BATCH) throw new RangeError(`sendBatch takes at most ${MAX_BATCH} messages, got ${messages.length}`);
+      columns = reportsOption(options);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (messages.length === 0) return Promise.resolve([]);
+    if (messages.length === 0) return Promise.resolve(columns ? emptyDelivery() : []);
     this.drainCoalesced();
-    return new Promise<DeliveryReport[]>((resolve, reject) => {
-      const p: Pending = { messages, remaining: messages.length, reports: new Array(messages.length), error: null, resolve, reject, callback: undefined };
+    return new Promise<DeliveryReport[] | BatchDelivery>((resolve, reject) => {
+      const p: Pending = { messages, remaining: messages.length, fields: reportFields(messages.length), columns, error: null, resolve, reject, callback: undefined };
       this.enqueue(p, options).catch((error: Error) => this.failRest(p, error));
     });
   }
@@ -393,9 +465,9 @@ export class KafkaProducer extends ClientBase {
     // Every message got its report before the handle went away; nothing should be
     // left, but never leave a promise hanging.
     for (const [seq, p] of this.pending) {
-      for (let i = 0; p.remaining > 0 && i < sizeOf(p); i++) this.settle(seq * BATCH_SPAN + i, ErrorCode.DESTROY, -1, -1n, 0);
+      for (let i = 0; p.remaining > 0 && i < sizeOf(p); i++) this.settleDestroyed(seq * BATCH_SPAN + i);
     }
-    for (const seq of [...this.singles.keys()]) this.settle(seq * BATCH_SPAN, ErrorCode.DESTROY, -1, -1n, 0);
+    for (const seq of [...this.singles.keys()]) this.settleDestroyed(seq * BATCH_SPAN);
     for (const wake of this.roomWaiters.splice(0)) wake();
     return { undelivered: this.purged };
   }
@@ -529,8 +601,9 @@ export class KafkaProducer extends ClientBase {
 
   private onBatch(deliveries: NativeDeliveries | null, events: NativeEvent[] | null): void {
     if (deliveries) {
-      const { ids, partitions, errors, offsets, timestamps } = deliveries;
-      for (let i = 0; i < ids.length; i++) this.settle(ids[i]!, errors[i]!, partitions[i]!, offsets[i]!, timestamps[i]!);
+      const offsets = deliveries.offsets;
+      const offsetWords = new Int32Array(offsets.buffer, offsets.byteOffset, 2 * offsets.length);
+      for (let i = 0; i < deliveries.ids.length; i++) this.settle(deliveries, offsetWords, i);
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
     if (events) for (const event of events) this.handleCommonEvent(event);
@@ -551,14 +624,24 @@ export class KafkaProducer extends ClientBase {
     else single.reject?.(error);
   }
 
-  private settle(id: number, err: number, partition: number, offset: bigint, timestamp: number): void {
+  /** Fails message `id` as destroyed with its client. */
+  private settleDestroyed(id: number): void {
+    const offsets = BigInt64Array.of(-1n);
+    const d: NativeDeliveries = { ids: Float64Array.of(id), partitions: Int32Array.of(-1), errors: Int32Array.of(ErrorCode.DESTROY), offsets, timestamps: Float64Array.of(0) };
+    this.settle(d, new Int32Array(offsets.buffer), 0);
+  }
+
+  /** Settles delivery `i` of a native batch (`offsetWords`: its offsets as int32 pairs). */
+  private settle(d: NativeDeliveries, offsetWords: Int32Array, i: number): void {
+    const id = d.ids[i]!;
+    const err = d.errors[i]!;
     const seq = Math.floor(id / BATCH_SPAN);
     let p = this.lastPending;
     if (seq !== this.lastSeq || !p) {
       const single = this.singles.get(seq);
       if (single) {
         this.singles.delete(seq);
-        this.settleSingle(single, err, partition, offset, timestamp);
+        this.settleSingle(single, err, d.partitions[i]!, d.offsets[i]!, d.timestamps[i]!);
         return;
       }
       p = this.pending.get(seq);
@@ -567,25 +650,33 @@ export class KafkaProducer extends ClientBase {
       this.lastPending = p;
     }
     const index = id - seq * BATCH_SPAN;
-    const topic = topicOf(p, index);
     this.inFlight--;
-    const error = err === 0 ? null : this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
-    if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
-    if (p.settlers) {
-      if (error) p.settlers[2 * index + 1]!(error as never);
-      else p.settlers[2 * index]!((p.offsetsOnly ? offset : { topic, partition, offset, timestamp }) as never);
-    } else if (p.callback) {
-      p.callback(error, error ? null : { topic, partition, offset, timestamp });
-    } else if (error) {
-      if (!p.error) p.error = error;
+    const fields = p.fields;
+    if (fields && err === 0) {
+      // sendBatch: the report is built with the others when the batch completes.
+      fields.partitions[index] = d.partitions[i]!;
+      fields.offsetWords[2 * index] = offsetWords[2 * i]!;
+      fields.offsetWords[2 * index + 1] = offsetWords[2 * i + 1]!;
+      fields.timestamps[index] = d.timestamps[i]!;
     } else {
-      p.reports[index] = { topic, partition, offset, timestamp };
+      const topic = topicOf(p, index);
+      const error = err === 0 ? null : this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
+      if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
+      if (p.settlers) {
+        const offset = d.offsets[i]!;
+        if (error) p.settlers[2 * index + 1]!(error as never);
+        else p.settlers[2 * index]!((p.offsetsOnly ? offset : { topic, partition: d.partitions[i]!, offset, timestamp: d.timestamps[i]! }) as never);
+      } else if (p.callback) {
+        p.callback(error, error ? null : { topic, partition: d.partitions[i]!, offset: d.offsets[i]!, timestamp: d.timestamps[i]! });
+      } else if (error && !p.error) {
+        p.error = error;
+      }
     }
     if (--p.remaining <= 0) {
       this.pending.delete(seq);
       this.lastPending = undefined;
       if (p.error) p.reject?.(p.error);
-      else p.resolve?.(p.reports);
+      else if (p.resolve) p.resolve(fields ? deliveredBatch(p, fields) : []);
     }
   }
 }

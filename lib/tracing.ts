@@ -10,6 +10,7 @@
  */
 import { tracingChannel, type TracingChannel } from 'node:diagnostics_channel';
 
+import type { BatchDelivery } from './batch-delivery';
 import { ConfigError } from './errors';
 import type { DeliveryReport, Header, Message, OutgoingMessage } from './message';
 
@@ -18,7 +19,7 @@ export interface ProduceTraceContext {
   operation: 'send' | 'sendBatch';
   /** The messages as sent (with the injected trace headers, once the traced call began). */
   messages: readonly OutgoingMessage[];
-  result?: DeliveryReport | DeliveryReport[];
+  result?: DeliveryReport | DeliveryReport[] | BatchDelivery;
   error?: unknown;
 }
 
@@ -175,7 +176,7 @@ export function headerCarrier(headers: readonly Header[]): Record<string, string
 
 interface Sender {
   send(message: OutgoingMessage, options?: object): Promise<DeliveryReport>;
-  sendBatch(messages: OutgoingMessage[], options?: object): Promise<DeliveryReport[]>;
+  sendBatch(messages: OutgoingMessage[], options?: object): Promise<DeliveryReport[] | BatchDelivery>;
 }
 
 /**
@@ -200,7 +201,7 @@ export function instrumentSends(proto: Sender): void {
       return send.call(this, traced, options);
     }, context);
   };
-  proto.sendBatch = function (this: Sender, messages: OutgoingMessage[], options?: object): Promise<DeliveryReport[]> {
+  proto.sendBatch = function (this: Sender, messages: OutgoingMessage[], options?: object): Promise<DeliveryReport[] | BatchDelivery> {
     const p = propagator;
     const active = channelActive(produceChannel);
     if ((!p && !active) || !Array.isArray(messages)) return sendBatch.call(this, messages, options);
