@@ -128,9 +128,33 @@ bool Consumer::Is(Napi::Env env, Napi::Value value) {
   return value.IsObject() && napi_check_object_type_tag(env, value, &kConsumerTag, &tagged) == napi_ok && tagged;
 }
 
+// How long JS may hold the flow off before fetching is paused. Pausing costs what
+// librdkafka prefetched (a pause bumps the partitions' fetch version: queued messages are
+// dropped, and a resume fetches them again, waiting up to fetch.wait.max.ms), so a short
+// stall (a GC pause, a slow handler) only stops pulling: librdkafka's own prefetch bounds
+// (queued.min.messages, queued.max.messages.kbytes) hold memory meanwhile. A longer one
+// pauses, so that rebalances and commit results queued behind the messages are served.
+constexpr auto kPauseFlowAfter = std::chrono::milliseconds(1000);
+
 bool Consumer::Serve(size_t room, bool flowing) {
-  if (!flowing && !flowPaused_) PauseForFlow();
-  if (flowing && flowPaused_) ResumeForFlow();
+  if (flowing) {
+    flowOffPending_ = false;
+    if (flowPaused_) ResumeForFlow();
+  } else if (!flowPaused_) {
+    auto now = std::chrono::steady_clock::now();
+    if (!flowOffPending_) {
+      flowOffPending_ = true;
+      flowOffSince_ = now;
+    }
+    if (now - flowOffSince_ < kPauseFlowAfter) {
+      // Stop pulling, and count as a poll (max.poll.interval.ms). The pump serves again
+      // within a second while the flow is off, which pauses once the stall lasts.
+      rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
+      return false;
+    }
+    flowOffPending_ = false;
+    PauseForFlow();
+  }
   if (!flowing) {
     // Serves rebalances, commits and token refreshes; paused partitions yield nothing
     // (a straggler fetched before the pause is still handed over: it is in order).

@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -85,6 +86,9 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
   uint64_t rebalanceSeq_ = 0;                 // pump thread only
   bool flowPaused_ = false;                   // pump thread only
+  // When JS turned the flow off and fetching is not paused yet (pump thread only): see Serve.
+  std::chrono::steady_clock::time_point flowOffSince_{};
+  bool flowOffPending_ = false;
   std::set<std::pair<std::string, int32_t>> userPaused_;  // pump thread only
 };
 

@@ -241,7 +241,15 @@ void Pump::Resume(uint64_t token) {
 }
 
 void Pump::SetFlow(bool on) {
-  flow_ = on;
+  {
+    // Under the lock, and as a signal: the pump must act on the change now (pause or resume
+    // fetching, pull what librdkafka already holds) even when librdkafka has nothing new to
+    // announce. Without it a resumed consumer waited for the next queue event, or for the
+    // pump's 1-second poll while paused, and then for a fetch (2 s per resume).
+    std::lock_guard<std::mutex> lock(mu_);
+    flow_ = on;
+    signaled_ = true;
+  }
   cv_.notify_all();
 }
 

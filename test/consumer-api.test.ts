@@ -164,6 +164,37 @@ describe('scale and bounds', () => {
     if (!process.env.ASAN_OPTIONS) expect(rssGrowth).toBeLessThan(30 * 1024 * 1024);
     await consumer.close();
   }, 60_000);
+
+  it('after the hand-off stopped for a slow application, fetching resumes by itself', async () => {
+    // The bug: resuming waited for librdkafka's next queue event. With no auto-commit and no
+    // statistics nothing else comes, so the consumer stalled with messages left to read.
+    const topic = await filled('resume', 2000);
+    const hwm = 40;
+    const slow = new KafkaConsumer(
+      { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('resume'), 'enable.auto.commit': 'false' },
+      { highWaterMark: { messages: hwm } },
+    );
+    await slow.assign([{ topic, partition: 0, offset: 0n }]);
+    let read = 0;
+    let reachedMark = 0;
+    let longestWait = 0;
+    while (read < 2000) {
+      const t0 = Date.now();
+      const m = await slow.consume({ timeoutMs: 3000 });
+      longestWait = Math.max(longestWait, Date.now() - t0);
+      if (!m) break;
+      expect(m.offset).toBe(BigInt(read));
+      read++;
+      if (slow.bufferedCount >= hwm - 1) reachedMark++;
+      if (read % 20 === 0) await new Promise((r) => setTimeout(r, 5)); // the application falls behind
+    }
+    expect(reachedMark).toBeGreaterThan(0); // the hand-off did fill up (and so stopped)
+    expect(read).toBe(2000);
+    // The partition holds all 2,000 from the start: no consume() waits for more than a
+    // fetch (the bug made one wait about 2 s after every resume).
+    expect(longestWait).toBeLessThan(1000);
+    await slow.close();
+  }, 60_000);
 });
 
 describe('offsets of iterated messages', () => {
