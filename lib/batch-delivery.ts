@@ -71,20 +71,25 @@ export class BatchDelivery implements Iterable<DeliveryReport> {
   /** Every report as an object, in order (what `sendBatch` resolves with by default). */
   toArray(): DeliveryReport[] {
     const reports = new Array<DeliveryReport>(this.length);
-    let run = 0;
-    for (let i = 0; i < this.length; i++) {
-      while (2 * run + 2 < this.#runs.length && (this.#runs[2 * run + 2] as number) <= i) run++;
+    for (let i = 0, run = 0; i < this.length; i++) {
+      run = this.runOf(i, run);
       reports[i] = this.report(i, this.#runs[2 * run + 1] as string);
     }
     return reports;
   }
 
   *[Symbol.iterator](): Iterator<DeliveryReport> {
-    let run = 0;
-    for (let i = 0; i < this.length; i++) {
-      while (2 * run + 2 < this.#runs.length && (this.#runs[2 * run + 2] as number) <= i) run++;
+    for (let i = 0, run = 0; i < this.length; i++) {
+      run = this.runOf(i, run);
       yield this.report(i, this.#runs[2 * run + 1] as string);
     }
+  }
+
+  /** The run holding message `i`, walking forward from run `from` (in-order walks only). */
+  private runOf(i: number, from: number): number {
+    let run = from;
+    while (2 * run + 2 < this.#runs.length && (this.#runs[2 * run + 2] as number) <= i) run++;
+    return run;
   }
 
   private report(i: number, topic: string): DeliveryReport {

@@ -9,7 +9,7 @@ import { toConfigError, type KafkaConfig } from './client-config';
 import { DEFAULTS, validateConfig } from './config';
 import { ClosedError, ErrorCode, KafkaError } from './errors';
 import { NATIVE, type KafkaConsumer } from './consumer';
-import { BatchDelivery, type TopicRuns } from './batch-delivery';
+import { BatchDelivery, topicAt, type TopicRuns } from './batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { instrumentSends } from './tracing';
 import { waitForWake } from './wait';
@@ -155,9 +155,7 @@ function topicOf(p: Pending, index: number): string {
   if (p.packed) return p.packed.topic;
   const runs = p.count === undefined ? undefined : p.runTopics;
   if (!runs) return p.messages[index]?.topic ?? '';
-  let i = 0;
-  while (i + 2 < runs.length && (runs[i + 2] as number) <= index) i += 2;
-  return runs[i + 1] as string;
+  return topicAt(runs, index);
 }
 
 /** Internal: enqueues messages the caller packed itself (topic layer); settlers as in {@link Pending}. */

@@ -138,21 +138,18 @@ constexpr auto kPauseFlowAfter = std::chrono::milliseconds(1000);
 
 bool Consumer::Serve(size_t room, bool flowing) {
   if (flowing) {
-    flowOffPending_ = false;
+    flowOffSince_.reset();
     if (flowPaused_) ResumeForFlow();
   } else if (!flowPaused_) {
     auto now = std::chrono::steady_clock::now();
-    if (!flowOffPending_) {
-      flowOffPending_ = true;
-      flowOffSince_ = now;
-    }
-    if (now - flowOffSince_ < kPauseFlowAfter) {
+    if (!flowOffSince_) flowOffSince_ = now;
+    if (now - *flowOffSince_ < kPauseFlowAfter) {
       // Stop pulling, and count as a poll (max.poll.interval.ms). The pump serves again
       // within a second while the flow is off, which pauses once the stall lasts.
       rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
       return false;
     }
-    flowOffPending_ = false;
+    flowOffSince_.reset();
     PauseForFlow();
   }
   if (!flowing) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -86,9 +87,8 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
   uint64_t rebalanceSeq_ = 0;                 // pump thread only
   bool flowPaused_ = false;                   // pump thread only
-  // When JS turned the flow off and fetching is not paused yet (pump thread only): see Serve.
-  std::chrono::steady_clock::time_point flowOffSince_{};
-  bool flowOffPending_ = false;
+  // When JS turned the flow off, while fetching is not paused yet (pump thread only): see Serve.
+  std::optional<std::chrono::steady_clock::time_point> flowOffSince_;
   std::set<std::pair<std::string, int32_t>> userPaused_;  // pump thread only
 };
 
