@@ -2,7 +2,9 @@
  * KafkaConsumer: messages arrive from the native pump in batches into a bounded buffer;
  * the async iterator, `consume()` and `run()` all read that one buffer. When the buffer
  * is full the native side stops taking messages from librdkafka until the application
- * catches up (without breaking `max.poll.interval.ms`).
+ * catches up. A poll, for `max.poll.interval.ms`, is the application taking messages: an
+ * application that stops reading for longer leaves the group, as in every Kafka client
+ * (see {@link ConsumerOptions.keepAliveWhileStalled} for the opposite).
  *
  * Offsets: librdkafka stores an offset only when octokafka marks the message processed
  * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
@@ -41,6 +43,24 @@ export interface ConsumerOptions extends ClientOptions {
    * messages, 32 MiB). What is buffered stays within 1.5 × these figures.
    */
   highWaterMark?: { messages?: number; bytes?: number };
+  /**
+   * How long librdkafka waits for the rebalance hooks above (default: the group's
+   * rebalance timeout, `max.poll.interval.ms`). A hook that has not settled by then is
+   * given up on: the rebalance goes on, and a `TIMED_OUT` {@link KafkaError} naming the
+   * hook is reported (an `error` event); the hook's late result is ignored.
+   */
+  rebalanceTimeoutMs?: number;
+  /**
+   * Keep the group membership while the application is not taking messages (default
+   * false). By default a poll, for `max.poll.interval.ms`, is the application taking
+   * messages from the consumer: one that stops for longer than that leaves the group, its
+   * partitions go to other members, and it rejoins when it reads again, as Kafka's own
+   * clients do. With `true`, the consumer keeps polling librdkafka while its buffer is full
+   * (rebalances and commit results are served, fetching pauses after a second), so a hung
+   * handler keeps its partitions for ever: use it only for applications that process one
+   * message for longer than `max.poll.interval.ms` on purpose.
+   */
+  keepAliveWhileStalled?: boolean;
 }
 
 /**
@@ -98,6 +118,8 @@ export class KafkaConsumer extends ClientBase {
   private flowing = true;
   private readonly readers: Array<() => void> = [];
   private rebalanceChain: Promise<void> = Promise.resolve();
+  /** Per rebalance token: gives up waiting for its hook (the native side went on). */
+  private readonly abandonHook = new Map<number, () => void>();
   /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
   private toStore = new Map<string, NativePartitionInput>();
   private running = false;
@@ -111,6 +133,10 @@ export class KafkaConsumer extends ClientBase {
     checkOptions(options.highWaterMark, 'highWaterMark');
     checkCountOption('highWaterMark.messages', options.highWaterMark?.messages);
     checkCountOption('highWaterMark.bytes', options.highWaterMark?.bytes);
+    checkCountOption('rebalanceTimeoutMs', options.rebalanceTimeoutMs);
+    if (options.keepAliveWhileStalled !== undefined && typeof options.keepAliveWhileStalled !== 'boolean') {
+      throw new TypeError(`keepAliveWhileStalled must be a boolean, got ${typeof options.keepAliveWhileStalled}`);
+    }
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
     this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
@@ -126,7 +152,11 @@ export class KafkaConsumer extends ClientBase {
     }
     this.rememberServers(props);
     try {
-      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), auth.native);
+      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), {
+        ...auth.native,
+        keepAlive: options.keepAliveWhileStalled === true,
+        ...(options.rebalanceTimeoutMs !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeoutMs } : {}),
+      });
     } catch (e) {
       throw toConfigError(e, props);
     }
@@ -695,21 +725,31 @@ export class KafkaConsumer extends ClientBase {
         if (event.kind === 'revoke') this.flushStore();
         else for (const k of keys) this.toStore.delete(k);
       }
+      const abandoned = new Promise<void>((resolve) => this.abandonHook.set(event.token, resolve));
       this.rebalanceChain = this.rebalanceChain.then(async () => {
         this.inHook = true;
         try {
-          if (hook) await hook(partitions);
+          if (hook) await Promise.race([hook(partitions), abandoned]);
         } catch (e) {
           this.reportError(
             e instanceof KafkaError ? e : new KafkaError({ message: `${event.kind} hook failed: ${String((e as Error)?.message ?? e)}`, code: ErrorCode.FAIL, cause: e }),
           );
         } finally {
           this.inHook = false;
+          this.abandonHook.delete(event.token);
           if (event.kind === 'revoke') this.flushStore();
           this.handle.rebalanceDone(event.token);
         }
       });
       this.emit('rebalance', { kind: event.kind, protocol: event.protocol, partitions });
+    } else if (event.type === 'rebalance-timeout') {
+      this.reportError(
+        new KafkaError({
+          message: `the ${event.kind} hook did not settle within ${event.timeoutMs} ms (rebalanceTimeoutMs): the rebalance went on without it`,
+          code: ErrorCode.TIMED_OUT,
+        }),
+      );
+      this.abandonHook.get(event.token)?.();
     } else if (event.type === 'dropped') {
       if (event.partitions === null) {
         this.dropBuffered(() => true);

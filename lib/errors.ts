@@ -29,6 +29,8 @@ export const ErrorCode = {
   UNSUPPORTED_FEATURE: -165,
   NOENT: -156,
   PURGE_QUEUE: -152,
+  /** The application took no message for longer than `max.poll.interval.ms`: the consumer left its group. */
+  MAX_POLL_EXCEEDED: -147,
   NOT_CONFIGURED: -145,
   /** Broker: message larger than the configured maximum. */
   MSG_SIZE_TOO_LARGE: 10,

@@ -42,8 +42,12 @@ export type NativeEvent =
       kind: 'assign' | 'revoke' | 'lost';
       protocol: string;
       token: number;
+      /** How long the native side waits for the hooks before it goes on without them. */
+      timeoutMs: number;
       partitions: NativePartition[];
     }
+  /** The hooks of rebalance `token` did not settle in `timeoutMs`: the rebalance went on. */
+  | { type: 'rebalance-timeout'; at: number; kind: 'assign' | 'revoke' | 'lost'; token: number; timeoutMs: number }
   | { type: 'commit'; at: number; error?: KafkaErrorInit; offsets: NativePartition[] }
   /** Messages of these partitions (all when null) handed over before this point are stale. */
   | { type: 'dropped'; at: number; partitions: NativePartition[] | null };
@@ -155,7 +159,11 @@ export interface NativeMockCluster {
 
 export interface NativeBinding {
   Producer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeProducer;
-  Consumer: new (config: Record<string, string>, onBatch: OnBatch, options?: { oauthbearer?: boolean }) => NativeConsumer;
+  Consumer: new (
+    config: Record<string, string>,
+    onBatch: OnBatch,
+    options?: { oauthbearer?: boolean; keepAlive?: boolean; rebalanceTimeoutMs?: number },
+  ) => NativeConsumer;
   MockCluster: new (brokers: number, onBatch: OnBatch, partitionMaxBytes?: number) => NativeMockCluster;
   librdkafkaVersion: string;
   features: string;

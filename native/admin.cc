@@ -80,15 +80,16 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   // Logs and errors arrive on the main queue, which the pump serves.
   WakePumpFromMainQueue(&ctx_, true);
   rd_kafka_t* rk = ctx_.rk;
+  AdminContext* c = &ctx_;
   ctx_.pump->Start(
       [rk](size_t, bool) {
         rd_kafka_poll(rk, 0);
         return false;
       },
-      [this] { Shutdown(); });
+      [c] { Shutdown(c); });
 }
 
-Admin::~Admin() { ctx_.pump.reset(); }
+Admin::~Admin() { ReleaseContext(ctxOwned_); }
 
 Napi::Value Admin::SetToken(const Napi::CallbackInfo& info) {
   if (ctx_.pump->stopping()) return info.Env().Undefined();
@@ -100,24 +101,35 @@ Napi::Value Admin::SetTokenFailure(const Napi::CallbackInfo& info) {
   return SetOAuthBearerTokenFailure(info, ctx_.rk);
 }
 
-void Admin::Shutdown() {
-  WakePumpFromMainQueue(&ctx_, false);
-  rd_kafka_poll(ctx_.rk, 0);  // the last logs and errors
+void Admin::Shutdown(AdminContext* c) {
+  c->closing = true;
+  // Requests in flight stop waiting (close() or the environment going away) and fail.
+  c->pump->FinishTasks();
+  WakePumpFromMainQueue(c, false);
+  rd_kafka_poll(c->rk, 0);  // the last logs and errors
   // Requests abandoned by close() fail inside librdkafka; their queues are already gone.
-  rd_kafka_destroy(ctx_.rk);
-  ctx_.rk = nullptr;
+  rd_kafka_destroy(c->rk);  // rk is left as is: JS-thread code reads it unsynchronized until it sees the close
 }
 
-ErrorInfo Admin::CheckNotMock(const Op& op, Deadline deadline) {
-  if (clusterId_.empty()) {
-    // A brokers-only metadata request: its response carries the cluster id.
-    const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(ctx_.rk, 0, nullptr, &md, std::max(1, RemainingMs(deadline)));
-    if (md) rd_kafka_metadata_destroy(md);
-    char* id = rd_kafka_clusterid(ctx_.rk, 0);
+ErrorInfo Admin::CheckNotMock(AdminContext* c, const Op& op, Deadline deadline) {
+  if (c->clusterId.empty()) {
+    // A brokers-only metadata request: its response carries the cluster id. Asked in short
+    // slices, so that close() and a terminating environment do not wait for it.
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    char* id = nullptr;
+    while (!id && !c->closing && !c->pump->jsGone() && RemainingMs(deadline) > 0) {
+      const rd_kafka_metadata_t* md = nullptr;
+      err = rd_kafka_metadata(c->rk, 0, nullptr, &md, std::max(1, std::min(kSliceMs * 5, RemainingMs(deadline))));
+      if (md) rd_kafka_metadata_destroy(md);
+      id = rd_kafka_clusterid(c->rk, 0);
+    }
+    if (c->closing || c->pump->jsGone()) {
+      if (id) rd_kafka_mem_free(c->rk, id);
+      return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, std::string(op.name) + " aborted: the admin client was closed");
+    }
     if (id) {
-      clusterId_ = id;
-      rd_kafka_mem_free(ctx_.rk, id);
+      c->clusterId = id;
+      rd_kafka_mem_free(c->rk, id);
     } else if (op.needsKnownCluster) {
       return ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__TIMED_OUT,
                              std::string(op.name) + " needs to identify the cluster first, and no broker told its " +
@@ -125,24 +137,24 @@ ErrorInfo Admin::CheckNotMock(const Op& op, Deadline deadline) {
                                  ")");
     }
   }
-  if (clusterId_.compare(0, sizeof kMockPrefix - 1, kMockPrefix) == 0) {
+  if (c->clusterId.compare(0, sizeof kMockPrefix - 1, kMockPrefix) == 0) {
     return ErrorInfo::From(RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, MockMessage(op.name));
   }
   return ErrorInfo::None();
 }
 
-TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& parse) {
-  if (closing_) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "admin client is closed"), {}};
+TaskOutcome Admin::Execute(AdminContext* c, const Op& op, const Submit& submit, const Parse& parse) {
+  if (c->closing) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "admin client is closed"), {}};
   Deadline deadline = Clock::now() + std::chrono::milliseconds(op.timeoutMs);
   if (op.mockLacks) {
-    ErrorInfo e = CheckNotMock(op, deadline);
+    ErrorInfo e = CheckNotMock(c, op, deadline);
     if (!e.ok()) return {e, {}};
   }
   int remaining = RemainingMs(deadline);
   if (remaining <= 0) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, std::string(op.name) + " timed out"), {}};
 
   std::unique_ptr<rd_kafka_AdminOptions_t, decltype(&rd_kafka_AdminOptions_destroy)> options(
-      rd_kafka_AdminOptions_new(ctx_.rk, op.api), rd_kafka_AdminOptions_destroy);
+      rd_kafka_AdminOptions_new(c->rk, op.api), rd_kafka_AdminOptions_destroy);
   char errstr[512];
   rd_kafka_resp_err_t err = rd_kafka_AdminOptions_set_request_timeout(
       options.get(), op.viaCoordinator ? kCoordinatorTimeoutMs : remaining, errstr, sizeof errstr);
@@ -159,15 +171,15 @@ TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& pars
     if (!e.ok()) return {e, {}};
   }
 
-  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(ctx_.rk),
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(c->rk),
                                                                              rd_kafka_queue_destroy);
-  submit(ctx_.rk, options.get(), queue.get());
+  submit(c->rk, options.get(), queue.get());
   // Waits in slices so that close() does not wait for a slow broker; a result that comes
   // after its queue is destroyed is discarded by librdkafka.
   rd_kafka_event_t* ev = nullptr;
   Deadline giveUp = op.viaCoordinator ? deadline : deadline + kGrace;
   while (!ev) {
-    if (closing_) {
+    if (c->closing || c->pump->jsGone()) {
       return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, std::string(op.name) + " aborted: the admin client was closed"),
               {}};
     }
@@ -192,13 +204,14 @@ TaskOutcome Admin::Execute(const Op& op, const Submit& submit, const Parse& pars
 }
 
 Napi::Value Admin::Run(Napi::Env env, Op op, Submit submit, Parse parse) {
-  return ctx_.pump->RunTask(env, [this, op = std::move(op), submit = std::move(submit), parse = std::move(parse)] {
-    return Execute(op, submit, parse);
-  });
+  AdminContext* c = &ctx_;
+  return ctx_.pump->RunTask(
+      env, [c, op = std::move(op), submit = std::move(submit), parse = std::move(parse)] { return Execute(c, op, submit, parse); },
+      TaskKind::kLong);
 }
 
 Napi::Value Admin::Close(const Napi::CallbackInfo& info) {
-  closing_ = true;
+  ctx_.closing = true;
   return ctx_.pump->Stop(info.Env());
 }
 

@@ -2,10 +2,10 @@
 // admin.cc runs requests (this class's machinery); admin_requests.cc builds each kind of
 // request from its JS arguments; admin_results.cc reads the results.
 //
-// Every operation runs as a task on the pump thread: it submits the request with a
+// Every operation runs as a long task on the pump's task thread: it submits the request with a
 // private result queue and waits there for the result event (in short slices, so that
 // close() does not wait for a slow broker). The result is read into plain data on the
-// pump thread and turned into JS on the JS thread. Nothing blocks the JS thread.
+// task thread and turned into JS on the JS thread. Nothing blocks the JS thread.
 //
 // librdkafka's mock cluster lacks most admin APIs (see rdkafka_mock_handlers.c): for
 // those the task first identifies the cluster (the mock's cluster id starts with
@@ -25,6 +25,13 @@
 #include "client.h"
 
 namespace octokafka {
+
+// What the admin client's threads use (see ClientContext).
+struct AdminContext : ClientContext {
+  // Set by close() on the JS thread: requests in flight stop waiting for their result.
+  std::atomic<bool> closing{false};
+  std::string clusterId;  // task thread only; empty until known
+};
 
 class Admin : public Napi::ObjectWrap<Admin> {
  public:
@@ -56,12 +63,12 @@ class Admin : public Napi::ObjectWrap<Admin> {
   using Parse = std::function<ErrorInfo(rd_kafka_event_t*, Data&)>;
 
  private:
-  void Shutdown();
-  // Runs `submit` on the pump thread and resolves with what `parse` read.
+  static void Shutdown(AdminContext* c);
+  // Runs `submit` on the task thread and resolves with what `parse` read.
   Napi::Value Run(Napi::Env env, Op op, Submit submit, Parse parse);
-  TaskOutcome Execute(const Op& op, const Submit& submit, const Parse& parse);
+  static TaskOutcome Execute(AdminContext* c, const Op& op, const Submit& submit, const Parse& parse);
   // Identifies the cluster (once) and refuses the operation on the mock cluster.
-  ErrorInfo CheckNotMock(const Op& op, Deadline deadline);
+  static ErrorInfo CheckNotMock(AdminContext* c, const Op& op, Deadline deadline);
 
   Napi::Value Metadata(const Napi::CallbackInfo& info);
   Napi::Value CreateTopics(const Napi::CallbackInfo& info);
@@ -79,10 +86,8 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
-  ClientContext ctx_;
-  // Set by close() on the JS thread: requests in flight stop waiting for their result.
-  std::atomic<bool> closing_{false};
-  std::string clusterId_;  // pump thread only; empty until known
+  std::unique_ptr<AdminContext> ctxOwned_{new AdminContext};
+  AdminContext& ctx_{*ctxOwned_};
 };
 
 }  // namespace octokafka

@@ -1,6 +1,7 @@
 // The admin operations: each turns its JS arguments into librdkafka request objects on the
 // JS thread (bad arguments throw TypeErrors there) and hands the request to Admin::Run.
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,9 +77,22 @@ Napi::Value Admin::Metadata(const Napi::CallbackInfo& info) {
   bool allTopics = BoolArg(info, 0);
   int timeout = TimeoutArg(info, 1);
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, allTopics, timeout]() -> TaskOutcome {
+  AdminContext* c = &ctx_;
+  return ctx_.pump->RunTask(info.Env(), [c, rk, allTopics, timeout]() -> TaskOutcome {
+    // Asked in slices of at most 500 ms, so that close() and a terminating environment do
+    // not wait for a cluster that does not answer.
     const rd_kafka_metadata_t* md = nullptr;
-    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, allTopics ? 1 : 0, nullptr, &md, timeout);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(timeout, 1));
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    for (;;) {
+      if (c->closing || c->pump->jsGone()) {
+        return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "Metadata aborted: the admin client was closed"), {}};
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+      if (left <= 0) break;
+      err = rd_kafka_metadata(rk, allTopics ? 1 : 0, nullptr, &md, static_cast<int>(std::min<long long>(left, 500)));
+      if (err != RD_KAFKA_RESP_ERR__TIMED_OUT) break;
+    }
     if (err) return {ErrorInfo::From(err), {}};
     std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(md, rd_kafka_metadata_destroy);
     // Both come from the metadata response just received (cached on the handle).
@@ -87,7 +101,7 @@ Napi::Value Admin::Metadata(const Napi::CallbackInfo& info) {
     auto data = std::make_shared<Data>(MetadataToData(md, clusterId, controller));
     if (clusterId) rd_kafka_mem_free(rk, clusterId);
     return {ErrorInfo::None(), [data](Napi::Env env) { return data->ToJs(env); }};
-  });
+  }, TaskKind::kLong);
 }
 
 // createTopics([{ topic, numPartitions, replicationFactor, config: [[name, value]],

@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "message_pack.h"
-#include "pump.h"
 
 namespace octokafka {
 

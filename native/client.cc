@@ -6,7 +6,9 @@ namespace octokafka {
 
 namespace {
 
-void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+// librdkafka calls these from C frames on the pump thread: nothing may be thrown out of
+// them (an allocation failure loses the event, never the process).
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) noexcept try {
   auto* ctx = static_cast<ClientContext*>(opaque);
   ErrorInfo e = ErrorInfo::From(static_cast<rd_kafka_resp_err_t>(err), reason ? reason : "");
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
@@ -21,9 +23,10 @@ void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
     o.Set("error", e.ToJs(env));
     return o;
   });
+} catch (...) {
 }
 
-void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
+void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) noexcept try {
   auto* ctx = static_cast<ClientContext*>(rd_kafka_opaque(rk));
   if (!ctx || !ctx->pump) return;
   std::string facility = fac ? fac : "", message = buf ? buf : "";
@@ -35,9 +38,10 @@ void OnLog(const rd_kafka_t* rk, int level, const char* fac, const char* buf) {
     o.Set("message", message);
     return o;
   });
+} catch (...) {
 }
 
-int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) {
+int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) noexcept try {
   auto* ctx = static_cast<ClientContext*>(opaque);
   std::string text(json, len);
   ctx->pump->PushEvent([text](Napi::Env env) -> Napi::Value {
@@ -47,9 +51,11 @@ int OnStats(rd_kafka_t*, char* json, size_t len, void* opaque) {
     return o;
   });
   return 0;  // librdkafka frees the JSON
+} catch (...) {
+  return 0;
 }
 
-void OnTokenRefresh(rd_kafka_t*, const char* config, void* opaque) {
+void OnTokenRefresh(rd_kafka_t*, const char* config, void* opaque) noexcept try {
   auto* ctx = static_cast<ClientContext*>(opaque);
   std::string text = config ? config : "";
   ctx->pump->PushEvent([text](Napi::Env env) -> Napi::Value {
@@ -58,6 +64,7 @@ void OnTokenRefresh(rd_kafka_t*, const char* config, void* opaque) {
     o.Set("config", text);
     return o;
   });
+} catch (...) {
 }
 
 }  // namespace

@@ -13,14 +13,31 @@
 
 namespace octokafka {
 
+// What a client's threads use. On the heap, apart from the JS object: a teardown that
+// outlives its close deadline (see Pump::Orphan) goes on using it after the JS object may
+// be gone, so the threads never touch the owner itself, only this.
 struct ClientContext {
-  void* owner = nullptr;  // the Producer / Consumer / MockCluster this context belongs to
+  virtual ~ClientContext() = default;
+  void* owner = nullptr;  // the Producer / Consumer / Admin / MockCluster (JS thread only)
   rd_kafka_t* rk = nullptr;
   std::unique_ptr<Pump> pump;
-  // Consumers: rebalances are incremental (cooperative or KIP-848). Here rather than in the
-  // Consumer because an orphaned teardown serves rebalances after the Consumer may be gone.
+  // Consumers: rebalances are incremental (cooperative or KIP-848).
   bool incrementalRebalance = false;
 };
+
+// The owner's destructor: joins the client's threads while everything they use is alive
+// (before the pump pointer is reset), then frees the context, or leaves it to a teardown
+// that still runs on a detached thread (the environment went away mid-close).
+template <typename Context>
+void ReleaseContext(std::unique_ptr<Context>& ctx) {
+  if (!ctx || !ctx->pump) return;
+  if (ctx->pump->Detached()) {
+    (void)ctx.release();
+    return;
+  }
+  ctx->pump->Terminate();
+  ctx.reset();
+}
 
 // Sets the opaque, log/error/stats callbacks and `log.queue` on a configuration whose
 // client will be served by `ctx->pump`.

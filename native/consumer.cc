@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -82,7 +83,8 @@ Napi::Function Consumer::Init(Napi::Env env) {
                      });
 }
 
-// new NativeConsumer(config: Record<string,string>, onBatch)
+// new NativeConsumer(config: Record<string,string>, onBatch, { oauthbearer?, keepAlive?,
+//                    rebalanceTimeoutMs? })
 Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(info) {
   Napi::Env env = info.Env();
   RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
@@ -90,244 +92,269 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
   napi_type_tag_object(env, info.This(), &kConsumerTag);
   ctx_.owner = this;
   ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
+  if (info.Length() > 2 && info[2].IsObject()) {
+    Napi::Object options = info[2].As<Napi::Object>();
+    ctx_.keepAlive = options.Get("keepAlive").ToBoolean();
+    Napi::Value ms = options.Get("rebalanceTimeoutMs");
+    if (ms.IsNumber()) ctx_.rebalanceTimeoutMs = std::max(1, ms.As<Napi::Number>().Int32Value());
+  }
   rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
   InstallCommonCallbacks(conf, &ctx_);
   if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
   rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
+  if (!(info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("rebalanceTimeoutMs").IsNumber())) {
+    // The group waits this long for a member's rebalance (classic and KIP-848 groups alike).
+    char value[64];
+    size_t size = sizeof value;
+    if (rd_kafka_conf_get(conf, "max.poll.interval.ms", value, &size) == RD_KAFKA_CONF_OK) {
+      ctx_.rebalanceTimeoutMs = std::max(1, std::atoi(value));
+    }
+  }
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
   ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
   // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
   // layer refuses such a configuration first, this keeps any other caller from crashing.
   rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(ctx_.rk);
-  queue_ = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
-  if (!queue_) {
+  ctx_.queue = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
+  if (!ctx_.queue) {
     rd_kafka_destroy(ctx_.rk);
     ctx_.rk = nullptr;
     ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
   }
-  rd_kafka_queue_cb_event_enable(queue_, Pump::OnQueueEvent, ctx_.pump.get());
-  scratch_.resize(kMaxBatch);
-  ctx_.pump->Start([this](size_t room, bool flowing) { return Serve(room, flowing); }, [this] { Shutdown(); });
+  rd_kafka_queue_cb_event_enable(ctx_.queue, Pump::OnQueueEvent, ctx_.pump.get());
+  ctx_.scratch.resize(kMaxBatch);
+  ctx_.pump->SetServeWhileStalled(ctx_.keepAlive);
+  ConsumerContext* c = &ctx_;
+  ctx_.pump->Start([c](size_t room, bool flowing) { return Serve(c, room, flowing); }, [c] { Shutdown(c); });
 }
 
-Consumer::~Consumer() {
-  if (ctx_.pump && ctx_.pump->Detached()) {
-    // An orphaned teardown still runs on the detached pump thread and uses the pump and
-    // the context (librdkafka's callbacks get the context): leave both to it (the context
-    // owns the pump, so leaking the context keeps both).
-    (void)ctxOwned_.release();
-    return;
-  }
-  ctx_.pump.reset();
-}
+Consumer::~Consumer() { ReleaseContext(ctxOwned_); }
 
 bool Consumer::Is(Napi::Env env, Napi::Value value) {
   bool tagged = false;
   return value.IsObject() && napi_check_object_type_tag(env, value, &kConsumerTag, &tagged) == napi_ok && tagged;
 }
 
-// How long JS may hold the flow off before fetching is paused. Pausing costs what
-// librdkafka prefetched (a pause bumps the partitions' fetch version: queued messages are
-// dropped, and a resume fetches them again, waiting up to fetch.wait.max.ms), so a short
-// stall (a GC pause, a slow handler) only stops pulling: librdkafka's own prefetch bounds
-// (queued.min.messages, queued.max.messages.kbytes) hold memory meanwhile. A longer one
-// pauses, so that rebalances and commit results queued behind the messages are served.
+// Keep-alive mode: how long JS may hold the flow off before fetching is paused. Pausing
+// costs what librdkafka prefetched (a pause bumps the partitions' fetch version: queued
+// messages are dropped, and a resume fetches them again, waiting up to fetch.wait.max.ms),
+// so a short stall (a GC pause, a slow handler) only stops pulling: librdkafka's own
+// prefetch bounds (queued.min.messages, queued.max.messages.kbytes) hold memory meanwhile.
+// A longer one pauses, so that rebalances and commit results queued behind the messages
+// are served.
 constexpr auto kPauseFlowAfter = std::chrono::milliseconds(1000);
 
-bool Consumer::Serve(size_t room, bool flowing) {
+bool Consumer::Serve(ConsumerContext* c, size_t room, bool flowing) {
   if (flowing) {
-    flowOffSince_.reset();
-    if (flowPaused_) ResumeForFlow();
-  } else if (!flowPaused_) {
+    c->flowOffSince.reset();
+    if (c->flowPaused) ResumeForFlow(c);
+    size_t want = std::min(room, kMaxBatch);
+    if (want == 0) return true;  // the pump serves again once there is room
+    ssize_t n = rd_kafka_consume_batch_queue(c->queue, 0, c->scratch.data(), want);
+    if (n <= 0) return false;
+    c->pump->PushMessages(c->scratch.data(), static_cast<size_t>(n));
+    return static_cast<size_t>(n) == want;
+  }
+  // The flow is off: the pump calls only in keep-alive mode (see Pump::WantServeLocked).
+  if (!c->flowPaused) {
     auto now = std::chrono::steady_clock::now();
-    if (!flowOffSince_) flowOffSince_ = now;
-    if (now - *flowOffSince_ < kPauseFlowAfter) {
+    if (!c->flowOffSince) c->flowOffSince = now;
+    if (now - *c->flowOffSince < kPauseFlowAfter) {
       // Stop pulling, and count as a poll (max.poll.interval.ms). The pump serves again
       // within a second while the flow is off, which pauses once the stall lasts.
-      rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
+      rd_kafka_consume_batch_queue(c->queue, 0, c->scratch.data(), 0);
       return false;
     }
-    flowOffSince_.reset();
-    PauseForFlow();
+    c->flowOffSince.reset();
+    PauseForFlow(c);
   }
-  if (!flowing) {
-    // Serves rebalances, commits and token refreshes; paused partitions yield nothing
-    // (a straggler fetched before the pause is still handed over: it is in order).
-    ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), kMaxBatch);
-    if (n > 0) ctx_.pump->PushMessages(scratch_.data(), static_cast<size_t>(n));
-    return false;
-  }
-  if (room == 0) {
-    // The hand-off is full until JS takes it (a moment): count as a poll meanwhile.
-    rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), 0);
-    return false;
-  }
+  // Serves rebalances, commits and token refreshes; paused partitions yield nothing but a
+  // straggler fetched before the pause (in order), within the hand-off's bound.
   size_t want = std::min(room, kMaxBatch);
-  ssize_t n = rd_kafka_consume_batch_queue(queue_, 0, scratch_.data(), want);
-  if (n <= 0) return false;
-  ctx_.pump->PushMessages(scratch_.data(), static_cast<size_t>(n));
-  return static_cast<size_t>(n) == want;
+  ssize_t n = rd_kafka_consume_batch_queue(c->queue, 0, c->scratch.data(), want);
+  if (n > 0) c->pump->PushMessages(c->scratch.data(), static_cast<size_t>(n));
+  return false;
 }
 
-rd_kafka_topic_partition_list_t* Consumer::FlowPartitions() {
+rd_kafka_topic_partition_list_t* Consumer::FlowPartitions(ConsumerContext* c) {
   rd_kafka_topic_partition_list_t* assigned = nullptr;
-  if (rd_kafka_assignment(ctx_.rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || !assigned) return nullptr;
+  if (rd_kafka_assignment(c->rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR || !assigned) return nullptr;
   rd_kafka_topic_partition_list_t* out = rd_kafka_topic_partition_list_new(assigned->cnt);
   for (int i = 0; i < assigned->cnt; i++) {
     const rd_kafka_topic_partition_t& p = assigned->elems[i];
-    if (!userPaused_.count({p.topic, p.partition})) rd_kafka_topic_partition_list_add(out, p.topic, p.partition);
+    if (!c->userPaused.count({p.topic, p.partition})) rd_kafka_topic_partition_list_add(out, p.topic, p.partition);
   }
   rd_kafka_topic_partition_list_destroy(assigned);
   return out;
 }
 
-void Consumer::PauseForFlow() {
-  flowPaused_ = true;
-  if (rd_kafka_topic_partition_list_t* list = FlowPartitions()) {
-    rd_kafka_pause_partitions(ctx_.rk, list);
+void Consumer::PauseForFlow(ConsumerContext* c) {
+  c->flowPaused = true;
+  if (rd_kafka_topic_partition_list_t* list = FlowPartitions(c)) {
+    rd_kafka_pause_partitions(c->rk, list);
     rd_kafka_topic_partition_list_destroy(list);
   }
 }
 
-void Consumer::ResumeForFlow() {
-  flowPaused_ = false;
-  if (rd_kafka_topic_partition_list_t* list = FlowPartitions()) {
-    rd_kafka_resume_partitions(ctx_.rk, list);
+void Consumer::ResumeForFlow(ConsumerContext* c) {
+  c->flowPaused = false;
+  if (rd_kafka_topic_partition_list_t* list = FlowPartitions(c)) {
+    rd_kafka_resume_partitions(c->rk, list);
     rd_kafka_topic_partition_list_destroy(list);
   }
 }
 
-void Consumer::OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                           void* opaque) {
-  auto* ctx = static_cast<ClientContext*>(opaque);
+namespace {
+JsMaker ErrorEvent(ErrorInfo e) {
+  return [e](Napi::Env env) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", "error");
+    o.Set("error", e.ToJs(env));
+    return o;
+  };
+}
+
+// Completes a rebalance for librdkafka: without it the group waits for this member.
+ErrorInfo CompleteRebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  rd_kafka_t* rk = c->rk;
+  bool cooperative = c->incrementalRebalance;
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    ErrorInfo e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))
+                              : ErrorInfo::From(rd_kafka_assign(rk, partitions));
+    // JS wants no messages right now: new partitions start paused like the others.
+    if (e.ok() && c->flowPaused) rd_kafka_pause_partitions(rk, partitions);
+    return e;
+  }
+  return cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
+                     : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
+}
+}  // namespace
+
+void Consumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
+                           void* opaque) noexcept {
+  auto* c = static_cast<ConsumerContext*>(static_cast<ClientContext*>(opaque));
+  try {
+    Rebalance(c, err, partitions);
+  } catch (...) {
+    // Out of memory on the way to JS: the rebalance must still complete for the group.
+    try {
+      if (!rd_kafka_consumer_closed(c->rk)) CompleteRebalance(c, err, partitions);
+    } catch (...) {
+    }
+  }
+}
+
+void Consumer::Rebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  rd_kafka_t* rk = c->rk;
   // A rebalance still queued when close() had already ended the group: librdkafka then drops
   // every request to the group without an answer, so rd_kafka_rebalance_protocol() and the
   // assign calls below would wait forever, and close() with them (found by the lifecycle
   // fuzz). There is no group left to rebalance.
   if (rd_kafka_consumer_closed(rk)) return;
-  // From the configuration, not rd_kafka_rebalance_protocol(): one group request less.
-  bool cooperative = ctx->incrementalRebalance;
   // An orphaned teardown (the close's deadline passed) completes rebalances without JS:
-  // nobody waits for hooks any more, and the Consumer may be gone (only ctx is safe).
-  bool orphaned = ctx->pump->orphaned();
-  auto* self = orphaned ? nullptr : static_cast<Consumer*>(ctx->owner);
-  if (self) {
-    const char* protocol = cooperative ? "COOPERATIVE" : "EAGER";
-    const char* kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
+  // nobody waits for hooks any more.
+  if (!c->pump->orphaned()) {
+    // From the configuration, not rd_kafka_rebalance_protocol(): one group request less.
+    std::string proto = c->incrementalRebalance ? "COOPERATIVE" : "EAGER";
+    std::string kind = err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? "assign"
                        : rd_kafka_assignment_lost(rk)              ? "lost"
                                                                    : "revoke";
-    uint64_t token = ++self->rebalanceSeq_;
+    uint64_t token = ++c->rebalanceSeq;
     Partitions list = CopyPartitions(partitions);
-    std::string proto = protocol;
-    std::string kindName = kind;
-    ctx->pump->PushEvent([token, list, proto, kindName](Napi::Env env) -> Napi::Value {
+    int timeoutMs = c->rebalanceTimeoutMs;
+    c->pump->PushEvent([token, list, proto, kind, timeoutMs](Napi::Env env) -> Napi::Value {
       Napi::Object o = Napi::Object::New(env);
       o.Set("type", "rebalance");
-      o.Set("kind", kindName);
+      o.Set("kind", kind);
       o.Set("protocol", proto);
       o.Set("token", static_cast<double>(token));
+      o.Set("timeoutMs", timeoutMs);
       o.Set("partitions", PartitionsToJs(env, list));
       return o;
     });
     // librdkafka waits for the application's hooks: the revoke completes, and no message of
-    // a revoked partition is fetched, only after JS says the hooks are done.
-    ctx->pump->WaitForJs(token);
+    // a revoked partition is fetched, only after JS says the hooks are done, or after the
+    // rebalance timeout, when the group would go on without this member anyway.
+    auto deadline = Pump::Clock::now() + std::chrono::milliseconds(timeoutMs);
+    if (!c->pump->WaitForJs(token, deadline) && Pump::Clock::now() >= deadline) {
+      c->pump->PushEvent([token, kind, timeoutMs](Napi::Env env) -> Napi::Value {
+        Napi::Object o = Napi::Object::New(env);
+        o.Set("type", "rebalance-timeout");
+        o.Set("kind", kind);
+        o.Set("token", static_cast<double>(token));
+        o.Set("timeoutMs", timeoutMs);
+        return o;
+      });
+    }
     if (rd_kafka_consumer_closed(rk)) return;  // ended while the hooks ran (see above)
   }
-  ErrorInfo e;
-  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_assign(rk, partitions))
-                    : ErrorInfo::From(rd_kafka_assign(rk, partitions));
-    // JS wants no messages right now: new partitions start paused like the others.
-    if (e.ok() && self && self->flowPaused_) rd_kafka_pause_partitions(rk, partitions);
-  } else {
-    e = cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
-                    : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
-  }
-  if (!e.ok()) {
-    ctx->pump->PushEvent([e](Napi::Env env) -> Napi::Value {
-      Napi::Object o = Napi::Object::New(env);
-      o.Set("type", "error");
-      o.Set("error", e.ToJs(env));
-      return o;
-    });
-  }
+  ErrorInfo e = CompleteRebalance(c, err, partitions);
+  if (!e.ok()) c->pump->PushEvent(ErrorEvent(e));
 }
 
 void Consumer::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                        void* opaque) {
-  auto* ctx = static_cast<ClientContext*>(opaque);
-  ErrorInfo e = ErrorInfo::From(err);
-  Partitions list = CopyPartitions(offsets);
-  ctx->pump->PushEvent([e, list](Napi::Env env) -> Napi::Value {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("type", "commit");
-    if (!e.ok() && e.code != RD_KAFKA_RESP_ERR__NO_OFFSET) o.Set("error", e.ToJs(env));
-    o.Set("offsets", PartitionsToJs(env, list));
-    return o;
-  });
+                        void* opaque) noexcept {
+  auto* c = static_cast<ClientContext*>(opaque);
+  try {
+    ErrorInfo e = ErrorInfo::From(err);
+    Partitions list = CopyPartitions(offsets);
+    c->pump->PushEvent([e, list](Napi::Env env) -> Napi::Value {
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("type", "commit");
+      if (!e.ok() && e.code != RD_KAFKA_RESP_ERR__NO_OFFSET) o.Set("error", e.ToJs(env));
+      o.Set("offsets", PartitionsToJs(env, list));
+      return o;
+    });
+  } catch (...) {
+    // Out of memory: the commit event is lost; the commit itself is librdkafka's.
+  }
 }
 
-void Consumer::Shutdown() {
+void Consumer::Shutdown(ConsumerContext* c) {
   // Leaves the group; the revoke hook runs (and is waited for) on this thread, until the
   // close's deadline.
-  if (!LeaveGroup(ctx_.rk, queue_, ctx_.pump.get(), true)) {
+  if (!LeaveGroup(c)) {
     // Still closing at the deadline: librdkafka waits, for instance, for a commit to a group
     // coordinator that does not answer, up to session.timeout.ms. close() resolves now and
-    // the rest goes on in the background. `this` may be destroyed from here on.
-    rd_kafka_t* rk = ctx_.rk;
-    rd_kafka_queue_t* queue = queue_;
-    Pump* pump = ctx_.pump.get();
-    pump->Orphan();
-    FinishOrphaned(rk, queue, pump);
-    return;
+    // the rest goes on in the background (only the context is used from here on).
+    c->pump->Orphan();
+    // Not LeaveGroup again (the close is under way): serve until librdkafka says it is done,
+    // which it bounds itself (session.timeout.ms for a commit waiting for a coordinator).
+    std::vector<rd_kafka_message_t*> msgs(512);
+    while (!rd_kafka_consumer_closed(c->rk)) {
+      ssize_t n = rd_kafka_consume_batch_queue(c->queue, 200, msgs.data(), msgs.size());
+      for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
+    }
   }
-  rd_kafka_queue_cb_event_enable(queue_, nullptr, nullptr);
+  // A commit or query still running on the task thread ends before the handle goes.
+  c->pump->FinishTasks();
+  rd_kafka_queue_cb_event_enable(c->queue, nullptr, nullptr);
   // Messages still alive hold references into the handle: release them first.
-  ctx_.pump->ReleaseMessages();
-  rd_kafka_queue_destroy(queue_);
-  queue_ = nullptr;
-  rd_kafka_destroy(ctx_.rk);
-  ctx_.rk = nullptr;
+  c->pump->ReleaseMessages();
+  rd_kafka_queue_destroy(c->queue);
+  rd_kafka_destroy(c->rk);
 }
 
-bool Consumer::LeaveGroup(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump, bool untilDeadline) {
+bool Consumer::LeaveGroup(ConsumerContext* c) {
   // The asynchronous close: its rebalance and the group's reply arrive on our queue, served
   // here with callbacks (as rd_kafka_consumer_close would), so the wait can have a deadline.
-  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk, queue)) {
+  if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(c->rk, c->queue)) {
     // Already closed, or a fatal error: nothing to leave (destroy handles a fatal state).
     rd_kafka_error_destroy(error);
     return true;
   }
   std::vector<rd_kafka_message_t*> msgs(512);
-  while (!rd_kafka_consumer_closed(rk)) {
-    int waitMs = 100;
-    if (untilDeadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(pump->CloseDeadline() - Pump::Clock::now()).count();
-      if (left <= 0) return false;
-      waitMs = static_cast<int>(std::min<long long>(left, 100));
-    }
+  while (!rd_kafka_consumer_closed(c->rk)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c->pump->CloseDeadline() - Pump::Clock::now()).count();
+    if (left <= 0) return false;
+    int waitMs = static_cast<int>(std::min<long long>(left, 100));
     // Messages still arriving are not handed to JS any more (it stopped reading at close()).
-    ssize_t n = rd_kafka_consume_batch_queue(queue, waitMs, msgs.data(), msgs.size());
+    ssize_t n = rd_kafka_consume_batch_queue(c->queue, waitMs, msgs.data(), msgs.size());
     for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
   }
   return true;
-}
-
-void Consumer::FinishOrphaned(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump) {
-  // Not LeaveGroup again (the close is under way): serve until librdkafka says it is done,
-  // which it bounds itself (session.timeout.ms for a commit waiting for a coordinator).
-  std::vector<rd_kafka_message_t*> msgs(512);
-  while (!rd_kafka_consumer_closed(rk)) {
-    ssize_t n = rd_kafka_consume_batch_queue(queue, 200, msgs.data(), msgs.size());
-    for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
-  }
-  rd_kafka_queue_cb_event_enable(queue, nullptr, nullptr);
-  pump->ReleaseMessages();
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(rk);
 }
 
 Napi::Value Consumer::ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn) {
@@ -402,7 +429,7 @@ Napi::Value Consumer::Assignment(const Napi::CallbackInfo& info) {
   });
 }
 
-// commit(offsets | null, async): a synchronous commit waits for the broker on the pump
+// commit(offsets | null, async): a synchronous commit waits for the broker on the task
 // thread; an asynchronous one returns once it is sent (its result is a `commit` event).
 // null commits the stored offsets.
 Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
@@ -411,11 +438,15 @@ Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   int timeout = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 30000;
   rd_kafka_t* rk = ctx_.rk;
   Pump* pump = ctx_.pump.get();
-  return ctx_.pump->RunTask(info.Env(), [rk, list, async, timeout, pump]() -> TaskOutcome {
-    ErrorInfo e = async ? ErrorInfo::From(rd_kafka_commit(rk, list.get(), 1)) : CommitAndWait(rk, list.get(), timeout, pump);
-    if (e.code == RD_KAFKA_RESP_ERR__NO_OFFSET) e = ErrorInfo::None();  // nothing to commit
-    return {e, list ? PartitionsMaker(list.get()) : JsMaker()};
-  });
+  return ctx_.pump->RunTask(
+      info.Env(),
+      [rk, list, async, timeout, pump]() -> TaskOutcome {
+        ErrorInfo e =
+            async ? ErrorInfo::From(rd_kafka_commit(rk, list.get(), 1)) : CommitAndWait(rk, list.get(), timeout, pump);
+        if (e.code == RD_KAFKA_RESP_ERR__NO_OFFSET) e = ErrorInfo::None();  // nothing to commit
+        return {e, list ? PartitionsMaker(list.get()) : JsMaker()};
+      },
+      async ? TaskKind::kQuick : TaskKind::kLong);
 }
 
 // A synchronous commit with a deadline. rd_kafka_commit(async=0) waits without limit (for a
@@ -461,10 +492,13 @@ Napi::Value Consumer::Committed(const Napi::CallbackInfo& info) {
   ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
   int timeout = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10000;
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), timeout);
-    return {ErrorInfo::From(err), PartitionsMaker(list.get())};
-  });
+  return ctx_.pump->RunTask(
+      info.Env(),
+      [rk, list, timeout]() -> TaskOutcome {
+        rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), timeout);
+        return {ErrorInfo::From(err), PartitionsMaker(list.get())};
+      },
+      TaskKind::kLong);
 }
 
 Napi::Value Consumer::Position(const Napi::CallbackInfo& info) {
@@ -495,17 +529,19 @@ Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Consumer::Pause(const Napi::CallbackInfo& info) {
-  return ListTask(info, true, [this](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
-    for (int i = 0; i < l->cnt; i++) userPaused_.insert({l->elems[i].topic, l->elems[i].partition});
+  ConsumerContext* c = &ctx_;
+  return ListTask(info, true, [c](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++) c->userPaused.insert({l->elems[i].topic, l->elems[i].partition});
     return ErrorInfo::From(rd_kafka_pause_partitions(rk, l));
   });
 }
 
 Napi::Value Consumer::Resume(const Napi::CallbackInfo& info) {
-  return ListTask(info, true, [this](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
-    for (int i = 0; i < l->cnt; i++) userPaused_.erase({l->elems[i].topic, l->elems[i].partition});
+  ConsumerContext* c = &ctx_;
+  return ListTask(info, true, [c](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++) c->userPaused.erase({l->elems[i].topic, l->elems[i].partition});
     // While the flow is off they stay paused; the flow resumes them with the others.
-    if (flowPaused_) return ErrorInfo::None();
+    if (c->flowPaused) return ErrorInfo::None();
     return ErrorInfo::From(rd_kafka_resume_partitions(rk, l));
   });
 }
@@ -528,7 +564,7 @@ Napi::Value Consumer::QueryWatermarks(const Napi::CallbackInfo& info) {
               o.Set("high", Napi::BigInt::New(env, high));
               return o;
             }};
-  });
+  }, TaskKind::kLong);
 }
 
 // offsetsForTimes(partitions with offset = timestamp ms, timeoutMs)
@@ -536,10 +572,13 @@ Napi::Value Consumer::OffsetsForTimes(const Napi::CallbackInfo& info) {
   ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
   int timeout = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10000;
   rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [rk, list, timeout]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout);
-    return {ErrorInfo::From(err), PartitionsMaker(list.get())};
-  });
+  return ctx_.pump->RunTask(
+      info.Env(),
+      [rk, list, timeout]() -> TaskOutcome {
+        rd_kafka_resp_err_t err = rd_kafka_offsets_for_times(rk, list.get(), timeout);
+        return {ErrorInfo::From(err), PartitionsMaker(list.get())};
+      },
+      TaskKind::kLong);
 }
 
 Napi::Value Consumer::RebalanceDone(const Napi::CallbackInfo& info) {

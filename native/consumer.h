@@ -1,7 +1,9 @@
 // The native consumer: messages are taken from librdkafka's consumer queue in batches on
 // the pump thread (bounded by the pump's limits and JS's flow control) and handed to JS
-// in one call per batch. Rebalances wait for JS hooks; group and offset operations run
-// as tasks on the pump thread.
+// in one call per batch. Rebalances wait for JS hooks (up to the rebalance timeout);
+// group and offset operations run as quick tasks on the pump thread, or as long tasks on
+// the task thread when they wait for a broker (synchronous commit, committed offsets,
+// watermarks, offsets for times).
 #pragma once
 #include <napi.h>
 
@@ -18,6 +20,22 @@
 
 namespace octokafka {
 
+// What the consumer's threads use (see ClientContext). Pump thread only, unless noted.
+struct ConsumerContext : ClientContext {
+  rd_kafka_queue_t* queue = nullptr;
+  std::vector<rd_kafka_message_t*> scratch;
+  uint64_t rebalanceSeq = 0;
+  bool flowPaused = false;
+  // When JS turned the flow off, while fetching is not paused yet (keep-alive mode).
+  std::optional<std::chrono::steady_clock::time_point> flowOffSince;
+  std::set<std::pair<std::string, int32_t>> userPaused;
+  // How long librdkafka waits for the application's rebalance hooks before it goes on
+  // without them (the group's rebalance timeout: max.poll.interval.ms).
+  int rebalanceTimeoutMs = 300000;
+  // Serve the queue while the application is not taking messages (the keep-alive option).
+  bool keepAlive = false;
+};
+
 class Consumer : public Napi::ObjectWrap<Consumer> {
  public:
   static Napi::Function Init(Napi::Env env);
@@ -31,27 +49,25 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
 
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
-                          void* opaque);
+                          void* opaque) noexcept;
   static void OnCommit(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets,
-                       void* opaque);
-  bool Serve(size_t room, bool flowing);
-  // Flow control by pausing: while JS wants no more messages, the assigned partitions are
-  // paused (fetching stops, prefetched messages are dropped by librdkafka and fetched
-  // again later) and the queue keeps being served. Partitions the application paused
-  // itself stay paused when the flow resumes. Pump thread only.
-  void PauseForFlow();
-  void ResumeForFlow();
+                       void* opaque) noexcept;
+  static void Rebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  static bool Serve(ConsumerContext* c, size_t room, bool flowing);
+  // Flow control by pausing (keep-alive mode only): while JS wants no more messages for
+  // longer than a moment, the assigned partitions are paused and the queue keeps being
+  // served. Partitions the application paused itself stay paused when the flow resumes.
+  static void PauseForFlow(ConsumerContext* c);
+  static void ResumeForFlow(ConsumerContext* c);
   // The current assignment without the application's own paused partitions.
-  rd_kafka_topic_partition_list_t* FlowPartitions();
-  void Shutdown();
+  static rd_kafka_topic_partition_list_t* FlowPartitions(ConsumerContext* c);
+  static void Shutdown(ConsumerContext* c);
   // Leaves the group, serving the queue (rebalance callbacks) until librdkafka says the
-  // consumer is closed, or until the close's deadline when `untilDeadline`. True if closed.
-  static bool LeaveGroup(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump, bool untilDeadline);
-  // The rest of the teardown after the deadline passed, on copies only (see Pump::Orphan).
-  static void FinishOrphaned(rd_kafka_t* rk, rd_kafka_queue_t* queue, Pump* pump);
-  // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Pump thread.
+  // consumer is closed, or until the close's deadline. True if closed.
+  static bool LeaveGroup(ConsumerContext* c);
+  // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Task thread.
   static ErrorInfo CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump);
-  // Runs `fn(rk, list)` on the pump thread with a partition list parsed from info[0].
+  // Runs `fn(rk, list)` as a quick task with a partition list parsed from info[0].
   using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
   Napi::Value ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn);
 
@@ -80,16 +96,9 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
 
-  // On the heap: an orphaned teardown outliving this object keeps using it (see ~Consumer).
-  std::unique_ptr<ClientContext> ctxOwned_{new ClientContext};
-  ClientContext& ctx_{*ctxOwned_};
-  rd_kafka_queue_t* queue_ = nullptr;
-  std::vector<rd_kafka_message_t*> scratch_;  // pump thread only
-  uint64_t rebalanceSeq_ = 0;                 // pump thread only
-  bool flowPaused_ = false;                   // pump thread only
-  // When JS turned the flow off, while fetching is not paused yet (pump thread only): see Serve.
-  std::optional<std::chrono::steady_clock::time_point> flowOffSince_;
-  std::set<std::pair<std::string, int32_t>> userPaused_;  // pump thread only
+  // On the heap: an orphaned teardown outliving this object keeps using it (see ReleaseContext).
+  std::unique_ptr<ConsumerContext> ctxOwned_{new ConsumerContext};
+  ConsumerContext& ctx_{*ctxOwned_};
 };
 
 }  // namespace octokafka

@@ -1,4 +1,4 @@
-// Consumed messages packed on the pump thread: keys and values copied into one byte
+// What the pump hands to JS in bulk. Consumed messages are packed on the pump thread: keys and values copied into one byte
 // vector, the fixed-size fields into flat arrays, and the librdkafka messages destroyed
 // right there. The JS thread then turns a whole batch into JS with a few block copies
 // instead of a librdkafka call (and a message destroy) per message.
@@ -34,6 +34,15 @@ struct PackedMessages {
   // Copies the messages in (they stay owned by the caller).
   void Append(rd_kafka_message_t* const* msgs, size_t n);
   bool empty() const { return count == 0; }
+};
+
+// A delivery report, reduced to what JS needs to settle its send promise.
+struct Delivery {
+  double id;
+  int32_t partition;
+  int32_t err;
+  int64_t offset;
+  int64_t timestamp;
 };
 
 }  // namespace octokafka

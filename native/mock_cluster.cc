@@ -59,14 +59,14 @@ MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mock
   WakePumpFromMainQueue(&ctx_, true);
 }
 
-MockCluster::~MockCluster() { ctx_.pump.reset(); }
+MockCluster::~MockCluster() { ReleaseContext(ctxOwned_); }
 
 void MockCluster::Shutdown() {
+  ctx_.pump->FinishTasks();
   WakePumpFromMainQueue(&ctx_, false);
   rd_kafka_mock_cluster_destroy(mcluster_);
   mcluster_ = nullptr;
   rd_kafka_destroy(ctx_.rk);
-  ctx_.rk = nullptr;
 }
 
 Napi::Value MockCluster::Bootstraps(const Napi::CallbackInfo& info) {

@@ -33,7 +33,8 @@ class MockCluster : public Napi::ObjectWrap<MockCluster> {
   Napi::Value ErrTask(Napi::Env env, std::function<rd_kafka_resp_err_t(rd_kafka_mock_cluster_t*)> fn);
   void Shutdown();
 
-  ClientContext ctx_;
+  std::unique_ptr<ClientContext> ctxOwned_{new ClientContext};
+  ClientContext& ctx_{*ctxOwned_};
   rd_kafka_mock_cluster_t* mcluster_ = nullptr;
   std::string bootstraps_;
 };

@@ -71,67 +71,121 @@ Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
   WakePumpFromMainQueue(&ctx_, true);
-  ctx_.pump->Start([this](size_t, bool) { return Serve(); }, [this] { Shutdown(); });
+  ProducerContext* c = &ctx_;
+  ctx_.pump->Start([c](size_t, bool) { return Serve(c); }, [c] { Shutdown(c); });
 }
 
 Producer::~Producer() {
   // The pump (and with it the handle) is stopped by close() or environment teardown.
-  ctx_.pump.reset();
+  ReleaseContext(ctxOwned_);
 }
 
-void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
-  auto* ctx = static_cast<ClientContext*>(opaque);
-  Delivery d;
-  auto tagged = reinterpret_cast<uintptr_t>(msg->_private);
-  if (tagged & 1) {
-    d.id = static_cast<double>(tagged >> 1);
+namespace {
+// The context whose queue this thread is serving under its serveMu (see OnDelivery).
+thread_local ProducerContext* tlsServing = nullptr;
+
+// Serves librdkafka's queue under serveMu; the delivery reports it yields go to JS.
+void ServeQueue(ProducerContext* c, int flushMs, bool wake) {
+  std::lock_guard<std::mutex> lock(c->serveMu);
+  tlsServing = c;
+  if (flushMs >= 0) {
+    // Also tells librdkafka to send lingering batches now (its "flushing" state).
+    rd_kafka_flush(c->rk, flushMs);
   } else {
-    auto* slot = reinterpret_cast<ArenaSlot*>(tagged);
-    d.id = slot->id;
-    ArenaBatch* batch = slot->batch;
-    if (batch->remaining.fetch_sub(1) == 1) {
-      // The last message of the arena was delivered (or failed): release it on the JS thread.
-      ctx->pump->PushRelease([batch](Napi::Env env) {
-        napi_delete_reference(env, batch->arena);
-        delete batch;
-      });
-    }
+    rd_kafka_poll(c->rk, 0);
   }
-  d.partition = msg->partition;
-  d.err = msg->err;
-  d.offset = msg->offset;
-  rd_kafka_timestamp_type_t type;
-  d.timestamp = rd_kafka_message_timestamp(msg, &type);
-  auto* producer = static_cast<Producer*>(ctx->owner);
-  producer->reports_.push_back(d);
-  if (producer->reports_.size() >= kReportChunk) ctx->pump->PushDeliveries(producer->reports_);
+  tlsServing = nullptr;
+  c->pump->PushDeliveries(c->reports, wake);
 }
 
-bool Producer::Serve() {
-  rd_kafka_poll(ctx_.rk, 0);
-  ctx_.pump->PushDeliveries(reports_);
+// Waits until every message is delivered or failed, `deadline` or the close deadline
+// passes, or the environment goes away; returns the messages left. Serves the queue in
+// short slices, so that delivery reports reach JS while it waits (the pump thread serves
+// too, between the slices).
+int FlushUntil(ProducerContext* c, Pump::Clock::time_point deadline) {
+  constexpr int kSliceMs = 10;
+  for (;;) {
+    auto now = Pump::Clock::now();
+    auto until = std::min(deadline, c->pump->CloseDeadline());
+    int slice = 0;
+    if (until > now) {
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
+      slice = static_cast<int>(std::min<long long>(std::max<long long>(ms, 1), kSliceMs));
+    }
+    ServeQueue(c, slice, true);
+    int left = rd_kafka_outq_len(c->rk);
+    if (left == 0 || slice == 0 || c->pump->jsGone()) return left;
+  }
+}
+
+Pump::Clock::time_point DeadlineIn(int timeoutMs) {
+  return timeoutMs < 0 ? Pump::Clock::time_point::max() : Pump::Clock::now() + std::chrono::milliseconds(timeoutMs);
+}
+}  // namespace
+
+void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) noexcept {
+  auto* c = static_cast<ProducerContext*>(static_cast<ClientContext*>(opaque));
+  try {
+    Delivery d;
+    auto tagged = reinterpret_cast<uintptr_t>(msg->_private);
+    if (tagged & 1) {
+      d.id = static_cast<double>(tagged >> 1);
+    } else {
+      auto* slot = reinterpret_cast<ArenaSlot*>(tagged);
+      d.id = slot->id;
+      ArenaBatch* batch = slot->batch;
+      if (batch->remaining.fetch_sub(1) == 1) {
+        // The last message of the arena was delivered (or failed): release it on the JS thread.
+        c->pump->PushRelease([batch](Napi::Env env) {
+          napi_delete_reference(env, batch->arena);
+          delete batch;
+        });
+      }
+    }
+    d.partition = msg->partition;
+    d.err = msg->err;
+    d.offset = msg->offset;
+    rd_kafka_timestamp_type_t type;
+    d.timestamp = rd_kafka_message_timestamp(msg, &type);
+    if (tlsServing == c) {
+      c->reports.push_back(d);
+      // Handed over in chunks even in the middle of a long serve.
+      if (c->reports.size() >= kReportChunk) c->pump->PushDeliveries(c->reports, true);
+    } else {
+      // Served inside a librdkafka call that flushes by itself (a transaction's commit or
+      // abort) on the task thread, possibly beside the pump thread: one at a time.
+      c->pump->PushDeliveryAndWake(d);
+    }
+  } catch (...) {
+    // Allocation failure: the report cannot be recorded; the send settles at close (purge).
+  }
+}
+
+bool Producer::Serve(ProducerContext* c) {
+  ServeQueue(c, -1, false);
   return false;
 }
 
-void Producer::Shutdown() {
-  WakePumpFromMainQueue(&ctx_, false);
-  // Deliver what can be delivered within the close deadline; whatever is left then fails
-  // with _PURGE_QUEUE / _PURGE_INFLIGHT so that every send settles.
-  rd_kafka_flush(ctx_.rk, closeFlushMs_);
-  rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_poll(ctx_.rk, 0);
-  ctx_.pump->PushDeliveries(reports_);
-  for (auto& [name, rkt] : topics_) rd_kafka_topic_destroy(rkt);
-  topics_.clear();
-  rd_kafka_destroy(ctx_.rk);
-  ctx_.rk = nullptr;
+void Producer::Shutdown(ProducerContext* c) {
+  WakePumpFromMainQueue(c, false);
+  // A flush or a transaction call in progress ends first (bounded by the close deadline).
+  c->pump->FinishTasks();
+  // Deliver what can be delivered within close()'s flush timeout and the close deadline;
+  // whatever is left then fails with _PURGE_QUEUE / _PURGE_INFLIGHT so that every send
+  // settles.
+  FlushUntil(c, DeadlineIn(c->closeFlushMs.load()));
+  rd_kafka_purge(c->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  ServeQueue(c, -1, true);
+  for (auto& [name, rkt] : c->topics) rd_kafka_topic_destroy(rkt);
+  c->topics.clear();
+  rd_kafka_destroy(c->rk);  // rk is left as is: JS-thread code reads it unsynchronized until it sees the close
 }
 
 rd_kafka_topic_t* Producer::Topic(const std::string& name) {
-  auto it = topics_.find(name);
-  if (it != topics_.end()) return it->second;
+  auto it = ctx_.topics.find(name);
+  if (it != ctx_.topics.end()) return it->second;
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(ctx_.rk, name.c_str(), nullptr);
-  if (rkt) topics_.emplace(name, rkt);
+  if (rkt) ctx_.topics.emplace(name, rkt);
   return rkt;
 }
 
@@ -498,27 +552,33 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
 
 Napi::Value Producer::Flush(const Napi::CallbackInfo& info) {
   int timeout = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
-  rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(info.Env(), [this, rk, timeout]() -> TaskOutcome {
-    rd_kafka_resp_err_t err = rd_kafka_flush(rk, timeout);
-    ctx_.pump->PushDeliveries(reports_);
-    int left = rd_kafka_outq_len(rk);
-    return {ErrorInfo::None(), [left, err](Napi::Env env) -> Napi::Value {
-              Napi::Object o = Napi::Object::New(env);
-              o.Set("remaining", left);
-              o.Set("timedOut", err == RD_KAFKA_RESP_ERR__TIMED_OUT);
-              return o;
-            }};
-  });
+  ProducerContext* c = &ctx_;
+  return ctx_.pump->RunTask(
+      info.Env(),
+      [c, timeout]() -> TaskOutcome {
+        int left = FlushUntil(c, DeadlineIn(timeout));
+        return {ErrorInfo::None(), [left](Napi::Env env) -> Napi::Value {
+                  Napi::Object o = Napi::Object::New(env);
+                  o.Set("remaining", left);
+                  o.Set("timedOut", left > 0);
+                  return o;
+                }};
+      },
+      TaskKind::kLong);
 }
 
-Napi::Value Producer::TxnTask(Napi::Env env, std::function<rd_kafka_error_t*(rd_kafka_t*)> call) {
-  rd_kafka_t* rk = ctx_.rk;
-  return ctx_.pump->RunTask(env, [this, rk, call]() -> TaskOutcome {
-    ErrorInfo e = ErrorInfo::Take(call(rk));
-    ctx_.pump->PushDeliveries(reports_);
-    return {e, {}};
-  });
+Napi::Value Producer::TxnTask(Napi::Env env, std::function<rd_kafka_error_t*(rd_kafka_t*)> call, bool flushFirst,
+                              int timeoutMs) {
+  ProducerContext* c = &ctx_;
+  return ctx_.pump->RunTask(
+      env,
+      [c, call, flushFirst, timeoutMs]() -> TaskOutcome {
+        // Outstanding messages are delivered here first, with their reports handed over as
+        // they come; the commit's own flush then finds nothing left to wait for.
+        if (flushFirst) FlushUntil(c, DeadlineIn(timeoutMs));
+        return {ErrorInfo::Take(call(c->rk)), {}};
+      },
+      TaskKind::kLong);
 }
 
 namespace {
@@ -559,7 +619,8 @@ Napi::Value Producer::SendOffsetsToTransaction(const Napi::CallbackInfo& info) {
 
 Napi::Value Producer::CommitTransaction(const Napi::CallbackInfo& info) {
   int timeout = TimeoutArg(info, 0);
-  return TxnTask(info.Env(), [timeout](rd_kafka_t* rk) { return rd_kafka_commit_transaction(rk, timeout); });
+  return TxnTask(info.Env(), [timeout](rd_kafka_t* rk) { return rd_kafka_commit_transaction(rk, timeout); }, true,
+                 timeout);
 }
 
 Napi::Value Producer::AbortTransaction(const Napi::CallbackInfo& info) {
@@ -574,7 +635,7 @@ Napi::Value Producer::OutQueueLength(const Napi::CallbackInfo& info) {
 // close(flushTimeoutMs): flush up to the timeout, fail whatever is left, destroy.
 Napi::Value Producer::Close(const Napi::CallbackInfo& info) {
   if (!ctx_.pump->stopping()) {
-    closeFlushMs_ = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
+    ctx_.closeFlushMs = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
   }
   return ctx_.pump->Stop(info.Env());
 }

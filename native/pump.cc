@@ -1,9 +1,11 @@
 #include "pump.h"
 
+#include <dlfcn.h>
 #include <pthread.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "batch_js.h"
 
@@ -13,46 +15,89 @@ namespace {
 // How long a client may take to close when its environment goes away (a worker terminated,
 // the process exiting) before the rest of the teardown continues in the background.
 constexpr auto kTeardown = std::chrono::milliseconds(5000);
+// While JS holds the flow off and the owner asked for serving anyway (the consumer's
+// keep-alive option), the pump serves at least this often.
+constexpr auto kStalledServeEvery = std::chrono::seconds(1);
 
 Napi::Value StopResult(Napi::Env env, bool timedOut) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("timedOut", timedOut);
   return o;
 }
+
+// An exception that reached a barrier: there is nobody to give it to, so it is written
+// where an operator sees it (the process goes on; the outcome it belonged to is settled by
+// the caller as a failure).
+void ReportStray(const char* where) noexcept {
+  std::fprintf(stderr, "octokafka: internal error caught in %s\n", where);
+}
+// A teardown thread detached from a dying environment runs this library's code after the
+// environment (which may be the only one that loaded the addon: a worker) is gone, when
+// Node unloads the addon. One more reference to the library keeps it mapped for the rest
+// of the process; it is never dropped (the thread cannot unload the code it runs).
+void PinAddon() noexcept {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&PinAddon), &info) != 0 && info.dli_fname != nullptr) {
+      (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
+    }
+  });
+}
 }  // namespace
 
-Pump::Pump(Napi::Env env, Napi::Function onBatch, const char* name)
-    : env_(env), onBatch_(Napi::Persistent(onBatch)), asyncContext_(env, name) {
-  uv_loop_t* loop = nullptr;
-  NAPI_THROW_IF_FAILED_VOID(env, napi_get_uv_event_loop(env, &loop));
-  async_ = new uv_async_t;
-  async_->data = this;
-  uv_async_init(loop, async_, [](uv_async_t* h) {
-    if (h->data) static_cast<Pump*>(h->data)->OnAsync();
-  });
+// The thread-safe function's context. It outlives the pump when Node still has a call
+// queued after the pump released the function: `pump` is null then, and the finalizer
+// (Node's, at release) frees it.
+struct Pump::Handoff {
+  Pump* pump;
+};
+
+Pump::Pump(Napi::Env env, Napi::Function onBatch, const char* name) : env_(env), onBatch_(Napi::Persistent(onBatch)) {
+  handoff_ = new Handoff{this};
+  napi_value resourceName = Napi::String::New(env, name);
+  // A thread-safe function rather than a libuv handle of the addon's own: Node owns the
+  // handle and closes it with its own code, so nothing of the addon runs after the addon is
+  // unloaded (a terminated worker), and runtimes without libuv that implement Node-API
+  // provide it.
+  napi_status status = napi_create_threadsafe_function(env, nullptr, nullptr, resourceName, 0, 1, handoff_,
+                                                       FinalizeHandoff, handoff_, CallJs, &tsfn_);
+  if (status != napi_ok) {
+    delete handoff_;
+    handoff_ = nullptr;
+    tsfn_ = nullptr;
+    NAPI_THROW_VOID(Napi::Error::New(env, "octokafka: could not create the hand-off to JS"));
+  }
   napi_add_env_cleanup_hook(env, EnvCleanup, this);
   cleanupHookAdded_ = true;
 }
 
 Pump::~Pump() {
-  // Normally already stopped; on environment teardown EnvCleanup did the work.
-  if (thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopRequested_ = true;
-      jsGone_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
+  Terminate();
   pending_.messages = PackedMessages();
   CloseHandle();
   if (cleanupHookAdded_) napi_remove_env_cleanup_hook(env_, EnvCleanup, this);
 }
 
+void Pump::Terminate() {
+  // Normally already stopped; on environment teardown EnvCleanup did the work. Called by
+  // the owner's destructor while its members (which serve_ and shutdown_ use) still live.
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (detached_) return;
+    stopRequested_ = true;
+    jsGone_ = true;
+  }
+  cv_.notify_all();
+  taskCv_.notify_all();
+  thread_.join();
+}
+
 void Pump::Start(ServeFn serve, ShutdownFn shutdown) {
   serve_ = std::move(serve);
   shutdown_ = std::move(shutdown);
+  taskThread_ = std::thread([this] { TaskThreadMain(); });
   thread_ = std::thread([this] { ThreadMain(); });
 }
 
@@ -61,15 +106,31 @@ void Pump::SetLimits(Limits limits) {
   limits_ = limits;
 }
 
-void Pump::OnQueueEvent(rd_kafka_t*, void* opaque) { static_cast<Pump*>(opaque)->Signal(); }
+Pump::Limits Pump::limits() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return limits_;
+}
+
+void Pump::SetServeWhileStalled(bool on) {
+  std::lock_guard<std::mutex> lock(mu_);
+  serveWhileStalled_ = on;
+}
+
+void Pump::OnQueueEvent(rd_kafka_t*, void* opaque) noexcept {
+  // Called by librdkafka (with its queue lock held) from any of its threads.
+  try {
+    static_cast<Pump*>(opaque)->Signal();
+  } catch (...) {
+    ReportStray("the queue wake-up");
+  }
+}
 
 void Pump::Signal() {
-  // Called by librdkafka with its queue lock held: only flag and notify.
   {
     std::lock_guard<std::mutex> lock(mu_);
     signaled_ = true;
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 size_t Pump::RoomLocked() const {
@@ -77,49 +138,131 @@ size_t Pump::RoomLocked() const {
   return limits_.maxMessages - pending_.messages.count;
 }
 
+bool Pump::WantServeLocked() const {
+  // librdkafka wakes the pump only when a queue goes from empty to non-empty, so a queue
+  // left non-empty by the last serve (moreReady_) must be served again as soon as there is
+  // room: waiting for the next wake-up would wait for ever.
+  if (!signaled_ && !moreReady_) return false;
+  if (flow_.load()) return RoomLocked() > 0;
+  // The flow is off: JS is not taking messages. By default nothing is served then (a poll is
+  // the application taking messages, so max.poll.interval.ms means what Kafka users expect);
+  // SetFlow(true) signals. With the keep-alive option, librdkafka's wake-ups are served.
+  return serveWhileStalled_ && signaled_;
+}
+
 void Pump::ThreadMain() {
   // Named like librdkafka's threads, so that top -H and per-thread CPU figures tell it apart.
   pthread_setname_np(pthread_self(), "octokafka-pump");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    // Wait for librdkafka's wake-up, a task, room in the hand-off, or stop. While the flow
-    // is off the queue is still served (rebalances, commits, token refreshes; fetching is
-    // paused by the consumer), and at least once a second so that the consumer's
-    // max.poll.interval.ms keeps being honoured.
-    auto ready = [this] {
-      return !tasks_.empty() || stopRequested_ || (signaled_ && (!flow_.load() || RoomLocked() > 0));
-    };
+    auto ready = [this] { return !quickTasks_.empty() || stopRequested_ || WantServeLocked(); };
+    bool serveAnyway = false;
     if (!ready()) {
-      if (flow_.load() && RoomLocked() > 0) {
-        cv_.wait(lock, ready);
+      if (!flow_.load() && serveWhileStalled_) {
+        // Keep-alive: serve at least once a second while stalled (see Consumer::Serve).
+        serveAnyway = !cv_.wait_for(lock, kStalledServeEvery, ready);
       } else {
-        cv_.wait_for(lock, std::chrono::seconds(1), ready);
+        // Nothing can be done until librdkafka signals, JS takes the hand-off or turns the
+        // flow on, a task arrives, or close(): each of those notifies.
+        cv_.wait(lock, ready);
       }
     }
-    RunTasksLocked(lock);
+    RunQuickTasksLocked(lock);
     if (stopRequested_) break;
+    if (!serveAnyway && !WantServeLocked()) continue;
     bool flowing = flow_.load();
-    size_t room = flowing ? RoomLocked() : 0;
+    size_t room = RoomLocked();
     signaled_ = false;
+    moreReady_ = false;
     lock.unlock();
-    bool more = serve_ ? serve_(room, flowing) : false;
+    bool more = false;
+    try {
+      more = serve_ ? serve_(flowing ? room : 0, flowing) : false;
+    } catch (...) {
+      ReportStray("serving librdkafka's queue");
+    }
     lock.lock();
-    if (more) signaled_ = true;
-    if (!pending_.empty()) WakeJs();
+    if (more) moreReady_ = true;
+    if (!pending_.empty()) WakeJsLocked();
   }
   lock.unlock();
-  if (shutdown_) shutdown_();
+  try {
+    if (shutdown_) shutdown_();
+  } catch (...) {
+    ReportStray("a client's shutdown");
+  }
+  FinishTasks();  // normally done by shutdown_ already
   lock.lock();
   // Tasks queued while shutting down fail: the handle is gone.
-  while (!tasks_.empty()) {
-    uint64_t id = tasks_.front().first;
-    tasks_.pop_front();
-    pending_.done.emplace_back(id, TaskOutcome{ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed"), {}});
+  for (auto* queue : {&quickTasks_, &longTasks_}) {
+    while (!queue->empty()) {
+      uint64_t id = queue->front().first;
+      queue->pop_front();
+      pending_.done.emplace_back(id, TaskOutcome{ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed"), {}});
+    }
   }
   pending_.finished = true;
   threadFinished_ = true;
-  WakeJs();
-  cv_.notify_all();  // EnvCleanup may be waiting for this
+  WakeJsLocked();
+  doneCv_.notify_all();  // EnvCleanup may be waiting for this
+}
+
+void Pump::TaskThreadMain() {
+  pthread_setname_np(pthread_self(), "octokafka-task");
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    taskCv_.wait(lock, [this] { return !longTasks_.empty() || tasksFinishing_; });
+    if (longTasks_.empty()) break;  // finishing, and everything queued has run
+    RunOne(lock, longTasks_);
+  }
+  taskThreadDone_ = true;
+  doneCv_.notify_all();
+}
+
+void Pump::RunOne(std::unique_lock<std::mutex>& lock, std::deque<std::pair<uint64_t, Task>>& queue) {
+  auto [id, task] = std::move(queue.front());
+  queue.pop_front();
+  lock.unlock();
+  TaskOutcome outcome;
+  try {
+    outcome = task();
+  } catch (const std::bad_alloc&) {
+    outcome = TaskOutcome{ErrorInfo::From(RD_KAFKA_RESP_ERR__FAIL, "out of memory"), {}};
+  } catch (...) {
+    outcome = TaskOutcome{ErrorInfo::From(RD_KAFKA_RESP_ERR__FAIL, "internal error in a native task"), {}};
+  }
+  lock.lock();
+  pending_.done.emplace_back(id, std::move(outcome));
+  WakeJsLocked();
+}
+
+void Pump::RunQuickTasksLocked(std::unique_lock<std::mutex>& lock) {
+  while (!quickTasks_.empty()) RunOne(lock, quickTasks_);
+}
+
+void Pump::FinishTasks() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!taskThread_.joinable()) return;
+  tasksFinishing_ = true;
+  taskCv_.notify_all();
+  // The tasks bound their waits by the close deadline where librdkafka lets them; a call
+  // that cannot be interrupted (a transaction commit, a watermark query) may outlive it:
+  // then the close gives up waiting (Orphan) and the teardown finishes in the background.
+  bool gaveUp = orphaned_.load();
+  while (!taskThreadDone_) {
+    if (!gaveUp && Clock::now() >= closeDeadline_) {
+      lock.unlock();
+      Orphan();
+      lock.lock();
+      gaveUp = true;
+      continue;
+    }
+    auto until = gaveUp ? Clock::now() + std::chrono::milliseconds(200)
+                        : std::min(closeDeadline_, Clock::now() + std::chrono::milliseconds(200));
+    doneCv_.wait_until(lock, until);
+  }
+  lock.unlock();
+  taskThread_.join();
 }
 
 Pump::Clock::time_point Pump::CloseDeadline() const {
@@ -127,12 +270,18 @@ Pump::Clock::time_point Pump::CloseDeadline() const {
   return closeDeadline_;
 }
 
+void Pump::WaitUntil(Clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_until(lock, std::min(deadline, closeDeadline_), [this] { return signaled_ || jsGone_.load(); });
+}
+
 void Pump::Orphan() {
   std::lock_guard<std::mutex> lock(mu_);
+  if (orphaned_) return;
   orphaned_ = true;
   pending_.orphaned = true;
-  WakeJs();
-  cv_.notify_all();  // EnvCleanup may be waiting for this
+  WakeJsLocked();
+  doneCv_.notify_all();  // EnvCleanup may be waiting for this
 }
 
 bool Pump::Detached() const {
@@ -140,35 +289,25 @@ bool Pump::Detached() const {
   return detached_;
 }
 
-void Pump::RunTasksLocked(std::unique_lock<std::mutex>& lock) {
-  while (!tasks_.empty()) {
-    auto [id, task] = std::move(tasks_.front());
-    tasks_.pop_front();
-    lock.unlock();
-    TaskOutcome outcome = task();
-    lock.lock();
-    pending_.done.emplace_back(id, std::move(outcome));
-    WakeJs();
-  }
+void Pump::WakeJsLocked() {
+  // At most one call queued: the JS side takes everything pending in one go.
+  if (!tsfn_ || jsGone_ || wakeQueued_) return;
+  wakeQueued_ = true;
+  if (napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking) != napi_ok) wakeQueued_ = false;
 }
 
-void Pump::WakeJs() {
-  // mu_ is held: the JS side closes the handle only after the thread is joined.
-  if (async_ && !jsGone_) uv_async_send(async_);
-}
-
-void Pump::PushDelivery(const Delivery& d) {
+void Pump::Wake() {
   std::lock_guard<std::mutex> lock(mu_);
-  pending_.deliveries.push_back(d);
+  if (!pending_.empty()) WakeJsLocked();
 }
 
 void Pump::PushDeliveryAndWake(const Delivery& d) {
   std::lock_guard<std::mutex> lock(mu_);
   pending_.deliveries.push_back(d);
-  WakeJs();
+  WakeJsLocked();
 }
 
-void Pump::PushDeliveries(std::vector<Delivery>& ds) {
+void Pump::PushDeliveries(std::vector<Delivery>& ds, bool wake) {
   if (ds.empty()) return;
   std::lock_guard<std::mutex> lock(mu_);
   if (pending_.deliveries.empty()) {
@@ -177,6 +316,7 @@ void Pump::PushDeliveries(std::vector<Delivery>& ds) {
     pending_.deliveries.insert(pending_.deliveries.end(), ds.begin(), ds.end());
   }
   ds.clear();
+  if (wake) WakeJsLocked();
 }
 
 void Pump::PushMessages(rd_kafka_message_t** msgs, size_t n) {
@@ -201,34 +341,34 @@ void Pump::PushRelease(std::function<void(Napi::Env)> release) {
 void Pump::PushEvent(JsMaker make) {
   std::lock_guard<std::mutex> lock(mu_);
   pending_.events.emplace_back(pending_.messages.count, std::move(make));
-  WakeJs();
+  WakeJsLocked();
 }
 
-void Pump::WaitForJs(uint64_t token) {
+bool Pump::WaitForJs(uint64_t token, Clock::time_point deadline) {
   std::unique_lock<std::mutex> lock(mu_);
-  WakeJs();
+  WakeJsLocked();
   auto resumed = [&] {
-    for (auto it = resumed_.begin(); it != resumed_.end(); ++it) {
-      if (*it == token) {
-        resumed_.erase(it);
-        return true;
-      }
-    }
-    return false;
+    bool found = false;
+    // Tokens of earlier rebalances that were given up on may arrive late: drop them too.
+    resumed_.erase(std::remove_if(resumed_.begin(), resumed_.end(),
+                                  [&](uint64_t t) {
+                                    if (t == token) found = true;
+                                    return t <= token;
+                                  }),
+                   resumed_.end());
+    return found;
   };
-  auto wake = [&] { return jsGone_ || !tasks_.empty() || !resumed_.empty(); };
+  auto wake = [&] { return jsGone_ || !quickTasks_.empty() || !resumed_.empty(); };
   for (;;) {
-    if (jsGone_ || resumed()) return;
-    // JS hooks may commit or query while librdkafka waits for them: keep serving tasks.
-    RunTasksLocked(lock);
-    if (jsGone_ || resumed()) return;
-    if (!stopRequested_) {
-      cv_.wait(lock, [&] { return wake() || stopRequested_; });
-    } else {
-      // Closing: the hooks get until the close's deadline (which EnvCleanup may move).
-      if (Clock::now() >= closeDeadline_) return;
-      cv_.wait_for(lock, std::chrono::milliseconds(100), wake);
-    }
+    if (jsGone_ || resumed()) return true;
+    // JS hooks may pause, seek or assign while librdkafka waits for them: keep serving
+    // quick tasks (long ones run on the task thread anyway).
+    RunQuickTasksLocked(lock);
+    if (jsGone_ || resumed()) return true;
+    // Closing: the hooks get until the close's deadline (which EnvCleanup may move).
+    auto until = stopRequested_ ? std::min(deadline, closeDeadline_) : deadline;
+    if (Clock::now() >= until) return false;
+    cv_.wait_until(lock, std::min(until, Clock::now() + std::chrono::milliseconds(100)), wake);
   }
 }
 
@@ -244,8 +384,7 @@ void Pump::SetFlow(bool on) {
   {
     // Under the lock, and as a signal: the pump must act on the change now (pause or resume
     // fetching, pull what librdkafka already holds) even when librdkafka has nothing new to
-    // announce. Without it a resumed consumer waited for the next queue event, or for the
-    // pump's 1-second poll while paused, and then for a fetch (2 s per resume).
+    // announce.
     std::lock_guard<std::mutex> lock(mu_);
     flow_ = on;
     signaled_ = true;
@@ -254,29 +393,37 @@ void Pump::SetFlow(bool on) {
 }
 
 void Pump::Ref(bool ref) {
-  if (!async_) return;
+  // JS thread: tsfn_ changes only there.
+  if (!tsfn_) return;
   if (ref) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(async_));
+    napi_ref_threadsafe_function(env_, tsfn_);
   } else {
-    uv_unref(reinterpret_cast<uv_handle_t*>(async_));
+    napi_unref_threadsafe_function(env_, tsfn_);
   }
 }
 
-Napi::Value Pump::RunTask(Napi::Env env, Task task) {
+Napi::Value Pump::RunTask(Napi::Env env, Task task, TaskKind kind) {
   auto deferred = Napi::Promise::Deferred::New(env);
   Napi::Value promise = deferred.Promise();
   std::unique_lock<std::mutex> lock(mu_);
-  // Tasks are still taken while closing (a revoke hook may commit during close).
-  if (threadFinished_) {
+  // Tasks are still taken while closing (a revoke hook may commit during close), until
+  // the handle is about to go.
+  if (threadFinished_ || (kind == TaskKind::kLong && tasksFinishing_)) {
     lock.unlock();
     deferred.Reject(ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed").ToJs(env));
     return promise;
   }
   uint64_t id = nextTaskId_++;
   deferreds_.emplace(id, deferred);
-  tasks_.emplace_back(id, std::move(task));
-  lock.unlock();
-  cv_.notify_all();
+  if (kind == TaskKind::kLong) {
+    longTasks_.emplace_back(id, std::move(task));
+    lock.unlock();
+    taskCv_.notify_all();
+  } else {
+    quickTasks_.emplace_back(id, std::move(task));
+    lock.unlock();
+    cv_.notify_all();
+  }
   return promise;
 }
 
@@ -295,28 +442,51 @@ Napi::Value Pump::Stop(Napi::Env env, int timeoutMs) {
     stopRequested_ = true;
   }
   cv_.notify_all();
+  taskCv_.notify_all();
   return promise;
 }
 
-void Pump::OnAsync() {
+void Pump::CallJs(napi_env env, napi_value, void* context, void*) noexcept {
+  // Node calls this on the JS thread, inside a callback scope of the function's async
+  // resource (promise reactions and nextTicks run after it, as after any I/O callback);
+  // env is null while the function is being torn down.
+  auto* handoff = static_cast<Handoff*>(context);
+  if (env == nullptr || handoff == nullptr || handoff->pump == nullptr) return;
+  try {
+    handoff->pump->OnHandoff(Napi::Env(env));
+  } catch (...) {
+    ReportStray("the hand-off to JS");
+  }
+}
+
+void Pump::FinalizeHandoff(napi_env, void* data, void*) noexcept { delete static_cast<Handoff*>(data); }
+
+void Pump::OnHandoff(Napi::Env env) {
   Batch batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    wakeQueued_ = false;
     std::swap(batch, pending_);
   }
   cv_.notify_all();  // room in the hand-off again
   if (batch.empty()) return;
-  Napi::Env env = env_;
-  Napi::HandleScope scope(env);
-  if (!CanCallJs(env)) {
-    // The environment is shutting down (a worker being terminated): nobody can take the
-    // batch, but what it holds must still be released, or the handle cannot be destroyed.
-    FinishBatch(env, batch, false);
-    return;
+  bool js = CanCallJs(env);
+  if (js) {
+    try {
+      Napi::HandleScope scope(env);
+      DeliverBatch(env, batch);
+    } catch (...) {
+      // The environment started terminating in the middle (a worker's terminate() from
+      // another thread): what is left cannot reach JS, but must still be released below.
+      js = false;
+    }
   }
-  // Promise reactions and nextTicks run when this scope closes, as after any I/O callback.
-  Napi::CallbackScope callbackScope(env, asyncContext_);
-  DeliverBatch(env, batch);
+  try {
+    Napi::HandleScope scope(env);
+    FinishBatch(env, batch, js && CanCallJs(env));
+  } catch (...) {
+    ReportStray("finishing a batch");
+  }
 }
 
 bool Pump::CanCallJs(napi_env env) {
@@ -330,42 +500,53 @@ bool Pump::CanCallJs(napi_env env) {
 }
 
 void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
-  try {
-    if (!batch.deliveries.empty() || !batch.messages.empty() || !batch.events.empty()) {
-      Napi::Value deliveries = batch.deliveries.empty() ? env.Null() : DeliveriesToJs(env, batch.deliveries);
-      Napi::Value messages = batch.messages.empty() ? env.Null() : MessagesToJs(env, batch.messages);
-      Napi::Value events = env.Null();
-      if (!batch.events.empty()) {
-        Napi::Array arr = Napi::Array::New(env, batch.events.size());
-        for (size_t i = 0; i < batch.events.size(); i++) {
-          Napi::Value v = batch.events[i].second(env);
-          if (v.IsObject()) v.As<Napi::Object>().Set("at", static_cast<double>(batch.events[i].first));
-          arr.Set(static_cast<uint32_t>(i), v);
-        }
-        events = arr;
+  if (!batch.deliveries.empty() || !batch.messages.empty() || !batch.events.empty()) {
+    Napi::Value deliveries = batch.deliveries.empty() ? env.Null() : DeliveriesToJs(env, batch.deliveries);
+    Napi::Value messages = batch.messages.empty() ? env.Null() : MessagesToJs(env, batch.messages);
+    Napi::Value events = env.Null();
+    if (!batch.events.empty()) {
+      Napi::Array arr = Napi::Array::New(env, batch.events.size());
+      for (size_t i = 0; i < batch.events.size(); i++) {
+        Napi::Value v = batch.events[i].second(env);
+        if (v.IsObject()) v.As<Napi::Object>().Set("at", static_cast<double>(batch.events[i].first));
+        arr.Set(static_cast<uint32_t>(i), v);
       }
-      onBatch_.Call({deliveries, messages, events});
+      events = arr;
     }
-    for (auto& [id, outcome] : batch.done) {
-      auto it = deferreds_.find(id);
-      if (it == deferreds_.end()) continue;
-      Napi::Promise::Deferred d = it->second;
-      deferreds_.erase(it);
+    try {
+      onBatch_.Call({deliveries, messages, events});
+    } catch (const Napi::Error& e) {
+      // A JS exception in the batch handler (the JS layer isolates user code, so this is
+      // the layer's own bug): report it like any uncaught exception, and settle the tasks.
+      napi_fatal_exception(env, e.Value());
+    }
+  }
+  // Each task settles on its own: one that cannot be turned into JS rejects alone.
+  for (auto& [id, outcome] : batch.done) {
+    auto it = deferreds_.find(id);
+    if (it == deferreds_.end()) continue;
+    Napi::Promise::Deferred d = it->second;
+    deferreds_.erase(it);
+    try {
       if (!outcome.error.ok()) {
         d.Reject(outcome.error.ToJs(env));
       } else {
         d.Resolve(outcome.value ? outcome.value(env) : env.Undefined());
       }
+    } catch (const Napi::Error& e) {
+      d.Reject(e.Value());
     }
-  } catch (const Napi::Error& e) {
-    // A JS exception in the batch handler: report it like any uncaught exception.
-    napi_fatal_exception(env, e.Value());
   }
-  FinishBatch(env, batch, true);
 }
 
 void Pump::FinishBatch(Napi::Env env, Batch& batch, bool js) {
-  for (auto& release : batch.releases) release(env);
+  for (auto& release : batch.releases) {
+    try {
+      release(env);
+    } catch (...) {
+      ReportStray("releasing a batch's references");
+    }
+  }
   if (batch.orphaned && !batch.finished && !stopped_ && !gaveUp_) {
     // The close gave up waiting: tell JS now; the teardown goes on without holding the
     // event loop (the process may exit meanwhile: EnvCleanup then detaches the thread).
@@ -379,56 +560,69 @@ void Pump::FinishBatch(Napi::Env env, Batch& batch, bool js) {
   if (batch.finished && !stopped_) {
     stopped_ = true;
     if (thread_.joinable()) thread_.join();
-    CloseHandle();
     if (js) {
       for (auto& d : stopDeferreds_) d.Resolve(StopResult(env, false));
     }
     stopDeferreds_.clear();
+    // Tasks whose outcome never came (none should be left): reject rather than hang.
+    for (auto& [id, d] : deferreds_) {
+      if (js) d.Reject(ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, "client is closed").ToJs(env));
+    }
+    deferreds_.clear();
     onBatch_.Reset();
+    CloseHandle();
   }
 }
 
 void Pump::CloseHandle() {
-  uv_async_t* handle = nullptr;
+  napi_threadsafe_function tsfn = nullptr;
   {
-    // Under the lock: a detached teardown thread may still be calling WakeJs.
+    // Under the lock: a detached teardown thread may still be calling WakeJsLocked.
     std::lock_guard<std::mutex> lock(mu_);
-    handle = async_;
-    async_ = nullptr;
+    tsfn = tsfn_;
+    tsfn_ = nullptr;
   }
-  if (!handle) return;
-  handle->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(handle), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+  if (handoff_) {
+    handoff_->pump = nullptr;  // a call Node still has queued finds no pump
+    handoff_ = nullptr;        // freed by FinalizeHandoff
+  }
+  if (tsfn) napi_release_threadsafe_function(tsfn, napi_tsfn_release);
 }
 
-void Pump::EnvCleanup(void* arg) {
+void Pump::EnvCleanup(void* arg) noexcept {
   // The environment (main thread or worker) is going away: stop without JS.
   Pump* self = static_cast<Pump*>(arg);
-  self->cleanupHookAdded_ = false;
-  bool detach = false;
-  {
-    std::unique_lock<std::mutex> lock(self->mu_);
-    self->jsGone_ = true;
-    self->stopRequested_ = true;
-    self->closeDeadline_ = std::min(self->closeDeadline_, Clock::now() + kTeardown);
-    self->cv_.notify_all();
-    if (self->thread_.joinable()) {
-      // The shutdown gives up at its deadline (Orphan); an orphaned teardown may wait for
-      // librdkafka much longer (a commit for an unreachable coordinator: session.timeout.ms),
-      // which must not hold a terminating worker or an exiting process.
-      self->cv_.wait(lock, [self] { return self->threadFinished_ || self->orphaned_.load(); });
-      detach = !self->threadFinished_;
-      if (detach) self->detached_ = true;
+  try {
+    self->cleanupHookAdded_ = false;
+    bool detach = false;
+    {
+      std::unique_lock<std::mutex> lock(self->mu_);
+      self->jsGone_ = true;
+      self->stopRequested_ = true;
+      self->closeDeadline_ = std::min(self->closeDeadline_, Clock::now() + kTeardown);
+      self->cv_.notify_all();
+      self->taskCv_.notify_all();
+      if (self->thread_.joinable()) {
+        // The shutdown gives up at its deadline (Orphan); an orphaned teardown may wait for
+        // librdkafka much longer (a commit for an unreachable coordinator: session.timeout.ms),
+        // which must not hold a terminating worker or an exiting process.
+        self->doneCv_.wait(lock, [self] { return self->threadFinished_ || self->orphaned_.load(); });
+        detach = !self->threadFinished_;
+        if (detach) self->detached_ = true;
+      }
+      self->pending_.messages = PackedMessages();
     }
-    self->pending_.messages = PackedMessages();
+    if (detach) {
+      PinAddon();
+      self->thread_.detach();
+    } else if (self->thread_.joinable()) {
+      self->thread_.join();
+    }
+    self->CloseHandle();
+    self->stopped_ = true;
+  } catch (...) {
+    ReportStray("an environment's teardown");
   }
-  if (detach) {
-    self->thread_.detach();
-  } else if (self->thread_.joinable()) {
-    self->thread_.join();
-  }
-  self->CloseHandle();
-  self->stopped_ = true;
 }
 
 }  // namespace octokafka

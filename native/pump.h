@@ -1,20 +1,27 @@
-// The event pump: one native thread per client and its hand-off to the JS thread.
+// The event pump: the native threads of one client and their hand-off to the JS thread.
 //
 // librdkafka's queue wake-up (rd_kafka_queue_cb_event_enable) signals the pump's
 // condition variable; the pump thread then drains librdkafka without blocking and
 // appends what it got (delivery reports, messages, typed events) to a pending batch,
-// and wakes the JS thread through one uv_async handle. On the JS thread the whole
-// pending batch is swapped out and handed to JS in one call. Blocking librdkafka calls
-// (flush, commit, metadata, close, ...) run as tasks on the same thread, so nothing
-// blocks the JS thread or libuv's threadpool.
+// and wakes the JS thread through one Node-API thread-safe function (at most one call
+// queued at a time). On the JS thread the whole pending batch is swapped out and handed
+// to JS in one call.
+//
+// Calls that block inside librdkafka (flush, synchronous commit, transactions, admin
+// requests, watermarks, ...) run as "long" tasks on a second thread, so that delivery
+// reports, messages and rebalances keep flowing while they wait. Short calls (assign,
+// pause, seek, ...) run as "quick" tasks on the pump thread, in order with serving.
+// Nothing blocks the JS thread or libuv's threadpool.
 //
 // Consumed messages are bounded: the pump never holds more than the configured number of
 // messages/bytes that JS has not taken yet, and JS can turn the flow off while its own
 // buffer is full.
+//
+// Every entry point from librdkafka or from Node (callbacks, the hand-off, tasks) is an
+// exception barrier: nothing thrown in here reaches a C frame or libuv.
 #pragma once
 #include <librdkafka/rdkafka.h>
 #include <napi.h>
-#include <uv.h>
 
 #include <atomic>
 #include <chrono>
@@ -42,22 +49,21 @@ struct TaskOutcome {
 };
 using Task = std::function<TaskOutcome()>;
 
-// A delivery report, reduced to what JS needs to settle its send promise.
-struct Delivery {
-  double id;
-  int32_t partition;
-  int32_t err;
-  int64_t offset;
-  int64_t timestamp;
-};
+// Quick tasks run on the pump thread between serves (non-blocking librdkafka calls);
+// long tasks on the task thread (calls that wait for a broker).
+enum class TaskKind { kQuick, kLong };
 
 class Pump {
  public:
+  using Clock = std::chrono::steady_clock;
   // serve(room, flowing): drain librdkafka without blocking, taking at most `room`
   // consumed messages (0 while the hand-off is full); `flowing` is false while JS asked
-  // for no more messages. Returns true when more may be ready right away.
+  // for no more messages. Returns true when more may be ready right away (the queue was
+  // not drained): the pump then serves again as soon as it can act, without waiting for
+  // librdkafka's wake-up, which comes only when a queue goes from empty to non-empty.
   using ServeFn = std::function<bool(size_t room, bool flowing)>;
-  // shutdown(): last thing the pump thread does (close and destroy the handle).
+  // shutdown(): last thing the pump thread does (close and destroy the handle). It must
+  // call FinishTasks() before destroying the handle.
   using ShutdownFn = std::function<void()>;
 
   struct Limits {
@@ -72,36 +78,45 @@ class Pump {
 
   void Start(ServeFn serve, ShutdownFn shutdown);
   void SetLimits(Limits limits);
+  Limits limits() const;
+  // Serve librdkafka's wake-ups (and once a second) even while JS holds the flow off: the
+  // consumer's keep-alive option. Off by default: a stalled application does not poll.
+  void SetServeWhileStalled(bool on);
 
   // ---- any thread
   // librdkafka's queue event callback: the queue went from empty to non-empty.
-  static void OnQueueEvent(rd_kafka_t* rk, void* opaque);
+  static void OnQueueEvent(rd_kafka_t* rk, void* opaque) noexcept;
   void Signal();
   bool jsGone() const { return jsGone_.load(); }
-
-  // ---- pump thread
-  void PushDelivery(const Delivery& d);
-  // Any thread (the JS thread for a message librdkafka refused): a report, handed over now.
+  // Pending hand-off: appended under the pump's lock.
+  void PushDeliveries(std::vector<Delivery>& ds, bool wake);  // moves them out of `ds`
   void PushDeliveryAndWake(const Delivery& d);
-  void PushDeliveries(std::vector<Delivery>& ds);  // moves them out of `ds`
-  // Packs the messages for JS and destroys them (librdkafka keeps nothing alive for JS).
-  void PushMessages(rd_kafka_message_t** msgs, size_t n);
-  // Drops the messages JS has not taken (the consumer is closing).
-  void ReleaseMessages();
   void PushEvent(JsMaker make);
   // Work for the JS thread that is not an event (e.g. dropping a reference that kept a
   // produce arena alive); runs after the batch is handed to JS.
   void PushRelease(std::function<void(Napi::Env)> release);
-  // Blocks the pump thread until JS calls Resume(token) or JS is gone (or `stop` true).
-  // Used for rebalances that librdkafka must wait for.
-  void WaitForJs(uint64_t token);
+  // Wakes JS for what is pending (a no-op when nothing is, or a wake-up is already queued).
+  void Wake();
+
+  // ---- pump thread
+  // Packs the messages for JS and destroys them (librdkafka keeps nothing alive for JS).
+  void PushMessages(rd_kafka_message_t** msgs, size_t n);
+  // Drops the messages JS has not taken (the consumer is closing).
+  void ReleaseMessages();
+  // Blocks the pump thread until JS calls Resume(token), JS is gone, or `deadline` passes
+  // (then returns false). Quick tasks keep running meanwhile (hooks may pause or seek).
+  bool WaitForJs(uint64_t token, Clock::time_point deadline);
   bool flowing() const { return flow_.load(); }
 
-  // ---- pump thread, while shutting down (a consumer leaving its group)
-  using Clock = std::chrono::steady_clock;
+  // ---- shutdown (pump thread)
+  // Runs the long tasks still queued (each bounded by the close deadline), refuses new
+  // ones, and joins the task thread. Call before destroying the handle.
+  void FinishTasks();
   // When the shutdown must give up waiting: Stop's timeout, or kTeardownMs once the
   // environment is going away (a worker terminated, the process exiting), whichever is first.
   Clock::time_point CloseDeadline() const;
+  // Sleeps on the pump's condition variable until `deadline`, a signal, or a stop/teardown.
+  void WaitUntil(Clock::time_point deadline);
   // The deadline passed with the handle still closing: Stop's promise resolves now with
   // { timedOut: true } and the handle stops keeping the event loop alive, while this thread
   // finishes the teardown in the background. From here on the owner may be destroyed (the
@@ -111,6 +126,8 @@ class Pump {
   bool orphaned() const { return orphaned_.load(); }
 
   // ---- owner's destructor
+  // Stops and joins the threads (if still running) while the owner's members are intact.
+  void Terminate();
   // True when the environment went away while an orphaned teardown was still running: the
   // thread was detached and still uses this pump and the client context, so the owner must
   // leak both instead of destroying them (a few hundred bytes, only after a close that
@@ -118,8 +135,8 @@ class Pump {
   bool Detached() const;
 
   // ---- JS thread
-  Napi::Value RunTask(Napi::Env env, Task task);
-  // Stops the thread after the queued tasks (the state machine: stop -> drain -> destroy).
+  Napi::Value RunTask(Napi::Env env, Task task, TaskKind kind = TaskKind::kQuick);
+  // Stops the threads after the queued tasks (the state machine: stop -> drain -> destroy).
   // The promise resolves with { timedOut: false } when the handle is destroyed and the last
   // batch was delivered, or with { timedOut: true } when the shutdown gave up at
   // `timeoutMs` (< 0: no deadline) and goes on in the background (see Orphan()).
@@ -144,36 +161,51 @@ class Pump {
              !orphaned;
     }
   };
+  struct Handoff;
 
   void ThreadMain();
-  void WakeJs();
-  void OnAsync();  // JS thread
+  void TaskThreadMain();
+  void WakeJsLocked();
+  static void CallJs(napi_env env, napi_value fn, void* context, void* data) noexcept;
+  static void FinalizeHandoff(napi_env env, void* data, void* hint) noexcept;
+  void OnHandoff(Napi::Env env);  // JS thread
   void DeliverBatch(Napi::Env env, Batch& batch);
   // Releases what a batch holds (messages, references) and completes a stop; `js`: the
   // stop's promises may be resolved (false while the environment is shutting down).
   void FinishBatch(Napi::Env env, Batch& batch, bool js);
   static bool CanCallJs(napi_env env);
   void CloseHandle();
-  static void EnvCleanup(void* arg);
+  static void EnvCleanup(void* arg) noexcept;
   size_t RoomLocked() const;
-  // Runs queued tasks; `lock` (on mu_) is released while each task runs.
-  void RunTasksLocked(std::unique_lock<std::mutex>& lock);
+  bool WantServeLocked() const;
+  // Runs queued quick tasks; `lock` (on mu_) is released while each task runs.
+  void RunQuickTasksLocked(std::unique_lock<std::mutex>& lock);
+  void RunOne(std::unique_lock<std::mutex>& lock, std::deque<std::pair<uint64_t, Task>>& queue);
 
   Napi::Env env_;
   Napi::FunctionReference onBatch_;
-  Napi::AsyncContext asyncContext_;
-  uv_async_t* async_ = nullptr;
+  Handoff* handoff_ = nullptr;              // JS-thread side of the thread-safe function
+  napi_threadsafe_function tsfn_ = nullptr;  // under mu_: null once released
   std::thread thread_;
+  std::thread taskThread_;
   ServeFn serve_;
   ShutdownFn shutdown_;
 
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::pair<uint64_t, Task>> tasks_;
+  std::condition_variable cv_;       // the pump thread (and waits on librdkafka's progress)
+  std::condition_variable taskCv_;   // the task thread
+  std::condition_variable doneCv_;   // EnvCleanup waiting for the threads
+  std::deque<std::pair<uint64_t, Task>> quickTasks_;
+  std::deque<std::pair<uint64_t, Task>> longTasks_;
   Batch pending_;
   Limits limits_;
-  bool signaled_ = true;  // drain once at start: the queue may already hold something
+  bool signaled_ = true;   // drain once at start: the queue may already hold something
+  bool moreReady_ = false;  // the last serve left the queue non-empty
+  bool serveWhileStalled_ = false;
+  bool wakeQueued_ = false;
   bool stopRequested_ = false;
+  bool tasksFinishing_ = false;  // FinishTasks: no new long task
+  bool taskThreadDone_ = false;
   bool threadFinished_ = false;  // no task can run any more
   bool stopped_ = false;
   Clock::time_point closeDeadline_ = Clock::time_point::max();

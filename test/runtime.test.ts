@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KafkaConsumer, KafkaProducer, type LogEntry, type Message } from '../lib/index';
+import { ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, type LogEntry, type Message } from '../lib/index';
 import { RepeatLimiter } from '../lib/rate-limit';
 import { startCluster, unique, type TestCluster } from './helpers';
 
@@ -71,13 +71,37 @@ describe('consumer runtime', () => {
     await consumer.close();
   });
 
-  it('an application that stops reading past max.poll.interval.ms keeps its group membership', async () => {
+  it('an application that stops reading past max.poll.interval.ms leaves the group, and rejoins when it reads again', async () => {
+    const topic = await cluster.topic('stalled', 1);
+    await producer.sendBatch(Array.from({ length: 300 }, (_, i) => ({ topic, value: `m${i}` })));
+    const rebalances: string[] = [];
+    const errors: KafkaError[] = [];
+    const consumer = new KafkaConsumer(
+      { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 7000 },
+      { highWaterMark: { messages: 10 }, onRevoke: () => void rebalances.push('revoke'), onLost: () => void rebalances.push('lost'), onAssign: () => void rebalances.push('assign') },
+    );
+    consumer.on('error', (e) => errors.push(e));
+    await consumer.subscribe([topic]);
+    expect(await consumer.consume({ timeoutMs: 20_000 })).not.toBeNull();
+    // The buffer is full and the application takes nothing for longer than max.poll.interval.ms:
+    // a hung handler must not keep its partitions for ever.
+    await new Promise((r) => setTimeout(r, 9000));
+    const rest: Message[] = [];
+    while (!rest.some((m) => m.offset === 299n)) rest.push(...(await consumer.consumeBatch(500, { timeoutMs: 20_000 })));
+    expect(rebalances[0]).toBe('assign');
+    expect(rebalances.slice(1).some((k) => k === 'revoke' || k === 'lost')).toBe(true);
+    expect(rebalances[rebalances.length - 1]).toBe('assign');
+    expect(errors.some((e) => e.code === ErrorCode.MAX_POLL_EXCEEDED)).toBe(true);
+    await consumer.close();
+  }, 90_000);
+
+  it('keepAliveWhileStalled: an application that stops reading past max.poll.interval.ms keeps its group membership', async () => {
     const topic = await cluster.topic('keepalive', 1);
     await producer.sendBatch(Array.from({ length: 300 }, (_, i) => ({ topic, value: `m${i}` })));
     const rebalances: string[] = [];
     const consumer = new KafkaConsumer(
       { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500, 'max.poll.interval.ms': 7000 },
-      { highWaterMark: { messages: 10 }, onRevoke: () => void rebalances.push('revoke'), onLost: () => void rebalances.push('lost') },
+      { highWaterMark: { messages: 10 }, keepAliveWhileStalled: true, onRevoke: () => void rebalances.push('revoke'), onLost: () => void rebalances.push('lost') },
     );
     await consumer.subscribe([topic]);
     expect(await consumer.consume({ timeoutMs: 20_000 })).not.toBeNull();

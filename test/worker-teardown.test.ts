@@ -1,0 +1,117 @@
+/**
+ * A worker thread that goes away while it holds a client: the process survives, and the
+ * teardown is bounded. Each scenario runs in a child process whose main thread never loads
+ * the library (the case that crashed most reliably: the addon is unloaded with the worker),
+ * against a port where nothing listens, so that no broker answer changes the ordering.
+ */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+const lib = join(__dirname, '..', 'dist', 'cjs', 'index.js');
+
+type Kind = 'KafkaProducer' | 'KafkaConsumer' | 'KafkaAdmin';
+
+/**
+ * Runs a parent process that starts one worker. The worker creates `kind` against
+ * 127.0.0.1:1, runs `work` (a JS statement using `client`), says 'ready', and then either
+ * the parent terminates it after `delayMs` or it calls process.exit(0) itself.
+ */
+function scenario(kind: Kind, how: 'terminate' | 'exit', delayMs: number, work = '') {
+  const workerSource = `
+    const { parentPort } = require('node:worker_threads');
+    const k = require(${JSON.stringify(lib)});
+    const conf = { 'bootstrap.servers': '127.0.0.1:1', 'log_level': 0 };
+    if (${JSON.stringify(kind)} === 'KafkaConsumer') conf['group.id'] = 'teardown';
+    const client = new k[${JSON.stringify(kind)}](conf);
+    client.on('error', () => {});
+    ${work}
+    parentPort.postMessage('ready');
+    if (${JSON.stringify(how)} === 'exit') setTimeout(() => process.exit(0), ${delayMs});
+  `;
+  const parent = `
+    const { Worker } = require('node:worker_threads');
+    const started = Date.now();
+    const w = new Worker(${JSON.stringify(workerSource)}, { eval: true });
+    w.on('error', (e) => console.log('worker error: ' + e.message));
+    w.once('message', () => {
+      if (${JSON.stringify(how)} === 'terminate') {
+        setTimeout(() => {
+          const t = Date.now();
+          w.terminate().then((code) => console.log(JSON.stringify({ terminated: code, ms: Date.now() - t })));
+        }, ${delayMs});
+      }
+    });
+    w.once('exit', (code) => {
+      console.log(JSON.stringify({ exit: code, total: Date.now() - started }));
+      setTimeout(() => console.log('parent alive'), 200);
+    });
+  `;
+  const run = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 60_000 });
+  return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+}
+
+function lines(stdout: string): Array<Record<string, number>> {
+  return stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, number>);
+}
+
+describe('a worker that goes away while it holds a client (broker unreachable)', () => {
+  const kinds: Kind[] = ['KafkaProducer', 'KafkaConsumer', 'KafkaAdmin'];
+  for (const kind of kinds) {
+    for (const [how, delay] of [
+      ['terminate', 50],
+      ['terminate', 1000],
+      ['exit', 50],
+    ] as const) {
+      it(`${kind}: ${how} after ${delay} ms leaves the process running`, () => {
+        const r = scenario(kind, how, delay);
+        expect(r.signal, r.stderr).toBeNull();
+        expect(r.status, r.stderr).toBe(0);
+        expect(r.stdout).toContain('parent alive');
+        expect(r.stderr).not.toMatch(/terminate called|internal error/);
+        const exit = lines(r.stdout).find((l) => 'exit' in l);
+        expect(exit?.exit).toBe(how === 'exit' ? 0 : 1);
+      });
+    }
+  }
+
+  it('a producer terminated during flush(20000) is torn down within the 5 s bound', () => {
+    const r = scenario(
+      'KafkaProducer',
+      'terminate',
+      300,
+      `for (let i = 0; i < 100; i++) client.produce({ topic: 't', value: 'x' + i });
+       client.flush(20000).catch((e) => console.log("flush: " + e.message));`,
+    );
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.status, r.stderr).toBe(0);
+    const done = lines(r.stdout).find((l) => 'terminated' in l);
+    expect(done?.terminated).toBe(1);
+    expect(done!.ms).toBeLessThan(8000);
+  });
+
+  it('an admin request in flight does not hold a terminating worker past the bound', () => {
+    const r = scenario('KafkaAdmin', 'terminate', 300, `client.describeCluster({ timeoutMs: 30000 }).catch(() => {});`);
+    expect(r.signal, r.stderr).toBeNull();
+    const done = lines(r.stdout).find((l) => 'terminated' in l);
+    expect(done?.terminated).toBe(1);
+    expect(done!.ms).toBeLessThan(8000);
+  });
+
+  it('a consumer waiting on a synchronous commit does not hold a terminating worker past the bound', () => {
+    const r = scenario(
+      'KafkaConsumer',
+      'terminate',
+      300,
+      `client.commit([{ topic: 't', partition: 0, offset: 1n }], { timeoutMs: 600000 }).catch(() => {});`,
+    );
+    expect(r.signal, r.stderr).toBeNull();
+    const done = lines(r.stdout).find((l) => 'terminated' in l);
+    expect(done?.terminated).toBe(1);
+    expect(done!.ms).toBeLessThan(8000);
+  });
+});
