@@ -1,5 +1,7 @@
 #include "client.h"
 
+#include <climits>
+#include <memory>
 #include <vector>
 
 namespace octokafka {
@@ -171,31 +173,40 @@ void RequireArg(Napi::Env env, bool ok, const char* what) {
 rd_kafka_topic_partition_list_t* PartitionsFromJs(Napi::Env env, Napi::Value value) {
   RequireArg(env, value.IsArray(), "partitions must be an array of { topic, partition, offset? }");
   Napi::Array arr = value.As<Napi::Array>();
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(arr.Length()));
+  // Owned until returned: a getter on an element may throw half-way.
+  std::unique_ptr<rd_kafka_topic_partition_list_t, decltype(&rd_kafka_topic_partition_list_destroy)> list(
+      rd_kafka_topic_partition_list_new(static_cast<int>(arr.Length())), rd_kafka_topic_partition_list_destroy);
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Value item = arr.Get(i);
-    if (!item.IsObject()) {
-      rd_kafka_topic_partition_list_destroy(list);
-      throw Napi::TypeError::New(env, "partitions must be an array of { topic, partition, offset? }");
-    }
+    if (!item.IsObject()) throw Napi::TypeError::New(env, "partitions must be an array of { topic, partition, offset? }");
     Napi::Object o = item.As<Napi::Object>();
     Napi::Value topic = o.Get("topic"), partition = o.Get("partition"), offset = o.Get("offset");
     if (!topic.IsString() || !partition.IsNumber()) {
-      rd_kafka_topic_partition_list_destroy(list);
       throw Napi::TypeError::New(env, "each partition needs a string topic and a number partition");
     }
-    rd_kafka_topic_partition_t* p = rd_kafka_topic_partition_list_add(
-        list, topic.As<Napi::String>().Utf8Value().c_str(), partition.As<Napi::Number>().Int32Value());
+    double p = partition.As<Napi::Number>().DoubleValue();
+    if (!(p >= -1 && p <= INT32_MAX && p == static_cast<double>(static_cast<int32_t>(p)))) {
+      throw Napi::RangeError::New(env, "partition must be an integer between 0 and 2147483647");
+    }
+    int64_t at = RD_KAFKA_OFFSET_INVALID;
     if (offset.IsBigInt()) {
       bool lossless = true;
-      p->offset = offset.As<Napi::BigInt>().Int64Value(&lossless);
+      at = offset.As<Napi::BigInt>().Int64Value(&lossless);
+      if (!lossless) throw Napi::RangeError::New(env, "offset must fit in a signed 64-bit integer");
     } else if (offset.IsNumber()) {
-      p->offset = offset.As<Napi::Number>().Int64Value();
-    } else {
-      p->offset = RD_KAFKA_OFFSET_INVALID;
+      double d = offset.As<Napi::Number>().DoubleValue();
+      if (!(d == static_cast<double>(static_cast<int64_t>(d)) && d >= -9007199254740991.0 && d <= 9007199254740991.0)) {
+        throw Napi::RangeError::New(env, "offset must be an integer (a bigint beyond 2^53)");
+      }
+      at = static_cast<int64_t>(d);
+    } else if (!offset.IsUndefined() && !offset.IsNull()) {
+      throw Napi::TypeError::New(env, "offset must be a bigint or an integer");
     }
+    rd_kafka_topic_partition_t* entry =
+        rd_kafka_topic_partition_list_add(list.get(), topic.As<Napi::String>().Utf8Value().c_str(), static_cast<int32_t>(p));
+    entry->offset = at;
   }
-  return list;
+  return list.release();
 }
 
 }  // namespace octokafka

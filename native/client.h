@@ -28,15 +28,21 @@ struct ClientContext {
 // The owner's destructor: joins the client's threads while everything they use is alive
 // (before the pump pointer is reset), then frees the context, or leaves it to a teardown
 // that still runs on a detached thread (the environment went away mid-close).
+// A destructor is an entry point from the garbage collector: nothing may escape it.
 template <typename Context>
-void ReleaseContext(std::unique_ptr<Context>& ctx) {
-  if (!ctx || !ctx->pump) return;
-  if (ctx->pump->Detached()) {
+void ReleaseContext(std::unique_ptr<Context>& ctx) noexcept {
+  try {
+    if (!ctx || !ctx->pump) return;
+    if (ctx->pump->Detached()) {
+      (void)ctx.release();
+      return;
+    }
+    ctx->pump->Terminate();
+    ctx.reset();
+  } catch (...) {
+    // A thread that cannot be joined: leave everything it may use alive.
     (void)ctx.release();
-    return;
   }
-  ctx->pump->Terminate();
-  ctx.reset();
 }
 
 // Sets the opaque, log/error/stats callbacks and `log.queue` on a configuration whose

@@ -486,16 +486,22 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
   if (info.Length() > 5 && info[5].IsTypedArray()) {
     RequireArg(env, info[5].As<Napi::TypedArray>().TypedArrayType() == napi_float64_array,
                "timestamps must be a Float64Array");
+    RequireArg(env, info[5].As<Napi::TypedArray>().ElementLength() >= count, "timestamps is too short for count");
     timestamps = info[5].As<Napi::Float64Array>().Data();
   }
   Napi::Value headers = info.Length() > 6 ? info[6] : env.Null();
+  if (headers.IsArray()) RequireArg(env, headers.As<Napi::Array>().Length() >= count, "headers is too short for count");
   const uint8_t* base = arena.Data();
   size_t size = arena.Length();
+  // Layout offsets are int32: an arena past 2 GiB cannot be addressed (JS splits before).
+  if (size > static_cast<size_t>(INT32_MAX)) throw Napi::RangeError::New(env, "produceArena: the arena is larger than 2 GiB");
   for (uint32_t i = 0; i < count; i++) {
     const int32_t* row = layout + i * 5;
-    bool keyOk = row[2] < 0 || (row[1] >= 0 && static_cast<size_t>(row[1]) + row[2] <= size);
-    bool valueOk = row[4] < 0 || (row[3] >= 0 && static_cast<size_t>(row[3]) + row[4] <= size);
-    if (!keyOk || !valueOk) throw Napi::RangeError::New(env, "produceArena: layout points outside the arena");
+    // -1 means null; any other negative length is a broken layout.
+    bool keyOk = row[2] == -1 || (row[2] >= 0 && row[1] >= 0 && static_cast<size_t>(row[1]) + row[2] <= size);
+    bool valueOk = row[4] == -1 || (row[4] >= 0 && row[3] >= 0 && static_cast<size_t>(row[3]) + row[4] <= size);
+    bool partitionOk = row[0] >= -1;
+    if (!keyOk || !valueOk || !partitionOk) throw Napi::RangeError::New(env, "produceArena: layout points outside the arena");
   }
   rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
   if (!rkt) {
