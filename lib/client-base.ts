@@ -14,6 +14,7 @@ import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
 import { explainTlsHandshakeError, hostnameVerificationOn } from './tls-errors';
+import { callApplication, emitSafely } from './user-code';
 
 /**
  * Every error a client reports (before rate limiting), as `{ client, error }`: metrics count
@@ -222,12 +223,11 @@ export abstract class ClientBase extends EventEmitter {
         if (suppressed === null) return true;
         const entry: LogEntry = { level: event.level, facility: event.facility, message: this.redact(event.message), suppressed };
         this.emitTyped('log', entry);
-        if (this.logger) {
+        const logger = this.logger;
+        if (logger) {
           const fields = { facility: entry.facility, suppressed: entry.suppressed || undefined, client: this.kind };
-          if (entry.level <= 3) this.logger.error(fields, entry.message);
-          else if (entry.level <= 4) this.logger.warn(fields, entry.message);
-          else if (entry.level <= 6) this.logger.info(fields, entry.message);
-          else this.logger.debug(fields, entry.message);
+          const level = entry.level <= 3 ? 'error' : entry.level <= 4 ? 'warn' : entry.level <= 6 ? 'info' : 'debug';
+          callApplication((f: object, m: string) => logger[level](f, m), fields, entry.message);
         }
         return true;
       }
@@ -271,7 +271,11 @@ export abstract class ClientBase extends EventEmitter {
     if (clientErrorChannel.hasSubscribers) clientErrorChannel.publish({ client: this, error });
     const suppressed = this.limiter.admit(`error:${error.code}:${error.message}`);
     if (suppressed === null) return;
-    this.logger?.error({ code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind }, error.message);
+    const logger = this.logger;
+    if (logger) {
+      const fields = { code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind };
+      callApplication((f: object, m: string) => logger.error(f, m), fields, error.message);
+    }
     if (this.listenerCount('error') > 0) {
       this.emitTyped('error', error);
     } else if (!this.logger) {
@@ -282,8 +286,13 @@ export abstract class ClientBase extends EventEmitter {
     }
   }
 
+  /**
+   * Emits an event to the application's listeners. A listener that throws stops neither the
+   * other listeners nor the client's handling of the rest of the native batch: its exception
+   * is rethrown on a later tick, an uncaught exception (see ./user-code).
+   */
   protected emitTyped<K extends keyof ClientEvents>(name: K, ...args: ClientEvents[K]): void {
-    this.emit(name, ...args);
+    emitSafely(this, name, ...args);
   }
 
   override on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): this;

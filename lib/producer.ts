@@ -12,6 +12,7 @@ import { NATIVE, type KafkaConsumer } from './consumer';
 import { BatchDelivery, topicAt, type TopicRuns } from './batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { instrumentSends } from './tracing';
+import { callApplication, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
@@ -321,6 +322,10 @@ export class KafkaProducer extends ClientBase {
    * gets the delivery report or error; without one, failures are emitted as `error`
    * events. Throws a {@link KafkaError} with code QUEUE_FULL when librdkafka's queue is
    * full: await {@link waitForRoom} and retry.
+   *
+   * A callback that throws does not disturb the other messages: they are settled first
+   * (with their own reports), then the exception is rethrown on a later tick as an
+   * uncaught exception, as from any Node callback.
    */
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
@@ -604,7 +609,15 @@ export class KafkaProducer extends ClientBase {
       for (let i = 0; i < deliveries.ids.length; i++) this.settle(deliveries, offsetWords, i);
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
-    if (events) for (const event of events) this.handleCommonEvent(event);
+    if (events) {
+      for (const event of events) {
+        try {
+          this.handleCommonEvent(event);
+        } catch (e) {
+          rethrowLater(e);
+        }
+      }
+    }
   }
 
   private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
@@ -612,13 +625,13 @@ export class KafkaProducer extends ClientBase {
     const topic = single.message.topic;
     if (err === 0) {
       const report = { topic, partition, offset, timestamp };
-      if (single.callback) single.callback(null, report);
+      if (single.callback) callApplication(single.callback, null, report);
       else single.resolve?.(report);
       return;
     }
     const error = this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
     if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
-    if (single.callback) single.callback(error, null);
+    if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
   }
 
@@ -665,7 +678,7 @@ export class KafkaProducer extends ClientBase {
         if (error) p.settlers[2 * index + 1]!(error as never);
         else p.settlers[2 * index]!((p.offsetsOnly ? offset : { topic, partition: d.partitions[i]!, offset, timestamp: d.timestamps[i]! }) as never);
       } else if (p.callback) {
-        p.callback(error, error ? null : { topic, partition: d.partitions[i]!, offset: d.offsets[i]!, timestamp: d.timestamps[i]! });
+        callApplication(p.callback, error, error ? null : { topic, partition: d.partitions[i]!, offset: d.offsets[i]!, timestamp: d.timestamps[i]! });
       } else if (error && !p.error) {
         p.error = error;
       }
