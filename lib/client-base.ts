@@ -89,14 +89,17 @@ const UNREACHABLE_CODES: ReadonlySet<number> = new Set<number>([
 
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
-  private readonly refresher: TokenRefresher | undefined;
+  // Private fields (#), not properties: what holds a credential (the configuration's secret
+  // values, a static token, a token provider) is invisible to util.inspect, JSON.stringify,
+  // Object.keys/entries/getOwnPropertyNames and spreading of the client.
+  readonly #refresher: TokenRefresher | undefined;
   /** Where tokens go once the native handle exists. */
-  private tokenTarget: TokenTarget | undefined;
+  #tokenTarget: TokenTarget | undefined;
   /** Secret values of the configuration: never passed on in log, error or statistics text. */
-  private secrets: string[] = [];
+  #secrets: string[] = [];
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
-  private readonly tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
+  readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
   protected closing = false;
   protected closed = false;
   private readonly limiter: RepeatLimiter;
@@ -121,16 +124,16 @@ export abstract class ClientBase extends EventEmitter {
       throw new ConfigError('awsMskIam', 'give either oauthbearer or awsMskIam, not both');
     }
     if (options.awsMskIam) {
-      this.tokenSource = createMskIamTokenProvider(options.awsMskIam);
+      this.#tokenSource = createMskIamTokenProvider(options.awsMskIam);
     } else {
-      this.tokenSource = options.oauthbearer;
+      this.#tokenSource = options.oauthbearer;
     }
-    if (this.tokenSource !== undefined) {
+    if (this.#tokenSource !== undefined) {
       // Validates a static token now (a ConfigError), before any native handle exists.
-      this.refresher = new TokenRefresher(this.tokenSource, {
+      this.#refresher = new TokenRefresher(this.#tokenSource, {
         setToken: (token, expiresAtMs, principal, extensions) =>
-          this.tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
-        setTokenFailure: (message) => this.tokenTarget?.setOAuthBearerTokenFailure(message),
+          this.#tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
+        setTokenFailure: (message) => this.#tokenTarget?.setOAuthBearerTokenFailure(message),
       }, { onError: (e) => this.reportError(e as KafkaError) });
     }
   }
@@ -142,12 +145,12 @@ export abstract class ClientBase extends EventEmitter {
   protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
     // Not an object: validateConfig says so next, naming what it got.
     if (config === null || typeof config !== 'object' || Array.isArray(config)) return { config, native: { oauthbearer: false } };
-    this.secrets = collectSecrets(config);
+    this.#secrets = collectSecrets(config);
     this.hostnameVerification = hostnameVerificationOn(config);
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
-    return { config, native: { oauthbearer: Boolean(this.tokenSource) } };
+    return { config, native: { oauthbearer: Boolean(this.#tokenSource) } };
   }
 
   /** Remembers the validated configuration's bootstrap servers (named by connectivity errors). */
@@ -176,12 +179,12 @@ export abstract class ClientBase extends EventEmitter {
 
   /** Starts answering librdkafka's token refresh requests for `target`. */
   protected startTokens(target: TokenTarget): void {
-    this.tokenTarget = target;
+    this.#tokenTarget = target;
   }
 
   /** Stops token refreshes (on close). */
   protected stopTokens(): void {
-    this.refresher?.close();
+    this.#refresher?.close();
   }
 
   /** Releases the client; idempotent. */
@@ -242,7 +245,7 @@ export abstract class ClientBase extends EventEmitter {
         this.emitTyped('stats', JSON.parse(this.redact(event.json)) as Record<string, unknown>);
         return true;
       case 'oauthbearer-refresh':
-        if (this.refresher) void this.refresher.onRefreshRequested();
+        if (this.#refresher) void this.#refresher.onRefreshRequested();
         else this.reportError(new ConfigError('oauthbearer', 'librdkafka asked for an OAUTHBEARER token but no token provider is configured'));
         return true;
       default:
@@ -252,9 +255,9 @@ export abstract class ClientBase extends EventEmitter {
 
   /** `text` without any secret value of this client's configuration. */
   protected redact(text: string): string {
-    if (this.secrets.length === 0) return text;
-    for (const secret of this.secrets) {
-      if (text.includes(secret)) return redactText(text, this.secrets);
+    if (this.#secrets.length === 0) return text;
+    for (const secret of this.#secrets) {
+      if (text.includes(secret)) return redactText(text, this.#secrets);
     }
     return text;
   }

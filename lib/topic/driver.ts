@@ -71,12 +71,28 @@ export class Driver {
   private sharedProducer: KafkaProducer | undefined;
   private closed = false;
 
+  // Private fields: the configurations hold credentials, which printing or enumerating the
+  // driver must not show (the getters below are on the prototype, not the instance).
+  readonly #config: ResolvedDriverConfig;
+  readonly #kafka: KafkaConfig;
+
   private constructor(
-    private readonly config: ResolvedDriverConfig,
-    private readonly kafka: KafkaConfig,
+    config: ResolvedDriverConfig,
+    kafka: KafkaConfig,
     private readonly admin: KafkaAdmin,
     private readonly mock: MockCluster | undefined,
-  ) {}
+  ) {
+    this.#config = config;
+    this.#kafka = kafka;
+  }
+
+  private get config(): ResolvedDriverConfig {
+    return this.#config;
+  }
+
+  private get kafka(): KafkaConfig {
+    return this.#kafka;
+  }
 
   /**
    * Connects with an Octopus driver configuration. Without `kafka["bootstrap.servers"]`, the
@@ -101,8 +117,9 @@ export class Driver {
         kafka['bootstrap.servers'] = mock.bootstrapServers;
       }
     }
-    // Prints redacted (kafkaConfig may hold passwords and keys).
+    // Print redacted (both may hold passwords and keys).
     withRedactedDisplay(kafka);
+    withRedactedDisplay(resolved.kafka);
     try {
       return new Driver(resolved, kafka, new KafkaAdmin(configForRole('admin', kafka), resolved.clientOptions), mock);
     } catch (e) {
