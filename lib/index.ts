@@ -71,7 +71,7 @@ export { configFromEnv } from './env-config';
 export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
-export { validateConfig, describeProperty, isSensitive } from './config';
+export { validateConfig, describeProperty } from './config';
 export {
   parseConnectionsFile,
   readConnectionsFile,
