@@ -8,8 +8,9 @@ import { EventEmitter } from 'node:events';
 // These modules load the AWS packages themselves, and only when MSK IAM is used.
 import { createMskIamTokenProvider, mskIamConfig, type MskIamOptions } from './auth/msk-iam';
 import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerToken } from './auth/oauthbearer';
-import { checkDurationOption, checkLoggerOption, checkOptions } from './checks';
-import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
+import { checkDurationOption, checkLoggerOption, checkOptions, checkTimeoutArg } from './checks';
+import type { KafkaConfig } from './client-config';
+import { BrokersDownError, ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
@@ -60,6 +61,21 @@ export interface ClientOptions {
   awsMskIam?: MskIamOptions & { region: string };
 }
 
+/** Options of a client's `connect()`. */
+export interface ConnectOptions {
+  /** How long to wait for the cluster to answer (default 10 000 ms). */
+  timeoutMs?: number;
+}
+
+/** What a client was configured with, for a probe of the cluster by another client (see {@link ClientBase.connect}). */
+export interface ProbeSource {
+  config: KafkaConfig;
+  options: ClientOptions;
+}
+
+/** Errors that say the cluster was reached but refused this client: connect() reports them as they are. */
+const REFUSED_CODES: ReadonlySet<number> = new Set<number>([ErrorCode.AUTHENTICATION, ErrorCode.SSL]);
+
 /** The native calls a token refresher needs. */
 interface TokenTarget {
   setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
@@ -97,6 +113,10 @@ export abstract class ClientBase extends EventEmitter {
   #tokenTarget: TokenTarget | undefined;
   /** Secret values of the configuration: never passed on in log, error or statistics text. */
   #secrets: string[] = [];
+  /** The configuration and authentication options as given (credentials included). */
+  #probe: ProbeSource | undefined;
+  /** The last error event from librdkafka, for connect()'s report of why it failed. */
+  #lastEventError: KafkaError | undefined;
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
   readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
@@ -146,6 +166,7 @@ export abstract class ClientBase extends EventEmitter {
     // Not an object: validateConfig says so next, naming what it got.
     if (config === null || typeof config !== 'object' || Array.isArray(config)) return { config, native: { oauthbearer: false } };
     this.#secrets = collectSecrets(config);
+    this.#probe = { config: config as KafkaConfig, options: { oauthbearer: options.oauthbearer, awsMskIam: options.awsMskIam } };
     this.hostnameVerification = hostnameVerificationOn(config);
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
@@ -175,6 +196,52 @@ export abstract class ClientBase extends EventEmitter {
       txnRequiresAbort: error.txnRequiresAbort,
       cause: error.cause,
     });
+  }
+
+  /**
+   * Waits until the cluster answers this client's configuration (a metadata request to a
+   * bootstrap broker, with the client's security settings): a start-up check that fails
+   * fast, where librdkafka itself would only log and retry (a `send()` then fails after
+   * `message.timeout.ms`, 300 000 ms by default; a consumer waits for ever).
+   *
+   * @throws BrokersDownError naming the bootstrap servers and the last connection failure,
+   *   when no broker answered within `timeoutMs` (default 10 000).
+   * @throws KafkaError (`AUTHENTICATION`, `SSL`) when a broker answered but refused the
+   *   client's credentials or TLS settings.
+   * @throws ClosedError after close().
+   */
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    this.assertOpen('connect');
+    if (options === null || typeof options !== 'object') throw new TypeError('connect(options) must be an object');
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    checkTimeoutArg('connect: options.timeoutMs', timeoutMs);
+    let lastError: KafkaError | undefined;
+    this.#lastEventError = undefined;
+    try {
+      await this.probeCluster(timeoutMs, (e) => (lastError = e));
+    } catch (e) {
+      this.assertOpen('connect');
+      lastError ??= this.#lastEventError;
+      if (lastError && REFUSED_CODES.has(lastError.code)) throw lastError;
+      if (e instanceof KafkaError && REFUSED_CODES.has(e.code)) throw e;
+      const why = lastError ?? (e instanceof Error ? e : undefined);
+      throw new BrokersDownError(
+        this.servers,
+        `no broker of ${this.servers || '(no bootstrap.servers)'} answered within ${timeoutMs} ms${why ? ` (last error: ${this.redact(why.message)})` : ''}`,
+        e,
+      );
+    }
+  }
+
+  /**
+   * Sends one request that only the cluster can answer, within `timeoutMs`; passes the
+   * connection errors seen meanwhile to `onError`.
+   */
+  protected abstract probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void>;
+
+  /** What this client was configured with, for a probe by a separate client. */
+  protected probeSource(): ProbeSource {
+    return this.#probe ?? { config: {}, options: {} };
   }
 
   /** Starts answering librdkafka's token refresh requests for `target`. */
@@ -237,7 +304,12 @@ export abstract class ClientBase extends EventEmitter {
       case 'error': {
         let message = this.redact(event.error.message);
         if (event.error.code === ErrorCode.SSL) message = explainTlsHandshakeError(message, this.hostnameVerification);
-        const error = nativeError({ ...event.error, message });
+        let error = nativeError({ ...event.error, message });
+        if (error.code === ErrorCode.ALL_BROKERS_DOWN) {
+          const named = this.servers === '' || message.includes(this.servers) ? message : `${message} (bootstrap.servers: ${this.servers})`;
+          error = new BrokersDownError(this.servers, named);
+        }
+        this.#lastEventError = error;
         this.reportError(error);
         return true;
       }

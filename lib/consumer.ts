@@ -11,6 +11,7 @@
 import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
+import { probeWithAdmin } from './cluster-probe';
 import { emitSafely, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { DEFAULTS, validateConfig } from './config';
@@ -520,6 +521,10 @@ export class KafkaConsumer extends ClientBase {
 
   protected refHandle(ref: boolean): void {
     this.handle.ref(ref);
+  }
+
+  protected probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void> {
+    return probeWithAdmin(this.probeSource(), timeoutMs, onError);
   }
 
   // ---- internals

@@ -23,6 +23,7 @@ export const ErrorCode = {
   PARTITION_EOF: -191,
   UNKNOWN_PARTITION: -190,
   UNKNOWN_TOPIC: -188,
+  /** Every broker of the cluster is down or unreachable (see {@link BrokersDownError}). */
   ALL_BROKERS_DOWN: -187,
   INVALID_ARG: -186,
   TIMED_OUT: -185,
@@ -124,6 +125,22 @@ export class ConfigError extends KafkaError {
   constructor(property: string, reason: string) {
     super({ message: `invalid configuration ${JSON.stringify(property)}: ${reason}`, code: ErrorCode.INVALID_ARG });
     this.property = property;
+  }
+}
+
+/**
+ * No broker of the cluster answered: as the `error` event librdkafka's "all brokers down"
+ * becomes, and as the rejection of a client's `connect()` when its timeout passed first.
+ * Names the bootstrap servers that were tried; the message says what the connections last
+ * failed with (connection refused, name not resolved, ...). librdkafka keeps trying: the
+ * condition ends when a broker answers.
+ */
+export class BrokersDownError extends KafkaError {
+  /** The client's `bootstrap.servers` (secrets redacted). */
+  readonly servers: string;
+  constructor(servers: string, message: string, cause?: unknown) {
+    super({ message, code: ErrorCode.ALL_BROKERS_DOWN, retriable: true, cause });
+    this.servers = servers;
   }
 }
 

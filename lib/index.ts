@@ -4,7 +4,7 @@
  * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link KafkaAdmin}, {@link MockCluster},
  * {@link KafkaError}.
  */
-export { KafkaError, ConfigError, ClosedError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './errors';
+export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './errors';
 export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './producer';
 export { BatchDelivery } from './batch-delivery';
 export {

@@ -12,6 +12,7 @@ import { NATIVE, type KafkaConsumer } from './consumer';
 import { BatchDelivery, topicAt, type TopicRuns } from './batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { instrumentSends } from './tracing';
+import { probeWithAdmin } from './cluster-probe';
 import { callApplication, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
@@ -228,6 +229,12 @@ export class KafkaProducer extends ClientBase {
   /**
    * Sends one message; resolves once the broker acknowledged it (with acks=all: all in-sync
    * replicas have it), rejects with a {@link KafkaError} otherwise.
+   *
+   * librdkafka retries a message until `message.timeout.ms` (alias `delivery.timeout.ms`)
+   * passes: 300 000 ms (5 minutes) by default, so against a cluster that cannot be reached
+   * the promise rejects (`_MSG_TIMED_OUT`, naming the bootstrap servers) only then. Lower it
+   * in the configuration to fail sooner, and check the cluster at start-up with
+   * {@link KafkaProducer.connect}, which fails within seconds.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError('send'));
@@ -478,6 +485,10 @@ export class KafkaProducer extends ClientBase {
 
   protected refHandle(ref: boolean): void {
     this.handle.ref(ref);
+  }
+
+  protected probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void> {
+    return probeWithAdmin(this.probeSource(), timeoutMs, onError);
   }
 
   /**
