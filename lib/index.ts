@@ -51,7 +51,7 @@ export {
 } from './admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
 export type { KafkaConfig } from './client-config';
-export type { ClientOptions, LogEntry, Logger } from './client-base';
+export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './version';
 export { Driver, TopicNotFoundError, type DriverConfig, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
 export { TopicHandle } from './topic/topic-handle';
