@@ -221,6 +221,8 @@ export abstract class ClientBase extends EventEmitter {
       await this.probeCluster(timeoutMs, (e) => (lastError = e));
     } catch (e) {
       this.assertOpen('connect');
+      // Not an answer missing (a configuration the probe refused, a bug): as it is.
+      if (!(e instanceof KafkaError) || e instanceof ConfigError) throw e;
       lastError ??= this.#lastEventError;
       if (lastError && REFUSED_CODES.has(lastError.code)) throw lastError;
       if (e instanceof KafkaError && REFUSED_CODES.has(e.code)) throw e;
