@@ -2,8 +2,9 @@
 //   npm run build:ts && node examples/topics.mjs
 import { Driver } from 'octokafka';
 
-// No bootstrap.servers (and no KAFKA_BOOTSTRAP_SERVERS): an embedded cluster is started.
-const driver = await Driver.connect({ kafka: {} });
+// An embedded, in-memory cluster, asked for explicitly (it keeps nothing). Against a real
+// cluster: Driver.connect({ kafka: { 'bootstrap.servers': 'host:9092' } }).
+const driver = await Driver.embedded({ kafka: {} });
 await driver.createTopic('sensors', {
   num_partitions: 2,
   validator: { type: 'schema', schema: { type: 'object', required: ['sensor'] } },

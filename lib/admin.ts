@@ -447,6 +447,10 @@ export class KafkaAdmin extends ClientBase {
     }
   }
 
+  protected async probeCluster(timeoutMs: number): Promise<void> {
+    await this.describeCluster({ timeoutMs });
+  }
+
   private onEvents(events: NativeEvent[] | null): void {
     if (events) for (const event of events) this.handleCommonEvent(event);
   }

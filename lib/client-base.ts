@@ -8,12 +8,14 @@ import { EventEmitter } from 'node:events';
 // These modules load the AWS packages themselves, and only when MSK IAM is used.
 import { createMskIamTokenProvider, mskIamConfig, type MskIamOptions } from './auth/msk-iam';
 import { TokenRefresher, type OAuthBearerTokenProvider, type StaticOAuthBearerToken } from './auth/oauthbearer';
-import { checkDurationOption, checkLoggerOption, checkOptions } from './checks';
-import { ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
+import { checkDurationOption, checkLoggerOption, checkOptions, checkTimeoutArg } from './checks';
+import type { KafkaConfig } from './client-config';
+import { BrokersDownError, ConfigError, ClosedError, ErrorCode, KafkaError } from './errors';
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
 import { explainTlsHandshakeError, hostnameVerificationOn } from './tls-errors';
+import { callApplication, emitSafely } from './user-code';
 
 /**
  * Every error a client reports (before rate limiting), as `{ client, error }`: metrics count
@@ -59,6 +61,21 @@ export interface ClientOptions {
   awsMskIam?: MskIamOptions & { region: string };
 }
 
+/** Options of a client's `connect()`. */
+export interface ConnectOptions {
+  /** How long to wait for the cluster to answer (default 10 000 ms). */
+  timeoutMs?: number;
+}
+
+/** What a client was configured with, for a probe of the cluster by another client (see {@link ClientBase.connect}). */
+export interface ProbeSource {
+  config: KafkaConfig;
+  options: ClientOptions;
+}
+
+/** Errors that say the cluster was reached but refused this client: connect() reports them as they are. */
+const REFUSED_CODES: ReadonlySet<number> = new Set<number>([ErrorCode.AUTHENTICATION, ErrorCode.SSL]);
+
 /** The native calls a token refresher needs. */
 interface TokenTarget {
   setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
@@ -88,14 +105,21 @@ const UNREACHABLE_CODES: ReadonlySet<number> = new Set<number>([
 
 /** Base of the raw clients: an EventEmitter of {@link ClientEvents} and more. */
 export abstract class ClientBase extends EventEmitter {
-  private readonly refresher: TokenRefresher | undefined;
+  // Private fields (#), not properties: what holds a credential (the configuration's secret
+  // values, a static token, a token provider) is invisible to util.inspect, JSON.stringify,
+  // Object.keys/entries/getOwnPropertyNames and spreading of the client.
+  readonly #refresher: TokenRefresher | undefined;
   /** Where tokens go once the native handle exists. */
-  private tokenTarget: TokenTarget | undefined;
+  #tokenTarget: TokenTarget | undefined;
   /** Secret values of the configuration: never passed on in log, error or statistics text. */
-  private secrets: string[] = [];
+  #secrets: string[] = [];
+  /** The configuration and authentication options as given (credentials included). */
+  #probe: ProbeSource | undefined;
+  /** The last error event from librdkafka, for connect()'s report of why it failed. */
+  #lastEventError: KafkaError | undefined;
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
-  private readonly tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
+  readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
   protected closing = false;
   protected closed = false;
   private readonly limiter: RepeatLimiter;
@@ -120,16 +144,16 @@ export abstract class ClientBase extends EventEmitter {
       throw new ConfigError('awsMskIam', 'give either oauthbearer or awsMskIam, not both');
     }
     if (options.awsMskIam) {
-      this.tokenSource = createMskIamTokenProvider(options.awsMskIam);
+      this.#tokenSource = createMskIamTokenProvider(options.awsMskIam);
     } else {
-      this.tokenSource = options.oauthbearer;
+      this.#tokenSource = options.oauthbearer;
     }
-    if (this.tokenSource !== undefined) {
+    if (this.#tokenSource !== undefined) {
       // Validates a static token now (a ConfigError), before any native handle exists.
-      this.refresher = new TokenRefresher(this.tokenSource, {
+      this.#refresher = new TokenRefresher(this.#tokenSource, {
         setToken: (token, expiresAtMs, principal, extensions) =>
-          this.tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
-        setTokenFailure: (message) => this.tokenTarget?.setOAuthBearerTokenFailure(message),
+          this.#tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
+        setTokenFailure: (message) => this.#tokenTarget?.setOAuthBearerTokenFailure(message),
       }, { onError: (e) => this.reportError(e as KafkaError) });
     }
   }
@@ -141,12 +165,13 @@ export abstract class ClientBase extends EventEmitter {
   protected withAuth<C extends Record<string, unknown>>(config: C, options: ClientOptions): { config: C; native: { oauthbearer: boolean } } {
     // Not an object: validateConfig says so next, naming what it got.
     if (config === null || typeof config !== 'object' || Array.isArray(config)) return { config, native: { oauthbearer: false } };
-    this.secrets = collectSecrets(config);
+    this.#secrets = collectSecrets(config);
+    this.#probe = { config: config as KafkaConfig, options: { oauthbearer: options.oauthbearer, awsMskIam: options.awsMskIam } };
     this.hostnameVerification = hostnameVerificationOn(config);
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
-    return { config, native: { oauthbearer: Boolean(this.tokenSource) } };
+    return { config, native: { oauthbearer: Boolean(this.#tokenSource) } };
   }
 
   /** Remembers the validated configuration's bootstrap servers (named by connectivity errors). */
@@ -173,14 +198,62 @@ export abstract class ClientBase extends EventEmitter {
     });
   }
 
+  /**
+   * Waits until the cluster answers this client's configuration (a metadata request to a
+   * bootstrap broker, with the client's security settings): a start-up check that fails
+   * fast, where librdkafka itself would only log and retry (a `send()` then fails after
+   * `message.timeout.ms`, 300 000 ms by default; a consumer waits for ever).
+   *
+   * @throws BrokersDownError naming the bootstrap servers and the last connection failure,
+   *   when no broker answered within `timeoutMs` (default 10 000).
+   * @throws KafkaError (`AUTHENTICATION`, `SSL`) when a broker answered but refused the
+   *   client's credentials or TLS settings.
+   * @throws ClosedError after close().
+   */
+  async connect(options: ConnectOptions = {}): Promise<void> {
+    this.assertOpen('connect');
+    if (options === null || typeof options !== 'object') throw new TypeError('connect(options) must be an object');
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    checkTimeoutArg('connect: options.timeoutMs', timeoutMs);
+    let lastError: KafkaError | undefined;
+    this.#lastEventError = undefined;
+    try {
+      await this.probeCluster(timeoutMs, (e) => (lastError = e));
+    } catch (e) {
+      this.assertOpen('connect');
+      // Not an answer missing (a configuration the probe refused, a bug): as it is.
+      if (!(e instanceof KafkaError) || e instanceof ConfigError) throw e;
+      lastError ??= this.#lastEventError;
+      if (lastError && REFUSED_CODES.has(lastError.code)) throw lastError;
+      if (e instanceof KafkaError && REFUSED_CODES.has(e.code)) throw e;
+      const why = lastError ?? (e instanceof Error ? e : undefined);
+      throw new BrokersDownError(
+        this.servers,
+        `no broker of ${this.servers || '(no bootstrap.servers)'} answered within ${timeoutMs} ms${why ? ` (last error: ${this.redact(why.message)})` : ''}`,
+        e,
+      );
+    }
+  }
+
+  /**
+   * Sends one request that only the cluster can answer, within `timeoutMs`; passes the
+   * connection errors seen meanwhile to `onError`.
+   */
+  protected abstract probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void>;
+
+  /** What this client was configured with, for a probe by a separate client. */
+  protected probeSource(): ProbeSource {
+    return this.#probe ?? { config: {}, options: {} };
+  }
+
   /** Starts answering librdkafka's token refresh requests for `target`. */
   protected startTokens(target: TokenTarget): void {
-    this.tokenTarget = target;
+    this.#tokenTarget = target;
   }
 
   /** Stops token refreshes (on close). */
   protected stopTokens(): void {
-    this.refresher?.close();
+    this.#refresher?.close();
   }
 
   /** Releases the client; idempotent. */
@@ -222,19 +295,23 @@ export abstract class ClientBase extends EventEmitter {
         if (suppressed === null) return true;
         const entry: LogEntry = { level: event.level, facility: event.facility, message: this.redact(event.message), suppressed };
         this.emitTyped('log', entry);
-        if (this.logger) {
+        const logger = this.logger;
+        if (logger) {
           const fields = { facility: entry.facility, suppressed: entry.suppressed || undefined, client: this.kind };
-          if (entry.level <= 3) this.logger.error(fields, entry.message);
-          else if (entry.level <= 4) this.logger.warn(fields, entry.message);
-          else if (entry.level <= 6) this.logger.info(fields, entry.message);
-          else this.logger.debug(fields, entry.message);
+          const level = entry.level <= 3 ? 'error' : entry.level <= 4 ? 'warn' : entry.level <= 6 ? 'info' : 'debug';
+          callApplication((f: object, m: string) => logger[level](f, m), fields, entry.message);
         }
         return true;
       }
       case 'error': {
         let message = this.redact(event.error.message);
         if (event.error.code === ErrorCode.SSL) message = explainTlsHandshakeError(message, this.hostnameVerification);
-        const error = nativeError({ ...event.error, message });
+        let error = nativeError({ ...event.error, message });
+        if (error.code === ErrorCode.ALL_BROKERS_DOWN) {
+          const named = this.servers === '' || message.includes(this.servers) ? message : `${message} (bootstrap.servers: ${this.servers})`;
+          error = new BrokersDownError(this.servers, named);
+        }
+        this.#lastEventError = error;
         this.reportError(error);
         return true;
       }
@@ -242,7 +319,7 @@ export abstract class ClientBase extends EventEmitter {
         this.emitTyped('stats', JSON.parse(this.redact(event.json)) as Record<string, unknown>);
         return true;
       case 'oauthbearer-refresh':
-        if (this.refresher) void this.refresher.onRefreshRequested();
+        if (this.#refresher) void this.#refresher.onRefreshRequested();
         else this.reportError(new ConfigError('oauthbearer', 'librdkafka asked for an OAUTHBEARER token but no token provider is configured'));
         return true;
       default:
@@ -252,9 +329,9 @@ export abstract class ClientBase extends EventEmitter {
 
   /** `text` without any secret value of this client's configuration. */
   protected redact(text: string): string {
-    if (this.secrets.length === 0) return text;
-    for (const secret of this.secrets) {
-      if (text.includes(secret)) return redactText(text, this.secrets);
+    if (this.#secrets.length === 0) return text;
+    for (const secret of this.#secrets) {
+      if (text.includes(secret)) return redactText(text, this.#secrets);
     }
     return text;
   }
@@ -271,7 +348,11 @@ export abstract class ClientBase extends EventEmitter {
     if (clientErrorChannel.hasSubscribers) clientErrorChannel.publish({ client: this, error });
     const suppressed = this.limiter.admit(`error:${error.code}:${error.message}`);
     if (suppressed === null) return;
-    this.logger?.error({ code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind }, error.message);
+    const logger = this.logger;
+    if (logger) {
+      const fields = { code: error.codeName, fatal: error.isFatal, suppressed: suppressed || undefined, client: this.kind };
+      callApplication((f: object, m: string) => logger.error(f, m), fields, error.message);
+    }
     if (this.listenerCount('error') > 0) {
       this.emitTyped('error', error);
     } else if (!this.logger) {
@@ -282,8 +363,13 @@ export abstract class ClientBase extends EventEmitter {
     }
   }
 
+  /**
+   * Emits an event to the application's listeners. A listener that throws stops neither the
+   * other listeners nor the client's handling of the rest of the native batch: its exception
+   * is rethrown on a later tick, an uncaught exception (see ./user-code).
+   */
   protected emitTyped<K extends keyof ClientEvents>(name: K, ...args: ClientEvents[K]): void {
-    this.emit(name, ...args);
+    emitSafely(this, name, ...args);
   }
 
   override on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): this;

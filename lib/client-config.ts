@@ -1,4 +1,4 @@
-import { isSensitive } from './config';
+import { isSecretProperty } from './secrets';
 import { ConfigError } from './errors';
 import { explainTlsCreationError } from './tls-errors';
 
@@ -19,7 +19,7 @@ export type KafkaConfig = Record<string, string | number | boolean | string[] | 
 export function toConfigError(e: unknown, config?: Readonly<Record<string, string>>): unknown {
   if (e instanceof Error && /invalid configuration "([^"]+)": (.*)/s.test(e.message)) {
     const [, property, reason] = /invalid configuration "([^"]+)": (.*)/s.exec(e.message)!;
-    return new ConfigError(property!, isSensitive(property!) ? 'librdkafka refused the value (value redacted)' : reason!);
+    return new ConfigError(property!, isSecretProperty(property!) ? 'librdkafka refused the value (value redacted)' : reason!);
   }
   if (e instanceof Error && typeof (e as { code?: unknown }).code === 'number') {
     return (config && explainTlsCreationError(e.message, config)) ?? new ConfigError('config', e.message);

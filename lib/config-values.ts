@@ -7,6 +7,7 @@
 import { z } from 'zod';
 
 import type { PropertyInfo } from './config-properties';
+import { isSecretProperty } from './secrets';
 
 /**
  * String properties that hold lists, with the separator librdkafka splits them on; arrays
@@ -49,7 +50,7 @@ export const REDACTED = '(value redacted)';
 
 /** A value quoted for a message, or {@link REDACTED} for secret properties. */
 export function shown(prop: PropertyInfo, value: unknown): string {
-  if (prop.sensitive) return REDACTED;
+  if (isSecretProperty(prop.name)) return REDACTED;
   const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

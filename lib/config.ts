@@ -14,6 +14,7 @@ import { foreignNameHint, resolveProperty, suggestProperty, type ResolvedPropert
 import { checkRules, type ConfigRole, type ConfigWarning, type Settings } from './config-rules';
 import { kindOf, parseValue, REDACTED } from './config-values';
 import { ConfigError } from './errors';
+import { isSecretProperty } from './secrets';
 
 export type { ConfigRole, ConfigWarning } from './config-rules';
 export type { PropertyInfo, PropertyType } from './config-properties';
@@ -135,7 +136,7 @@ function toSlot(role: ConfigRole, name: string, value: unknown, user: boolean, w
   const parsed = parseValue(entry, target, value);
   if (!parsed.ok) {
     // Say that the value is withheld on purpose, so nobody "fixes" the message to show it.
-    const secret = (entry.sensitive || target.sensitive) && !parsed.reason.includes(REDACTED);
+    const secret = isSecretProperty(name) && !parsed.reason.includes(REDACTED);
     throw new ConfigError(name, secret ? `${parsed.reason} ${REDACTED}` : parsed.reason);
   }
   if (entry.deprecated || target.deprecated) {
@@ -242,20 +243,6 @@ export function describeProperty(name: string): PropertyDescription | undefined 
     octokafkaDefaults,
     settable: entry.type !== 'api' && entry.unsupported === undefined,
   };
-}
-
-/** Words in names of properties that librdkafka does not know but that evidently hold secrets. */
-const SECRET_WORDS = /pass(word|phrase)|secret|jaas|private\.?key|credential|token/i;
-
-/**
- * True if a property's value is a secret: librdkafka marks it `_RK_SENSITIVE` (passwords,
- * private keys, SASL username and OAUTHBEARER configuration), directly or through an alias.
- * Unknown names count as secret when their wording says so (`ssl.truststore.password`).
- */
-export function isSensitive(name: string): boolean {
-  const resolved = resolveProperty(name);
-  if (resolved) return resolved.entry.sensitive === true || resolved.target.sensitive === true;
-  return SECRET_WORDS.test(name);
 }
 
 /** All documented librdkafka properties, for tooling. */

@@ -178,7 +178,7 @@ export class Connection {
   }
 
   private resolve(role?: ConnectionRole): ResolvedConnection {
-    return resolveConnection({ file: this.registry.file(), name: this.name, role, env: this.registry.env });
+    return resolveConnection({ file: this.registry.file(), name: this.name, role, env: this.registry.environment() });
   }
 
   /**
@@ -191,7 +191,7 @@ export class Connection {
       if (typeof group !== 'string' || group.length === 0) throw new ConfigError('group', 'must be a non-empty string');
       return group;
     }
-    const configured = this.resolve('consumer').config['group.id'] ?? this.registry.env.KAFKA_CONSUMER_GROUP;
+    const configured = this.resolve('consumer').config['group.id'] ?? this.registry.environment().KAFKA_CONSUMER_GROUP;
     if (configured === undefined || configured === '') {
       throw new ConfigError('group.id', `connection "${this.name}" has no consumer group: pass one, set group.id in its consumer section, or set KAFKA_CONSUMER_GROUP`);
     }
@@ -231,13 +231,15 @@ export class Connection {
  */
 export class Connections {
   private readonly connections = new Map<string, Connection>();
-  private loaded: ConnectionsFile | null | undefined;
+  // Private fields: the environment and the connections file hold credentials
+  // (KAFKA_SASL_PASSWORD, sasl.password, ...), which printing or enumerating this must not show.
+  #loaded: ConnectionsFile | null | undefined;
   private embedded: Embedded | undefined;
-  /** @internal */ readonly env: NodeJS.ProcessEnv;
+  readonly #env: NodeJS.ProcessEnv;
   /** @internal */ readonly logger: Logger | undefined;
   /** @internal */ readonly metrics: KafkaMetrics | undefined;
   /** @internal */ readonly statisticsIntervalMs: number | undefined;
-  private readonly source: ConnectionsOptions['source'];
+  readonly #source: ConnectionsOptions['source'];
 
   /**
    * Checks a given source at once (a file path is read on first use).
@@ -248,7 +250,7 @@ export class Connections {
     if (unknown !== undefined) {
       throw new ConfigError(unknown, `is not an option of the connections (${OPTION_NAMES.join(', ')}); a connections file's content goes in "source"`);
     }
-    this.env = options.env ?? process.env;
+    this.#env = options.env ?? process.env;
     this.logger = options.logger;
     this.metrics = options.metrics;
     const interval = options.statisticsIntervalMs ?? (options.metrics ? 5000 : undefined);
@@ -256,8 +258,13 @@ export class Connections {
       throw new ConfigError('statisticsIntervalMs', `must be a non-negative integer, got ${String(interval)}`);
     }
     this.statisticsIntervalMs = interval;
-    this.source = options.source;
-    if (options.source !== undefined && typeof options.source !== 'string') this.loaded = toFile(options.source);
+    this.#source = options.source;
+    if (options.source !== undefined && typeof options.source !== 'string') this.#loaded = toFile(options.source);
+  }
+
+  /** @internal The environment the connections read (a method: not shown when this is printed). */
+  environment(): NodeJS.ProcessEnv {
+    return this.#env;
   }
 
   /**
@@ -267,7 +274,7 @@ export class Connections {
    */
   connect(name?: string): Connection {
     // Resolving checks the name and maps "no name" to the default one.
-    const resolved = resolveConnection({ file: this.file(), name, env: this.env });
+    const resolved = resolveConnection({ file: this.file(), name, env: this.#env });
     let connection = this.connections.get(resolved.name);
     if (!connection) {
       connection = new Connection(resolved.name, this);
@@ -311,11 +318,11 @@ export class Connections {
 
   /** @internal The checked connections file, or null when the environment alone configures. */
   file(): ConnectionsFile | undefined {
-    if (this.loaded === undefined) {
-      const path = typeof this.source === 'string' ? this.source : this.env.OCTOKAFKA_CONFIG?.trim() || undefined;
-      this.loaded = path === undefined ? null : readConnectionsFile(path);
+    if (this.#loaded === undefined) {
+      const path = typeof this.#source === 'string' ? this.#source : this.#env.OCTOKAFKA_CONFIG?.trim() || undefined;
+      this.#loaded = path === undefined ? null : readConnectionsFile(path);
     }
-    return this.loaded ?? undefined;
+    return this.#loaded ?? undefined;
   }
 
   /** @internal The process's (this registry's) embedded cluster, started on first use. */

@@ -13,6 +13,8 @@
 import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from './checks';
 import { ClientBase, type ClientOptions, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
+import { probeWithAdmin } from './cluster-probe';
+import { emitSafely, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { DEFAULTS, validateConfig } from './config';
 import { ConfigError, ErrorCode, HandlerError, KafkaError } from './errors';
@@ -551,6 +553,10 @@ export class KafkaConsumer extends ClientBase {
     this.handle.ref(ref);
   }
 
+  protected probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void> {
+    return probeWithAdmin(this.probeSource(), timeoutMs, onError);
+  }
+
   // ---- internals
 
   private inHook = false;
@@ -662,7 +668,13 @@ export class KafkaConsumer extends ClientBase {
           this.pushMessages(messages, taken, event.at);
           taken = event.at;
         }
-        if (!this.handleCommonEvent(event)) this.handleEvent(event);
+        // Defence in depth: application code is already isolated where it is called, and
+        // nothing may keep the rest of the batch (its messages, the next rebalance) from JS.
+        try {
+          if (!this.handleCommonEvent(event)) this.handleEvent(event);
+        } catch (e) {
+          rethrowLater(e);
+        }
       }
     }
     if (messages && taken < total) this.pushMessages(messages, taken, total);
@@ -741,7 +753,7 @@ export class KafkaConsumer extends ClientBase {
           this.handle.rebalanceDone(event.token);
         }
       });
-      this.emit('rebalance', { kind: event.kind, protocol: event.protocol, partitions });
+      emitSafely(this, 'rebalance', { kind: event.kind, protocol: event.protocol, partitions });
     } else if (event.type === 'rebalance-timeout') {
       this.reportError(
         new KafkaError({
@@ -759,7 +771,7 @@ export class KafkaConsumer extends ClientBase {
       }
     } else if (event.type === 'commit') {
       if (event.error) this.reportError(nativeError(event.error, 'commit failed'));
-      this.emit('commit', fromNative(event.offsets));
+      emitSafely(this, 'commit', fromNative(event.offsets));
     }
   }
 }
@@ -774,6 +786,12 @@ export interface ConsumerCloseReport {
   timedOut: boolean;
 }
 
+/**
+ * Listeners of a consumer's events run while it hands a native batch to the application: one
+ * that throws neither stops the other listeners nor loses a message of that batch nor stalls
+ * a rebalance (librdkafka is told it is done regardless); its exception is rethrown on a
+ * later tick, as an uncaught exception.
+ */
 export interface KafkaConsumer {
   on(event: 'log', listener: (entry: LogEntry) => void): this;
   on(event: 'error', listener: (error: KafkaError) => void): this;

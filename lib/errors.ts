@@ -12,10 +12,18 @@ export const ErrorCode = {
   FAIL: -196,
   TRANSPORT: -195,
   RESOLVE: -193,
+  /**
+   * A message was not acknowledged within `message.timeout.ms` (librdkafka's
+   * `delivery.timeout.ms`, 300 000 ms by default), librdkafka's own retries included. Not
+   * retriable: the broker may have written it (the outcome is unknown), and sending it again
+   * is a new message, which idempotence does not deduplicate. Resend only where a duplicate
+   * is acceptable or detected downstream.
+   */
   MSG_TIMED_OUT: -192,
   PARTITION_EOF: -191,
   UNKNOWN_PARTITION: -190,
   UNKNOWN_TOPIC: -188,
+  /** Every broker of the cluster is down or unreachable (see {@link BrokersDownError}). */
   ALL_BROKERS_DOWN: -187,
   INVALID_ARG: -186,
   TIMED_OUT: -185,
@@ -41,6 +49,35 @@ export const ErrorCode = {
   /** Broker: SASL authentication failed (librdkafka reports it to clients as `AUTHENTICATION`). */
   SASL_AUTHENTICATION_FAILED: 58,
 } as const;
+
+/**
+ * The error codes worth retrying: the one table of them. Errors librdkafka creates as
+ * `rd_kafka_error_t` (transactions, admin results) carry librdkafka's own verdict; every
+ * error built from a bare code (delivery reports, consumer and client errors) takes this
+ * table's. Transient conditions only: a connection or request that failed or timed out, a
+ * full queue, a leader or coordinator that moved, too few in-sync replicas for now.
+ * `_MSG_TIMED_OUT` is not one (see {@link ErrorCode.MSG_TIMED_OUT}).
+ */
+export const RETRIABLE_CODES: ReadonlySet<number> = new Set<number>([
+  ErrorCode.TRANSPORT,
+  ErrorCode.TIMED_OUT,
+  ErrorCode.QUEUE_FULL,
+  ErrorCode.ALL_BROKERS_DOWN,
+  6, // NOT_LEADER_OR_FOLLOWER
+  5, // LEADER_NOT_AVAILABLE
+  7, // REQUEST_TIMED_OUT
+  19, // NOT_ENOUGH_REPLICAS
+  20, // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+  13, // NETWORK_EXCEPTION
+]);
+
+/** True when an error with this code is worth retrying (see {@link RETRIABLE_CODES}). */
+export function isRetriableCode(code: number): boolean {
+  return RETRIABLE_CODES.has(code);
+}
 
 /** The symbolic name of each code in {@link ErrorCode}, as librdkafka prints it. */
 const localNames: Record<number, string> = Object.fromEntries(
@@ -90,6 +127,22 @@ export class ConfigError extends KafkaError {
   constructor(property: string, reason: string) {
     super({ message: `invalid configuration ${JSON.stringify(property)}: ${reason}`, code: ErrorCode.INVALID_ARG });
     this.property = property;
+  }
+}
+
+/**
+ * No broker of the cluster answered: as the `error` event librdkafka's "all brokers down"
+ * becomes, and as the rejection of a client's `connect()` when its timeout passed first.
+ * Names the bootstrap servers that were tried; the message says what the connections last
+ * failed with (connection refused, name not resolved, ...). librdkafka keeps trying: the
+ * condition ends when a broker answers.
+ */
+export class BrokersDownError extends KafkaError {
+  /** The client's `bootstrap.servers` (secrets redacted). */
+  readonly servers: string;
+  constructor(servers: string, message: string, cause?: unknown) {
+    super({ message, code: ErrorCode.ALL_BROKERS_DOWN, retriable: true, cause });
+    this.servers = servers;
   }
 }
 

@@ -4,7 +4,7 @@
  * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link KafkaAdmin}, {@link MockCluster},
  * {@link KafkaError}.
  */
-export { KafkaError, ConfigError, ClosedError, DecodeError, ValidationError, HandlerError, ErrorCode, type KafkaErrorInit } from './errors';
+export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './errors';
 export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './producer';
 export { BatchDelivery } from './batch-delivery';
 export {
@@ -51,7 +51,7 @@ export {
 } from './admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
 export type { KafkaConfig } from './client-config';
-export type { ClientOptions, LogEntry, Logger } from './client-base';
+export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './version';
 export { Driver, TopicNotFoundError, type DriverConfig, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
 export { TopicHandle } from './topic/topic-handle';
@@ -71,7 +71,7 @@ export { configFromEnv } from './env-config';
 export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
-export { validateConfig, describeProperty, isSensitive } from './config';
+export { validateConfig, describeProperty } from './config';
 export {
   parseConnectionsFile,
   readConnectionsFile,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-import { KafkaError, type KafkaErrorInit } from './errors';
+import { KafkaError, isRetriableCode, type KafkaErrorInit } from './errors';
 
 /** A delivery-report batch: one entry per message, in typed arrays. */
 export interface NativeDeliveries {
@@ -199,10 +199,7 @@ export function nativeError(e: KafkaErrorInit | number, context?: string): Kafka
   const init: KafkaErrorInit =
     typeof e === 'number' ? { code: e, name: native().errorName(e), message: native().errorString(e) } : e;
   const message = context ? `${context}: ${init.message}` : init.message;
-  const retriable = init.retriable ?? RETRIABLE.has(init.code);
+  // librdkafka's verdict when the native side has one (an rd_kafka_error_t), else the table.
+  const retriable = init.retriable ?? isRetriableCode(init.code);
   return new KafkaError({ ...init, message, retriable });
 }
-
-// Local and broker codes that are worth retrying (librdkafka marks rd_kafka_error_t
-// errors itself; bare codes from delivery reports need this table).
-const RETRIABLE = new Set([-195, -185, -184, -187, -192, 6, 5, 7, 19, 20, 14, 15, 16, 13]);

@@ -12,6 +12,8 @@ import { NATIVE, type KafkaConsumer } from './consumer';
 import { BatchDelivery, topicAt, type TopicRuns } from './batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from './message';
 import { instrumentSends } from './tracing';
+import { probeWithAdmin } from './cluster-probe';
+import { callApplication, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
@@ -227,6 +229,12 @@ export class KafkaProducer extends ClientBase {
   /**
    * Sends one message; resolves once the broker acknowledged it (with acks=all: all in-sync
    * replicas have it), rejects with a {@link KafkaError} otherwise.
+   *
+   * librdkafka retries a message until `message.timeout.ms` (alias `delivery.timeout.ms`)
+   * passes: 300 000 ms (5 minutes) by default, so against a cluster that cannot be reached
+   * the promise rejects (`_MSG_TIMED_OUT`, naming the bootstrap servers) only then. Lower it
+   * in the configuration to fail sooner, and check the cluster at start-up with
+   * {@link KafkaProducer.connect}, which fails within seconds.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError('send'));
@@ -321,6 +329,10 @@ export class KafkaProducer extends ClientBase {
    * gets the delivery report or error; without one, failures are emitted as `error`
    * events. Throws a {@link KafkaError} with code QUEUE_FULL when librdkafka's queue is
    * full: await {@link waitForRoom} and retry.
+   *
+   * A callback that throws does not disturb the other messages: they are settled first
+   * (with their own reports), then the exception is rethrown on a later tick as an
+   * uncaught exception, as from any Node callback.
    */
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
@@ -475,6 +487,10 @@ export class KafkaProducer extends ClientBase {
     this.handle.ref(ref);
   }
 
+  protected probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void> {
+    return probeWithAdmin(this.probeSource(), timeoutMs, onError);
+  }
+
   /**
    * Enqueues a batch in as few native calls as librdkafka's queue allows: each run of
    * messages to one topic is packed into one arena (the only copy of the payloads) and
@@ -604,7 +620,15 @@ export class KafkaProducer extends ClientBase {
       for (let i = 0; i < deliveries.ids.length; i++) this.settle(deliveries, offsetWords, i);
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
-    if (events) for (const event of events) this.handleCommonEvent(event);
+    if (events) {
+      for (const event of events) {
+        try {
+          this.handleCommonEvent(event);
+        } catch (e) {
+          rethrowLater(e);
+        }
+      }
+    }
   }
 
   private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
@@ -612,13 +636,13 @@ export class KafkaProducer extends ClientBase {
     const topic = single.message.topic;
     if (err === 0) {
       const report = { topic, partition, offset, timestamp };
-      if (single.callback) single.callback(null, report);
+      if (single.callback) callApplication(single.callback, null, report);
       else single.resolve?.(report);
       return;
     }
     const error = this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
     if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
-    if (single.callback) single.callback(error, null);
+    if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
   }
 
@@ -665,7 +689,7 @@ export class KafkaProducer extends ClientBase {
         if (error) p.settlers[2 * index + 1]!(error as never);
         else p.settlers[2 * index]!((p.offsetsOnly ? offset : { topic, partition: d.partitions[i]!, offset, timestamp: d.timestamps[i]! }) as never);
       } else if (p.callback) {
-        p.callback(error, error ? null : { topic, partition: d.partitions[i]!, offset: d.offsets[i]!, timestamp: d.timestamps[i]! });
+        callApplication(p.callback, error, error ? null : { topic, partition: d.partitions[i]!, offset: d.offsets[i]!, timestamp: d.timestamps[i]! });
       } else if (error && !p.error) {
         p.error = error;
       }

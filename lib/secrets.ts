@@ -5,31 +5,23 @@
  */
 import { inspect } from 'node:util';
 
+import { resolveProperty } from './config-names';
+
 /** What every secret prints as. */
 export const REDACTED = '[redacted]';
 
 /**
- * librdkafka properties marked `_RK_SENSITIVE` in rdkafka_conf.c (librdkafka redacts these in
- * its own configuration dumps; we do the same so both views agree), plus the Java-client
- * names people copy into configs by habit.
+ * Secret names librdkafka does not know: the Java client's, which people copy into
+ * configurations by habit.
  */
-const SECRET_PROPERTIES: ReadonlySet<string> = new Set([
-  'ssl.key.location',
-  'ssl.key.password',
-  'ssl.key.pem',
-  'ssl_key',
-  'ssl.ca.pem',
-  'ssl.keystore.password',
-  'sasl.username',
-  'sasl.password',
-  'sasl.oauthbearer.config',
-  'sasl.oauthbearer.client.secret',
-  'sasl.oauthbearer.assertion.private.key.file',
-  'sasl.oauthbearer.assertion.private.key.passphrase',
-  'sasl.oauthbearer.assertion.private.key.pem',
-  'ssl.truststore.password',
-  'sasl.jaas.config',
-]);
+const FOREIGN_SECRET_PROPERTIES: ReadonlySet<string> = new Set(['ssl.truststore.password', 'sasl.jaas.config']);
+
+/**
+ * Words that make any unknown name a secret's, wherever they appear in it. Not `credential`:
+ * a `credentials` object (AWS) is walked into, its secret fields matched one by one, so that
+ * the access key id stays visible.
+ */
+const SECRET_WORDS = /pass(word|phrase)|secret|jaas|private\.?key|token/i;
 
 /**
  * Endings of key names that hold secrets in JS-style objects (AWS credentials, OAuth tokens,
@@ -53,13 +45,23 @@ const SECRET_KEY_SUFFIXES: readonly string[] = [
 ];
 
 /**
- * True when a configuration property or object key holds a secret: librdkafka's sensitive
- * properties (`sasl.password`, `ssl.key.pem`, `sasl.oauthbearer.config`, …) and keys such as
- * `password`, `secretAccessKey`, `sessionToken`, `token`, `KAFKA_SASL_PASSWORD`.
+ * True when a configuration property or object key holds a secret. The one matcher of the
+ * package (configuration errors, redacted printing, log scrubbing all ask it):
+ *
+ * - a property librdkafka knows is secret exactly when librdkafka marks it `_RK_SENSITIVE`,
+ *   directly or through the property it is an alias of (`sasl.username`, `sasl.password`,
+ *   `ssl.key.pem`, `ssl.key.password`, `ssl.keystore.password`, `sasl.oauthbearer.config`,
+ *   `sasl.oauthbearer.client.secret`, …), so both views of a configuration agree. A public
+ *   certificate (`ssl.certificate.pem`, `ssl.certificate.location`) is not a secret;
+ * - any other name is judged by its wording: the Java client's `ssl.truststore.password` and
+ *   `sasl.jaas.config`, keys such as `password`, `secretAccessKey`, `sessionToken`, `token`,
+ *   `apiKey`, `KAFKA_SASL_PASSWORD`, `KAFKA_CLIENT_KEY`.
  */
 export function isSecretProperty(name: string): boolean {
+  const resolved = resolveProperty(name);
+  if (resolved) return resolved.entry.sensitive === true || resolved.target.sensitive === true;
   const lower = name.toLowerCase();
-  if (SECRET_PROPERTIES.has(lower)) return true;
+  if (FOREIGN_SECRET_PROPERTIES.has(lower) || SECRET_WORDS.test(lower)) return true;
   const squashed = lower.replace(/[^a-z0-9]/g, '');
   return SECRET_KEY_SUFFIXES.some((suffix) => squashed.endsWith(suffix));
 }

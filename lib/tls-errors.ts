@@ -9,7 +9,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 
-import { isSensitive } from './config';
+import { isSecretProperty } from './secrets';
 import { ConfigError } from './errors';
 
 const KEY_PROPERTIES = ['ssl.key.location', 'ssl.key.pem'];
@@ -79,7 +79,7 @@ export function explainTlsCreationError(message: string, config: Readonly<Record
 
   const content = contentOf(property, config);
   if (content instanceof Error) {
-    const where = isSensitive(property) ? '' : ` (${config[property]})`;
+    const where = isSecretProperty(property) ? '' : ` (${config[property]})`;
     return new ConfigError(property, `cannot be read${where}: ${fsReason(content)}`);
   }
   if (/key values mismatch/.test(message)) {

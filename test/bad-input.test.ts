@@ -533,7 +533,7 @@ describe('calls after close: ClosedError, or the documented empty result', () =>
     const script = `
       const { Driver } = require(${JSON.stringify(index)});
       (async () => {
-        const driver = await Driver.connect({ kafka: {} });
+        const driver = await Driver.embedded({ kafka: {} });
         const topic = await driver.createTopic('t');
         await driver.close();
         for (const make of [() => topic.producer(), () => topic.consumer('g')]) {

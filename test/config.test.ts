@@ -8,12 +8,12 @@ import {
   CONFIG_PROPERTIES,
   DEFAULTS,
   describeProperty,
-  isSensitive,
   validateConfig,
   type ConfigRole,
   type ConfigWarning,
 } from '../lib/config';
 import { PROPERTIES } from '../lib/config-properties';
+import { isSecretProperty } from '../lib/secrets';
 import { ConfigError, ErrorCode, KafkaError } from '../lib/errors';
 
 const root = join(__dirname, '..');
@@ -422,14 +422,14 @@ describe('cross-property rules', () => {
 });
 
 describe('secrets', () => {
-  it('isSensitive: librdkafka\'s sensitive properties, their aliases, and secret-looking unknown names', () => {
+  it('isSecretProperty: librdkafka\'s sensitive properties, their aliases, and secret-looking unknown names', () => {
     for (const name of ['sasl.password', 'sasl.username', 'ssl.key.password', 'ssl.key.pem', 'ssl.keystore.password', 'sasl.oauthbearer.client.secret', 'ssl_key']) {
-      expect(isSensitive(name), name).toBe(true);
+      expect(isSecretProperty(name), name).toBe(true);
     }
-    expect(isSensitive('sasl.oauthbearer.client.credentials.client.secret')).toBe(true);
-    expect(isSensitive('ssl.truststore.password')).toBe(true);
-    expect(isSensitive('bootstrap.servers')).toBe(false);
-    expect(isSensitive('ssl.certificate.pem')).toBe(false);
+    expect(isSecretProperty('sasl.oauthbearer.client.credentials.client.secret')).toBe(true);
+    expect(isSecretProperty('ssl.truststore.password')).toBe(true);
+    expect(isSecretProperty('bootstrap.servers')).toBe(false);
+    expect(isSecretProperty('ssl.certificate.pem')).toBe(false);
   });
 
   it('value errors about secret properties say "(value redacted)"', () => {

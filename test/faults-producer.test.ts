@@ -221,6 +221,8 @@ describe('a cluster that is never reachable', () => {
     const elapsed = Date.now() - t0;
     expect(error).toBeInstanceOf(KafkaError);
     expect((error as KafkaError).codeName).toBe('_MSG_TIMED_OUT');
+    // The outcome is unknown and librdkafka already retried: not a blind-retry error.
+    expect((error as KafkaError).isRetriable).toBe(false);
     expect((error as KafkaError).message).toContain(servers);
     expect(elapsed).toBeLessThan(20_000); // bounded by message.timeout.ms (no timing precision asserted)
     // Connection failures are reported as error events naming each broker.

@@ -12,10 +12,36 @@ import {
   withRedactedDisplay,
 } from '../lib/secrets';
 import { createMskIamTokenProvider } from '../lib/auth';
+import { resolveProperty } from '../lib/config-names';
+import { PROPERTIES } from '../lib/config-properties';
+import * as octokafka from '../lib/index';
 
 const PASSWORD = 'hunter2-correct-horse';
 
 describe('isSecretProperty', () => {
+  it('is the one matcher: the package exports it and no other', () => {
+    expect(octokafka.isSecretProperty).toBe(isSecretProperty);
+    expect('isSensitive' in octokafka).toBe(false);
+  });
+
+  it('follows librdkafka\'s table for every property it knows, aliases included', () => {
+    for (const { name } of PROPERTIES) {
+      const { entry, target } = resolveProperty(name)!;
+      expect(isSecretProperty(name), name).toBe(entry.sensitive === true || target.sensitive === true);
+    }
+    // A certificate is public; keys, their passwords and the SASL/OAUTHBEARER credentials are not.
+    expect(isSecretProperty('ssl.certificate.pem')).toBe(false);
+    for (const name of ['ssl.key.pem', 'ssl.key.password', 'ssl.keystore.password', 'sasl.password', 'sasl.oauthbearer.client.secret', 'sasl.oauthbearer.config']) {
+      expect(isSecretProperty(name), name).toBe(true);
+    }
+  });
+
+  it('judges names librdkafka does not know by their wording', () => {
+    for (const name of ['apiKey', 'KAFKA_CLIENT_KEY', 'ssl.truststore.password', 'sasl.jaas.config', 'refreshTokenUrl.secret']) {
+      expect(isSecretProperty(name), name).toBe(true);
+    }
+  });
+
   it('covers every property librdkafka marks _RK_SENSITIVE', () => {
     for (const name of [
       'ssl.key.location',

@@ -71,38 +71,78 @@ export class Driver {
   private sharedProducer: KafkaProducer | undefined;
   private closed = false;
 
+  // Private fields: the configurations hold credentials, which printing or enumerating the
+  // driver must not show (the getters below are on the prototype, not the instance).
+  readonly #config: ResolvedDriverConfig;
+  readonly #kafka: KafkaConfig;
+
   private constructor(
-    private readonly config: ResolvedDriverConfig,
-    private readonly kafka: KafkaConfig,
+    config: ResolvedDriverConfig,
+    kafka: KafkaConfig,
     private readonly admin: KafkaAdmin,
     private readonly mock: MockCluster | undefined,
-  ) {}
+  ) {
+    this.#config = config;
+    this.#kafka = kafka;
+  }
+
+  private get config(): ResolvedDriverConfig {
+    return this.#config;
+  }
+
+  private get kafka(): KafkaConfig {
+    return this.#kafka;
+  }
 
   /**
    * Connects with an Octopus driver configuration. Without `kafka["bootstrap.servers"]`, the
    * cluster and its security settings come from the environment ({@link configFromEnv}:
    * `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_CA_CERT`, …;
-   * properties in `kafka` win); without `KAFKA_BOOTSTRAP_SERVERS` either, starts an embedded
-   * MockCluster that the driver closes with itself.
-   * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable.
+   * properties in `kafka` win). A configuration that names no cluster either way is an error:
+   * for an in-memory cluster (tests, demos), ask for one with {@link Driver.embedded}.
+   * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable;
+   *   for `kafka.bootstrap.servers` when no cluster is named.
    */
   static async connect(config: unknown = {}): Promise<Driver> {
     const resolved = resolveDriverConfig(config);
     let kafka: KafkaConfig = { ...resolved.kafka };
-    let mock: MockCluster | undefined;
     if (kafka['bootstrap.servers'] === undefined) {
-      if (process.env.KAFKA_BOOTSTRAP_SERVERS) {
-        // A cluster named by the environment comes with the environment's security settings
-        // (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_CA_CERT, ...): never plaintext to a
-        // secured listener. Properties in the configuration win.
-        kafka = { ...configFromEnv(), ...kafka };
-      } else {
-        mock = await MockCluster.start();
-        kafka['bootstrap.servers'] = mock.bootstrapServers;
+      if (!process.env.KAFKA_BOOTSTRAP_SERVERS) {
+        // A deployment missing one variable must not "work" on a cluster that keeps nothing.
+        throw new ConfigError(
+          'kafka.bootstrap.servers',
+          'no Kafka cluster named: set kafka["bootstrap.servers"] or the KAFKA_BOOTSTRAP_SERVERS environment variable ' +
+            '(for an in-memory cluster that keeps nothing, for tests and demos, use Driver.embedded())',
+        );
       }
+      // A cluster named by the environment comes with the environment's security settings
+      // (KAFKA_SECURITY_PROTOCOL, KAFKA_SASL_*, KAFKA_CA_CERT, ...): never plaintext to a
+      // secured listener. Properties in the configuration win.
+      kafka = { ...configFromEnv(), ...kafka };
     }
-    // Prints redacted (kafkaConfig may hold passwords and keys).
+    return Driver.open(resolved, kafka, undefined);
+  }
+
+  /**
+   * Starts an embedded, in-memory cluster (librdkafka's mock brokers, see {@link MockCluster})
+   * and connects to it; the driver closes it with itself. For tests, demos and trying things
+   * out: it keeps nothing once closed. The environment's `KAFKA_*` variables are not read.
+   * @param config an Octopus driver configuration without `kafka["bootstrap.servers"]`.
+   * @throws ConfigError as {@link connect} does; for `kafka.bootstrap.servers` when it is given.
+   */
+  static async embedded(config: unknown = {}): Promise<Driver> {
+    const resolved = resolveDriverConfig(config);
+    if (resolved.kafka['bootstrap.servers'] !== undefined) {
+      throw new ConfigError('kafka.bootstrap.servers', 'Driver.embedded() runs on a cluster of its own: use Driver.connect() to reach the given servers');
+    }
+    const mock = await MockCluster.start();
+    return Driver.open(resolved, { ...resolved.kafka, 'bootstrap.servers': mock.bootstrapServers }, mock);
+  }
+
+  private static async open(resolved: ResolvedDriverConfig, kafka: KafkaConfig, mock: MockCluster | undefined): Promise<Driver> {
+    // Print redacted (both may hold passwords and keys).
     withRedactedDisplay(kafka);
+    withRedactedDisplay(resolved.kafka);
     try {
       return new Driver(resolved, kafka, new KafkaAdmin(configForRole('admin', kafka), resolved.clientOptions), mock);
     } catch (e) {
@@ -116,7 +156,7 @@ export class Driver {
     return Driver.connect(await readDriverConfig(path));
   }
 
-  /** The embedded cluster, when the driver started one. */
+  /** The embedded cluster, when the driver started one ({@link Driver.embedded}). */
   get embeddedCluster(): MockCluster | undefined {
     return this.mock;
   }

@@ -32,11 +32,20 @@ export interface TopicParts {
 
 /** An opened topic. Made by `Driver.createTopic` / `Driver.openTopic`. */
 export class TopicHandle {
+  // A private field: the context holds the driver's configuration, credentials included.
+  readonly #context: DriverContext;
+
   /** @internal */
   constructor(
-    private readonly context: DriverContext,
+    context: DriverContext,
     private readonly parts: TopicParts,
-  ) {}
+  ) {
+    this.#context = context;
+  }
+
+  private get context(): DriverContext {
+    return this.#context;
+  }
 
   /** The topic's name (without the namespace). */
   get name(): string {
