@@ -43,7 +43,7 @@ describe('native entry points refuse bad arguments', () => {
     expect(() => producer.produceArena('arena', arena, row(-1, 0, 3, 3, 5), 2, 1, null, null)).toThrow(/layout is too short/);
     const two = Int32Array.of(-1, 0, 3, 3, 5, -1, 0, 3, 3, 5);
     expect(() => producer.produceArena('arena', arena, two, 2, 1, new Float64Array(1), null)).toThrow(/timestamps is too short/);
-    expect(() => producer.produceArena('arena', arena, two, 2, 1, null, [null])).toThrow(/headers is too short/);
+    expect(() => producer.produceArena('arena', arena, two, 2, 1, null, [null] as never)).toThrow(/headers is too short/);
   });
 
   it('partition lists: a 64-bit offset that does not fit, a partition out of range and a fractional offset are RangeErrors', async () => {

@@ -184,7 +184,7 @@ describe('throwing consumer listeners', () => {
       const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
       const events: NativeEvent[] = [
         { type: 'commit', at: 3, offsets: [{ topic, partition: 0, offset: 3n }] },
-        { type: 'rebalance', at: 6, kind: 'assign', protocol: 'EAGER', token: -1, partitions: [] },
+        { type: 'rebalance', at: 6, kind: 'assign', protocol: 'EAGER', token: -1, timeoutMs: 300000, partitions: [] },
       ];
       const handler = consumer as unknown as { onBatch(m: NativeMessages | null, e: NativeEvent[] | null): void };
       const rebalanceDone: number[] = [];
