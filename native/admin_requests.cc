@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "admin.h"
@@ -90,8 +91,14 @@ Napi::Value Admin::Metadata(const Napi::CallbackInfo& info) {
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
       if (left <= 0) break;
+      auto sliceStart = std::chrono::steady_clock::now();
       err = rd_kafka_metadata(rk, allTopics ? 1 : 0, nullptr, &md, static_cast<int>(std::min<long long>(left, 500)));
-      if (err != RD_KAFKA_RESP_ERR__TIMED_OUT) break;
+      // No answer in this slice (no broker reachable yet: _TRANSPORT, or none in time): ask
+      // again until the caller's deadline, at most every 100 ms.
+      if (err != RD_KAFKA_RESP_ERR__TIMED_OUT && err != RD_KAFKA_RESP_ERR__TRANSPORT) break;
+      if (std::chrono::steady_clock::now() - sliceStart < std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
     }
     if (err) return {ErrorInfo::From(err), {}};
     std::unique_ptr<const rd_kafka_metadata_t, decltype(&rd_kafka_metadata_destroy)> owned(md, rd_kafka_metadata_destroy);
