@@ -13,12 +13,11 @@
 # sanitizer's runtime must be shared and its interceptors visible), built with
 # -fsanitize=address (or thread) into $SANITIZE_DIR (default .asan/ or .tsan/), and loaded by
 # node-gyp-build through OCTOKAFKA_PREBUILD. The runtime is preloaded into node, which is not
-# instrumented itself. Under ASan librdkafka is built with ASan too, in a cache of its own
-# (ASAN_LIBRDKAFKA=0: use the normal one); under TSan librdkafka stays uninstrumented (its
-# locks are seen through the interceptors; its own atomics would only add reports about
-# librdkafka itself), so TSan checks the addon's threads: the pump, the task thread, the
-# hand-off and librdkafka's callbacks into the addon. Any report fails the run: ASan aborts
-# the process; TSan exits with code 66 (halt_on_error) and its report on stderr.
+# instrumented itself. librdkafka is built with the same sanitizer, in a cache of its own
+# (ASAN_LIBRDKAFKA=0: use the normal one under ASan): under TSan its atomics (reference
+# counts handing buffers between its threads and the addon's) must be seen, or every buffer
+# it frees looks racy. Any report fails the run: ASan aborts the process; TSan exits with
+# code 66 (halt_on_error) and its report on stderr.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -43,9 +42,7 @@ if [ "$sanitizer" = thread ]; then
   # And glibc's C11 threads (which librdkafka prefers) start threads TSan does not see
   # created: hiding <threads.h> makes librdkafka use its own pthread-based threads.
   asan_flags="$asan_flags -ftls-model=initial-exec"
-  rdkafka_flags="-ftls-model=initial-exec -D_THREADS_H -g"
-  # The initial-exec thread-locals need more of glibc's static TLS reserve than it keeps.
-  export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=1048576
+  rdkafka_flags="$asan_flags -D_THREADS_H"
 fi
 if { [ "$sanitizer" = address ] && [ "${ASAN_LIBRDKAFKA:-1}" = 1 ]; } || [ "$sanitizer" = thread ]; then
   # A separate cache: the flags are not part of librdkafka.sh's cache key.
@@ -59,7 +56,7 @@ if { [ "$sanitizer" = address ] && [ "${ASAN_LIBRDKAFKA:-1}" = 1 ]; } || [ "$san
   if [ "$sanitizer" = address ]; then
     CFLAGS="$rdkafka_flags" LDFLAGS="-fsanitize=address" bash "$root/scripts/librdkafka.sh" >&2
   else
-    CFLAGS="$rdkafka_flags" bash "$root/scripts/librdkafka.sh" >&2
+    CFLAGS="$rdkafka_flags" LDFLAGS="-fsanitize=thread" bash "$root/scripts/librdkafka.sh" >&2
   fi
 fi
 
@@ -88,12 +85,17 @@ fi
 # race TSan "sees" through them is noise (scripts/tsan.supp says which).
 # The node binary's own frames are matched by its path, written next to the fixed list.
 { cat "$root/scripts/tsan.supp"; echo "race:$(readlink -f "$(command -v node)")"; } >"$out/tsan.supp"
-export TSAN_OPTIONS="halt_on_error=1:exitcode=66:report_signal_unsafe=0:suppressions=$out/tsan.supp:${TSAN_OPTIONS:-}"
+export TSAN_OPTIONS="halt_on_error=1:exitcode=66:report_signal_unsafe=0:ignore_noninstrumented_modules=1:suppressions=$out/tsan.supp:${TSAN_OPTIONS:-}"
 export OCTOKAFKA_PREBUILD="$out"
 # TSan needs the address layout it expects: without randomisation (newer kernels randomise
 # more bits than gcc 12's TSan handles).
 norandom=()
-if [ "$sanitizer" = thread ] && command -v setarch >/dev/null; then norandom=(setarch "$(uname -m)" -R); fi
+if [ "$sanitizer" = thread ]; then
+  command -v setarch >/dev/null && norandom=(setarch "$(uname -m)" -R)
+  # The initial-exec thread-locals need more of glibc's static TLS reserve than it keeps
+  # (512 bytes) for libraries loaded later.
+  export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
+fi
 
 # The addon node-gyp-build will load must be the sanitized one.
 loaded=$(LD_PRELOAD="$runtime" "${norandom[@]}" node -e "console.log(require('$root/node_modules/node-gyp-build').path('$root'))")
