@@ -46,6 +46,11 @@
         "-Wl,--exclude-libs,ALL",
         "-Wl,--version-script=<(module_root_dir)/native/exports.map",
         "-Wl,--as-needed",
+        # Never unloaded (dlclose is a no-op): a worker's environment may be the only one
+        # that loaded the addon, and a client's teardown thread that outlives it (a close
+        # past its deadline) still runs this code; librdkafka's process-wide state is
+        # initialised once.
+        "-Wl,-z,nodelete",
         # The C++ runtime is linked in, so the addon needs nothing but libc, libm and
         # (on older glibc) libpthread/libdl at run time.
         "-static-libstdc++",

@@ -1,6 +1,5 @@
 #include "pump.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 
 #include <algorithm>
@@ -30,19 +29,6 @@ Napi::Value StopResult(Napi::Env env, bool timedOut) {
 // the caller as a failure).
 void ReportStray(const char* where) noexcept {
   std::fprintf(stderr, "octokafka: internal error caught in %s\n", where);
-}
-// A teardown thread detached from a dying environment runs this library's code after the
-// environment (which may be the only one that loaded the addon: a worker) is gone, when
-// Node unloads the addon. One more reference to the library keeps it mapped for the rest
-// of the process; it is never dropped (the thread cannot unload the code it runs).
-void PinAddon() noexcept {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    Dl_info info;
-    if (dladdr(reinterpret_cast<void*>(&PinAddon), &info) != 0 && info.dli_fname != nullptr) {
-      (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD);
-    }
-  });
 }
 }  // namespace
 
@@ -613,7 +599,7 @@ void Pump::EnvCleanup(void* arg) noexcept {
       self->pending_.messages = PackedMessages();
     }
     if (detach) {
-      PinAddon();
+      // It goes on running this library's code: the addon is linked never to be unloaded.
       self->thread_.detach();
     } else if (self->thread_.joinable()) {
       self->thread_.join();
