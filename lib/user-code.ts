@@ -9,7 +9,7 @@
  * callback, a timer) does. It is neither swallowed nor turned into an `error` event, so a bug
  * in a handler is as loud as elsewhere in Node, and an `uncaughtException` handler sees it.
  */
-import type { EventEmitter } from 'node:events';
+import { errorMonitor, type EventEmitter } from 'node:events';
 
 /** Rethrows `error` on a later tick, as an uncaught exception. */
 export function rethrowLater(error: unknown): void {
@@ -36,7 +36,9 @@ export function callApplication<A extends unknown[]>(fn: (...args: A) => unknown
 export function emitSafely(emitter: EventEmitter, name: string | symbol, ...args: unknown[]): boolean {
   // rawListeners: `once` wrappers remove themselves when called, as with emit().
   const listeners = emitter.rawListeners(name) as Array<(...a: unknown[]) => unknown>;
-  for (const listener of listeners) {
+  // As emit('error') does: errorMonitor listeners see the error first.
+  const monitors = name === 'error' ? (emitter.rawListeners(errorMonitor) as Array<(...a: unknown[]) => unknown>) : [];
+  for (const listener of [...monitors, ...listeners]) {
     try {
       listener.apply(emitter, args);
     } catch (e) {

@@ -5,6 +5,8 @@
  * lost to the application, rebalances complete; the exception itself surfaces as an uncaught
  * exception on a later tick, as from any Node callback.
  */
+import { errorMonitor, type EventEmitter } from 'node:events';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, KafkaProducer, type DeliveryReport, type KafkaError } from '../lib/index';
@@ -121,6 +123,7 @@ describe('a throwing produce callback', () => {
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 200 }, { logger });
     const uncaught = captureUncaught();
     try {
+      (producer as EventEmitter).on(errorMonitor, () => thrown.push('monitor'));
       producer.on('error', () => {
         thrown.push('listener');
         throw new Error('listener bug');
@@ -134,7 +137,7 @@ describe('a throwing produce callback', () => {
       for (const o of outcomes) expect(o).toMatchObject({ status: 'fulfilled' });
       expect((await producer.close({ timeoutMs: 5000 })).undelivered).toBe(0);
       await until(() => uncaught.errors.length >= 2, 2000, 'the uncaught exceptions');
-      expect(thrown).toEqual(['logger', 'listener']);
+      expect(thrown).toEqual(['logger', 'monitor', 'listener']);
       expect(uncaught.errors.map((e) => (e as Error).message).sort()).toEqual(['listener bug', 'logger bug']);
     } finally {
       uncaught.restore();
