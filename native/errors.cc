@@ -8,26 +8,8 @@ ErrorInfo ErrorInfo::From(rd_kafka_resp_err_t err, const std::string& message) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return e;
   e.name = rd_kafka_err2name(err);
   e.message = message.empty() ? rd_kafka_err2str(err) : message;
-  // librdkafka's own classification of local errors that are worth retrying.
-  switch (err) {
-    case RD_KAFKA_RESP_ERR__TRANSPORT:
-    case RD_KAFKA_RESP_ERR__TIMED_OUT:
-    case RD_KAFKA_RESP_ERR__QUEUE_FULL:
-    case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN:
-    case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
-    case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
-    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
-    case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE:
-    case RD_KAFKA_RESP_ERR_NOT_COORDINATOR:
-    case RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS:
-    case RD_KAFKA_RESP_ERR_NETWORK_EXCEPTION:
-      e.retriable = true;
-      break;
-    default:
-      break;
-  }
+  // Whether it is worth retrying is the TypeScript layer's table (lib/errors.ts), the only
+  // one: librdkafka gives its own verdict only with an rd_kafka_error_t (Take).
   return e;
 }
 
@@ -49,7 +31,7 @@ Napi::Object ErrorInfo::ToJs(Napi::Env env) const {
   o.Set("code", code);
   o.Set("name", name);
   o.Set("message", message);
-  o.Set("retriable", retriable);
+  if (retriable) o.Set("retriable", *retriable);
   o.Set("fatal", fatal);
   o.Set("txnRequiresAbort", txnRequiresAbort);
   return o;
@@ -60,7 +42,7 @@ void ErrorInfo::Throw(Napi::Env env) const {
   Napi::Env e = env;
   err.Set("code", Napi::Number::New(e, code));
   err.Set("kafkaName", Napi::String::New(e, name));
-  err.Set("retriable", Napi::Boolean::New(e, retriable));
+  if (retriable) err.Set("retriable", Napi::Boolean::New(e, *retriable));
   err.Set("fatal", Napi::Boolean::New(e, fatal));
   err.Set("txnRequiresAbort", Napi::Boolean::New(e, txnRequiresAbort));
   throw err;

@@ -3,6 +3,7 @@
 #include <librdkafka/rdkafka.h>
 #include <napi.h>
 
+#include <optional>
 #include <string>
 
 namespace octokafka {
@@ -12,7 +13,8 @@ struct ErrorInfo {
   int code = 0;
   std::string name;
   std::string message;
-  bool retriable = false;
+  // librdkafka's verdict, when it gave one (rd_kafka_error_t); otherwise lib/errors.ts decides.
+  std::optional<bool> retriable;
   bool fatal = false;
   bool txnRequiresAbort = false;
 
