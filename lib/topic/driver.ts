@@ -21,11 +21,11 @@ import {
   type Serializer,
   type Validator,
 } from './components';
-import { readDriverConfig, resolveDriverConfig, type ResolvedDriverConfig } from './driver-config';
+import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
 import { readInfo, writeInfo } from './info';
 import { TopicHandle, type DriverContext } from './topic-handle';
 
-export type { DriverConfig } from './driver-config';
+export type { DriverConfig, DriverOptions } from './driver-config';
 
 /** Options of {@link Driver.createTopic}. */
 export interface CreateTopicOptions {
@@ -84,10 +84,11 @@ export class Driver {
    * `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_CA_CERT`, …;
    * properties in `kafka` win); without `KAFKA_BOOTSTRAP_SERVERS` either, starts an embedded
    * MockCluster that the driver closes with itself.
+   * @param options where warnings and debug notes go (see {@link DriverOptions}).
    * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable.
    */
-  static async connect(config: unknown = {}): Promise<Driver> {
-    const resolved = resolveDriverConfig(config);
+  static async connect(config: unknown = {}, options: DriverOptions = {}): Promise<Driver> {
+    const resolved = resolveDriverConfig(config, options);
     let kafka: KafkaConfig = { ...resolved.kafka };
     let mock: MockCluster | undefined;
     if (kafka['bootstrap.servers'] === undefined) {
@@ -112,8 +113,8 @@ export class Driver {
   }
 
   /** {@link connect} with the JSON configuration in a file. */
-  static async fromFile(path: string): Promise<Driver> {
-    return Driver.connect(await readDriverConfig(path));
+  static async fromFile(path: string, options: DriverOptions = {}): Promise<Driver> {
+    return Driver.connect(await readDriverConfig(path), options);
   }
 
   /** The embedded cluster, when the driver started one. */
@@ -157,11 +158,14 @@ export class Driver {
     return new Map(topics.map((t) => [t.topic, t.partitions.length]));
   }
 
-  /** True when the topic exists (its info topic too, unless info topics are disabled). */
+  /**
+   * True when the Kafka topic exists, with or without an info topic (as in Octopus: a plain
+   * Kafka topic opens with the default components).
+   */
   async topicExists(name: string): Promise<boolean> {
     this.assertOpen('topicExists');
     const counts = await this.partitionCounts();
-    return counts.has(this.kafkaName(name)) && (this.config.disableInfoTopic || counts.has(this.infoName(name)));
+    return counts.has(this.kafkaName(name));
   }
 
   /**
@@ -192,16 +196,27 @@ export class Driver {
   }
 
   /**
-   * Opens a topic: reads its info topic and rebuilds its components.
-   * @throws TopicNotFoundError when it does not exist; ConfigError for an unknown component type.
+   * Opens a topic: reads its info topic and rebuilds its components. A Kafka topic without an
+   * info topic (a plain topic, or one made with `disable_info_topic`) opens with the default
+   * components and a warning, as in Octopus, so it can be read and written through this API.
+   * @throws TopicNotFoundError when the Kafka topic does not exist; ConfigError for an unknown
+   *   component type; KafkaError (NOENT) when the info topic exists but lacks its three records
+   *   (a topic being created, or a damaged one: defaults would silently drop its validator).
    */
   async openTopic(name: string): Promise<TopicHandle> {
     this.assertOpen('openTopic');
     const topic = this.kafkaName(name);
     const counts = await this.partitionCounts();
     const partitions = counts.get(topic);
-    if (partitions === undefined || (!this.config.disableInfoTopic && !counts.has(this.infoName(name)))) throw new TopicNotFoundError(name);
+    if (partitions === undefined) throw new TopicNotFoundError(name);
     if (this.config.disableInfoTopic) {
+      return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
+    }
+    if (!counts.has(this.infoName(name))) {
+      this.config.notes.warn(
+        { topic: name, kafkaTopic: topic, infoTopic: this.infoName(name) },
+        `topic ${JSON.stringify(name)} has no info topic ${JSON.stringify(this.infoName(name))}: using the default validator, partition selector and serializer`,
+      );
       return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
     }
     const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions);
@@ -227,15 +242,16 @@ export class Driver {
   }
 
   /**
-   * Deletes the topic and its info topic. The cluster's refusal passes through as an
-   * AdminError (the embedded MockCluster cannot delete topics: UNSUPPORTED_FEATURE).
+   * Deletes the topic and its info topic (when it has one). The cluster's refusal passes
+   * through as an AdminError (the embedded MockCluster cannot delete topics: UNSUPPORTED_FEATURE).
    * @throws TopicNotFoundError when it does not exist.
    */
   async deleteTopic(name: string): Promise<void> {
     this.assertOpen('deleteTopic');
-    if (!(await this.topicExists(name))) throw new TopicNotFoundError(name);
+    const counts = await this.partitionCounts();
+    if (!counts.has(this.kafkaName(name))) throw new TopicNotFoundError(name);
     const topics = [this.kafkaName(name)];
-    if (!this.config.disableInfoTopic) topics.push(this.infoName(name));
+    if (!this.config.disableInfoTopic && counts.has(this.infoName(name))) topics.push(this.infoName(name));
     await this.admin.deleteTopics(topics);
   }
 
