@@ -361,10 +361,13 @@ describe('serializers (C++ Components tests)', () => {
   it('default serializer: unserializable metadata and undecodable bytes', () => {
     const s = createSerializer({});
     expectInvalid(() => s.serialize(undefined), '', /not JSON-serializable/);
-    expectInvalid(() => s.serialize({ n: 1n }), '', /not JSON-serializable/);
+    // bigints are written exactly (issue 17) within nlohmann's integers, and refused beyond.
+    expect(s.serialize({ n: 1n })).toEqual(s.serialize({ n: 1 }));
+    expectInvalid(() => s.serialize({ n: 2n ** 64n }), 'n', /out of range: integer 18446744073709551616/);
+    expectInvalid(() => s.serialize({ a: [-(2n ** 63n) - 1n] }), 'a.0', /out of range/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expectInvalid(() => s.serialize(cyclic), '');
+    expectInvalid(() => s.serialize(cyclic), 'self', /cycle/);
     expect(() => s.deserialize(Buffer.alloc(7))).toThrow(DecodeError);
     expect(() => s.deserialize(Buffer.from('0300000000000000' + '7b7d', 'hex'))).toThrow(/announces 3 bytes of JSON but holds 2/);
     expect(() => s.deserialize(Buffer.from('0200000000000000' + '7b7b', 'hex'))).toThrow(/not valid JSON/);
