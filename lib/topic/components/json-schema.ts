@@ -8,6 +8,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import { ConfigError, ValidationError } from '../../errors';
+import { showJson } from './json-text';
 
 const ajvOptions = { strict: false, allErrors: false, validateFormats: false, logger: false } as const;
 
@@ -43,7 +44,7 @@ function describeError(e: ErrorObject): string {
 export function compileSchema(property: string, schema: unknown): SchemaCheck {
   if (schema === undefined) throw new ConfigError(property, 'a "schema" entry is required');
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
-    throw new ConfigError(property, `must be a JSON Schema (an object or a boolean), got ${JSON.stringify(schema)}`);
+    throw new ConfigError(property, `must be a JSON Schema (an object or a boolean), got ${showJson(schema)}`);
   }
   let validate: ValidateFunction;
   try {

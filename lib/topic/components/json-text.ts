@@ -9,11 +9,13 @@
  *   returns an integer literal outside JavaScript's safe range (|n| > 2^53 − 1) as a `bigint`,
  *   and {@link octopusJson} writes a `bigint` as its digits, so such values round-trip exactly.
  *
- * Cost: `JSON.stringify` / `JSON.parse` stay the work horses. Writing first checks, without
- * allocating, whether `JSON.stringify` would already give the sorted text (every object's keys
- * in order, no bigint: the common case, e.g. single-key objects); only otherwise is the text
- * built here. Reading scans for a run of 16 digits (the shortest unsafe integer) before
- * taking the exact path.
+ * Cost (bench/topic-json.mjs): `JSON.stringify` / `JSON.parse` stay the work horses. Writing
+ * first checks, without allocating, whether `JSON.stringify` would already give the sorted text
+ * (every object's keys in order, no bigint: the common case, e.g. single-key objects); an
+ * object out of order is copied with its keys in order and then stringified; only what a copy
+ * cannot order (integer-like keys, which JavaScript always lists first) or stringify (bigints,
+ * `toJSON`) is written here. Reading walks the parsed value for integers beyond 2^53 and only
+ * then parses again exactly.
  */
 
 /** Makes the error thrown for a value that cannot be written; `path` is the dotted path. */
@@ -23,8 +25,6 @@ const MIN_INT64 = -(2n ** 63n);
 const MAX_UINT64 = 2n ** 64n - 1n;
 /** Beyond this depth the quick check gives up and the writer (which detects cycles) decides. */
 const QUICK_DEPTH = 64;
-/** A character at or above U+D800: UTF-16 order may differ from code point order. */
-const HIGH_UNIT = /[\ud800-\uffff]/;
 
 /**
  * Orders two keys as nlohmann does: by UTF-8 bytes, which is code point order. Differs from
@@ -46,30 +46,121 @@ function codePointRank(unit: number): number {
   return unit <= 0xdfff ? unit + 0x2000 : unit - 0x800;
 }
 
+/** What {@link survey} found out about a value. */
+const enum Survey {
+  /** `JSON.stringify` already writes it in nlohmann's order. */
+  Sorted,
+  /** Some object's keys are out of order; a copy with ordered keys fixes that. */
+  Unsorted,
+  /** Only the writer here can do it: a bigint, a `toJSON`, an integer-like key, a deep value. */
+  Write,
+}
+
+/** An integer-like key: JavaScript lists these first, whatever the insertion order. */
+function integerLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39;
+}
+
 /**
- * True when `JSON.stringify(value)` is already what nlohmann writes: no bigint, no `toJSON`,
- * every object's keys in code point order. Allocates only `Object.keys` arrays.
+ * How a value can be written (see {@link Survey}); walks it once, allocating nothing
+ * (`for…in` over an object uses V8's enum cache).
  */
-function stringifyIsSorted(value: unknown, depth: number): boolean {
-  if (typeof value !== 'object' || value === null) return typeof value !== 'bigint';
-  if (depth > QUICK_DEPTH) return false;
+function survey(value: unknown, depth: number): Survey {
+  if (typeof value !== 'object' || value === null) return typeof value === 'bigint' ? Survey.Write : Survey.Sorted;
+  if (depth > QUICK_DEPTH) return Survey.Write;
+  let result = Survey.Sorted;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!stringifyIsSorted(value[i], depth + 1)) return false;
-    return true;
-  }
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
-  const record = value as Record<string, unknown>;
-  const keys = Object.keys(record);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (i > 0) {
-      // A later key lower in UTF-16 order is out of order; one with a unit ≥ U+D800 may be out
-      // of code point order although in UTF-16 order (rare: let the writer sort it).
-      if (!(keys[i - 1]! < key) || HIGH_UNIT.test(key)) return false;
+    for (let i = 0; i < value.length; i++) {
+      const r = survey(value[i], depth + 1);
+      if (r === Survey.Write) return r;
+      if (r === Survey.Unsorted) result = r;
     }
-    if (!stringifyIsSorted(record[key], depth + 1)) return false;
+    return result;
   }
-  return true;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return Survey.Write;
+  const record = value as Record<string, unknown>;
+  let previous: string | undefined;
+  // for…in also lists inherited enumerable keys, which JSON.stringify leaves out: they can
+  // only make a sorted object look unsorted (then copied with its own keys), never the reverse.
+  for (const key in record) {
+    if (integerLike(key)) return Survey.Write;
+    if (previous !== undefined && compareKeys(previous, key) >= 0) result = Survey.Unsorted;
+    previous = key;
+    const r = survey(record[key], depth + 1);
+    if (r === Survey.Write) return r;
+    if (r === Survey.Unsorted) result = r;
+  }
+  return result;
+}
+
+/**
+ * The writing plan of one object shape: its keys in insertion order (as `for…in` lists them)
+ * and, in nlohmann order, each key's JSON text with its `{` or `,` before it.
+ */
+interface ShapePlan {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly prefixes: readonly string[];
+}
+
+/** Plans of the last few object shapes written out of order (most metadata has few shapes). */
+const plans: ShapePlan[] = [];
+const MAX_PLANS = 8;
+
+/** The plan of `record`'s shape, made (and remembered) on first sight. */
+function planOf(record: Record<string, unknown>): ShapePlan {
+  for (const plan of plans) {
+    const keys = plan.keys;
+    let i = 0;
+    let same = true;
+    for (const key in record) {
+      if (key !== keys[i++]) {
+        same = false;
+        break;
+      }
+    }
+    if (same && i === keys.length) return plan;
+  }
+  const keys = Object.keys(record);
+  const sorted = [...keys].sort(compareKeys);
+  const plan = { keys, sorted, prefixes: sorted.map((k, j) => `${j === 0 ? '{' : ','}${JSON.stringify(k)}:`) };
+  if (plans.length >= MAX_PLANS) plans.pop();
+  plans.unshift(plan);
+  return plan;
+}
+
+/**
+ * An object whose values are all strings, finite numbers, booleans or null, written with its
+ * shape's plan (no sorting, no copy: the common out-of-order metadata, a flat record); or
+ * `undefined` when some value is anything else.
+ */
+function writeFlat(record: Record<string, unknown>): string | undefined {
+  const plan = planOf(record);
+  const { sorted, prefixes } = plan;
+  if (sorted.length === 0) return '{}';
+  let out = '';
+  for (let j = 0; j < sorted.length; j++) {
+    const v = record[sorted[j]!];
+    let text: string;
+    if (typeof v === 'string') text = JSON.stringify(v);
+    else if (typeof v === 'number' && Number.isFinite(v)) text = String(v);
+    else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+    else if (v === null) text = 'null';
+    else return undefined;
+    out += prefixes[j]! + text;
+  }
+  return `${out}}`;
+}
+
+/** A copy of a value (surveyed as Unsorted) whose objects have their own keys in nlohmann order. */
+function sortedCopy(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(sortedCopy);
+  const record = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(record).sort(compareKeys)) out[key] = sortedCopy(record[key]);
+  return out;
 }
 
 /**
@@ -81,10 +172,15 @@ function stringifyIsSorted(value: unknown, depth: number): boolean {
  *   nlohmann's integers [−2^63, 2^64 − 1], a top-level value with no JSON form).
  */
 export function octopusJson(value: unknown, error: JsonErrorFactory): string {
-  if (stringifyIsSorted(value, 0)) {
+  const how = survey(value, 0);
+  if (how === Survey.Unsorted && !Array.isArray(value)) {
+    const flat = writeFlat(value as Record<string, unknown>);
+    if (flat !== undefined) return flat;
+  }
+  if (how !== Survey.Write) {
     let text: string | undefined;
     try {
-      text = JSON.stringify(value) as string | undefined;
+      text = JSON.stringify(how === Survey.Sorted ? value : sortedCopy(value)) as string | undefined;
     } catch (e) {
       throw error('', `not JSON-serializable: ${(e as Error).message}`);
     }
@@ -148,9 +244,9 @@ function write(value: unknown, key: string, path: string, stack: object[], error
   return out;
 }
 
-/** A run of 16 digits: every integer beyond 2^53 − 1 has one (9007199254740992 has 16). */
-const LONG_DIGITS = /\d{16}/;
 const INTEGER_LITERAL = /^-?\d+$/;
+/** The shortest text that can hold an unsafe integer: 16 digits. */
+const SHORTEST_UNSAFE = 16;
 
 /** JSON.parse's reviver gets the source text (Node 21+, V8's JSON.parse-with-source). */
 const HAS_SOURCE_TEXT = (() => {
@@ -170,10 +266,10 @@ const HAS_SOURCE_TEXT = (() => {
  *   false to exercise the fallback parser on runtimes that have it).
  */
 export function parseOctopusJson(text: string, sourceText = HAS_SOURCE_TEXT): unknown {
-  if (!LONG_DIGITS.test(text)) return JSON.parse(text) as unknown;
+  const value = JSON.parse(text) as unknown;
+  if (text.length < SHORTEST_UNSAFE || !holdsUnsafeInteger(value)) return value;
   if (sourceText) return JSON.parse(text, reviveExact) as unknown;
-  const checked = JSON.parse(text) as unknown; // the syntax check, and its error message
-  return new ExactParser(text).parse(checked);
+  return new ExactParser(text).value();
 }
 
 function reviveExact(_key: string, value: unknown, context?: { source?: string }): unknown {
@@ -183,23 +279,36 @@ function reviveExact(_key: string, value: unknown, context?: { source?: string }
   return value;
 }
 
-/** True when a parsed value holds a number that was an unsafe integer literal (so may need bigint). */
-function mayHoldUnsafeInteger(value: unknown): boolean {
-  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some(mayHoldUnsafeInteger);
-  return Object.values(value).some(mayHoldUnsafeInteger);
+/**
+ * True when a parsed value holds an integer-valued number beyond 2^53 − 1 (the literal may have
+ * been an exact integer). Iterative: JSON.parse accepts nesting deeper than the call stack.
+ */
+function holdsUnsafeInteger(root: unknown): boolean {
+  if (typeof root !== 'object' || root === null) return typeof root === 'number' && Number.isInteger(root) && !Number.isSafeInteger(root);
+  const pending: object[] = [root];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) if (unsafeOrPush(node[i], pending)) return true;
+    } else {
+      const record = node as Record<string, unknown>;
+      for (const key in record) if (unsafeOrPush(record[key], pending)) return true;
+    }
+  }
+  return false;
+}
+
+/** True for an unsafe integer-valued number; queues an object or array to look into. */
+function unsafeOrPush(v: unknown, pending: object[]): boolean {
+  if (typeof v === 'number') return !Number.isSafeInteger(v) && Number.isInteger(v);
+  if (typeof v === 'object' && v !== null) pending.push(v);
+  return false;
 }
 
 /** A parser for text already known to be valid JSON (runtimes without source-text access). */
 class ExactParser {
   private at = 0;
   constructor(private readonly text: string) {}
-
-  parse(checked: unknown): unknown {
-    if (!mayHoldUnsafeInteger(checked)) return checked;
-    return this.value();
-  }
 
   private skip(): void {
     const t = this.text;
@@ -210,7 +319,8 @@ class ExactParser {
     }
   }
 
-  private value(): unknown {
+  /** The value at the cursor (the whole text, from the start). */
+  value(): unknown {
     this.skip();
     const t = this.text;
     const c = t[this.at];
@@ -286,5 +396,17 @@ class ExactParser {
     const source = t.slice(start, i);
     const n = Number(source);
     return integer && !Number.isSafeInteger(n) ? BigInt(source) : n;
+  }
+}
+
+/**
+ * A value as compact JSON for an error message: like `JSON.stringify`, but bigints are their
+ * digits and nothing throws (a value with no JSON form is shown as `String(value)`).
+ */
+export function showJson(value: unknown): string {
+  try {
+    return octopusJson(value, (path, reason) => new Error(`${path}: ${reason}`));
+  } catch {
+    return String(value);
   }
 }

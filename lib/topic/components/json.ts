@@ -7,7 +7,7 @@
  * to what Octopus writes, so the built-in components build their descriptions in that order.
  */
 import { ConfigError } from '../../errors';
-import { compareKeys, octopusJson, parseOctopusJson } from './json-text';
+import { compareKeys, octopusJson, parseOctopusJson, showJson } from './json-text';
 import type { ComponentDescription } from './types';
 
 export { compareKeys } from './json-text';
@@ -55,10 +55,10 @@ export function parseDescription(kind: string, description: unknown): ComponentD
   }
   if (value === undefined) return {};
   if (!isPlainObject(value)) {
-    throw new ConfigError(kind, `description must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+    throw new ConfigError(kind, `description must be a JSON object, got ${Array.isArray(value) ? 'an array' : showJson(value)}`);
   }
   if ('type' in value && typeof value.type !== 'string') {
-    throw new ConfigError(`${kind}.type`, `must be a string, got ${JSON.stringify(value.type)}`);
+    throw new ConfigError(`${kind}.type`, `must be a string, got ${showJson(value.type)}`);
   }
   return value as ComponentDescription;
 }

@@ -7,6 +7,7 @@
 import { javaPartition } from '../../murmur2';
 import { ConfigError } from '../../errors';
 import { getPath } from './json';
+import { showJson } from './json-text';
 import type { ComponentDescription, PartitionInfo, PartitionSelector } from './types';
 
 /** Shared partition bookkeeping: the partition list and the round-robin cursor. */
@@ -68,7 +69,7 @@ export class KeyPartitionSelector extends BaseSelector {
   constructor(private readonly field: unknown) {
     super();
     if (typeof field !== 'string' || field === '' || field.split('.').includes('')) {
-      throw new ConfigError('selector.field', `must name a metadata field (a non-empty dotted path), got ${JSON.stringify(field)}`);
+      throw new ConfigError('selector.field', `must name a metadata field (a non-empty dotted path), got ${showJson(field)}`);
     }
     this.description = { field, type: 'key' };
   }
@@ -78,7 +79,8 @@ export class KeyPartitionSelector extends BaseSelector {
     if (fromHint !== undefined) return fromHint;
     const value = getPath(metadata, this.field as string);
     if (value === undefined || value === null) return this.roundRobin();
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    // Any other value as the JSON text Octopus would write for it (bigints exact).
+    const text = typeof value === 'string' ? value : showJson(value);
     return javaPartition(Buffer.from(text, 'utf8'), this.count());
   }
 }
