@@ -273,3 +273,58 @@ describe('a raw producer can still write a plain topic the topic API reads', () 
     }
   });
 });
+
+describe('the key selector seen from Octopus', () => {
+  it('the info records put the validator first, so Octopus keeps it when it falls back on "key"', async () => {
+    // Octopus reads the three records in order and stops at the first component it cannot
+    // build (the "key" selector): the validator, read first, is kept; selector and serializer
+    // are its defaults. This checks the records are in that order and shape.
+    const driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } });
+    const { KafkaConsumer } = await import('../lib/consumer');
+    const { Offset } = await import('../lib/message');
+    const raw = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('info') });
+    try {
+      const name = unique('keyed');
+      await driver.createTopic(name, {
+        num_partitions: 4,
+        validator: { type: 'schema', schema: { type: 'object', required: ['user'] } },
+        selector: { type: 'key', field: 'user' },
+      });
+      await raw.assign([{ topic: `__info_${name}`, partition: 0, offset: Offset.BEGINNING }]);
+      const records: string[] = [];
+      while (records.length < 3) {
+        const m = await raw.consume({ timeoutMs: 10_000 });
+        if (m === null) break;
+        records.push(m.value!.toString());
+      }
+      expect(records).toEqual(['{"schema":{"required":["user"],"type":"object"},"type":"schema"}', '{"field":"user","type":"key"}', '{"type":"default"}']);
+    } finally {
+      await raw.close();
+      await driver.close();
+    }
+  });
+});
+
+describe('replication factor', () => {
+  let driver: Driver;
+  beforeAll(async () => {
+    driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } });
+  });
+  afterAll(async () => {
+    await driver?.close();
+  });
+
+  it("defaults to the broker's: createTopic works on a one-broker cluster, where Octopus's default of 3 does not", async () => {
+    const name = unique('rf');
+    const topic = await driver.createTopic(name);
+    expect(topic.partitions).toHaveLength(1);
+    if (cluster.mock) {
+      // The same one-broker cluster refuses Octopus's default.
+      await expect(driver.createTopic(unique('rf3'), { replication_factor: 3 })).rejects.toThrow();
+    }
+  });
+
+  it.each([[0], [-1], [1.5], ['3']])('replication_factor %j is a ConfigError', async (rf) => {
+    await expect(driver.createTopic(unique('rfbad'), { replication_factor: rf as number })).rejects.toMatchObject({ property: 'replication_factor' });
+  });
+});

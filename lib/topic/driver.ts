@@ -31,7 +31,10 @@ export type { DriverConfig, DriverOptions } from './driver-config';
 export interface CreateTopicOptions {
   /** Number of partitions (default 1). */
   num_partitions?: number;
-  /** Default: 1 on the embedded cluster, the broker's default on a real one. */
+  /**
+   * Default: the broker's (`default.replication.factor`), unlike Octopus's 3, which a
+   * one-broker development cluster refuses. Give 3 to get Octopus's choice everywhere.
+   */
   replication_factor?: number;
   /** Component descriptions (default `{"type":"default"}` each) or built components. */
   validator?: ComponentDescription | Validator;
@@ -177,6 +180,8 @@ export class Driver {
     const topic = this.kafkaName(name);
     const partitions = options.num_partitions ?? 1;
     if (!Number.isSafeInteger(partitions) || partitions < 1) throw new ConfigError('num_partitions', `must be a positive integer, got ${String(partitions)}`);
+    const rf = options.replication_factor;
+    if (rf !== undefined && (!Number.isSafeInteger(rf) || rf < 1)) throw new ConfigError('replication_factor', `must be a positive integer, got ${String(rf)}`);
     const validator = isComponent(options.validator) ? (options.validator as Validator) : createValidator(options.validator);
     const selector = isComponent(options.selector) ? (options.selector as PartitionSelector) : createPartitionSelector(options.selector);
     const serializer = isComponent(options.serializer) ? (options.serializer as Serializer) : createSerializer(options.serializer);
@@ -187,7 +192,6 @@ export class Driver {
     if (counts.has(topic)) {
       throw new KafkaError({ message: `topic ${JSON.stringify(name)} already exists`, code: ErrorCode.TOPIC_ALREADY_EXISTS });
     }
-    const rf = options.replication_factor;
     const specs = [{ topic, numPartitions: partitions, replicationFactor: rf }];
     if (!this.config.disableInfoTopic) specs.push({ topic: this.infoName(name), numPartitions: 1, replicationFactor: rf });
     await this.admin.createTopics(specs);

@@ -1,8 +1,10 @@
 /**
  * The built-in partition selectors. `default` is Octopus's: the hint modulo the partition
- * count, else round-robin. `key` is this library's addition (Octopus cannot open a topic that
- * uses it): events with the same value of a metadata field go to the partition a Java producer
- * would pick for that value as a record key, so related events stay in order.
+ * count, else round-robin. `key` is this library's addition: events with the same value of a
+ * metadata field go to the partition a Java producer would pick for that value as a record key,
+ * so related events stay in order. Octopus does not know `key`: it opens such a topic with the
+ * topic's validator but its own default selector and serializer (and a warning), so its
+ * producers do not route by key (see docs/migrating-from-octopus.md).
  */
 import { javaPartition } from '../../murmur2';
 import { ConfigError } from '../../errors';
