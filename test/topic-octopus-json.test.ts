@@ -76,6 +76,28 @@ describe('metadata keys in nlohmann order (point 3)', () => {
     expect(() => serializer.serializeText!(undefined)).toThrow(ValidationError);
   });
 
+  it('a frequent shape out of order (compiled copier) is written right every time, nested values and undefined included', () => {
+    for (let i = 0; i < 40; i++) {
+      const m = { z: i, y: 'v', x: undefined, w: { b: 1, c: [i] }, v: null, u: i % 2 === 0 };
+      expect(serializer.serializeText!(m)).toBe(`{"u":${i % 2 === 0},"v":null,"w":{"b":1,"c":[${i}]},"y":"v","z":${i}}`);
+      // The same shape with a nested object out of order: sorted all the way down.
+      expect(serializer.serializeText!({ z: i, y: 'v', x: 1, w: { c: 1, b: 2 }, v: null, u: true })).toBe(`{"u":true,"v":null,"w":{"b":2,"c":1},"x":1,"y":"v","z":${i}}`);
+    }
+  });
+
+  it('own "__proto__" keys and inherited enumerable keys are written as JSON.stringify treats them', () => {
+    const own = JSON.parse('{"z":1,"__proto__":{"b":2,"a":1}}') as object;
+    expect(serializer.serializeText!(own)).toBe('{"__proto__":{"a":1,"b":2},"z":1}');
+    const proto = { inherited: 1 };
+    for (let i = 0; i < 40; i++) {
+      const child = Object.create(proto) as Record<string, unknown>;
+      child.z = 1;
+      child.a = 2;
+      expect(serializer.serializeText!(child)).toBe('{"a":2,"z":1}');
+      expect(serializer.serializeText!({ z: 1, a: 2, inherited: 3 })).toBe('{"a":2,"inherited":3,"z":1}');
+    }
+  });
+
   it('property: the text equals an independent nlohmann-order writer and parses back to the same value', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {

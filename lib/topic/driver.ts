@@ -22,6 +22,7 @@ import {
   type Validator,
 } from './components';
 import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
+import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
 import { TopicHandle, type DriverContext } from './topic-handle';
 
@@ -239,7 +240,8 @@ export class Driver {
       if (!counts.has(this.infoName(name))) continue;
       const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions).catch(() => undefined);
       if (info === undefined) continue; // an info topic without its records: not a usable topic
-      const parse = (t: string): ComponentDescription => JSON.parse(t) as ComponentDescription;
+      // Exact integers, as the components read them (a pattern may hold a 64-bit value).
+      const parse = (t: string): ComponentDescription => parseOctopusJson(t) as ComponentDescription;
       out.push({ name, num_partitions: n, validator: parse(info.validator), selector: parse(info.selector), serializer: parse(info.serializer) });
     }
     return out;

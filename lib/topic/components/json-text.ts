@@ -12,9 +12,10 @@
  * Cost (bench/topic-json.mjs): `JSON.stringify` / `JSON.parse` stay the work horses. Writing
  * first checks, without allocating, whether `JSON.stringify` would already give the sorted text
  * (every object's keys in order, no bigint: the common case, e.g. single-key objects); an
- * object out of order is copied with its keys in order and then stringified; only what a copy
- * cannot order (integer-like keys, which JavaScript always lists first) or stringify (bigints,
- * `toJSON`) is written here. Reading walks the parsed value for integers beyond 2^53 and only
+ * object out of order is copied with its keys in order and then stringified (by a copier
+ * compiled for its shape once the shape is frequent); only what a copy cannot order
+ * (integer-like keys, which JavaScript always lists first, and `__proto__`) or stringify
+ * (bigints, `toJSON`) is written here. Reading walks the parsed value for integers beyond 2^53 and only
  * then parses again exactly.
  */
 
@@ -84,7 +85,8 @@ function survey(value: unknown, depth: number): Survey {
   // for…in also lists inherited enumerable keys, which JSON.stringify leaves out: they can
   // only make a sorted object look unsorted (then copied with its own keys), never the reverse.
   for (const key in record) {
-    if (integerLike(key)) return Survey.Write;
+    // "__proto__" as an own key cannot be copied by assignment or an object literal.
+    if (integerLike(key) || key === '__proto__') return Survey.Write;
     if (previous !== undefined && compareKeys(previous, key) >= 0) result = Survey.Unsorted;
     previous = key;
     const r = survey(record[key], depth + 1);
@@ -95,18 +97,22 @@ function survey(value: unknown, depth: number): Survey {
 }
 
 /**
- * The writing plan of one object shape: its keys in insertion order (as `for…in` lists them)
- * and, in nlohmann order, each key's JSON text with its `{` or `,` before it.
+ * What is known of one object shape (its keys in insertion order, as `for…in` lists them):
+ * how often it was written out of order, and, once it is frequent, a compiled function that
+ * copies such an object with its keys in nlohmann order (an object literal, which V8 builds and
+ * JSON.stringify writes far faster than a copy built key by key after a sort).
  */
 interface ShapePlan {
   readonly keys: readonly string[];
-  readonly sorted: readonly string[];
-  readonly prefixes: readonly string[];
+  seen: number;
+  reorder: ((record: Record<string, unknown>) => object) | undefined | null;
 }
 
-/** Plans of the last few object shapes written out of order (most metadata has few shapes). */
+/** Shapes of the last few objects written out of order (most metadata has few shapes). */
 const plans: ShapePlan[] = [];
 const MAX_PLANS = 8;
+/** Writes of a shape before its copier is compiled: shapes seen once or twice never are. */
+const COMPILE_AFTER = 16;
 
 /** The plan of `record`'s shape, made (and remembered) on first sight. */
 function planOf(record: Record<string, unknown>): ShapePlan {
@@ -122,35 +128,55 @@ function planOf(record: Record<string, unknown>): ShapePlan {
     }
     if (same && i === keys.length) return plan;
   }
-  const keys = Object.keys(record);
-  const sorted = [...keys].sort(compareKeys);
-  const plan = { keys, sorted, prefixes: sorted.map((k, j) => `${j === 0 ? '{' : ','}${JSON.stringify(k)}:`) };
+  const plan: ShapePlan = { keys: Object.keys(record), seen: 0, reorder: undefined };
   if (plans.length >= MAX_PLANS) plans.pop();
   plans.unshift(plan);
   return plan;
 }
 
 /**
- * An object whose values are all strings, finite numbers, booleans or null, written with its
- * shape's plan (no sorting, no copy: the common out-of-order metadata, a flat record); or
- * `undefined` when some value is anything else.
+ * Compiles `(o) => ({"a": o["a"], "b": o["b"], ...})` for keys in nlohmann order. Keys are
+ * written as JSON string literals (also valid JavaScript literals): nothing of them runs.
+ * `null` when code generation is not allowed (--disallow-code-generation-from-strings).
  */
-function writeFlat(record: Record<string, unknown>): string | undefined {
-  const plan = planOf(record);
-  const { sorted, prefixes } = plan;
-  if (sorted.length === 0) return '{}';
-  let out = '';
-  for (let j = 0; j < sorted.length; j++) {
-    const v = record[sorted[j]!];
-    let text: string;
-    if (typeof v === 'string') text = JSON.stringify(v);
-    else if (typeof v === 'number' && Number.isFinite(v)) text = String(v);
-    else if (typeof v === 'boolean') text = v ? 'true' : 'false';
-    else if (v === null) text = 'null';
-    else return undefined;
-    out += prefixes[j]! + text;
+function compileReorder(keys: readonly string[]): ((record: Record<string, unknown>) => object) | null {
+  const sorted = [...keys].sort(compareKeys);
+  const body = sorted.map((k) => `${JSON.stringify(k)}: o[${JSON.stringify(k)}]`).join(', ');
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function('o', `return { ${body} };`) as (record: Record<string, unknown>) => object;
+  } catch {
+    return null;
   }
-  return `${out}}`;
+}
+
+/**
+ * An object out of order copied by its shape's compiled copier, its nested values ordered the
+ * same way; `undefined` while the shape is not frequent yet (then {@link sortedCopy} does it).
+ */
+function reorderedByShape(record: Record<string, unknown>): Record<string, unknown> | undefined {
+  // A prototype with enumerable keys would make for…in differ from the own keys it copies.
+  const proto: unknown = Object.getPrototypeOf(record);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  const plan = planOf(record);
+  if (plan.reorder === undefined && ++plan.seen >= COMPILE_AFTER) plan.reorder = compileReorder(plan.keys);
+  if (!plan.reorder) return undefined;
+  const out = plan.reorder(record) as Record<string, unknown>;
+  for (const key in out) {
+    const v = out[key];
+    if (typeof v === 'object' && v !== null) out[key] = orderedCopy(v);
+  }
+  return out;
+}
+
+/**
+ * A value with every object's keys in nlohmann order: itself when already so, else a copy.
+ * @param unsorted the caller surveyed it already and found it out of order.
+ */
+function orderedCopy(value: object, unsorted = false): unknown {
+  if (!unsorted && survey(value, 1) === Survey.Sorted) return value;
+  if (Array.isArray(value)) return value.map((v: unknown) => (typeof v === 'object' && v !== null ? orderedCopy(v) : v));
+  return reorderedByShape(value as Record<string, unknown>) ?? sortedCopy(value);
 }
 
 /** A copy of a value (surveyed as Unsorted) whose objects have their own keys in nlohmann order. */
@@ -173,14 +199,14 @@ function sortedCopy(value: unknown): unknown {
  */
 export function octopusJson(value: unknown, error: JsonErrorFactory): string {
   const how = survey(value, 0);
-  if (how === Survey.Unsorted && !Array.isArray(value)) {
-    const flat = writeFlat(value as Record<string, unknown>);
-    if (flat !== undefined) return flat;
-  }
   if (how !== Survey.Write) {
     let text: string | undefined;
     try {
-      text = JSON.stringify(how === Survey.Sorted ? value : sortedCopy(value)) as string | undefined;
+      let ordered = value;
+      if (how === Survey.Unsorted) {
+        ordered = orderedCopy(value as object, true);
+      }
+      text = JSON.stringify(ordered) as string | undefined;
     } catch (e) {
       throw error('', `not JSON-serializable: ${(e as Error).message}`);
     }
