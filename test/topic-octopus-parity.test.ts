@@ -104,6 +104,25 @@ describe('configuration files Octopus accepts', () => {
     }
   });
 
+  it("loads the Octopus cloud-service configuration with environment variables and MSK IAM (the shape of Octopus's examples)", () => {
+    const logger = recordingLogger();
+    const resolved = resolveDriverConfig(
+      {
+        kafka: { 'bootstrap.servers': ['b-1.example:9098', 'b-2.example:9098'] },
+        aws_msk_iam: { region: 'us-east-1' },
+        octopus: { subject_env: 'OCTOPUS_SUBJECT', authorization_env: 'OCTOPUS_AUTHORIZATION' },
+        namespace: 'ns-0123456789ab',
+      },
+      { logger },
+    );
+    expect(resolved.kafka['bootstrap.servers']).toBe('b-1.example:9098,b-2.example:9098');
+    expect(resolved.clientOptions.awsMskIam).toEqual({ region: 'us-east-1' });
+    expect(resolved.prefix).toBe('ns-0123456789ab.');
+    expect(resolved.infoTopicPrefix).toBe('info_');
+    expect(resolved.ignoredKeys).toEqual(['octopus']);
+    expect(logger.lines.map((l) => l.level)).toEqual(['debug']);
+  });
+
   it('an explicit info_topic_prefix wins over the cloud-service default', () => {
     expect(resolveDriverConfig({ octopus: {}, info_topic_prefix: '__meta_' }).infoTopicPrefix).toBe('__meta_');
     expect(resolveDriverConfig({ octopus: {} }).infoTopicPrefix).toBe('info_');
@@ -141,6 +160,8 @@ describe('configuration files Octopus accepts', () => {
     ['bootstrap.servers of the wrong type', { kafka: { 'bootstrap.servers': 42 } }, 'kafka.bootstrap.servers'],
     ['an object as a kafka property', { kafka: { 'sasl.mechanisms': { a: 1 } } }, 'kafka.sasl.mechanisms'],
     ['aws_msk_iam without a region', { aws_msk_iam: {} }, 'aws_msk_iam.region'],
+    // The shape of Octopus's AWS_MSK_IAM_INTEGRATION.md, which Octopus itself refuses (librdkafka has no such property).
+    ['aws_msk_iam inside kafka', { kafka: { 'bootstrap.servers': 'h:9098', aws_msk_iam: { region: 'us-east-1' } } }, 'kafka.aws_msk_iam'],
   ])('still rejects %s, naming %s', (_what, config, property) => {
     let error: unknown;
     try {

@@ -79,6 +79,12 @@ export function resolveDriverConfig(config: unknown, options: DriverOptions = {}
   checkOptions(options, 'driver options');
   checkLoggerOption(options?.logger);
   const notes = new TopicNotes(options?.logger);
+  const misplaced = (config as { kafka?: { aws_msk_iam?: unknown } } | null | undefined)?.kafka?.aws_msk_iam;
+  if (typeof misplaced === 'object' && misplaced !== null) {
+    // Octopus's AWS_MSK_IAM_INTEGRATION.md shows it there, but Octopus reads it at the top level
+    // and hands "kafka" to librdkafka, which has no such property.
+    throw new ConfigError('kafka.aws_msk_iam', 'belongs at the top level of the configuration: {"kafka": {...}, "aws_msk_iam": {"region": "..."}}');
+  }
   const parsed = schema.safeParse(config ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
