@@ -1,7 +1,8 @@
 /**
  * The eventbridge validator beside Octopus's (issue 17, point 5): the table of cases with the
- * verdict Octopus gives (read from diaspora-stream-api's EventbridgeValidator.cpp; row 1 and four
- * agreeing cases were also run against the real Octopus), the verdict AWS EventBridge gives,
+ * verdict Octopus gives (read from diaspora-stream-api's EventbridgeValidator.cpp; row 1 was also
+ * run against the real Octopus), the verdict AWS EventBridge gives by its documented rules (not
+ * run against AWS),
  * and octokafka's, which must be Octopus's except where AWS's is kept on purpose
  * (docs/migrating-from-octopus.md lists this table).
  *
