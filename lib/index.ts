@@ -53,7 +53,7 @@ export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type H
 export type { KafkaConfig } from './client-config';
 export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './version';
-export { Driver, TopicNotFoundError, type DriverConfig, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
+export { Driver, TopicNotFoundError, type DriverConfig, type DriverOptions, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
 export { TopicHandle } from './topic/topic-handle';
 export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
 export {

@@ -154,7 +154,8 @@ describe('invalid configuration and options: ConfigError naming the property', (
     { entry: 'validateConfig', input: 'unknown role', run: () => validateConfig('broker' as never, {}), expected: cfg(/must be one of producer, consumer, admin/, 'role') },
     { entry: 'Driver.connect', input: 'not an object', run: () => Driver.connect('x'), expected: cfg(/expected object/, '(root)') },
     { entry: 'Driver.connect', input: 'bootstrap.servers a number', run: () => Driver.connect({ kafka: { 'bootstrap.servers': 5 } }), expected: cfg(/./, 'kafka.bootstrap.servers') },
-    { entry: 'Driver.connect', input: 'unknown key', run: () => Driver.connect({ kafka: {}, extra: 1 }), expected: cfg(/Unrecognized key: "extra"/, '(root)') },
+    // Unknown top-level blocks are accepted, as Octopus accepts them (issue 17); a wrong type in an entry octokafka reads is not.
+    { entry: 'Driver.connect', input: 'disable_info_topic not a boolean', run: () => Driver.connect({ kafka: {}, disable_info_topic: 'yes' }), expected: cfg(/boolean/, 'disable_info_topic') },
     { entry: 'Driver.connect', input: 'bad namespace', run: () => Driver.connect({ kafka: { 'bootstrap.servers': servers }, namespace: 'a b' }), expected: cfg(/topic-name prefix/, 'namespace') },
     { entry: 'Driver.connect', input: 'unknown librdkafka property', run: async () => keep(await Driver.connect({ kafka: { 'bootstrap.servers': servers, 'lingr.ms': 1 } })), expected: cfg(/did you mean `linger.ms`/, 'lingr.ms') },
     { entry: 'Driver.fromFile', input: 'missing file', run: () => Driver.fromFile('/nonexistent/octokafka.json'), expected: cfg(/cannot read the configuration file/, '/nonexistent/octokafka.json') },
@@ -269,8 +270,9 @@ describe('metadata that is not JSON: ValidationError, the producer goes on', () 
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   const cases: Array<[string, unknown, RegExp]> = [
-    ['a BigInt', { n: 1n }, /not JSON-serializable: Do not know how to serialize a BigInt/],
-    ['a cycle', cyclic, /not JSON-serializable: Converting circular structure/],
+    // bigints are written exactly within the 64-bit integers Octopus reads (issue 17).
+    ['a BigInt beyond 64 bits', { n: 2n ** 64n }, /out of range: integer 18446744073709551616 is outside the 64-bit integers/],
+    ['a cycle', cyclic, /not JSON-serializable: it contains a cycle/],
     ['undefined', undefined, /not JSON-serializable \(undefined\)/],
     ['a function', () => 1, /not JSON-serializable \(function\)/],
     ['a symbol', Symbol('s'), /not JSON-serializable \(symbol\)/],

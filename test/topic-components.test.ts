@@ -217,7 +217,7 @@ describe('eventbridge validator', () => {
     expectInvalid(() => validator.validate(doc), 'c1', /is missing \(pattern \[\{"prefix":"c1_prefix"\}\]\)/);
   });
 
-  it('AWS forms: top-level $or, array values, exists false, null, numeric =', () => {
+  it('top-level $or (kept from AWS), array values compared whole (as Octopus), exists false, null, numeric =', () => {
     const v = createValidator({
       type: 'eventbridge',
       schema: {
@@ -227,18 +227,21 @@ describe('eventbridge validator', () => {
         nothing: [null],
       },
     });
-    expect(() => v.validate({ kind: 'a', tags: ['blue', 'red'], nothing: null })).not.toThrow();
+    expect(() => v.validate({ kind: 'a', tags: 'red', nothing: null })).not.toThrow();
     expect(() => v.validate({ kind: 'b', size: 3, tags: 'red', nothing: null })).not.toThrow();
     expectInvalid(() => v.validate({ kind: 'b', size: 4, tags: 'red', nothing: null }), '', /none of the "\$or" alternatives/);
-    expectInvalid(() => v.validate({ kind: 'a', tags: ['blue'], nothing: null }), 'tags');
+    // Issue 17: Octopus compares an array-valued field as a whole (AWS would match on "red").
+    expectInvalid(() => v.validate({ kind: 'a', tags: ['blue', 'red'], nothing: null }), 'tags');
+    expectInvalid(() => v.validate({ kind: 'a', tags: ['red'], nothing: null }), 'tags');
     expectInvalid(() => v.validate({ kind: 'a', tags: 'red', nothing: null, gone: 1 }), 'gone');
     expectInvalid(() => v.validate({ kind: 'a', tags: 'red', nothing: 0 }), 'nothing');
   });
 
-  it('nested objects inside arrays match when any element matches', () => {
+  it('nested patterns do not look into arrays (as Octopus; AWS would match any element)', () => {
     const v = createValidator({ type: 'eventbridge', schema: { items: { sku: [{ prefix: 'X-' }] } } });
-    expect(() => v.validate({ items: [{ sku: 'A-1' }, { sku: 'X-2' }] })).not.toThrow();
-    expectInvalid(() => v.validate({ items: [{ sku: 'A-1' }] }), 'items.sku');
+    expect(() => v.validate({ items: { sku: 'X-2' } })).not.toThrow();
+    expectInvalid(() => v.validate({ items: [{ sku: 'A-1' }, { sku: 'X-2' }] }), 'items.sku', /is missing/);
+    expectInvalid(() => v.validate({ items: { sku: 'A-1' } }), 'items.sku');
   });
 
   it('wildcard: * is the only special character, \\* and \\\\ are literals', () => {
@@ -250,6 +253,13 @@ describe('eventbridge validator', () => {
     expect(() => v('a\\\\*').validate({ f: 'a\\zz' })).not.toThrow();
     expect(() => v('*').validate({ f: 'multi\nline' })).not.toThrow();
     expectInvalid(() => v('*').validate({ f: 5 }), 'f');
+  });
+
+  it('anything-but with any rule inside, as Octopus (numeric, $or)', () => {
+    const v = createValidator({ type: 'eventbridge', schema: { n: [{ 'anything-but': { numeric: ['>', 1] } }], o: [{ 'anything-but': { $or: [{ a: [1] }] } }] } });
+    expect(() => v.validate({ n: 1, o: { a: 2 } })).not.toThrow();
+    expectInvalid(() => v.validate({ n: 2, o: { a: 2 } }), 'n');
+    expectInvalid(() => v.validate({ n: 1, o: { a: 1 } }), 'o');
   });
 
   it('anything-but with numbers and with equals-ignore-case / wildcard', () => {
@@ -274,7 +284,8 @@ describe('eventbridge validator', () => {
     ['a non-numeric operand', { type: 'eventbridge', schema: { a: [{ numeric: ['>', '1'] }] } }, 'validator.schema.a[0].numeric[1]'],
     ['a non-boolean exists', { type: 'eventbridge', schema: { a: [{ exists: 'yes' }] } }, 'validator.schema.a[0].exists'],
     ['an unknown rule', { type: 'eventbridge', schema: { a: [{ cidr: '10.0.0.0/8' }] } }, 'validator.schema.a[0].cidr'],
-    ['anything-but numeric', { type: 'eventbridge', schema: { a: [{ 'anything-but': { numeric: ['>', 1] } }] } }, 'validator.schema.a[0].anything-but'],
+    ['anything-but exists', { type: 'eventbridge', schema: { a: [{ 'anything-but': { exists: true } }] } }, 'validator.schema.a[0].anything-but'],
+    ['anything-but with two rules', { type: 'eventbridge', schema: { a: [{ 'anything-but': { prefix: 'x', suffix: 'y' } }] } }, 'validator.schema.a[0].anything-but'],
     ['a bad wildcard escape', { type: 'eventbridge', schema: { a: [{ wildcard: 'a\\b' }] } }, 'validator.schema.a[0].wildcard'],
     ['a non-list $or', { type: 'eventbridge', schema: { $or: 'x' } }, 'validator.schema.$or'],
     ['a nested list', { type: 'eventbridge', schema: { a: [[1]] } }, 'validator.schema.a[0]'],
@@ -361,10 +372,13 @@ describe('serializers (C++ Components tests)', () => {
   it('default serializer: unserializable metadata and undecodable bytes', () => {
     const s = createSerializer({});
     expectInvalid(() => s.serialize(undefined), '', /not JSON-serializable/);
-    expectInvalid(() => s.serialize({ n: 1n }), '', /not JSON-serializable/);
+    // bigints are written exactly (issue 17) within nlohmann's integers, and refused beyond.
+    expect(s.serialize({ n: 1n })).toEqual(s.serialize({ n: 1 }));
+    expectInvalid(() => s.serialize({ n: 2n ** 64n }), 'n', /out of range: integer 18446744073709551616/);
+    expectInvalid(() => s.serialize({ a: [-(2n ** 63n) - 1n] }), 'a.0', /out of range/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expectInvalid(() => s.serialize(cyclic), '');
+    expectInvalid(() => s.serialize(cyclic), 'self', /cycle/);
     expect(() => s.deserialize(Buffer.alloc(7))).toThrow(DecodeError);
     expect(() => s.deserialize(Buffer.from('0300000000000000' + '7b7d', 'hex'))).toThrow(/announces 3 bytes of JSON but holds 2/);
     expect(() => s.deserialize(Buffer.from('0200000000000000' + '7b7b', 'hex'))).toThrow(/not valid JSON/);

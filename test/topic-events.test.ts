@@ -235,7 +235,8 @@ describe('Bad input', () => {
     const cyclic: Record<string, unknown> = { ok: 1 };
     cyclic.self = cyclic;
     await expect(producer.push(cyclic)).rejects.toBeInstanceOf(ValidationError);
-    await expect(producer.push({ ok: 1n })).rejects.toBeInstanceOf(ValidationError);
+    // A bigint is written exactly (issue 17) unless beyond the 64-bit integers Octopus reads.
+    await expect(producer.push({ ok: 2n ** 64n })).rejects.toBeInstanceOf(ValidationError);
     await expect(producer.push({ nope: 1 })).rejects.toBeInstanceOf(ValidationError);
     expect(await producer.push({ ok: true })).toBe(0n);
     await producer.close();

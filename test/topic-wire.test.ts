@@ -26,6 +26,17 @@ function onlyDecodeErrors(fn: () => unknown): boolean {
   }
 }
 
+/** JSON.parse's result with every integer literal beyond ±(2^53 − 1) as its exact bigint. */
+function exactIntegers(value: unknown): unknown {
+  if (typeof value === 'number') {
+    const literal = JSON.stringify(value);
+    return Number.isInteger(value) && !Number.isSafeInteger(value) && /^-?\d+$/.test(literal) ? BigInt(literal) : value;
+  }
+  if (Array.isArray(value)) return value.map(exactIntegers);
+  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, exactIntegers(v)]));
+  return value;
+}
+
 describe('event wire format: exact bytes', () => {
   const serializer = new DefaultSerializer();
 
@@ -144,7 +155,8 @@ describe('event wire format: properties', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.uint8Array({ maxLength: 32 }), (metadata, data) => {
         const d = decodeData(encodeEvent(s.serialize(metadata), data));
-        expect(s.deserialize(d.metadata)).toEqual(JSON.parse(JSON.stringify(metadata)));
+        // Integer literals beyond ±(2^53 − 1) read back as exact bigints (issue 17).
+        expect(s.deserialize(d.metadata)).toEqual(exactIntegers(JSON.parse(JSON.stringify(metadata))));
         expect(d.data).toEqual(Buffer.from(data));
       }),
     );

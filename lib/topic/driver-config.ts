@@ -1,14 +1,29 @@
 /**
  * The Octopus driver configuration (JSON), checked with zod so that an error names the JSON
  * path (e.g. `kafka.bootstrap.servers`) and says why.
+ *
+ * Every configuration Octopus accepts is accepted here, so an existing Octopus configuration
+ * file loads as it is: `"namespace": ""` means no namespace (Octopus adds no prefix for an
+ * empty one), and top-level blocks this library does not use (Octopus's `"octopus"` cloud-service
+ * block, or a block of the application's own) are ignored with a debug-level note. What is
+ * wrong inside the parts read here is still an error.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { ClientOptions } from '../client-base';
+import type { ClientOptions, Logger } from '../client-base';
 import { ConfigError } from '../errors';
 import type { KafkaConfig } from '../client-config';
+import { checkLoggerOption, checkOptions } from '../checks';
+import { TopicNotes } from './notes';
 
-const kafkaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+// Octopus joins the elements of a list with commas (any JSON scalar, as its text).
+const kafkaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]);
+
+const TOPIC_PREFIX = /^[A-Za-z0-9._-]+$/;
+const TOPIC_PREFIX_MESSAGE = 'must be a Kafka topic-name prefix (letters, digits, ".", "_", "-")';
+
+/** The top-level keys this library reads; any other is ignored (see the module comment). */
+const KNOWN_KEYS = new Set(['kafka', 'namespace', 'disable_info_topic', 'info_topic_prefix', 'aws_msk_iam']);
 
 const schema = z
   .object({
@@ -18,18 +33,14 @@ const schema = z
       })
       .catchall(kafkaValue)
       .default({}),
-    namespace: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, 'must be a non-empty Kafka topic-name prefix (letters, digits, ".", "_", "-")')
-      .optional(),
+    // "" is no namespace, as in Octopus.
+    namespace: z.union([z.literal(''), z.string().regex(TOPIC_PREFIX, TOPIC_PREFIX_MESSAGE)]).optional(),
     disable_info_topic: z.boolean().optional(),
-    info_topic_prefix: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]+$/, 'must be a non-empty Kafka topic-name prefix (letters, digits, ".", "_", "-")')
-      .optional(),
+    // Not empty: the info topic would be the topic itself.
+    info_topic_prefix: z.string().regex(TOPIC_PREFIX, `${TOPIC_PREFIX_MESSAGE}, not empty`).optional(),
     aws_msk_iam: z.object({ region: z.string().min(1) }).strict().optional(),
   })
-  .strict();
+  .passthrough();
 
 /** The driver configuration, as Octopus reads it. */
 export type DriverConfig = z.input<typeof schema>;
@@ -44,30 +55,67 @@ export interface ResolvedDriverConfig {
   infoTopicPrefix: string;
   /** Options for every raw client the driver makes (authentication). */
   clientOptions: ClientOptions;
+  /** Top-level keys of the configuration that this library ignores, sorted. */
+  ignoredKeys: string[];
+  /** Where warnings and debug notes go. */
+  notes: TopicNotes;
+}
+
+/** Options of `Driver.connect` besides the JSON configuration. */
+export interface DriverOptions {
+  /**
+   * Receives the driver's notes: warnings (a topic opened without its info topic) and debug
+   * notes (configuration blocks ignored). Without one, warnings are process warnings
+   * (`process.emitWarning`, code `OCTOKAFKA_TOPIC`) and debug notes go to `NODE_DEBUG=octokafka`.
+   */
+  logger?: Logger;
 }
 
 /**
- * Checks a driver configuration.
+ * Checks a driver configuration; notes the top-level blocks it ignores (debug level).
  * @throws ConfigError whose `property` is the offending JSON path.
  */
-export function resolveDriverConfig(config: unknown): ResolvedDriverConfig {
+export function resolveDriverConfig(config: unknown, options: DriverOptions = {}): ResolvedDriverConfig {
+  checkOptions(options, 'driver options');
+  checkLoggerOption(options?.logger);
+  const notes = new TopicNotes(options?.logger);
+  const misplaced = (config as { kafka?: { aws_msk_iam?: unknown } } | null | undefined)?.kafka?.aws_msk_iam;
+  if (typeof misplaced === 'object' && misplaced !== null) {
+    // Octopus's AWS_MSK_IAM_INTEGRATION.md shows it there, but Octopus reads it at the top level
+    // and hands "kafka" to librdkafka, which has no such property.
+    throw new ConfigError('kafka.aws_msk_iam', 'belongs at the top level of the configuration: {"kafka": {...}, "aws_msk_iam": {"region": "..."}}');
+  }
   const parsed = schema.safeParse(config ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(issue.path.map(String).join('.') || '(root)', issue.message);
   }
   const c = parsed.data;
-  const kafka: KafkaConfig = { ...c.kafka };
-  const servers = c.kafka['bootstrap.servers'];
-  if (Array.isArray(servers)) kafka['bootstrap.servers'] = servers.join(',');
+  const ignoredKeys = Object.keys(c).filter((k) => !KNOWN_KEYS.has(k)).sort();
+  const kafka: KafkaConfig = {};
+  for (const [key, value] of Object.entries(c.kafka)) {
+    if (value !== undefined) kafka[key] = Array.isArray(value) ? value.map(String).join(',') : value;
+  }
   // AWS MSK IAM: SASL_SSL + OAUTHBEARER with signed tokens, on every raw client.
   const clientOptions: ClientOptions = c.aws_msk_iam ? { awsMskIam: { region: c.aws_msk_iam.region } } : {};
+  if (options?.logger) clientOptions.logger = options.logger;
+  if (ignoredKeys.length > 0) {
+    notes.debug(
+      { ignored: ignoredKeys },
+      `driver configuration: ignoring ${ignoredKeys.map((k) => JSON.stringify(k)).join(', ')} (not used by octokafka)` +
+        ('octopus' in c ? '; the "octopus" cloud-service block: topic administration goes straight to Kafka, info topics default to the "info_" prefix as in Octopus' : ''),
+    );
+  }
   return {
     kafka,
     clientOptions,
-    prefix: c.namespace === undefined ? '' : `${c.namespace}.`,
+    prefix: c.namespace === undefined || c.namespace === '' ? '' : `${c.namespace}.`,
     disableInfoTopic: c.disable_info_topic ?? false,
-    infoTopicPrefix: c.info_topic_prefix ?? '__info_',
+    // Octopus's default: "info_" with its cloud-service block (the service refuses names that
+    // start with "_"), "__info_" otherwise. The same default here finds the topics it made.
+    infoTopicPrefix: c.info_topic_prefix ?? ('octopus' in c ? 'info_' : '__info_'),
+    ignoredKeys,
+    notes,
   };
 }
 

@@ -21,17 +21,21 @@ import {
   type Serializer,
   type Validator,
 } from './components';
-import { readDriverConfig, resolveDriverConfig, type ResolvedDriverConfig } from './driver-config';
+import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
+import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
 import { TopicHandle, type DriverContext } from './topic-handle';
 
-export type { DriverConfig } from './driver-config';
+export type { DriverConfig, DriverOptions } from './driver-config';
 
 /** Options of {@link Driver.createTopic}. */
 export interface CreateTopicOptions {
   /** Number of partitions (default 1). */
   num_partitions?: number;
-  /** Default: 1 on the embedded cluster, the broker's default on a real one. */
+  /**
+   * Default: the broker's (`default.replication.factor`), unlike Octopus's 3, which a
+   * one-broker development cluster refuses. Give 3 to get Octopus's choice everywhere.
+   */
   replication_factor?: number;
   /** Component descriptions (default `{"type":"default"}` each) or built components. */
   validator?: ComponentDescription | Validator;
@@ -100,11 +104,12 @@ export class Driver {
    * `KAFKA_BOOTSTRAP_SERVERS`, `KAFKA_SECURITY_PROTOCOL`, `KAFKA_SASL_*`, `KAFKA_CA_CERT`, …;
    * properties in `kafka` win). A configuration that names no cluster either way is an error:
    * for an in-memory cluster (tests, demos), ask for one with {@link Driver.embedded}.
+   * @param options where warnings and debug notes go (see {@link DriverOptions}).
    * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable;
    *   for `kafka.bootstrap.servers` when no cluster is named.
    */
-  static async connect(config: unknown = {}): Promise<Driver> {
-    const resolved = resolveDriverConfig(config);
+  static async connect(config: unknown = {}, options: DriverOptions = {}): Promise<Driver> {
+    const resolved = resolveDriverConfig(config, options);
     let kafka: KafkaConfig = { ...resolved.kafka };
     if (kafka['bootstrap.servers'] === undefined) {
       if (!process.env.KAFKA_BOOTSTRAP_SERVERS) {
@@ -128,10 +133,11 @@ export class Driver {
    * and connects to it; the driver closes it with itself. For tests, demos and trying things
    * out: it keeps nothing once closed. The environment's `KAFKA_*` variables are not read.
    * @param config an Octopus driver configuration without `kafka["bootstrap.servers"]`.
+   * @param options where warnings and debug notes go (see {@link DriverOptions}).
    * @throws ConfigError as {@link connect} does; for `kafka.bootstrap.servers` when it is given.
    */
-  static async embedded(config: unknown = {}): Promise<Driver> {
-    const resolved = resolveDriverConfig(config);
+  static async embedded(config: unknown = {}, options: DriverOptions = {}): Promise<Driver> {
+    const resolved = resolveDriverConfig(config, options);
     if (resolved.kafka['bootstrap.servers'] !== undefined) {
       throw new ConfigError('kafka.bootstrap.servers', 'Driver.embedded() runs on a cluster of its own: use Driver.connect() to reach the given servers');
     }
@@ -152,8 +158,8 @@ export class Driver {
   }
 
   /** {@link connect} with the JSON configuration in a file. */
-  static async fromFile(path: string): Promise<Driver> {
-    return Driver.connect(await readDriverConfig(path));
+  static async fromFile(path: string, options: DriverOptions = {}): Promise<Driver> {
+    return Driver.connect(await readDriverConfig(path), options);
   }
 
   /** The embedded cluster, when the driver started one ({@link Driver.embedded}). */
@@ -197,11 +203,14 @@ export class Driver {
     return new Map(topics.map((t) => [t.topic, t.partitions.length]));
   }
 
-  /** True when the topic exists (its info topic too, unless info topics are disabled). */
+  /**
+   * True when the Kafka topic exists, with or without an info topic (as in Octopus: a plain
+   * Kafka topic opens with the default components).
+   */
   async topicExists(name: string): Promise<boolean> {
     this.assertOpen('topicExists');
     const counts = await this.partitionCounts();
-    return counts.has(this.kafkaName(name)) && (this.config.disableInfoTopic || counts.has(this.infoName(name)));
+    return counts.has(this.kafkaName(name));
   }
 
   /**
@@ -213,6 +222,8 @@ export class Driver {
     const topic = this.kafkaName(name);
     const partitions = options.num_partitions ?? 1;
     if (!Number.isSafeInteger(partitions) || partitions < 1) throw new ConfigError('num_partitions', `must be a positive integer, got ${String(partitions)}`);
+    const rf = options.replication_factor;
+    if (rf !== undefined && (!Number.isSafeInteger(rf) || rf < 1)) throw new ConfigError('replication_factor', `must be a positive integer, got ${String(rf)}`);
     const validator = isComponent(options.validator) ? (options.validator as Validator) : createValidator(options.validator);
     const selector = isComponent(options.selector) ? (options.selector as PartitionSelector) : createPartitionSelector(options.selector);
     const serializer = isComponent(options.serializer) ? (options.serializer as Serializer) : createSerializer(options.serializer);
@@ -223,7 +234,6 @@ export class Driver {
     if (counts.has(topic)) {
       throw new KafkaError({ message: `topic ${JSON.stringify(name)} already exists`, code: ErrorCode.TOPIC_ALREADY_EXISTS });
     }
-    const rf = options.replication_factor;
     const specs = [{ topic, numPartitions: partitions, replicationFactor: rf }];
     if (!this.config.disableInfoTopic) specs.push({ topic: this.infoName(name), numPartitions: 1, replicationFactor: rf });
     await this.admin.createTopics(specs);
@@ -232,16 +242,27 @@ export class Driver {
   }
 
   /**
-   * Opens a topic: reads its info topic and rebuilds its components.
-   * @throws TopicNotFoundError when it does not exist; ConfigError for an unknown component type.
+   * Opens a topic: reads its info topic and rebuilds its components. A Kafka topic without an
+   * info topic (a plain topic, or one made with `disable_info_topic`) opens with the default
+   * components and a warning, as in Octopus, so it can be read and written through this API.
+   * @throws TopicNotFoundError when the Kafka topic does not exist; ConfigError for an unknown
+   *   component type; KafkaError (NOENT) when the info topic exists but lacks its three records
+   *   (a topic being created, or a damaged one: defaults would silently drop its validator).
    */
   async openTopic(name: string): Promise<TopicHandle> {
     this.assertOpen('openTopic');
     const topic = this.kafkaName(name);
     const counts = await this.partitionCounts();
     const partitions = counts.get(topic);
-    if (partitions === undefined || (!this.config.disableInfoTopic && !counts.has(this.infoName(name)))) throw new TopicNotFoundError(name);
+    if (partitions === undefined) throw new TopicNotFoundError(name);
     if (this.config.disableInfoTopic) {
+      return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
+    }
+    if (!counts.has(this.infoName(name))) {
+      this.config.notes.warn(
+        { topic: name, kafkaTopic: topic, infoTopic: this.infoName(name) },
+        `topic ${JSON.stringify(name)} has no info topic ${JSON.stringify(this.infoName(name))}: using the default validator, partition selector and serializer`,
+      );
       return this.handle(name, topic, partitions, createValidator(), createPartitionSelector(), createSerializer());
     }
     const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions);
@@ -260,22 +281,24 @@ export class Driver {
       if (!counts.has(this.infoName(name))) continue;
       const info = await readInfo(configForRole('consumer', this.kafka), this.infoName(name), undefined, this.config.clientOptions).catch(() => undefined);
       if (info === undefined) continue; // an info topic without its records: not a usable topic
-      const parse = (t: string): ComponentDescription => JSON.parse(t) as ComponentDescription;
+      // Exact integers, as the components read them (a pattern may hold a 64-bit value).
+      const parse = (t: string): ComponentDescription => parseOctopusJson(t) as ComponentDescription;
       out.push({ name, num_partitions: n, validator: parse(info.validator), selector: parse(info.selector), serializer: parse(info.serializer) });
     }
     return out;
   }
 
   /**
-   * Deletes the topic and its info topic. The cluster's refusal passes through as an
-   * AdminError (the embedded MockCluster cannot delete topics: UNSUPPORTED_FEATURE).
+   * Deletes the topic and its info topic (when it has one). The cluster's refusal passes
+   * through as an AdminError (the embedded MockCluster cannot delete topics: UNSUPPORTED_FEATURE).
    * @throws TopicNotFoundError when it does not exist.
    */
   async deleteTopic(name: string): Promise<void> {
     this.assertOpen('deleteTopic');
-    if (!(await this.topicExists(name))) throw new TopicNotFoundError(name);
+    const counts = await this.partitionCounts();
+    if (!counts.has(this.kafkaName(name))) throw new TopicNotFoundError(name);
     const topics = [this.kafkaName(name)];
-    if (!this.config.disableInfoTopic) topics.push(this.infoName(name));
+    if (!this.config.disableInfoTopic && counts.has(this.infoName(name))) topics.push(this.infoName(name));
     await this.admin.deleteTopics(topics);
   }
 

@@ -1,20 +1,42 @@
 /**
- * AWS EventBridge event patterns, compiled into matchers over metadata documents.
+ * EventBridge event patterns, compiled into matchers over metadata documents, with the
+ * verdicts of Octopus's `eventbridge` validator (diaspora-stream-api's EventbridgeValidator), so
+ * that an Octopus service and a Node service validating the same topic agree. Where Octopus
+ * departs from AWS EventBridge, Octopus's verdict is the one given here, except for two forms
+ * documented below (and in docs/migrating-from-octopus.md, with the table of cases).
  *
- * A pattern is an object whose keys name fields (a dotted key such as `a.b` is the nested field,
- * as in Octopus) and whose values say what the field must be:
- * - a primitive: that exact value (Octopus's shorthand for a one-value list);
- * - a list of primitives: one of them;
- * - a list of one-key rule objects, any of which must hold: `prefix`, `suffix`,
- *   `equals-ignore-case`, `anything-but`, `numeric`, `exists`, `wildcard`, and `$or` (a list of
- *   patterns applied to the field's value, the form Octopus uses);
- * - an object: a pattern for the nested object.
- * A `$or` key holding a list of patterns (AWS's form) matches when any of them matches.
- * As in EventBridge, a field whose value is an array matches when any element matches.
+ * A pattern is an object whose keys name fields and whose values say what the field must be:
+ * - a key is a dotted path (`a.b` is field `b` of object `a`), followed through objects only:
+ *   a step into an array, a string or a number finds nothing (AWS would look into arrays);
+ * - a primitive: the field exists and its whole value equals it (Octopus's shorthand for a
+ *   one-value list);
+ * - a list of primitives: the field's whole value equals one of them. A field whose value is
+ *   an array is compared as a whole: `["sensor"]` does not equal `"sensor"` (AWS matches an
+ *   array when any element matches; Octopus does not, and neither does this);
+ * - a list of one-key rule objects, any of which must hold: `exists`, and, applied to the
+ *   field's whole value when it exists, `prefix`, `suffix`, `equals-ignore-case`, `wildcard`
+ *   (strings only), `numeric` (numbers only), `anything-but` (a value, a list of values, or any
+ *   other rule, negated: an array or object is "anything but" every primitive) and `$or` (a list
+ *   of patterns applied to the field's value);
+ * - an object: the field exists and its value matches that pattern.
+ * `equals-ignore-case` ignores the case of ASCII letters only, as Octopus's byte-wise tolower
+ * does. Empty lists are accepted as Octopus accepts them: an empty value list or `prefix` list
+ * never matches, an empty `anything-but` list excludes nothing, an empty `numeric` list
+ * holds for any present value.
+ *
+ * Kept from AWS on purpose (Octopus cannot express either the same way):
+ * - a `$or` key holding a list of patterns, at any level, matches when any of them matches
+ *   (Octopus reads it as a field named `$or` and fails to build the validator, so an Octopus
+ *   service opens such a topic with its default validator and a warning);
+ * - `wildcard`: `*` is the only special character, `\*` a literal star, `\\` a backslash
+ *   (Octopus turns the pattern into a regular expression in which `.`, `+`, `?`, `(`, `[`...
+ *   keep their regex meaning). Verdicts agree for wildcards without those characters.
+ *
  * Patterns are checked completely when compiled: an invalid one is a ConfigError naming the
  * JSON path of the offending entry.
  */
 import { ConfigError } from '../../errors';
+import { showJson } from './json-text';
 
 /** Why a document does not match: the dotted path of the field and what it failed. */
 export interface Mismatch {
@@ -25,10 +47,10 @@ export interface Mismatch {
 /** A compiled pattern: `undefined` when the document matches. */
 export type PatternMatcher = (document: unknown) => Mismatch | undefined;
 
-type Primitive = string | number | boolean | null;
-/** A test of one (non-array) value of a present field. */
+type Primitive = string | number | bigint | boolean | null;
+/** A test of a present field's value. */
 type ValueTest = (value: unknown) => boolean;
-/** One entry of a rule list: either an existence check or a test of the field's values. */
+/** One entry of a rule list: either an existence check or a test of the field's value. */
 type Rule = { readonly exists: boolean } | { readonly test: ValueTest };
 
 const RULE_NAMES = ['anything-but', 'equals-ignore-case', 'exists', 'numeric', 'prefix', 'suffix', 'wildcard', '$or'];
@@ -38,32 +60,55 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function isPrimitive(v: unknown): v is Primitive {
-  return v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v));
+  return v === null || typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint' || (typeof v === 'number' && Number.isFinite(v));
 }
 
-function flatten(v: unknown): unknown[] {
-  return Array.isArray(v) ? v.flatMap(flatten) : [v];
+/**
+ * JSON equality of a value and a primitive, as nlohmann's `==`: same type, same value;
+ * integers and floats compare as numbers (a bigint against a number as a double, as nlohmann
+ * compares an integer with a float).
+ */
+function equalsPrimitive(value: unknown, p: Primitive): boolean {
+  if (value === p) return true;
+  if (typeof value === 'bigint' && typeof p === 'number') return Number(value) === p;
+  if (typeof value === 'number' && typeof p === 'bigint') return value === Number(p);
+  return false;
 }
 
-/** The values at a path, looking through arrays at every step as EventBridge does. */
-function resolve(document: unknown, steps: readonly string[]): { present: boolean; values: unknown[] } {
-  let current: unknown[] = [document];
+/** A number or bigint as a double (what Octopus's numeric rule compares), else undefined. */
+function asDouble(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return undefined;
+}
+
+/** Lower-cases ASCII letters only, as `std::tolower` byte by byte in the C locale. */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]+/g, (m) => m.toLowerCase()) : s;
+}
+
+/** The steps of a dotted key as Octopus splits it (`std::getline` on "."): no trailing empty step. */
+function stepsOf(key: string): string[] {
+  const steps = key.split('.');
+  if (steps[steps.length - 1] === '') steps.pop();
+  return steps;
+}
+
+/** The value at a path, through objects only; `present: false` when a step finds nothing. */
+function lookup(document: unknown, steps: readonly string[]): { present: boolean; value: unknown } {
+  let current = document;
   for (const step of steps) {
-    const next: unknown[] = [];
-    for (const v of current.flatMap(flatten)) {
-      if (isObject(v) && Object.prototype.hasOwnProperty.call(v, step)) next.push(v[step]);
-    }
-    if (next.length === 0) return { present: false, values: [] };
-    current = next;
+    if (!isObject(current) || !Object.prototype.hasOwnProperty.call(current, step)) return { present: false, value: undefined };
+    current = current[step];
   }
-  return { present: true, values: current.flatMap(flatten) };
+  return { present: true, value: current };
 }
 
-/** Strings from a `"x"` or `["x", "y"]` entry. */
+/** Strings from a `"x"` or `["x", "y"]` entry (an empty list is allowed: it matches nothing). */
 function stringList(property: string, spec: unknown): string[] {
   const list = Array.isArray(spec) ? spec : [spec];
-  if (list.length === 0 || !list.every((s): s is string => typeof s === 'string')) {
-    throw new ConfigError(property, 'expected a string or a non-empty list of strings');
+  if (!list.every((s): s is string => typeof s === 'string')) {
+    throw new ConfigError(property, 'expected a string or a list of strings');
   }
   return list;
 }
@@ -71,26 +116,29 @@ function stringList(property: string, spec: unknown): string[] {
 /** `prefix` / `suffix`: a string, a list, or `{"equals-ignore-case": string | list}`. */
 function affixTest(property: string, spec: unknown, atEnd: boolean): ValueTest {
   let ignoreCase = false;
-  let raw = spec;
+  let affixes: string[];
   if (isObject(spec)) {
     const keys = Object.keys(spec);
     if (keys.length !== 1 || keys[0] !== 'equals-ignore-case') {
       throw new ConfigError(property, 'only "equals-ignore-case" is allowed inside this rule');
     }
     ignoreCase = true;
-    raw = spec['equals-ignore-case'];
+    const inner = spec['equals-ignore-case'];
+    // Octopus takes a string or a list of strings here, and anything else as no affix at all.
+    affixes = typeof inner === 'string' || Array.isArray(inner) ? stringList(`${property}.equals-ignore-case`, inner).map(asciiLower) : [];
+  } else {
+    affixes = stringList(property, spec);
   }
-  const affixes = stringList(property, raw).map((a) => (ignoreCase ? a.toLowerCase() : a));
   return (v) => {
     if (typeof v !== 'string') return false;
-    const s = ignoreCase ? v.toLowerCase() : v;
+    const s = ignoreCase ? asciiLower(v) : v;
     return affixes.some((a) => (atEnd ? s.endsWith(a) : s.startsWith(a)));
   };
 }
 
 function equalsIgnoreCaseTest(property: string, spec: unknown): ValueTest {
-  const expected = new Set(stringList(property, spec).map((s) => s.toLowerCase()));
-  return (v) => typeof v === 'string' && expected.has(v.toLowerCase());
+  const expected = new Set(stringList(property, spec).map(asciiLower));
+  return (v) => typeof v === 'string' && expected.has(asciiLower(v));
 }
 
 const NUMERIC_OPS: Record<string, (a: number, b: number) => boolean> = {
@@ -101,26 +149,32 @@ const NUMERIC_OPS: Record<string, (a: number, b: number) => boolean> = {
   '<=': (a, b) => a <= b,
 };
 
-/** `numeric`: `[op, value, op, value, ...]`, all of which must hold. */
+/**
+ * `numeric`: `[op, value, op, value, ...]`, all of which must hold, compared as doubles. An
+ * empty list has no condition, so it holds for any value (Octopus checks the type per condition).
+ */
 function numericTest(property: string, spec: unknown): ValueTest {
-  if (!Array.isArray(spec) || spec.length === 0 || spec.length % 2 !== 0) {
+  if (!Array.isArray(spec) || spec.length % 2 !== 0) {
     throw new ConfigError(property, 'expected a list of operator/number pairs, e.g. [">", 0, "<=", 5]');
   }
   const conditions: Array<{ op: (a: number, b: number) => boolean; operand: number }> = [];
   for (let i = 0; i < spec.length; i += 2) {
     const name: unknown = spec[i];
-    const operand: unknown = spec[i + 1];
+    const operand = asDouble(spec[i + 1]);
     const op = typeof name === 'string' && Object.prototype.hasOwnProperty.call(NUMERIC_OPS, name) ? NUMERIC_OPS[name] : undefined;
-    if (op === undefined) throw new ConfigError(`${property}[${i}]`, `unknown operator ${JSON.stringify(name)}; expected one of = > >= < <=`);
-    if (typeof operand !== 'number' || !Number.isFinite(operand)) {
-      throw new ConfigError(`${property}[${i + 1}]`, `operand must be a number, got ${JSON.stringify(operand)}`);
+    if (op === undefined) throw new ConfigError(`${property}[${i}]`, `unknown operator ${showJson(name)}; expected one of = > >= < <=`);
+    if (operand === undefined || !Number.isFinite(operand)) {
+      throw new ConfigError(`${property}[${i + 1}]`, `operand must be a number, got ${showJson(spec[i + 1])}`);
     }
     conditions.push({ op, operand });
   }
-  return (v) => typeof v === 'number' && conditions.every((c) => c.op(v, c.operand));
+  return (v) => {
+    const n = asDouble(v);
+    return conditions.every((c) => n !== undefined && c.op(n, c.operand));
+  };
 }
 
-/** `wildcard`: `*` matches any run of characters; `\*` is a literal star and `\\` a backslash. */
+/** `wildcard` (AWS semantics): `*` matches any run of characters; `\*` is a literal star and `\\` a backslash. */
 function wildcardTest(property: string, spec: unknown): ValueTest {
   if (typeof spec !== 'string') throw new ConfigError(property, 'expected a string');
   let source = '';
@@ -141,21 +195,21 @@ function wildcardTest(property: string, spec: unknown): ValueTest {
   return (v) => typeof v === 'string' && regex.test(v);
 }
 
-/** `anything-but`: a value, a list of values, or a `prefix`/`suffix`/`equals-ignore-case`/`wildcard` rule. */
-function anythingButTest(property: string, spec: unknown): ValueTest {
-  if (isPrimitive(spec)) return (v) => v !== spec;
+/** `anything-but`: a value, a list of values, or any value rule (negated). */
+function anythingButTest(property: string, spec: unknown, path: string): ValueTest {
+  if (isPrimitive(spec)) return (v) => !equalsPrimitive(v, spec);
   if (Array.isArray(spec)) {
-    if (spec.length === 0 || !spec.every(isPrimitive)) throw new ConfigError(property, 'a list must hold only strings, numbers, booleans or null');
-    const excluded: unknown[] = spec;
-    return (v) => !excluded.includes(v);
+    if (!spec.every(isPrimitive)) throw new ConfigError(property, 'a list must hold only strings, numbers, booleans or null');
+    const excluded: Primitive[] = spec;
+    return (v) => !excluded.some((p) => equalsPrimitive(v, p));
   }
   if (isObject(spec)) {
     const keys = Object.keys(spec);
     const name = keys[0];
-    if (keys.length !== 1 || name === undefined || !['prefix', 'suffix', 'equals-ignore-case', 'wildcard'].includes(name)) {
-      throw new ConfigError(property, 'an object must be one "prefix", "suffix", "equals-ignore-case" or "wildcard" rule');
+    if (keys.length !== 1 || name === undefined || name === 'exists') {
+      throw new ConfigError(property, 'an object must be one rule: "prefix", "suffix", "equals-ignore-case", "wildcard", "numeric", "anything-but" or "$or"');
     }
-    const inner = valueRule(`${property}.${name}`, name, spec[name], '');
+    const inner = valueRule(`${property}.${name}`, name, spec[name], path);
     return (v) => !inner(v);
   }
   throw new ConfigError(property, 'expected a value, a list of values or a rule object');
@@ -175,13 +229,13 @@ function valueRule(property: string, name: string, spec: unknown, path: string):
     case 'wildcard':
       return wildcardTest(property, spec);
     case 'anything-but':
-      return anythingButTest(property, spec);
+      return anythingButTest(property, spec, path);
     case '$or': {
       const alternatives = orAlternatives(property, spec, path);
       return (v) => alternatives.some((m) => m(v) === undefined);
     }
     default:
-      throw new ConfigError(property, `unknown rule ${JSON.stringify(name)}; supported: ${RULE_NAMES.join(', ')}`);
+      throw new ConfigError(property, `unknown rule ${showJson(name)}; supported: ${RULE_NAMES.join(', ')}`);
   }
 }
 
@@ -193,7 +247,7 @@ function orAlternatives(property: string, spec: unknown, path: string): PatternM
 /** A list: either possible values or rules (mixing both is an error, as in Octopus). */
 function compileList(property: string, list: readonly unknown[], path: string): Rule[] {
   const primitives = list.filter(isPrimitive);
-  if (primitives.length === list.length) return primitives.map((p) => ({ test: (v: unknown) => v === p }));
+  if (primitives.length === list.length) return primitives.map((p) => ({ test: (v: unknown) => equalsPrimitive(v, p) }));
   return list.map((rule, i) => {
     const at = `${property}[${i}]`;
     if (!isObject(rule)) {
@@ -212,32 +266,26 @@ function compileList(property: string, list: readonly unknown[], path: string): 
 
 /** Compiles the pattern for one key of a pattern object. */
 function compileField(property: string, key: string, spec: unknown, path: string): PatternMatcher {
-  const steps = key.split('.');
-  const shown = JSON.stringify(spec);
+  const steps = stepsOf(key);
+  const shown = showJson(spec);
   if (isObject(spec)) {
     const inner = compileObject(property, spec, path);
     return (doc) => {
-      const { present, values } = resolve(doc, steps);
+      const { present, value } = lookup(doc, steps);
       if (!present) return { path, reason: `is missing (pattern ${shown})` };
-      let first: Mismatch | undefined;
-      for (const v of values) {
-        const m = inner(v);
-        if (m === undefined) return undefined;
-        first ??= m;
-      }
-      return first ?? { path, reason: `is not an object (pattern ${shown})` };
+      return inner(value);
     };
   }
   const rules: Rule[] = Array.isArray(spec)
     ? compileList(property, spec, path)
     : isPrimitive(spec)
-      ? [{ test: (v: unknown) => v === spec }]
+      ? [{ test: (v: unknown) => equalsPrimitive(v, spec) }]
       : (() => {
           throw new ConfigError(property, `expected a value, a list or an object, got ${shown}`);
         })();
   return (doc) => {
-    const { present, values } = resolve(doc, steps);
-    const ok = rules.some((r) => ('exists' in r ? r.exists === present : values.some(r.test)));
+    const { present, value } = lookup(doc, steps);
+    const ok = rules.some((r) => ('exists' in r ? r.exists === present : present && r.test(value)));
     if (ok) return undefined;
     return { path, reason: present ? `does not match ${shown}` : `is missing (pattern ${shown})` };
   };
@@ -245,7 +293,7 @@ function compileField(property: string, key: string, spec: unknown, path: string
 
 /** Compiles a pattern object; `path` is the dotted path of the document it applies to. */
 function compileObject(property: string, pattern: unknown, path: string): PatternMatcher {
-  if (!isObject(pattern)) throw new ConfigError(property, `a pattern must be an object, got ${JSON.stringify(pattern)}`);
+  if (!isObject(pattern)) throw new ConfigError(property, `a pattern must be an object, got ${showJson(pattern)}`);
   const conditions: PatternMatcher[] = Object.entries(pattern).map(([key, spec]) => {
     const at = `${property}.${key}`;
     if (key === '$or') {

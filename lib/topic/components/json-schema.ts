@@ -8,6 +8,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
 import { ConfigError, ValidationError } from '../../errors';
+import { showJson } from './json-text';
 
 const ajvOptions = { strict: false, allErrors: false, validateFormats: false, logger: false } as const;
 
@@ -43,18 +44,40 @@ function describeError(e: ErrorObject): string {
 export function compileSchema(property: string, schema: unknown): SchemaCheck {
   if (schema === undefined) throw new ConfigError(property, 'a "schema" entry is required');
   if (typeof schema !== 'boolean' && (typeof schema !== 'object' || schema === null || Array.isArray(schema))) {
-    throw new ConfigError(property, `must be a JSON Schema (an object or a boolean), got ${JSON.stringify(schema)}`);
+    throw new ConfigError(property, `must be a JSON Schema (an object or a boolean), got ${showJson(schema)}`);
   }
   let validate: ValidateFunction;
   try {
-    validate = ajvFor(schema).compile(schema);
+    // Exact integers beyond 2^53 (bigints, from an info record) are numbers to Ajv.
+    const compiled = holdsBigInt(schema) ? (bigIntsAsNumbers(schema) as object | boolean) : schema;
+    validate = ajvFor(compiled).compile(compiled);
   } catch (e) {
     throw new ConfigError(property, `not a valid JSON Schema: ${(e as Error).message}`);
   }
   return (document: unknown): void => {
     if (validate(document)) return;
+    // Ajv knows no bigint (exact integers beyond 2^53, see json-text.ts): judge such a
+    // document again with them as numbers, as nlohmann's validator sees an integer. Only on
+    // failure, so that documents without bigints pay nothing.
+    if (holdsBigInt(document) && validate(bigIntsAsNumbers(document))) return;
     const first = validate.errors?.[0];
     if (first === undefined) throw new ValidationError('', 'does not comply with the schema');
     throw new ValidationError(dotted(first.instancePath), describeError(first));
   };
+}
+
+function holdsBigInt(value: unknown): boolean {
+  if (typeof value === 'bigint') return true;
+  if (typeof value !== 'object' || value === null) return false;
+  return (Array.isArray(value) ? value : Object.values(value)).some(holdsBigInt);
+}
+
+/** A copy with every bigint replaced by the nearest number. */
+function bigIntsAsNumbers(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(bigIntsAsNumbers);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = bigIntsAsNumbers(v);
+  return out;
 }

@@ -7,12 +7,10 @@
  * to what Octopus writes, so the built-in components build their descriptions in that order.
  */
 import { ConfigError } from '../../errors';
+import { compareKeys, octopusJson, parseOctopusJson, showJson } from './json-text';
 import type { ComponentDescription } from './types';
 
-/** Orders two keys by their UTF-8 bytes, i.e. by code point (not by UTF-16 unit as `<` does). */
-export function compareKeys(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+export { compareKeys } from './json-text';
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,22 +31,12 @@ export function sortKeysDeep<T>(value: T): T {
 
 /**
  * Compact JSON text with object keys in nlohmann order: the exact text Octopus writes for the
- * same document (for integers, strings, booleans and null; nlohmann prints non-integral doubles
- * such as `1.0` differently from JavaScript, which cannot tell `1.0` from `1`).
+ * same document (for integers, bigints, strings, booleans and null; nlohmann prints
+ * non-integral doubles such as `1.0` differently from JavaScript, which cannot tell `1.0` from `1`).
+ * @throws ConfigError for a value with no JSON form.
  */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) {
-    return `[${value.map((v: unknown) => (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v))).join(',')}]`;
-  }
-  if (isPlainObject(value)) {
-    const keys = Object.keys(value)
-      .filter((k) => value[k] !== undefined && typeof value[k] !== 'function')
-      .sort(compareKeys);
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  const text = JSON.stringify(value) as string | undefined;
-  if (text === undefined) throw new ConfigError('description', `${typeof value} is not a JSON value`);
-  return text;
+  return octopusJson(value, (path, reason) => new ConfigError(path === '' ? 'description' : `description.${path}`, reason));
 }
 
 /**
@@ -60,17 +48,17 @@ export function parseDescription(kind: string, description: unknown): ComponentD
   let value = description;
   if (typeof value === 'string') {
     try {
-      value = JSON.parse(value) as unknown;
+      value = parseOctopusJson(value);
     } catch (e) {
       throw new ConfigError(kind, `description is not valid JSON: ${(e as Error).message}`);
     }
   }
   if (value === undefined) return {};
   if (!isPlainObject(value)) {
-    throw new ConfigError(kind, `description must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+    throw new ConfigError(kind, `description must be a JSON object, got ${Array.isArray(value) ? 'an array' : showJson(value)}`);
   }
   if ('type' in value && typeof value.type !== 'string') {
-    throw new ConfigError(`${kind}.type`, `must be a string, got ${JSON.stringify(value.type)}`);
+    throw new ConfigError(`${kind}.type`, `must be a string, got ${showJson(value.type)}`);
   }
   return value as ComponentDescription;
 }

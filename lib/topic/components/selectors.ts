@@ -1,12 +1,15 @@
 /**
  * The built-in partition selectors. `default` is Octopus's: the hint modulo the partition
- * count, else round-robin. `key` is this library's addition (Octopus cannot open a topic that
- * uses it): events with the same value of a metadata field go to the partition a Java producer
- * would pick for that value as a record key, so related events stay in order.
+ * count, else round-robin. `key` is this library's addition: events with the same value of a
+ * metadata field go to the partition a Java producer would pick for that value as a record key,
+ * so related events stay in order. Octopus does not know `key`: it opens such a topic with the
+ * topic's validator but its own default selector and serializer (and a warning), so its
+ * producers do not route by key (see docs/migrating-from-octopus.md).
  */
 import { javaPartition } from '../../murmur2';
 import { ConfigError } from '../../errors';
 import { getPath } from './json';
+import { showJson } from './json-text';
 import type { ComponentDescription, PartitionInfo, PartitionSelector } from './types';
 
 /** Shared partition bookkeeping: the partition list and the round-robin cursor. */
@@ -68,7 +71,7 @@ export class KeyPartitionSelector extends BaseSelector {
   constructor(private readonly field: unknown) {
     super();
     if (typeof field !== 'string' || field === '' || field.split('.').includes('')) {
-      throw new ConfigError('selector.field', `must name a metadata field (a non-empty dotted path), got ${JSON.stringify(field)}`);
+      throw new ConfigError('selector.field', `must name a metadata field (a non-empty dotted path), got ${showJson(field)}`);
     }
     this.description = { field, type: 'key' };
   }
@@ -78,7 +81,8 @@ export class KeyPartitionSelector extends BaseSelector {
     if (fromHint !== undefined) return fromHint;
     const value = getPath(metadata, this.field as string);
     if (value === undefined || value === null) return this.roundRobin();
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    // Any other value as the JSON text Octopus would write for it (bigints exact).
+    const text = typeof value === 'string' ? value : showJson(value);
     return javaPartition(Buffer.from(text, 'utf8'), this.count());
   }
 }

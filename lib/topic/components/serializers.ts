@@ -6,6 +6,7 @@
  */
 import { DecodeError, ValidationError } from '../../errors';
 import { sortKeysDeep } from './json';
+import { octopusJson, parseOctopusJson } from './json-text';
 import { compileSchema, type SchemaCheck } from './json-schema';
 import type { ComponentDescription, Serializer } from './types';
 
@@ -15,27 +16,24 @@ const TWO_32 = 0x1_0000_0000;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * Frames metadata as `u64 jsonLen | JSON text`.
+ * Frames metadata as `u64 jsonLen | JSON text`, the text being what Octopus writes for it
+ * (see {@link jsonText}).
  * @throws ValidationError when the metadata is not JSON-serializable (undefined, a function,
- *   a BigInt, a cycle).
+ *   a cycle, a bigint outside −2^63…2^64 − 1).
  */
 export function encodeJsonMetadata(metadata: unknown): Buffer {
   return frameJsonText(jsonText(metadata));
 }
 
+const metadataError = (path: string, reason: string): Error => new ValidationError(path, `metadata is ${reason}`);
+
 /**
- * The metadata as JSON text.
+ * The metadata as the JSON text Octopus writes for it: object keys sorted by code point
+ * (nlohmann's order) at every level, `bigint`s as exact integers.
  * @throws ValidationError when it is not JSON-serializable.
  */
 export function jsonText(metadata: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(metadata) as string | undefined;
-  } catch (e) {
-    throw new ValidationError('', `metadata is not JSON-serializable: ${(e as Error).message}`);
-  }
-  if (text === undefined) throw new ValidationError('', `metadata is not JSON-serializable (${typeof metadata})`);
-  return text;
+  return octopusJson(metadata, metadataError);
 }
 
 /** Frames JSON text as `u64 jsonLen | text`. */
@@ -79,7 +77,8 @@ export function decodeJsonMetadataRange(buf: Buffer, start: number, end: number)
     }
   }
   try {
-    return JSON.parse(text) as unknown;
+    // Integers beyond 2^53 come back exactly, as bigints (Octopus keeps 64-bit integers).
+    return parseOctopusJson(text);
   } catch (e) {
     throw new DecodeError(`event metadata is not valid JSON: ${(e as Error).message}`);
   }
