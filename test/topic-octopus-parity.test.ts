@@ -267,6 +267,38 @@ describe('consumer groups under a namespace', () => {
   });
 });
 
+describe('consumer groups under a namespace, opted in', () => {
+  it('"namespace_consumer_groups": true puts the namespace in front of the group name, as for topics', async () => {
+    const ns = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers }, namespace: 'grpns2', namespace_consumer_groups: true });
+    const admin = new KafkaAdmin({ 'bootstrap.servers': cluster.bootstrapServers });
+    try {
+      const name = unique('g');
+      const topic = await ns.createTopic(name);
+      const producer = topic.producer();
+      await producer.push({ i: 0 });
+      const group = unique('own-group');
+      const consumer = topic.consumer(group);
+      const event = await consumer.pull({ timeoutMs: 10_000 });
+      await event!.acknowledge();
+      await consumer.close();
+      await producer.close();
+      const prefixed = await admin.listConsumerGroupOffsets(`grpns2.${group}`, [{ topic: `grpns2.${name}`, partition: 0 }]);
+      expect(prefixed.map((o) => o.offset)).toEqual([1n]);
+      const bare = await admin.listConsumerGroupOffsets(group, [{ topic: `grpns2.${name}`, partition: 0 }]);
+      expect(bare.map((o) => o.offset)).toEqual([-1n]);
+    } finally {
+      await admin.close();
+      await ns.close();
+    }
+  });
+
+  it('rejects a non-boolean namespace_consumer_groups naming it', async () => {
+    await expect(Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers }, namespace_consumer_groups: 'yes' })).rejects.toMatchObject({
+      property: 'namespace_consumer_groups',
+    });
+  });
+});
+
 describe('a raw producer can still write a plain topic the topic API reads', () => {
   it('an event value written by hand (Octopus wire format) decodes', async () => {
     const name = await cluster.topic('plainraw');

@@ -102,7 +102,7 @@ export class TopicConsumer {
     this.untrack = context.track(this);
     try {
       this.raw = new KafkaConsumer(
-        { ...configForRole('consumer', context.kafka), 'group.id': name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
+        { ...configForRole('consumer', context.kafka), 'group.id': context.groupPrefix + name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
         { ...context.clientOptions, onRevoke: drop, onLost: drop },
       );
     } catch (e) {

@@ -23,7 +23,7 @@ const TOPIC_PREFIX = /^[A-Za-z0-9._-]+$/;
 const TOPIC_PREFIX_MESSAGE = 'must be a Kafka topic-name prefix (letters, digits, ".", "_", "-")';
 
 /** The top-level keys this library reads; any other is ignored (see the module comment). */
-const KNOWN_KEYS = new Set(['kafka', 'namespace', 'disable_info_topic', 'info_topic_prefix', 'aws_msk_iam']);
+const KNOWN_KEYS = new Set(['kafka', 'namespace', 'disable_info_topic', 'info_topic_prefix', 'aws_msk_iam', 'namespace_consumer_groups']);
 
 const schema = z
   .object({
@@ -39,6 +39,8 @@ const schema = z
     // Not empty: the info topic would be the topic itself.
     info_topic_prefix: z.string().regex(TOPIC_PREFIX, `${TOPIC_PREFIX_MESSAGE}, not empty`).optional(),
     aws_msk_iam: z.object({ region: z.string().min(1) }).strict().optional(),
+    // octokafka's own (Octopus ignores it): consumer groups under the namespace too.
+    namespace_consumer_groups: z.boolean().optional(),
   })
   .passthrough();
 
@@ -51,6 +53,12 @@ export interface ResolvedDriverConfig {
   kafka: KafkaConfig;
   /** `<namespace>.`, or empty. */
   prefix: string;
+  /**
+   * What consumer group names get in front: empty (Octopus's behaviour: a topic consumer's
+   * group is its name, whatever the namespace, so both libraries share groups), or the
+   * namespace prefix with `"namespace_consumer_groups": true`.
+   */
+  groupPrefix: string;
   disableInfoTopic: boolean;
   infoTopicPrefix: string;
   /** Options for every raw client the driver makes (authentication). */
@@ -110,6 +118,7 @@ export function resolveDriverConfig(config: unknown, options: DriverOptions = {}
     kafka,
     clientOptions,
     prefix: c.namespace === undefined || c.namespace === '' ? '' : `${c.namespace}.`,
+    groupPrefix: c.namespace_consumer_groups === true && c.namespace ? `${c.namespace}.` : '',
     disableInfoTopic: c.disable_info_topic ?? false,
     // Octopus's default: "info_" with its cloud-service block (the service refuses names that
     // start with "_"), "__info_" otherwise. The same default here finds the topics it made.

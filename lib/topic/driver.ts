@@ -344,6 +344,7 @@ export class Driver {
     const context: DriverContext = {
       kafka: this.kafka,
       clientOptions: this.config.clientOptions,
+      groupPrefix: this.config.groupPrefix,
       producer: () => this.producer('markAsComplete'),
       track: (client) => {
         this.assertOpen('a topic producer or consumer');

@@ -12,6 +12,8 @@ export interface DriverContext {
   readonly kafka: KafkaConfig;
   /** Options for the raw clients (authentication). */
   readonly clientOptions: ClientOptions;
+  /** Put in front of consumer group names (see `namespace_consumer_groups`). */
+  readonly groupPrefix: string;
   /** The driver's shared raw producer. */
   producer(): KafkaProducer;
   /** Registers a client the driver closes with itself; returns the deregistration. */
