@@ -217,6 +217,66 @@ for (const [name, vars] of Object.entries(profiles)) {
   if (name.endsWith('-unauthorized')) continue;
   securedSuite(`secured listener ${name} (test broker)`, vars, vars.OAUTHBEARER_UNSECURED_PRINCIPAL);
 }
+// A user who authenticates but has no ACLs (the test broker's StandardAuthorizer): refusals are
+// typed errors, and come at once rather than as timeouts. Topics are made through the
+// PLAINTEXT listener (a super user there).
+for (const [name, vars] of Object.entries(profiles)) {
+  if (!name.endsWith('-unauthorized')) continue;
+  describe(`authorization on the test broker (${name}: a user without ACLs)`, () => {
+    const config: KafkaConfig = configFromEnv(vars as NodeJS.ProcessEnv);
+    async function withTopic(fn: (topic: string) => Promise<void>): Promise<void> {
+      const admin = new KafkaAdmin({ 'bootstrap.servers': env.KAFKA_BOOTSTRAP_SERVERS! });
+      const topic = unique('denied');
+      try {
+        await admin.createTopics([{ topic, numPartitions: 1 }]);
+        await fn(topic);
+      } finally {
+        await admin.deleteTopics([topic]).catch(() => undefined);
+        await admin.close();
+      }
+    }
+
+    it('produce is refused at once with a typed TOPIC_AUTHORIZATION_FAILED error', async () => {
+      await withTopic(async (topic) => {
+        const producer = new KafkaProducer(config);
+        try {
+          const started = Date.now();
+          const error = await producer.send({ topic, value: 'not allowed' }, { timeoutMs: 20_000 }).then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+          expect(error).toBeInstanceOf(KafkaError);
+          expect((error as KafkaError).codeName).toBe('TOPIC_AUTHORIZATION_FAILED');
+          expect((error as KafkaError).isRetriable).toBe(false);
+          expect(Date.now() - started).toBeLessThan(10_000);
+          expect((error as KafkaError).message).not.toContain(vars.KAFKA_SASL_PASSWORD!);
+        } finally {
+          await producer.close();
+        }
+      });
+    }, 60_000);
+
+    it('joining a consumer group is refused with a typed GROUP_AUTHORIZATION_FAILED error event', async () => {
+      await withTopic(async (topic) => {
+        const consumer = new KafkaConsumer({ ...config, 'group.id': unique('denied-group'), 'auto.offset.reset': 'earliest' });
+        const errors: KafkaError[] = [];
+        consumer.on('error', (e) => errors.push(e));
+        try {
+          const started = Date.now();
+          await consumer.subscribe([topic]);
+          while (!errors.some((e) => e.codeName === 'GROUP_AUTHORIZATION_FAILED') && Date.now() - started < 15_000) {
+            expect(await consumer.consume({ timeoutMs: 200 })).toBeNull();
+          }
+          expect(errors.map((e) => e.codeName)).toContain('GROUP_AUTHORIZATION_FAILED');
+          expect(Date.now() - started).toBeLessThan(15_000);
+        } finally {
+          await consumer.close();
+        }
+      });
+    }, 60_000);
+  });
+}
+
 if (!securedEnv && Object.keys(profiles).length === 0) {
   describe.skip(`secured cluster — skipped: ${NEEDS}`, () => securedSuite('from the KAFKA_* environment', {}));
 }
