@@ -534,7 +534,7 @@ describe('calls after close: ClosedError, or the documented empty result', () =>
       const { Driver } = require(${JSON.stringify(index)});
       (async () => {
         const driver = await Driver.connect({ kafka: {} });
-        const topic = await driver.createTopic('t');
+        const topic = await driver.createTopic(${JSON.stringify(unique('closed-driver'))});
         await driver.close();
         for (const make of [() => topic.producer(), () => topic.consumer('g')]) {
           try { make(); console.log('no error'); } catch (e) { console.log(e.constructor.name, e.code); }
