@@ -122,22 +122,75 @@ export class KafkaAdmin extends ClientBase {
     const timeoutMs = this.timeout(options);
     const mock = findMockCluster(this.bootstrapServers) ?? (await findMockProcess(this.bootstrapServers, timeoutMs));
     if (mock) return this.createTopicsOnMock(mock, specs, options.validateOnly ?? false, timeoutMs);
-    const results = await this.call(
-      this.handle.createTopics(
-        specs.map((t) => ({
-          topic: t.topic,
-          // With an explicit assignment librdkafka wants the partition count and no replication factor.
-          numPartitions: t.replicaAssignment ? t.replicaAssignment.length : (t.numPartitions ?? -1),
-          replicationFactor: t.replicaAssignment ? -1 : (t.replicationFactor ?? -1),
-          config: Object.entries(t.config ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
-          replicaAssignment: t.replicaAssignment ?? null,
-        })),
-        timeoutMs,
-        options.validateOnly ?? false,
-      ),
-      'createTopics',
-    );
+    const validateOnly = options.validateOnly ?? false;
+    const request = (list: NewTopic[]) =>
+      this.call(
+        this.handle.createTopics(
+          list.map((t) => ({
+            topic: t.topic,
+            // With an explicit assignment librdkafka wants the partition count and no replication factor.
+            numPartitions: t.replicaAssignment ? t.replicaAssignment.length : (t.numPartitions ?? -1),
+            replicationFactor: t.replicaAssignment ? -1 : (t.replicationFactor ?? -1),
+            config: Object.entries(t.config ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+            replicaAssignment: t.replicaAssignment ?? null,
+          })),
+          timeoutMs,
+          validateOnly,
+        ),
+        'createTopics',
+      );
+    let results: RawItemResult[];
+    try {
+      results = await request(specs);
+    } catch (e) {
+      // Brokers before 2.4 (CreateTopics < v4) have no "broker default" (-1, KIP-464):
+      // librdkafka refuses the request; ask again with the broker's configured defaults.
+      if (!(e instanceof KafkaError && e.code === ErrorCode.UNSUPPORTED_FEATURE && /KIP-464/.test(e.message))) throw e;
+      const defaults = await this.brokerTopicDefaults(specs, timeoutMs);
+      results = await request(
+        specs.map((t) =>
+          t.replicaAssignment
+            ? t
+            : {
+                ...t,
+                numPartitions: positiveOr(t.numPartitions, defaults.numPartitions),
+                replicationFactor: positiveOr(t.replicationFactor, defaults.replicationFactor),
+              },
+        ),
+      );
+    }
     throwItemFailures('createTopics', results, 'topic');
+  }
+
+  /**
+   * The controller's (else any broker's) `num.partitions` and `default.replication.factor`, for
+   * brokers that cannot apply their defaults to CreateTopics themselves. Only the values that
+   * `specs` leave out are required.
+   */
+  private async brokerTopicDefaults(specs: NewTopic[], timeoutMs: number): Promise<{ numPartitions: number; replicationFactor: number }> {
+    const md = await this.call(this.handle.metadata(false, timeoutMs), 'createTopics: find a broker for its topic defaults');
+    const broker = md.controllerId >= 0 ? md.controllerId : md.brokers[0]?.id;
+    const unsupported = (message: string) => new KafkaError({ code: ErrorCode.UNSUPPORTED_FEATURE, message: `createTopics failed: ${message}` });
+    if (broker === undefined) throw unsupported('the broker cannot apply its default partition count or replication factor (KIP-464, Kafka < 2.4), and no broker was found to read them from');
+    const [described] = await this.describeConfigs([{ type: 'broker', name: String(broker) }], { timeoutMs });
+    const read = (name: string): number | undefined => {
+      const value = Number(described?.entries.find((e) => e.name === name)?.value ?? NaN);
+      return Number.isInteger(value) && value > 0 ? value : undefined;
+    };
+    const numPartitions = read('num.partitions');
+    const replicationFactor = read('default.replication.factor');
+    const needs = (key: 'numPartitions' | 'replicationFactor') => specs.some((t) => !t.replicaAssignment && positiveOr(t[key], 0) === 0);
+    for (const [value, config, option] of [
+      [numPartitions, 'num.partitions', 'numPartitions'],
+      [replicationFactor, 'default.replication.factor', 'replicationFactor'],
+    ] as const) {
+      if (value === undefined && needs(option)) {
+        throw unsupported(
+          `the broker cannot apply its default (KIP-464, Kafka < 2.4) and broker ${broker} did not tell its ${config}: give ${option} for each topic`,
+        );
+      }
+    }
+    return { numPartitions: numPartitions ?? 1, replicationFactor: replicationFactor ?? 1 };
   }
 
   /** Deletes topics; rejects with an {@link AdminError} naming each topic that failed. */

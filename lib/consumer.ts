@@ -93,6 +93,8 @@ const EMPTY: Header[] = [];
 
 /** How long the iterator and run() may go without returning to the event loop. */
 const YIELD_MS = 10;
+/** Broker: the member epoch is stale (KIP-848 OffsetCommit). */
+const STALE_MEMBER_EPOCH = 113;
 
 /** Key of the package-internal accessor of a consumer's native handle. */
 export const NATIVE: unique symbol = Symbol('octokafka.native');
@@ -238,12 +240,32 @@ export class KafkaConsumer extends ClientBase {
     checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);
     const async = options.async ?? false;
     const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 0x7fff_ffff);
-    if (offsets) {
-      await this.call(this.handle.commit(toNative(offsets), async, timeoutMs), 'commit');
-    } else {
-      this.flushStore();
-      await this.call(this.handle.commit(null, async, timeoutMs), 'commit');
+    if (!offsets) this.flushStore();
+    const deadline = Date.now() + timeoutMs;
+    for (let backoffMs = 20; ; backoffMs = Math.min(backoffMs * 2, 500)) {
+      try {
+        const left = Math.max(1, deadline - Date.now());
+        await this.call(this.handle.commit(offsets ? toNative(offsets) : null, async, left), 'commit');
+        return;
+      } catch (e) {
+        // KIP-848: every assignment change bumps the member epoch, and a commit sent with the
+        // previous one fails with STALE_MEMBER_EPOCH. librdkafka hurries the heartbeat that
+        // brings the new epoch but does not retry manual commits: commit again, as long as
+        // the partitions are still ours (offsets of a partition that moved to another member
+        // must not overwrite what its new owner commits) and time is left.
+        if (async || !(e instanceof KafkaError) || e.code !== STALE_MEMBER_EPOCH || this.closing) throw e;
+        if (Date.now() + backoffMs >= deadline || !(await this.stillAssigned(offsets))) throw e;
+        await new Promise((r) => setTimeout(r, backoffMs));
+      }
     }
+  }
+
+  /** True when every partition of `offsets` (all, when null) is still assigned to this consumer. */
+  private async stillAssigned(offsets: TopicPartitionOffset[] | null | undefined): Promise<boolean> {
+    const assigned = await this.assignment().catch(() => [] as TopicPartition[]);
+    if (!offsets) return assigned.length > 0;
+    const mine = new Set(assigned.map((tp) => `${tp.partition}/${tp.topic}`));
+    return offsets.every((o) => mine.has(`${o.partition}/${o.topic}`));
   }
 
   /** The native handle, for a transactional producer (package-internal). */

@@ -77,6 +77,7 @@ Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
   if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   // A producer handle is the lightest that speaks the Admin API; it never produces.
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
   // Logs and errors arrive on the main queue, which the pump serves.
   WakePumpFromMainQueue(&ctx_, true);
   rd_kafka_t* rk = ctx_.rk;

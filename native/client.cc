@@ -71,7 +71,18 @@ void OnTokenRefresh(rd_kafka_t*, const char* config, void* opaque) noexcept try 
 
 }  // namespace
 
-void InstallOAuthBearer(rd_kafka_conf_t* conf) { rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf, OnTokenRefresh); }
+void InstallOAuthBearer(rd_kafka_conf_t* conf) {
+  rd_kafka_conf_set_oauthbearer_token_refresh_cb(conf, OnTokenRefresh);
+  // A queue of its own for the refresh requests, forwarded to the background thread once the
+  // handle exists (ServeTokenRefreshInBackground).
+  rd_kafka_conf_enable_sasl_queue(conf, 1);
+}
+
+void ServeTokenRefreshInBackground(rd_kafka_t* rk) {
+  // Fails only when the handle has no SASL callback queue (no OAUTHBEARER configured): the
+  // refresh requests, if any, then stay on the main queue.
+  if (rd_kafka_error_t* error = rd_kafka_sasl_background_callbacks_enable(rk)) rd_kafka_error_destroy(error);
+}
 
 bool WantsOAuthBearer(const Napi::CallbackInfo& info) {
   return info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("oauthbearer").ToBoolean();

@@ -49,10 +49,16 @@ void ReleaseContext(std::unique_ptr<Context>& ctx) noexcept {
 // client will be served by `ctx->pump`.
 void InstallCommonCallbacks(rd_kafka_conf_t* conf, ClientContext* ctx);
 
-// OAUTHBEARER with a token provider in JS: librdkafka's refresh request (served on the
-// pump thread) becomes an `oauthbearer-refresh` event; JS answers with SetOAuthBearerToken
-// or SetOAuthBearerTokenFailure, which never block.
+// OAUTHBEARER with a token provider in JS: librdkafka's refresh request becomes an
+// `oauthbearer-refresh` event; JS answers with SetOAuthBearerToken or
+// SetOAuthBearerTokenFailure, which never block.
 void InstallOAuthBearer(rd_kafka_conf_t* conf);
+// Has librdkafka's background thread, not the main queue, make the refresh requests of a
+// handle whose configuration went through InstallOAuthBearer. The pump thread also runs the
+// blocking calls (an admin request, a synchronous commit): a refresh request waiting in the
+// main queue behind one of them would leave the client without a token, and so without a
+// usable broker, until the call timed out.
+void ServeTokenRefreshInBackground(rd_kafka_t* rk);
 // True when the constructor's options object (info[2]) asks for a JS token provider.
 bool WantsOAuthBearer(const Napi::CallbackInfo& info);
 // setOAuthBearerToken(token, expiresAtMs, principal, extensions: string[] (k, v, k, v...))

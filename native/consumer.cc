@@ -112,6 +112,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
     }
   }
   ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
+  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
   ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
   // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
   // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS

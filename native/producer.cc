@@ -70,6 +70,7 @@ Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(
   if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
   rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
   ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
   WakePumpFromMainQueue(&ctx_, true);
   ProducerContext* c = &ctx_;
   ctx_.pump->Start([c](size_t, bool) { return Serve(c); }, [c] { Shutdown(c); });

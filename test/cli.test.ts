@@ -504,6 +504,20 @@ describe('status and test-send', () => {
     expect(report.offset).toBe(1);
     expect(report.endToEndMs).toBeGreaterThanOrEqual(report.produceAckMs);
   });
+
+  it('test-send --replication-factor creates its topic with that replication factor (like topic create -r)', async () => {
+    const topic = unique('cli-ts-rf');
+    // One broker: a replication factor of 2 cannot be met, and the error says so.
+    const tooMany = await run(['test-send', ...b, topic, '--replication-factor', '2']);
+    expect(tooMany.code).toBe(2); // a runtime error, by the CLI's exit codes
+    expect(tooMany.stderr).toMatch(/INVALID_REPLICATION_FACTOR|replication factor 2/);
+    const r = await run(['test-send', ...b, topic, '-r', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`created topic ${topic} (1 partition, replication factor 1)`);
+    const bad = await run(['test-send', ...b, topic, '-r', '0']);
+    expect(bad.code).toBe(1); // a usage error
+    expect(bad.stderr).toMatch(/replication-factor/);
+  });
 });
 
 describe('without any configuration: an embedded cluster', () => {

@@ -75,6 +75,31 @@ describe.skipIf(realCluster).concurrent('consumer faults (MockCluster)', () => {
     expect(figures.outOfOrder).toBe(0);
   });
 
+  it('OffsetCommit STALE_MEMBER_EPOCH (KIP-848 epoch bump) on a partition still owned: the commit is made again with the new epoch', async () => {
+    // Found on a real Kafka 4 broker: every assignment change bumps the member epoch, and a
+    // manual commit sent with the old one fails with STALE_MEMBER_EPOCH; librdkafka does not
+    // retry manual commits itself (it only hurries the next heartbeat).
+    const STALE_MEMBER_EPOCH = 113;
+    const { cluster, topic } = await mock(1, 1);
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await produce(producer, topic, 1, 0, 3);
+    await producer.close();
+    const group = unique('stale');
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, 'group.protocol': 'consumer', 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' });
+    consumer.on('error', () => undefined);
+    try {
+      await consumer.subscribe([topic]);
+      const first = await consumer.consume({ timeoutMs: 20_000 });
+      expect(first).not.toBeNull();
+      await cluster.pushRequestErrors(ApiKey.OffsetCommit, [STALE_MEMBER_EPOCH, STALE_MEMBER_EPOCH]);
+      await consumer.commit([{ topic, partition: 0, offset: 2n }], { timeoutMs: 10_000 });
+      const [stored] = await consumer.committed([{ topic, partition: 0 }]);
+      expect(stored?.offset).toBe(2n);
+    } finally {
+      await consumer.close();
+    }
+  });
+
   it('OffsetCommit: retriable errors are retried, non-retriable ones reject that commit with a typed error; commits work afterwards', async () => {
     const { cluster, topic } = await mock(1, 1);
     const group = unique('commit');

@@ -60,14 +60,19 @@ describe('TopicConsumer across a rebalance', { timeout: 90_000 }, () => {
       return { consumer, loop };
     };
     const a = member('A');
-    // A has taken a block of messages (up to 1000) and handed out 100 of them.
-    await until(() => seen.size >= 100, 30_000, 'A to handle 100 events');
-    const b = member('B');
-    await until(() => seen.size >= total, 60_000, 'every event to be handled');
-    await new Promise((r) => setTimeout(r, 500)); // a redelivery would show up by now
-    stop = true;
-    await Promise.all([a.loop, b.loop]);
-    await Promise.all([a.consumer.close(), b.consumer.close()]);
+    let b: ReturnType<typeof member> | undefined;
+    try {
+      // A has taken a block of messages (up to 1000) and handed out 100 of them.
+      await until(() => seen.size >= 100, 30_000, 'A to handle 100 events');
+      b = member('B');
+      await until(() => seen.size >= total, 60_000, `every event to be handled (${seen.size} of ${total} so far)`);
+      await new Promise((r) => setTimeout(r, 500)); // a redelivery would show up by now
+    } finally {
+      // Also when a wait failed: the loops must end, or the test file never finishes.
+      stop = true;
+      await Promise.all([a.loop, b?.loop]);
+      await Promise.all([a.consumer.close(), b?.consumer.close()]);
+    }
 
     const byB = [...seen.values()].filter((who) => who.includes('B')).length;
     const duplicates = [...seen.values()].filter((who) => who.length > 1).length;

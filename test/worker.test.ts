@@ -544,14 +544,29 @@ describe('runWorker: health', () => {
   it('/healthz is 503 until partitions are assigned, then 200; the server closes with the worker', async () => {
     const topic = await cluster.topic('w-health');
     const options = base(topic);
+    // Another member holds the topic's only partition, and its revoke hook holds the rebalance
+    // until released: the worker stays without a partition for as long as the test needs (a real
+    // broker's first rebalance can be quicker than the first request to /healthz).
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const holder = new KafkaConsumer(
+      { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': options.group, ...workerConsumerConfig },
+      { onRevoke: () => released },
+    );
+    await holder.subscribe([topic]);
+    await waitUntil('the other member has the partition', async () => {
+      await holder.consume({ timeoutMs: 100 });
+      return (await holder.assignment()).length > 0;
+    });
     const worker = await runWorker({ ...options, http: { port: 0, host: '127.0.0.1' }, handler: () => undefined });
     const url = `http://127.0.0.1:${worker.httpPort}/healthz`;
-    // The group's first rebalance takes a few seconds: not ready yet.
     const before = await fetch(url);
     expect(before.status).toBe(503);
     const body = (await before.json()) as { ready: boolean; reasons: string[] };
     expect(body.ready).toBe(false);
     expect(body.reasons).toContain('no partition assigned');
+    release();
+    await holder.close();
     await waitUntil('ready', async () => (await fetch(url)).status === 200);
     const ready = (await (await fetch(url)).json()) as { assignedPartitions: number; state: string };
     expect(ready).toMatchObject({ assignedPartitions: 1, state: 'running' });

@@ -12,6 +12,7 @@ import { positiveInt, withConnectionOptions, type ConnectionOptions } from './op
 
 interface TestSendOptions extends ConnectionOptions {
   timeout: number;
+  replicationFactor?: number;
   json?: boolean;
 }
 
@@ -41,10 +42,11 @@ export function testSendCommand(): Command {
       .description('send one message and read it back, printing how long connecting, the acknowledgement and the round trip took')
       .argument('[topic]', 'topic to use (created with 1 partition if it does not exist)', 'octokafka-test-send')
       .option('--timeout <ms>', 'give up when a step takes longer than this', positiveInt, 10_000)
+      .option('-r, --replication-factor <n>', "replication factor of the topic if it is created (default: the broker's)", positiveInt)
       .option('--json', 'print JSON')
       .action(async (topic: string, options: TestSendOptions) => {
         process.exitCode = await withContext(options, async (ctx) => {
-          const r = await testSend(ctx, topic, options.timeout);
+          const r = await testSend(ctx, topic, options.timeout, options.replicationFactor);
           if (options.json) {
             process.stdout.write(`${JSON.stringify({ ...r, offset: Number(r.offset) }, null, 2)}\n`);
             return;
@@ -52,7 +54,9 @@ export function testSendCommand(): Command {
           process.stdout.write(
             [
               `connected to ${r.bootstrapServers} (cluster ${r.clusterId ?? '(no id)'}, ${r.brokers} broker${r.brokers === 1 ? '' : 's'}) in ${r.connectMs.toFixed(1)} ms`,
-              ...(r.createdTopic ? [`created topic ${r.topic} (1 partition)`] : []),
+              ...(r.createdTopic
+                ? [`created topic ${r.topic} (1 partition${options.replicationFactor === undefined ? '' : `, replication factor ${options.replicationFactor}`})`]
+                : []),
               `produced to ${r.topic} [${r.partition}] at offset ${r.offset}: acknowledged in ${r.produceAckMs.toFixed(1)} ms`,
               `consumed it back: end to end ${r.endToEndMs.toFixed(1)} ms`,
               '',
@@ -63,7 +67,7 @@ export function testSendCommand(): Command {
   );
 }
 
-async function testSend(ctx: CliContext, topic: string, timeoutMs: number): Promise<TestSendReport> {
+async function testSend(ctx: CliContext, topic: string, timeoutMs: number, replicationFactor?: number): Promise<TestSendReport> {
   const started = performance.now();
   const cluster = await ctx.reach(timeoutMs);
   const connectMs = performance.now() - started;
@@ -78,7 +82,7 @@ async function testSend(ctx: CliContext, topic: string, timeoutMs: number): Prom
     },
   );
   if (!exists) {
-    await admin.createTopics([{ topic, numPartitions: 1 }], { timeoutMs });
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor }], { timeoutMs });
     createdTopic = true;
   }
 
