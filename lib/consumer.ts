@@ -122,6 +122,8 @@ export class KafkaConsumer extends ClientBase {
   private flowing = true;
   private readonly readers: Array<() => void> = [];
   private rebalanceChain: Promise<void> = Promise.resolve();
+  /** Whether the native side may hand over messages (see askForMore). */
+  private askedForMore = true;
   /** Per rebalance token: gives up waiting for its hook (the native side went on). */
   private readonly abandonHook = new Map<number, () => void>();
   /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
@@ -604,6 +606,7 @@ export class KafkaConsumer extends ClientBase {
     if (this.isClosed) return [];
     while (this.bufferedCount === 0) {
       if (this.isClosed || options.signal?.aborted) return [];
+      this.askForMore();
       const arrived = await this.waitForMessages(options);
       if (!arrived) return [];
     }
@@ -615,6 +618,7 @@ export class KafkaConsumer extends ClientBase {
       this.buffer = [];
       this.head = 0;
       this.bufferedBytes = 0;
+      this.askForMore();
     } else {
       out = this.buffer.slice(this.head, end);
       this.head = end;
@@ -626,6 +630,18 @@ export class KafkaConsumer extends ClientBase {
     }
     this.updateFlow();
     return out;
+  }
+
+  /**
+   * Tells the native side that every message it handed over was taken, so that it hands
+   * over the next ones (which it prepares meanwhile). Handing over only then keeps one
+   * hand-off in the buffer at a time, instead of several arriving back to back while the
+   * application is still reading the previous one.
+   */
+  private askForMore(): void {
+    if (this.askedForMore || this.closed) return;
+    this.askedForMore = true;
+    this.handle.wantMessages();
   }
 
   private async waitForMessages(options: ConsumeOptions): Promise<boolean> {
@@ -700,9 +716,14 @@ export class KafkaConsumer extends ClientBase {
       }
     }
     if (messages && taken < total) this.pushMessages(messages, taken, total);
+    // Nothing of it reached the buffer (errors, end-of-partition markers, dropped): ask for
+    // the next messages now, a reader may be waiting for them.
+    if (this.bufferedCount === 0) this.askForMore();
   }
 
   private pushMessages(batch: NativeMessages, from: number, to: number): void {
+    // The native side hands over no more messages until these are taken (askForMore).
+    this.askedForMore = false;
     const { layout, offsets, timestamps, topics, headers } = batch;
     // Keys and values are views of the batch's one buffer. Buffer.from(arrayBuffer, offset,
     // length) makes them without subarray()'s species lookup, the costliest step per message.

@@ -129,6 +129,8 @@ export interface NativeConsumer {
   queryWatermarks(topic: string, partition: number, timeoutMs: number): Promise<{ low: bigint; high: bigint }>;
   offsetsForTimes(partitions: NativePartitionInput[], timeoutMs: number): Promise<NativePartition[]>;
   rebalanceDone(token: number): void;
+  /** The JS side took every message handed over so far: the next ones may be handed over. */
+  wantMessages(): void;
   setFlow(on: boolean): void;
   setLimits(maxMessages: number, maxBytes: number): void;
   /** Resolves with timedOut true when leaving the group outlasted `timeoutMs` (the rest goes on in the background). */

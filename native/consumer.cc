@@ -74,6 +74,7 @@ Napi::Function Consumer::Init(Napi::Env env) {
                          InstanceMethod<&Consumer::OffsetsForTimes>("offsetsForTimes"),
                          InstanceMethod<&Consumer::RebalanceDone>("rebalanceDone"),
                          InstanceMethod<&Consumer::SetFlow>("setFlow"),
+                         InstanceMethod<&Consumer::WantMessages>("wantMessages"),
                          InstanceMethod<&Consumer::SetLimits>("setLimits"),
                          InstanceMethod<&Consumer::Close>("close"),
                          InstanceMethod<&Consumer::SetRef>("ref"),
@@ -152,13 +153,12 @@ bool Consumer::Serve(ConsumerContext* c, size_t room, bool flowing) {
     c->flowOffSince.reset();
     if (c->flowPaused) ResumeForFlow(c);
     size_t want = std::min(room, kMaxBatch);
-    if (want == 0) return true;  // the pump serves again once there is room
     ssize_t n = rd_kafka_consume_batch_queue(c->queue, 0, c->scratch.data(), want);
     if (n <= 0) return false;
     c->pump->PushMessages(c->scratch.data(), static_cast<size_t>(n));
     return static_cast<size_t>(n) == want;
   }
-  // The flow is off: the pump calls only in keep-alive mode (see Pump::WantServeLocked).
+  // JS takes no messages: the pump calls only in keep-alive mode (see Pump::WantServeLocked).
   if (!c->flowPaused) {
     auto now = std::chrono::steady_clock::now();
     if (!c->flowOffSince) c->flowOffSince = now;
@@ -590,6 +590,12 @@ Napi::Value Consumer::RebalanceDone(const Napi::CallbackInfo& info) {
 
 Napi::Value Consumer::SetFlow(const Napi::CallbackInfo& info) {
   ctx_.pump->SetFlow(info.Length() > 0 && info[0].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// wantMessages(): JS took every message handed over; the next ones may come.
+Napi::Value Consumer::WantMessages(const Napi::CallbackInfo& info) {
+  ctx_.pump->WantMessages();
   return info.Env().Undefined();
 }
 

@@ -89,6 +89,7 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value OffsetsForTimes(const Napi::CallbackInfo& info);
   Napi::Value RebalanceDone(const Napi::CallbackInfo& info);
   Napi::Value SetFlow(const Napi::CallbackInfo& info);
+  Napi::Value WantMessages(const Napi::CallbackInfo& info);
   Napi::Value SetLimits(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);

@@ -124,15 +124,21 @@ size_t Pump::RoomLocked() const {
   return limits_.maxMessages - pending_.messages.count;
 }
 
+bool Pump::StalledLocked() const {
+  // JS is not taking messages: it turned the flow off, or the hand-off is full (JS has not
+  // taken, or not asked for, what was handed over).
+  return !flow_.load() || RoomLocked() == 0;
+}
+
 bool Pump::WantServeLocked() const {
   // librdkafka wakes the pump only when a queue goes from empty to non-empty, so a queue
   // left non-empty by the last serve (moreReady_) must be served again as soon as there is
   // room: waiting for the next wake-up would wait for ever.
   if (!signaled_ && !moreReady_) return false;
-  if (flow_.load()) return RoomLocked() > 0;
-  // The flow is off: JS is not taking messages. By default nothing is served then (a poll is
-  // the application taking messages, so max.poll.interval.ms means what Kafka users expect);
-  // SetFlow(true) signals. With the keep-alive option, librdkafka's wake-ups are served.
+  if (!StalledLocked()) return true;
+  // Stalled: by default nothing is served (a poll is the application taking messages, so
+  // max.poll.interval.ms means what Kafka users expect); room or SetFlow(true) notifies.
+  // With the keep-alive option, librdkafka's wake-ups are served.
   return serveWhileStalled_ && signaled_;
 }
 
@@ -144,7 +150,7 @@ void Pump::ThreadMain() {
     auto ready = [this] { return !quickTasks_.empty() || stopRequested_ || WantServeLocked(); };
     bool serveAnyway = false;
     if (!ready()) {
-      if (!flow_.load() && serveWhileStalled_) {
+      if (serveWhileStalled_ && StalledLocked()) {
         // Keep-alive: serve at least once a second while stalled (see Consumer::Serve).
         serveAnyway = !cv_.wait_for(lock, kStalledServeEvery, ready);
       } else {
@@ -156,14 +162,14 @@ void Pump::ThreadMain() {
     RunQuickTasksLocked(lock);
     if (stopRequested_) break;
     if (!serveAnyway && !WantServeLocked()) continue;
-    bool flowing = flow_.load();
     size_t room = RoomLocked();
+    bool flowing = flow_.load() && room > 0;
     signaled_ = false;
     moreReady_ = false;
     lock.unlock();
     bool more = false;
     try {
-      more = serve_ ? serve_(flowing ? room : 0, flowing) : false;
+      more = serve_ ? serve_(room, flowing) : false;
     } catch (...) {
       ReportStray("serving librdkafka's queue");
     }
@@ -276,8 +282,13 @@ bool Pump::Detached() const {
 }
 
 void Pump::WakeJsLocked() {
-  // At most one call queued: the JS side takes everything pending in one go.
+  // At most one call queued: the JS side takes everything pending in one go. Messages
+  // alone do not call while JS has not asked for more (WantMessages calls then).
   if (!tsfn_ || jsGone_ || wakeQueued_) return;
+  if (!jsWantsMessages_ && pending_.deliveries.empty() && pending_.events.empty() && pending_.done.empty() &&
+      pending_.releases.empty() && !pending_.finished && !pending_.orphaned) {
+    return;
+  }
   wakeQueued_ = true;
   if (napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking) != napi_ok) wakeQueued_ = false;
 }
@@ -378,6 +389,13 @@ void Pump::SetFlow(bool on) {
   cv_.notify_all();
 }
 
+void Pump::WantMessages() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (jsWantsMessages_) return;
+  jsWantsMessages_ = true;
+  if (!pending_.messages.empty()) WakeJsLocked();
+}
+
 void Pump::Ref(bool ref) {
   // JS thread: tsfn_ changes only there.
   if (!tsfn_) return;
@@ -452,7 +470,21 @@ void Pump::OnHandoff(Napi::Env env) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     wakeQueued_ = false;
-    std::swap(batch, pending_);
+    if (jsWantsMessages_ || pending_.messages.empty() || pending_.finished || pending_.orphaned) {
+      std::swap(batch, pending_);
+      if (!batch.messages.empty()) jsWantsMessages_ = false;
+    } else {
+      // JS still holds messages of the last hand-off: what must not wait goes now (task
+      // results, delivery reports, releases, events before the messages); the messages, and
+      // the events placed among them, stay until JS asks (WantMessages).
+      std::swap(batch.deliveries, pending_.deliveries);
+      std::swap(batch.done, pending_.done);
+      std::swap(batch.releases, pending_.releases);
+      auto& events = pending_.events;
+      auto firstHeld = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.first > 0; });
+      batch.events.assign(std::make_move_iterator(events.begin()), std::make_move_iterator(firstHeld));
+      events.erase(events.begin(), firstHeld);
+    }
   }
   cv_.notify_all();  // room in the hand-off again
   if (batch.empty()) return;

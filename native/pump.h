@@ -57,8 +57,8 @@ class Pump {
  public:
   using Clock = std::chrono::steady_clock;
   // serve(room, flowing): drain librdkafka without blocking, taking at most `room`
-  // consumed messages (0 while the hand-off is full); `flowing` is false while JS asked
-  // for no more messages. Returns true when more may be ready right away (the queue was
+  // consumed messages; `flowing` is false while JS takes no messages (it turned the flow
+  // off, or the hand-off is full): then serve is called only with the keep-alive option. Returns true when more may be ready right away (the queue was
   // not drained): the pump then serves again as soon as it can act, without waiting for
   // librdkafka's wake-up, which comes only when a queue goes from empty to non-empty.
   using ServeFn = std::function<bool(size_t room, bool flowing)>;
@@ -143,6 +143,8 @@ class Pump {
   Napi::Value Stop(Napi::Env env, int timeoutMs = -1);
   void Resume(uint64_t token);
   void SetFlow(bool on);
+  // JS took every message handed over so far: the next messages may go (see OnHandoff).
+  void WantMessages();
   void Ref(bool ref);
   bool stopping() const { return stopRequested_; }
   bool stopped() const { return stopped_; }
@@ -178,6 +180,7 @@ class Pump {
   static void EnvCleanup(void* arg) noexcept;
   size_t RoomLocked() const;
   bool WantServeLocked() const;
+  bool StalledLocked() const;
   // Runs queued quick tasks; `lock` (on mu_) is released while each task runs.
   void RunQuickTasksLocked(std::unique_lock<std::mutex>& lock);
   void RunOne(std::unique_lock<std::mutex>& lock, std::deque<std::pair<uint64_t, Task>>& queue);
@@ -203,6 +206,10 @@ class Pump {
   bool moreReady_ = false;  // the last serve left the queue non-empty
   bool serveWhileStalled_ = false;
   bool wakeQueued_ = false;
+  // Messages go to JS only once it took those of the previous hand-off (WantMessages):
+  // Node dispatches a thread-safe function's calls back to back while more arrive, so
+  // without this several hand-offs pile up in JS's buffer before it can read any.
+  bool jsWantsMessages_ = true;
   bool stopRequested_ = false;
   bool tasksFinishing_ = false;  // FinishTasks: no new long task
   bool taskThreadDone_ = false;
