@@ -169,7 +169,8 @@ export class KafkaConsumer extends ClientBase {
     this.startTokens(this.handle);
     // The native hand-off holds at most a quarter of the mark, so that what is buffered
     // on both sides stays within 1.5 × the high-water mark (one hand-off may land on a full
-    // buffer before the flow stops, one more may be on its way).
+    // buffer before the flow stops, one more may be on its way). In the steady state it is
+    // half: a hand-off goes only once the previous one was taken (askForMore).
     this.handle.setLimits(Math.max(1, Math.floor(this.hwmMessages / 4)), Math.max(1, Math.floor(this.hwmBytes / 4)));
   }
 
