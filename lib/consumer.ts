@@ -637,12 +637,17 @@ export class KafkaConsumer extends ClientBase {
    * Tells the native side that every message it handed over was taken, so that it hands
    * over the next ones (which it prepares meanwhile). Handing over only then keeps one
    * hand-off in the buffer at a time, instead of several arriving back to back while the
-   * application is still reading the previous one.
+   * application is still reading the previous one. Asked on the next turn of the event loop:
+   * Node runs a thread-safe function's calls made during its dispatch in that same dispatch,
+   * so asking right away would let a reading loop take hand-off after hand-off without ever
+   * returning to the event loop (timers and I/O starved, as one long synchronous run).
    */
   private askForMore(): void {
     if (this.askedForMore || this.closed) return;
     this.askedForMore = true;
-    this.handle.wantMessages();
+    setImmediate(() => {
+      if (!this.closed) this.handle.wantMessages();
+    });
   }
 
   private async waitForMessages(options: ConsumeOptions): Promise<boolean> {
