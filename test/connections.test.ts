@@ -191,7 +191,7 @@ describe('connections: logging', () => {
     await connections.closeAll();
   });
 
-  it.skipIf(realCluster)('identical errors are counted every time and logged once per window', async () => {
+  it.skipIf(realCluster)("identical errors are counted every time and logged once per window (needs the mock's fault injection)", async () => {
     const { lines, logger } = pinoLines();
     const metrics = new KafkaMetrics();
     const connections = new Connections({ source: { connections: { test: { 'bootstrap.servers': cluster.bootstrapServers } } }, env: {}, logger, metrics });
