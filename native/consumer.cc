@@ -274,7 +274,7 @@ void Consumer::Rebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_t
       o.Set("timeoutMs", timeoutMs);
       o.Set("partitions", PartitionsToJs(env, list));
       return o;
-    });
+    }, true);
     // librdkafka waits for the application's hooks: the revoke completes, and no message of
     // a revoked partition is fetched, only after JS says the hooks are done, or after the
     // rebalance timeout, when the group would go on without this member anyway.
@@ -400,7 +400,7 @@ Napi::Value Consumer::Unassign(const Napi::CallbackInfo& info) {
   Pump* pump = ctx_.pump.get();
   return ctx_.pump->RunTask(info.Env(), [rk, pump]() -> TaskOutcome {
     ErrorInfo e = ErrorInfo::From(rd_kafka_assign(rk, nullptr));
-    pump->PushEvent(DroppedMarker(nullptr));
+    pump->PushEvent(DroppedMarker(nullptr), true);
     return {e, {}};
   });
 }
@@ -415,7 +415,7 @@ Napi::Value Consumer::IncrementalUnassign(const Napi::CallbackInfo& info) {
   Pump* pump = ctx_.pump.get();
   return ListTask(info, true, [pump](rd_kafka_t* rk, rd_kafka_topic_partition_list_t* l) {
     ErrorInfo e = ErrorInfo::Take(rd_kafka_incremental_unassign(rk, l));
-    pump->PushEvent(DroppedMarker(l));
+    pump->PushEvent(DroppedMarker(l), true);
     return e;
   });
 }
@@ -524,7 +524,7 @@ Napi::Value Consumer::Seek(const Napi::CallbackInfo& info) {
     for (int i = 0; e.ok() && i < list->cnt; i++) {
       if (list->elems[i].err && list->elems[i].err != RD_KAFKA_RESP_ERR__IN_PROGRESS) e = ErrorInfo::From(list->elems[i].err);
     }
-    if (e.ok()) pump->PushEvent(DroppedMarker(list.get()));
+    if (e.ok()) pump->PushEvent(DroppedMarker(list.get()), true);
     return {e, {}};
   });
 }

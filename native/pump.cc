@@ -335,9 +335,9 @@ void Pump::PushRelease(std::function<void(Napi::Env)> release) {
   pending_.releases.push_back(std::move(release));
 }
 
-void Pump::PushEvent(JsMaker make) {
+void Pump::PushEvent(JsMaker make, bool ordered) {
   std::lock_guard<std::mutex> lock(mu_);
-  pending_.events.emplace_back(pending_.messages.count, std::move(make));
+  pending_.events.push_back({pending_.messages.count, std::move(make), ordered});
   WakeJsLocked();
 }
 
@@ -470,20 +470,22 @@ void Pump::OnHandoff(Napi::Env env) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     wakeQueued_ = false;
-    if (jsWantsMessages_ || pending_.messages.empty() || pending_.finished || pending_.orphaned) {
+    bool orderedWaits = std::any_of(pending_.events.begin(), pending_.events.end(),
+                                    [](const Batch::Event& e) { return e.ordered && e.at > 0; });
+    if (jsWantsMessages_ || pending_.messages.empty() || orderedWaits || pending_.finished || pending_.orphaned) {
+      // Everything, messages included (a rebalance or a seek's marker placed after messages
+      // must not wait for the application to read: the group waits for its hooks).
       std::swap(batch, pending_);
       if (!batch.messages.empty()) jsWantsMessages_ = false;
     } else {
-      // JS still holds messages of the last hand-off: what must not wait goes now (task
-      // results, delivery reports, releases, events before the messages); the messages, and
-      // the events placed among them, stay until JS asks (WantMessages).
+      // JS still holds messages of the last hand-off: everything but the messages goes now
+      // (task results, delivery reports, releases, events that need no place among the
+      // messages); the messages wait until JS asks (WantMessages).
       std::swap(batch.deliveries, pending_.deliveries);
       std::swap(batch.done, pending_.done);
       std::swap(batch.releases, pending_.releases);
-      auto& events = pending_.events;
-      auto firstHeld = std::find_if(events.begin(), events.end(), [](const auto& e) { return e.first > 0; });
-      batch.events.assign(std::make_move_iterator(events.begin()), std::make_move_iterator(firstHeld));
-      events.erase(events.begin(), firstHeld);
+      std::swap(batch.events, pending_.events);
+      for (auto& e : batch.events) e.at = 0;
     }
   }
   cv_.notify_all();  // room in the hand-off again
@@ -525,8 +527,8 @@ void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
     if (!batch.events.empty()) {
       Napi::Array arr = Napi::Array::New(env, batch.events.size());
       for (size_t i = 0; i < batch.events.size(); i++) {
-        Napi::Value v = batch.events[i].second(env);
-        if (v.IsObject()) v.As<Napi::Object>().Set("at", static_cast<double>(batch.events[i].first));
+        Napi::Value v = batch.events[i].make(env);
+        if (v.IsObject()) v.As<Napi::Object>().Set("at", static_cast<double>(batch.events[i].at));
         arr.Set(static_cast<uint32_t>(i), v);
       }
       events = arr;

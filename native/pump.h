@@ -91,7 +91,10 @@ class Pump {
   // Pending hand-off: appended under the pump's lock.
   void PushDeliveries(std::vector<Delivery>& ds, bool wake);  // moves them out of `ds`
   void PushDeliveryAndWake(const Delivery& d);
-  void PushEvent(JsMaker make);
+  // `ordered`: the event belongs at its place among the messages (a rebalance, a seek's
+  // marker): messages handed over before it must reach JS before it. Other events (logs,
+  // errors, statistics, commit results) are handed over as soon as they come.
+  void PushEvent(JsMaker make, bool ordered = false);
   // Work for the JS thread that is not an event (e.g. dropping a reference that kept a
   // produce arena alive); runs after the batch is handed to JS.
   void PushRelease(std::function<void(Napi::Env)> release);
@@ -153,7 +156,12 @@ class Pump {
   struct Batch {
     std::vector<Delivery> deliveries;
     PackedMessages messages;
-    std::vector<std::pair<size_t, JsMaker>> events;  // (messages before, maker)
+    struct Event {
+      size_t at;  // messages before it in this batch
+      JsMaker make;
+      bool ordered;
+    };
+    std::vector<Event> events;
     std::vector<std::pair<uint64_t, TaskOutcome>> done;
     std::vector<std::function<void(Napi::Env)>> releases;
     bool finished = false;
