@@ -117,6 +117,9 @@ export abstract class ClientBase extends EventEmitter {
   #probe: ProbeSource | undefined;
   /** The last error event from librdkafka, for connect()'s report of why it failed. */
   #lastEventError: KafkaError | undefined;
+  /** Bootstrap servers whose connection failed before any broker of the cluster was reached. */
+  readonly #bootstrapDown = new Set<string>();
+  #allDownReported = false;
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
   readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
@@ -172,6 +175,28 @@ export abstract class ClientBase extends EventEmitter {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
     return { config, native: { oauthbearer: Boolean(this.#tokenSource) } };
+  }
+
+  /**
+   * librdkafka reports ALL_BROKERS_DOWN only for brokers it had reached: a cluster that never
+   * answered (a wrong address, a port where nothing listens) gives one connection error per
+   * bootstrap server and retry, named `<host:port>/bootstrap`. Once every configured bootstrap
+   * server has failed that way, before any broker was known by id, the client says so once
+   * with a {@link BrokersDownError}.
+   */
+  private noteBootstrapFailure(error: KafkaError): void {
+    if (this.#allDownReported || (error.code !== ErrorCode.TRANSPORT && error.code !== ErrorCode.RESOLVE)) return;
+    const broker = /^(\S+?)\/bootstrap: /.exec(error.message)?.[1];
+    if (broker === undefined) return;
+    this.#bootstrapDown.add(broker.replace(/^[a-z]+:\/\//i, ''));
+    const configured = this.servers
+      .split(',')
+      .map((s) => s.trim().replace(/^[a-z_]+:\/\//i, ''))
+      .filter((s) => s !== '');
+    if (configured.length === 0 || !configured.every((s) => this.#bootstrapDown.has(s))) return;
+    this.#allDownReported = true;
+    const last = error.message.replace(/^\S+?\/bootstrap: /, '');
+    this.reportError(new BrokersDownError(this.servers, `no bootstrap server answered (bootstrap.servers: ${this.servers}); last: ${last}`));
   }
 
   /** Remembers the validated configuration's bootstrap servers (named by connectivity errors). */
@@ -313,6 +338,7 @@ export abstract class ClientBase extends EventEmitter {
         }
         this.#lastEventError = error;
         this.reportError(error);
+        this.noteBootstrapFailure(error);
         return true;
       }
       case 'stats':

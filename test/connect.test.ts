@@ -84,4 +84,39 @@ describe('all brokers down', () => {
       void producer.close({ timeoutMs: 100 });
     }
   });
+
+  it('a consumer pointed at a port where nothing listens raises one BrokersDownError event naming the servers, without any call', async () => {
+    const servers = `${DEAD},localhost:2`;
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': unique('down') });
+    const down: BrokersDownError[] = [];
+    consumer.on('error', (e) => {
+      if (e instanceof BrokersDownError) down.push(e);
+    });
+    try {
+      const t0 = Date.now();
+      while (down.length === 0 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(down[0]!.servers).toBe(servers);
+      expect(down[0]!.message).toMatch(/no bootstrap server answered \(bootstrap.servers: 127.0.0.1:1,localhost:2\)/);
+      await new Promise((r) => setTimeout(r, 1500)); // more connection failures: still reported once
+      expect(down).toHaveLength(1);
+    } finally {
+      await consumer.close({ timeoutMs: 1000 });
+    }
+  });
+
+  it('a reachable cluster raises no BrokersDownError', async () => {
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const down: KafkaError[] = [];
+    producer.on('error', (e) => {
+      if (e instanceof BrokersDownError) down.push(e);
+    });
+    try {
+      const topic = await cluster.topic('reachable');
+      await producer.send({ topic, value: 'x' });
+      expect(down).toEqual([]);
+    } finally {
+      await producer.close();
+    }
+  });
 });
