@@ -3,13 +3,15 @@
 import { closeAll, configureConnections, connect } from 'octokafka';
 
 // Usually a file: OCTOKAFKA_CONFIG=connections.json (same format). "local" has no
-// bootstrap.servers, so it runs on the embedded cluster; "prod" shows the shape of a real one.
+// bootstrap.servers and says "embedded": true, so it runs on an in-process cluster that keeps
+// nothing (without that, a connection naming no cluster is an error); "prod" shows the shape
+// of a real one.
 configureConnections({
   source: {
     defaults: { 'client.id': 'example' },
     default: 'local',
     connections: {
-      local: { consumer: { 'group.id': 'readers' } },
+      local: { embedded: true, consumer: { 'group.id': 'readers' } },
       prod: { 'bootstrap.servers': 'b-1.example:9098', aws_msk_iam: { region: 'eu-west-1' } },
     },
   },

@@ -5,9 +5,10 @@ import { subscribe } from 'node:diagnostics_channel';
 
 import { closeAll, configureConnections, connect, KafkaMetrics, runWorker, setTracePropagator, w3cPropagator } from 'octokafka';
 
-// Every client of the connections is observed, with statistics every 200 ms.
+// Every client of the connections is observed, with statistics every 200 ms; no cluster is
+// configured, so the connections run on the embedded one, asked for explicitly.
 const metrics = new KafkaMetrics();
-configureConnections({ metrics, statisticsIntervalMs: 200 });
+configureConnections({ metrics, statisticsIntervalMs: 200, embedded: true });
 
 // Tracing: the current span lives in an AsyncLocalStorage here (with OpenTelemetry, use
 // setTracePropagator(openTelemetryPropagator()) instead).

@@ -1,7 +1,10 @@
 // A consume → process → produce worker on the embedded cluster: orders become invoices,
 // the malformed order goes to a dead-letter topic, /healthz and /metrics are served.
 //   npm run build:ts && node examples/worker.mjs
-import { closeAll, connect, DEAD_LETTER_HEADERS, runWorker } from 'octokafka';
+import { closeAll, configureConnections, connect, DEAD_LETTER_HEADERS, runWorker } from 'octokafka';
+
+// No cluster configured: ask for the embedded one explicitly (it keeps nothing).
+configureConnections({ embedded: true });
 
 const orders = [
   { id: 1, qty: 2, price: 5 },

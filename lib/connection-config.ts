@@ -21,8 +21,10 @@
  * A file without `connections` is one unnamed connection (a plain librdkafka configuration).
  * Precedence, lowest first: `defaults` → the connection → its role section
  * (`producer`/`consumer`/`admin`) → `KAFKA_*` environment → explicit overrides (`-X`,
- * `--bootstrap-servers`). A connection that ends up without `bootstrap.servers` is
- * *embedded*: the caller runs it on an in-process MockCluster.
+ * `--bootstrap-servers`). A connection that ends up without `bootstrap.servers` is an error,
+ * unless it says `"embedded": true` (or its caller allows it, as the CLI does): it is then
+ * *embedded*, run on an in-process MockCluster that keeps nothing. A deployment missing one
+ * variable must not "work" on a cluster that keeps nothing.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -45,6 +47,8 @@ const connectionSchema = z
     consumer: kafkaConfig.optional(),
     admin: kafkaConfig.optional(),
     aws_msk_iam: mskIam.optional(),
+    /** Without `bootstrap.servers`, run on an embedded cluster (tests, demos) instead of failing. */
+    embedded: z.boolean().optional(),
   })
   .catchall(kafkaValue);
 
@@ -143,6 +147,8 @@ export interface ResolveConnectionOptions {
   env?: NodeJS.ProcessEnv;
   /** Highest-precedence properties (`-X key=value`, `--bootstrap-servers`). */
   overrides?: KafkaConfig;
+  /** A connection without `bootstrap.servers` is embedded rather than an error (the CLI). */
+  allowEmbedded?: boolean;
 }
 
 function pickName(file: ConnectionsFile | undefined, name: string | undefined): string {
@@ -163,7 +169,7 @@ function pickName(file: ConnectionsFile | undefined, name: string | undefined): 
 function properties(spec: ConnectionSpec, role: ConnectionRole | undefined): KafkaConfig {
   const out: KafkaConfig = {};
   for (const [k, v] of Object.entries(spec)) {
-    if ((ROLES as readonly string[]).includes(k) || k === 'aws_msk_iam') continue;
+    if ((ROLES as readonly string[]).includes(k) || k === 'aws_msk_iam' || k === 'embedded') continue;
     out[k] = v as KafkaConfig[string];
   }
   if (role && spec[role]) Object.assign(out, spec[role]);
@@ -190,7 +196,16 @@ export function resolveConnection(options: ResolveConnectionOptions = {}): Resol
   const iam = spec.aws_msk_iam ?? file?.defaults.aws_msk_iam;
   const clientOptions: ClientOptions = iam ? { awsMskIam: { region: iam.region } } : {};
   const embedded = config['bootstrap.servers'] === undefined || config['bootstrap.servers'] === '';
-  if (embedded) delete config['bootstrap.servers'];
+  if (embedded) {
+    delete config['bootstrap.servers'];
+    if (!(options.allowEmbedded || spec.embedded === true || file?.defaults.embedded === true)) {
+      throw new ConfigError(
+        'bootstrap.servers',
+        `connection "${name}" names no Kafka cluster: set "bootstrap.servers" (or the KAFKA_BOOTSTRAP_SERVERS environment variable); ` +
+          'for an in-memory cluster that keeps nothing (tests, demos), set "embedded": true on the connection or configureConnections({ embedded: true })',
+      );
+    }
+  }
   return { name, config, clientOptions, embedded };
 }
 

@@ -43,9 +43,15 @@ export interface ConnectionsOptions {
    * statistics feed {@link metrics}. Default 5000 when `metrics` is given, else unset.
    */
   statisticsIntervalMs?: number;
+  /**
+   * Connections without `bootstrap.servers` run on one embedded, in-process cluster that
+   * keeps nothing (tests, demos, trying things out) instead of failing with a ConfigError
+   * (default false; a connection may also say `"embedded": true` itself).
+   */
+  embedded?: boolean;
 }
 
-const OPTION_NAMES: readonly string[] = ['source', 'env', 'logger', 'metrics', 'statisticsIntervalMs'];
+const OPTION_NAMES: readonly string[] = ['source', 'env', 'logger', 'metrics', 'statisticsIntervalMs', 'embedded'];
 
 /** A client a connection made (and will close). */
 type Client = KafkaProducer | KafkaConsumer | KafkaAdmin;
@@ -178,7 +184,7 @@ export class Connection {
   }
 
   private resolve(role?: ConnectionRole): ResolvedConnection {
-    return resolveConnection({ file: this.registry.file(), name: this.name, role, env: this.registry.environment() });
+    return resolveConnection({ file: this.registry.file(), name: this.name, role, env: this.registry.environment(), allowEmbedded: this.registry.embeddedAllowed });
   }
 
   /**
@@ -236,6 +242,7 @@ export class Connections {
   #loaded: ConnectionsFile | null | undefined;
   private embedded: Embedded | undefined;
   readonly #env: NodeJS.ProcessEnv;
+  /** @internal Connections without servers may run on the embedded cluster ({@link ConnectionsOptions.embedded}). */ readonly embeddedAllowed: boolean;
   /** @internal */ readonly logger: Logger | undefined;
   /** @internal */ readonly metrics: KafkaMetrics | undefined;
   /** @internal */ readonly statisticsIntervalMs: number | undefined;
@@ -251,6 +258,10 @@ export class Connections {
       throw new ConfigError(unknown, `is not an option of the connections (${OPTION_NAMES.join(', ')}); a connections file's content goes in "source"`);
     }
     this.#env = options.env ?? process.env;
+    if (options.embedded !== undefined && typeof options.embedded !== 'boolean') {
+      throw new ConfigError('embedded', `must be a boolean, got ${typeof options.embedded}`);
+    }
+    this.embeddedAllowed = options.embedded === true;
     this.logger = options.logger;
     this.metrics = options.metrics;
     const interval = options.statisticsIntervalMs ?? (options.metrics ? 5000 : undefined);
@@ -274,7 +285,7 @@ export class Connections {
    */
   connect(name?: string): Connection {
     // Resolving checks the name and maps "no name" to the default one.
-    const resolved = resolveConnection({ file: this.file(), name, env: this.#env });
+    const resolved = resolveConnection({ file: this.file(), name, env: this.#env, allowEmbedded: this.embeddedAllowed });
     let connection = this.connections.get(resolved.name);
     if (!connection) {
       connection = new Connection(resolved.name, this);

@@ -87,8 +87,16 @@ describe('connections', () => {
     expect(p3.isClosed).toBe(true);
   });
 
-  it('runs connections without servers on one shared embedded cluster, closed by closeAll', async () => {
-    const connections = new Connections({ source: { connections: { a: {}, b: { 'client.id': 'b' } } }, env: {} });
+  it('a connection that names no cluster is a ConfigError saying how to ask for the embedded one', () => {
+    const connections = new Connections({ source: { connections: { a: {} } }, env: {} });
+    expect(() => connections.connect('a')).toThrow(ConfigError);
+    expect(() => connections.connect('a')).toThrow(/connection "a" names no Kafka cluster: set "bootstrap.servers" \(or the KAFKA_BOOTSTRAP_SERVERS environment variable\).*"embedded": true/);
+    expect(() => new Connections({ env: {} }).connect()).toThrow(/connection "default" names no Kafka cluster/);
+    expect(() => new Connections({ embedded: 'yes' as never })).toThrow(/embedded/);
+  });
+
+  it('runs connections without servers on one shared embedded cluster when asked ("embedded": true), closed by closeAll', async () => {
+    const connections = new Connections({ source: { connections: { a: { embedded: true }, b: { 'client.id': 'b', embedded: true } } }, env: {} });
     const a = connections.connect('a');
     const b = connections.connect('b');
     expect(a.embedded).toBe(true);

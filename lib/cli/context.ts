@@ -112,7 +112,8 @@ export class CliContext {
    * @throws ConfigError for a bad file, connection name, environment variable or `-X`.
    */
   async connection(role?: ConnectionRole): Promise<Connection> {
-    const resolved = resolveConnection({ file: this.connectionsFile(), name: this.options.connection, role, overrides: this.overrideConfig() });
+    // The CLI runs on an embedded cluster of its own when none is configured, and says so.
+    const resolved = resolveConnection({ file: this.connectionsFile(), name: this.options.connection, role, overrides: this.overrideConfig(), allowEmbedded: true });
     resolved.config = forRole(resolved.config, role ?? 'admin');
     // Checked now, so that a bad property is reported before anything starts or connects.
     validateConfig(role ?? 'admin', resolved.config, { onWarning: () => undefined });
