@@ -25,7 +25,10 @@
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
       ],
-      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      # NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS: an exception a method cannot hand to JS
+      # because its environment is terminating (a worker's terminate()) is dropped, instead of
+      # node-addon-api throwing again out of the Node-API callback (std::terminate).
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17"],
       "cflags": ["-fvisibility=hidden", "-Wall", "-Wextra", "-isystem", "<(rdkafka_prefix)/include"],

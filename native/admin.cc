@@ -68,26 +68,28 @@ Napi::Function Admin::Init(Napi::Env env) {
 
 // new NativeAdmin(config: Record<string,string>, onBatch, { oauthbearer? })
 Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
-  Napi::Env env = info.Env();
-  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(), "NativeAdmin(config, onBatch)");
-  ctx_.owner = this;
-  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Admin");
-  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-  InstallCommonCallbacks(conf, &ctx_);
-  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
-  // A producer handle is the lightest that speaks the Admin API; it never produces.
-  ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
-  // Logs and errors arrive on the main queue, which the pump serves.
-  WakePumpFromMainQueue(&ctx_, true);
-  rd_kafka_t* rk = ctx_.rk;
-  AdminContext* c = &ctx_;
-  ctx_.pump->Start(
-      [rk](size_t, bool) {
-        rd_kafka_poll(rk, 0);
-        return false;
-      },
-      [c] { Shutdown(c); });
+  ConstructGuarded(info.Env(), [&] {
+    Napi::Env env = info.Env();
+    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(), "NativeAdmin(config, onBatch)");
+    ctx_.owner = this;
+    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Admin");
+    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+    InstallCommonCallbacks(conf, &ctx_);
+    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+    // A producer handle is the lightest that speaks the Admin API; it never produces.
+    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    // Logs and errors arrive on the main queue, which the pump serves.
+    WakePumpFromMainQueue(&ctx_, true);
+    rd_kafka_t* rk = ctx_.rk;
+    AdminContext* c = &ctx_;
+    ctx_.pump->Start(
+        [rk](size_t, bool) {
+          rd_kafka_poll(rk, 0);
+          return false;
+        },
+        [c] { Shutdown(c); });
+  });
 }
 
 Admin::~Admin() { ReleaseContext(ctxOwned_); }

@@ -177,6 +177,15 @@ Napi::Value PartitionsToJs(Napi::Env env, const Partitions& list) {
   return arr;
 }
 
+bool EnvCanRunJs(napi_env env) {
+  // A property set is a call that may run JS: try one on a fresh object, without
+  // node-addon-api (which would throw).
+  napi_value probe = nullptr;
+  napi_value undefined = nullptr;
+  if (napi_create_object(env, &probe) != napi_ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
+  return napi_set_named_property(env, probe, "probe", undefined) == napi_ok;
+}
+
 void RequireArg(Napi::Env env, bool ok, const char* what) {
   if (!ok) throw Napi::TypeError::New(env, what);
 }

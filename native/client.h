@@ -93,6 +93,24 @@ Napi::Value PartitionsToJs(Napi::Env env, const Partitions& list);
 // A partition list from [{ topic, partition, offset? }] (offset: bigint or number).
 rd_kafka_topic_partition_list_t* PartitionsFromJs(Napi::Env env, Napi::Value value);
 
+// True while the environment can run JS (false once a worker is being terminated or the
+// process exits: Node-API then refuses calls that may run JS).
+bool EnvCanRunJs(napi_env env);
+
+// A client's constructor body. One that fails because its environment is going away (a
+// worker terminated while it created a client) does not throw: node-addon-api's ObjectWrap
+// destructor would then read the wrapper's reference, which throws again in a dying
+// environment, from a destructor (std::terminate). The object stays inert (no thread, maybe
+// no handle), and nothing can call it any more; its finalizer releases what it holds.
+template <typename Body>
+void ConstructGuarded(Napi::Env env, Body&& body) {
+  try {
+    body();
+  } catch (const Napi::Error&) {
+    if (EnvCanRunJs(env)) throw;
+  }
+}
+
 // Throws a TypeError naming the argument unless `v` satisfies `ok`.
 void RequireArg(Napi::Env env, bool ok, const char* what);
 

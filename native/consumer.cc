@@ -87,49 +87,51 @@ Napi::Function Consumer::Init(Napi::Env env) {
 // new NativeConsumer(config: Record<string,string>, onBatch, { oauthbearer?, keepAlive?,
 //                    rebalanceTimeoutMs? })
 Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(info) {
-  Napi::Env env = info.Env();
-  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
-             "NativeConsumer(config, onBatch)");
-  napi_type_tag_object(env, info.This(), &kConsumerTag);
-  ctx_.owner = this;
-  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
-  if (info.Length() > 2 && info[2].IsObject()) {
-    Napi::Object options = info[2].As<Napi::Object>();
-    ctx_.keepAlive = options.Get("keepAlive").ToBoolean();
-    Napi::Value ms = options.Get("rebalanceTimeoutMs");
-    if (ms.IsNumber()) ctx_.rebalanceTimeoutMs = std::max(1, ms.As<Napi::Number>().Int32Value());
-  }
-  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-  InstallCommonCallbacks(conf, &ctx_);
-  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
-  rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
-  rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
-  if (!(info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("rebalanceTimeoutMs").IsNumber())) {
-    // The group waits this long for a member's rebalance (classic and KIP-848 groups alike).
-    char value[64];
-    size_t size = sizeof value;
-    if (rd_kafka_conf_get(conf, "max.poll.interval.ms", value, &size) == RD_KAFKA_CONF_OK) {
-      ctx_.rebalanceTimeoutMs = std::max(1, std::atoi(value));
+  ConstructGuarded(info.Env(), [&] {
+    Napi::Env env = info.Env();
+    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
+               "NativeConsumer(config, onBatch)");
+    napi_type_tag_object(env, info.This(), &kConsumerTag);
+    ctx_.owner = this;
+    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
+    if (info.Length() > 2 && info[2].IsObject()) {
+      Napi::Object options = info[2].As<Napi::Object>();
+      ctx_.keepAlive = options.Get("keepAlive").ToBoolean();
+      Napi::Value ms = options.Get("rebalanceTimeoutMs");
+      if (ms.IsNumber()) ctx_.rebalanceTimeoutMs = std::max(1, ms.As<Napi::Number>().Int32Value());
     }
-  }
-  ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
-  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
-  ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
-  // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
-  // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
-  // layer refuses such a configuration first, this keeps any other caller from crashing.
-  rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(ctx_.rk);
-  ctx_.queue = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
-  if (!ctx_.queue) {
-    rd_kafka_destroy(ctx_.rk);
-    ctx_.rk = nullptr;
-    ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
-  }
-  rd_kafka_queue_cb_event_enable(ctx_.queue, Pump::OnQueueEvent, ctx_.pump.get());
-  ctx_.scratch.resize(kMaxBatch);
-  ctx_.pump->SetServeWhileStalled(ctx_.keepAlive);
-  ConsumerContext* c = &ctx_;
-  ctx_.pump->Start([c](size_t room, bool flowing) { return Serve(c, room, flowing); }, [c] { Shutdown(c); });
+    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+    InstallCommonCallbacks(conf, &ctx_);
+    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+    rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
+    if (!(info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("rebalanceTimeoutMs").IsNumber())) {
+      // The group waits this long for a member's rebalance (classic and KIP-848 groups alike).
+      char value[64];
+      size_t size = sizeof value;
+      if (rd_kafka_conf_get(conf, "max.poll.interval.ms", value, &size) == RD_KAFKA_CONF_OK) {
+        ctx_.rebalanceTimeoutMs = std::max(1, std::atoi(value));
+      }
+    }
+    ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
+    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
+    // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
+    // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
+    // layer refuses such a configuration first, this keeps any other caller from crashing.
+    rd_kafka_resp_err_t err = rd_kafka_poll_set_consumer(ctx_.rk);
+    ctx_.queue = err ? nullptr : rd_kafka_queue_get_consumer(ctx_.rk);
+    if (!ctx_.queue) {
+      rd_kafka_destroy(ctx_.rk);
+      ctx_.rk = nullptr;
+      ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
+    }
+    rd_kafka_queue_cb_event_enable(ctx_.queue, Pump::OnQueueEvent, ctx_.pump.get());
+    ctx_.scratch.resize(kMaxBatch);
+    ctx_.pump->SetServeWhileStalled(ctx_.keepAlive);
+    ConsumerContext* c = &ctx_;
+    ctx_.pump->Start([c](size_t room, bool flowing) { return Serve(c, room, flowing); }, [c] { Shutdown(c); });
+  });
 }
 
 Consumer::~Consumer() { ReleaseContext(ctxOwned_); }

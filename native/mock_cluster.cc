@@ -23,40 +23,42 @@ Napi::Function MockCluster::Init(Napi::Env env) {
 
 // new NativeMockCluster(brokers, onBatch, partitionMaxBytes?)
 MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MockCluster>(info) {
-  Napi::Env env = info.Env();
-  RequireArg(env, info.Length() >= 2 && info[0].IsNumber() && info[1].IsFunction(),
-             "NativeMockCluster(brokers, onBatch, partitionMaxBytes?)");
-  int brokers = info[0].As<Napi::Number>().Int32Value();
-  RequireArg(env, brokers >= 1 && brokers <= 64, "brokers must be between 1 and 64");
-  int64_t partitionMaxBytes = 0;  // 0: librdkafka's default (5 MiB)
-  if (info.Length() > 2 && info[2].IsNumber()) {
-    partitionMaxBytes = info[2].As<Napi::Number>().Int64Value();
-    RequireArg(env, partitionMaxBytes >= 1, "partitionMaxBytes must be positive");
-  }
-  ctx_.owner = this;
-  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.MockCluster");
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  InstallCommonCallbacks(conf, &ctx_);
-  // The mock cluster needs a handle to live in; a producer with no brokers is the lightest.
-  ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-  mcluster_ = rd_kafka_mock_cluster_new(ctx_.rk, brokers);
-  if (!mcluster_) {
-    rd_kafka_destroy(ctx_.rk);
-    ctx_.rk = nullptr;
-    ErrorInfo::From(RD_KAFKA_RESP_ERR__FAIL, "could not start the mock cluster").Throw(env);
-  }
-  // Before any topic exists: the limit applies to partitions created from now on
-  // (rd_kafka_mock_partition_max_bytes is added by scripts/librdkafka.sh's patch).
-  if (partitionMaxBytes > 0) rd_kafka_mock_partition_max_bytes(mcluster_, partitionMaxBytes);
-  bootstraps_ = rd_kafka_mock_cluster_bootstraps(mcluster_);
-  rd_kafka_t* rk = ctx_.rk;
-  ctx_.pump->Start(
-      [rk](size_t, bool) {
-        rd_kafka_poll(rk, 0);
-        return false;
-      },
-      [this] { Shutdown(); });
-  WakePumpFromMainQueue(&ctx_, true);
+  ConstructGuarded(info.Env(), [&] {
+    Napi::Env env = info.Env();
+    RequireArg(env, info.Length() >= 2 && info[0].IsNumber() && info[1].IsFunction(),
+               "NativeMockCluster(brokers, onBatch, partitionMaxBytes?)");
+    int brokers = info[0].As<Napi::Number>().Int32Value();
+    RequireArg(env, brokers >= 1 && brokers <= 64, "brokers must be between 1 and 64");
+    int64_t partitionMaxBytes = 0;  // 0: librdkafka's default (5 MiB)
+    if (info.Length() > 2 && info[2].IsNumber()) {
+      partitionMaxBytes = info[2].As<Napi::Number>().Int64Value();
+      RequireArg(env, partitionMaxBytes >= 1, "partitionMaxBytes must be positive");
+    }
+    ctx_.owner = this;
+    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.MockCluster");
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    InstallCommonCallbacks(conf, &ctx_);
+    // The mock cluster needs a handle to live in; a producer with no brokers is the lightest.
+    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+    mcluster_ = rd_kafka_mock_cluster_new(ctx_.rk, brokers);
+    if (!mcluster_) {
+      rd_kafka_destroy(ctx_.rk);
+      ctx_.rk = nullptr;
+      ErrorInfo::From(RD_KAFKA_RESP_ERR__FAIL, "could not start the mock cluster").Throw(env);
+    }
+    // Before any topic exists: the limit applies to partitions created from now on
+    // (rd_kafka_mock_partition_max_bytes is added by scripts/librdkafka.sh's patch).
+    if (partitionMaxBytes > 0) rd_kafka_mock_partition_max_bytes(mcluster_, partitionMaxBytes);
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(mcluster_);
+    rd_kafka_t* rk = ctx_.rk;
+    ctx_.pump->Start(
+        [rk](size_t, bool) {
+          rd_kafka_poll(rk, 0);
+          return false;
+        },
+        [this] { Shutdown(); });
+    WakePumpFromMainQueue(&ctx_, true);
+  });
 }
 
 MockCluster::~MockCluster() { ReleaseContext(ctxOwned_); }

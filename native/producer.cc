@@ -60,20 +60,22 @@ Napi::Function Producer::Init(Napi::Env env) {
 
 // new NativeProducer(config: Record<string,string>, onBatch)
 Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(info) {
-  Napi::Env env = info.Env();
-  RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
-             "NativeProducer(config, onBatch)");
-  ctx_.owner = this;
-  ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Producer");
-  rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-  InstallCommonCallbacks(conf, &ctx_);
-  if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
-  rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-  ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-  if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
-  WakePumpFromMainQueue(&ctx_, true);
-  ProducerContext* c = &ctx_;
-  ctx_.pump->Start([c](size_t, bool) { return Serve(c); }, [c] { Shutdown(c); });
+  ConstructGuarded(info.Env(), [&] {
+    Napi::Env env = info.Env();
+    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
+               "NativeProducer(config, onBatch)");
+    ctx_.owner = this;
+    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Producer");
+    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
+    InstallCommonCallbacks(conf, &ctx_);
+    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+    rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
+    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    WakePumpFromMainQueue(&ctx_, true);
+    ProducerContext* c = &ctx_;
+    ctx_.pump->Start([c](size_t, bool) { return Serve(c); }, [c] { Shutdown(c); });
+  });
 }
 
 Producer::~Producer() {

@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "batch_js.h"
+#include "client.h"
 
 namespace octokafka {
 
@@ -509,15 +510,7 @@ void Pump::OnHandoff(Napi::Env env) {
   }
 }
 
-bool Pump::CanCallJs(napi_env env) {
-  // N-API refuses calls that may run JS once the environment stops running JS (worker
-  // terminate(), process exit), and node-addon-api turns that refusal into a fatal error.
-  // A property set is such a call: try one on a fresh object, without node-addon-api.
-  napi_value probe = nullptr;
-  napi_value undefined = nullptr;
-  if (napi_create_object(env, &probe) != napi_ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
-  return napi_set_named_property(env, probe, "probe", undefined) == napi_ok;
-}
+bool Pump::CanCallJs(napi_env env) { return EnvCanRunJs(env); }
 
 void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
   if (!batch.deliveries.empty() || !batch.messages.empty() || !batch.events.empty()) {

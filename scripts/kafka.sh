@@ -224,10 +224,12 @@ EOF
 
   local cp="$libs/*"
   local cluster_id
+  # A base64url UUID, as Kafka's own `random-uuid` makes; passed as --cluster-id=… because
+  # one that starts with "-" (1 in 64) would otherwise be read as an option.
   cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
   # shellcheck disable=SC2046
   if ! java $(java_opts) -Dlog4j2.configurationFile="$run/log4j2.properties" -cp "$cp" kafka.tools.StorageTool format \
-    -t "$cluster_id" -c "$run/server.properties" \
+    --cluster-id="$cluster_id" -c "$run/server.properties" \
     --add-scram "SCRAM-SHA-256=[name=admin,password=$admin_pass]" \
     --add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pass]" \
     --add-scram "SCRAM-SHA-256=[name=alice,password=$alice_pass]" \

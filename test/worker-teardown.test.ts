@@ -114,4 +114,46 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
     expect(done?.terminated).toBe(1);
     expect(done!.ms).toBeLessThan(8000);
   });
+
+  it('a worker terminated while it creates clients and calls them in a loop never aborts the process (no C++ exception escapes)', () => {
+    // Constructors and methods running while terminate() stops the environment: Node-API
+    // calls fail there, and an exception that cannot reach JS must not end in std::terminate.
+    const workerSource = `
+      const { parentPort } = require('node:worker_threads');
+      const k = require(${JSON.stringify(lib)});
+      parentPort.postMessage('ready');
+      for (let i = 0; ; i++) {
+        try {
+          const conf = { 'bootstrap.servers': '127.0.0.1:1', 'log_level': 0, 'group.id': 'churn' };
+          const p = new k.KafkaProducer(conf);
+          p.on('error', () => {});
+          p.produce({ topic: 't', value: 'x' });
+          const c = new k.KafkaConsumer(conf);
+          c.on('error', () => {});
+          c.subscribe(['t']).catch(() => {});
+          c.commit([{ topic: 't', partition: 0, offset: 1n }], { async: true }).catch(() => {});
+          const a = new k.KafkaAdmin(conf);
+          a.describeCluster({ timeoutMs: 100 }).catch(() => {});
+          if (i % 3 === 0) { p.close().catch(() => {}); c.close().catch(() => {}); a.close().catch(() => {}); }
+        } catch {}
+      }
+    `;
+    const parent = `
+      const { Worker } = require('node:worker_threads');
+      (async () => {
+        for (let round = 0; round < 40; round++) {
+          const w = new Worker(${JSON.stringify(workerSource)}, { eval: true });
+          w.on('error', () => {});
+          await new Promise((r) => w.once('message', r));
+          await new Promise((r) => setTimeout(r, (round * 7) % 23));
+          await w.terminate();
+        }
+        console.log('rounds done');
+      })();
+    `;
+    const run = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.signal, run.stderr).toBeNull();
+    expect(run.stderr).not.toMatch(/terminate called|internal error/);
+    expect(run.stdout).toContain('rounds done');
+  }, 150_000);
 });
