@@ -35,11 +35,20 @@ describe('connection configuration', () => {
     expect(consumer.config).toEqual({ 'client.id': 'svc', 'linger.ms': 1, 'auto.offset.reset': 'latest', 'group.id': 'billing', 'bootstrap.servers': 'b1:9098,b2:9098' });
   });
 
-  it('uses the default connection, which without servers is embedded', () => {
-    const local = resolveConnection({ file, env: {} });
+  it('uses the default connection, which without servers is a ConfigError unless the embedded cluster is allowed', () => {
+    expect(() => resolveConnection({ file, env: {} })).toThrow(/connection "local" names no Kafka cluster/);
+    const local = resolveConnection({ file, env: {}, allowEmbedded: true });
     expect(local.name).toBe('local');
     expect(local.embedded).toBe(true);
     expect(local.config['bootstrap.servers']).toBeUndefined();
+  });
+
+  it('a connection that says "embedded": true runs embedded without servers, and on its servers when the environment names some', () => {
+    const asked = parseConnectionsFile({ connections: { local: { embedded: true, 'client.id': 'x' } } }, 'test');
+    const local = resolveConnection({ file: asked, env: {} });
+    expect(local.embedded).toBe(true);
+    expect(local.config).toEqual({ 'client.id': 'x' });
+    expect(resolveConnection({ file: asked, env: { KAFKA_BOOTSTRAP_SERVERS: 'env:9092' } }).embedded).toBe(false);
   });
 
   it('lets the environment override the file and explicit overrides win over both', () => {
