@@ -7,10 +7,6 @@
 
 namespace octokafka {
 
-namespace {
-
-}  // namespace
-
 rd_kafka_conf_t* ConfFromJs(Napi::Env env, Napi::Object props) {
   // Owned until returned: a getter on `props` may throw half-way.
   std::unique_ptr<rd_kafka_conf_t, decltype(&rd_kafka_conf_destroy)> conf(rd_kafka_conf_new(), rd_kafka_conf_destroy);

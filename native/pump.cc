@@ -93,11 +93,6 @@ void Pump::SetLimits(Limits limits) {
   limits_ = limits;
 }
 
-Pump::Limits Pump::limits() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return limits_;
-}
-
 void Pump::SetServeWhileStalled(bool on) {
   std::lock_guard<std::mutex> lock(mu_);
   serveWhileStalled_ = on;
@@ -263,11 +258,6 @@ Pump::Clock::time_point Pump::CloseDeadline() const {
   return closeDeadline_;
 }
 
-void Pump::WaitUntil(Clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_until(lock, std::min(deadline, closeDeadline_), [this] { return signaled_ || jsGone_.load(); });
-}
-
 void Pump::Orphan() {
   std::lock_guard<std::mutex> lock(mu_);
   if (orphaned_) return;
@@ -292,11 +282,6 @@ void Pump::WakeJsLocked() {
   }
   wakeQueued_ = true;
   if (napi_call_threadsafe_function(tsfn_, nullptr, napi_tsfn_nonblocking) != napi_ok) wakeQueued_ = false;
-}
-
-void Pump::Wake() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!pending_.empty()) WakeJsLocked();
 }
 
 void Pump::PushDeliveryAndWake(const Delivery& d) {
@@ -491,7 +476,7 @@ void Pump::OnHandoff(Napi::Env env) {
   }
   cv_.notify_all();  // room in the hand-off again
   if (batch.empty()) return;
-  bool js = CanCallJs(env);
+  bool js = EnvCanRunJs(env);
   if (js) {
     try {
       Napi::HandleScope scope(env);
@@ -504,13 +489,11 @@ void Pump::OnHandoff(Napi::Env env) {
   }
   try {
     Napi::HandleScope scope(env);
-    FinishBatch(env, batch, js && CanCallJs(env));
+    FinishBatch(env, batch, js && EnvCanRunJs(env));
   } catch (...) {
     ReportStray("finishing a batch");
   }
 }
-
-bool Pump::CanCallJs(napi_env env) { return EnvCanRunJs(env); }
 
 void Pump::DeliverBatch(Napi::Env env, Batch& batch) {
   if (!batch.deliveries.empty() || !batch.messages.empty() || !batch.events.empty()) {

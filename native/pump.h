@@ -78,7 +78,6 @@ class Pump {
 
   void Start(ServeFn serve, ShutdownFn shutdown);
   void SetLimits(Limits limits);
-  Limits limits() const;
   // Serve librdkafka's wake-ups (and once a second) even while JS holds the flow off: the
   // consumer's keep-alive option. Off by default: a stalled application does not poll.
   void SetServeWhileStalled(bool on);
@@ -98,8 +97,6 @@ class Pump {
   // Work for the JS thread that is not an event (e.g. dropping a reference that kept a
   // produce arena alive); runs after the batch is handed to JS.
   void PushRelease(std::function<void(Napi::Env)> release);
-  // Wakes JS for what is pending (a no-op when nothing is, or a wake-up is already queued).
-  void Wake();
 
   // ---- pump thread
   // Packs the messages for JS and destroys them (librdkafka keeps nothing alive for JS).
@@ -118,8 +115,6 @@ class Pump {
   // When the shutdown must give up waiting: Stop's timeout, or kTeardownMs once the
   // environment is going away (a worker terminated, the process exiting), whichever is first.
   Clock::time_point CloseDeadline() const;
-  // Sleeps on the pump's condition variable until `deadline`, a signal, or a stop/teardown.
-  void WaitUntil(Clock::time_point deadline);
   // The deadline passed with the handle still closing: Stop's promise resolves now with
   // { timedOut: true } and the handle stops keeping the event loop alive, while this thread
   // finishes the teardown in the background. From here on the owner may be destroyed (the
@@ -183,7 +178,6 @@ class Pump {
   // Releases what a batch holds (messages, references) and completes a stop; `js`: the
   // stop's promises may be resolved (false while the environment is shutting down).
   void FinishBatch(Napi::Env env, Batch& batch, bool js);
-  static bool CanCallJs(napi_env env);
   void CloseHandle();
   static void EnvCleanup(void* arg) noexcept;
   size_t RoomLocked() const;
