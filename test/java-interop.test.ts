@@ -204,10 +204,10 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
     return new Map(jsonLines<JavaSent>(out).map((s) => [s.id, s]));
   }
 
-  /** InteropConsume reading whole topics (`raw`); its records in the order read. */
-  async function javaConsume(topics: Array<{ topic: string; isolation?: 'read_committed' | 'read_uncommitted'; mode?: 'raw' | 'octopus' }>): Promise<string> {
-    const script = topics.map((t) => `${t.mode ?? 'raw'} ${t.isolation ?? 'read_uncommitted'} ${t.topic}`).join('\n');
-    return runJava(['-cp', javaClasspath, 'InteropConsume', servers], `${script}\n`);
+  /** InteropConsume reading whole topics; its records in the order read. */
+  async function javaConsume(topics: Array<{ topic: string; isolation?: 'read_committed' | 'read_uncommitted' }>): Promise<JavaRecord[]> {
+    const script = topics.map((t) => `${t.isolation ?? 'read_uncommitted'} ${t.topic}`).join('\n');
+    return jsonLines<JavaRecord>(await runJava(['-cp', javaClasspath, 'InteropConsume', servers], `${script}\n`));
   }
 
   /** Reads a topic's partitions from the beginning with octokafka until `done` says so (or 60 s pass). */
@@ -322,7 +322,7 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
     } finally {
       await producer.close();
     }
-    const records = jsonLines<JavaRecord>(await javaConsume([{ topic }]));
+    const records = await javaConsume([{ topic }]);
     expect(records).toHaveLength(all.length);
     for (const c of all) {
       const r = reports.get(c.id)!;
@@ -378,7 +378,7 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
         await producer.close();
       }
     }
-    const records = jsonLines<JavaRecord>(await javaConsume([...topics.values()].map((topic) => ({ topic }))));
+    const records = await javaConsume([...topics.values()].map((topic) => ({ topic })));
     const disk = await codecsOnDisk([...topics.values()]);
     for (const [codec, topic] of topics) {
       const values = records.filter((r) => r.topic === topic).map((r) => r.value);
@@ -425,7 +425,7 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
       await producer.close();
     }
     const sent = await javaProduce(['producer', ...PARTITION_COUNTS.flatMap((n) => keys.map((key, i) => sendLine(`${n}:${i}`, fromJava.get(n)!, { key, value: Buffer.from(`${i}`) })))]);
-    const javaRead = jsonLines<JavaRecord>(await javaConsume([...toJava.values()].map((topic) => ({ topic }))));
+    const javaRead = await javaConsume([...toJava.values()].map((topic) => ({ topic })));
 
     for (const n of PARTITION_COUNTS) {
       const javaPartitions = keys.map((_, i) => sent.get(`${n}:${i}`)!.partition);
@@ -467,7 +467,7 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
     } finally {
       await producer.close();
     }
-    const records = jsonLines<JavaRecord>(await javaConsume([{ topic, isolation: 'read_committed' }, { topic, isolation: 'read_uncommitted' }]));
+    const records = await javaConsume([{ topic, isolation: 'read_committed' }, { topic, isolation: 'read_uncommitted' }]);
     const text = (isolation: string) => records.filter((r) => r.isolation === isolation).map((r) => Buffer.from(r.value!, 'hex').toString()).sort();
     expect(text('read_committed')).toEqual([...values.first, ...values.last].sort());
     // The aborted messages are in the log (a read_uncommitted consumer sees them): read_committed filtered them.
@@ -493,7 +493,7 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
     expect(uncommitted.map((m) => m.value!.toString())).toEqual([...values.first, ...values.aborted, ...values.last]);
   }, 120_000);
 
-  it('a topic created by the Driver: a plain Java consumer decodes every event of the wire format, and the three __info_ records are the documented JSON', async () => {
+  it('a topic created by the Driver: a plain Java consumer decodes every event of the wire format and the end-of-stream markers, and the three __info_ records are the documented JSON', async () => {
     const driver = await Driver.connect({ kafka: { 'bootstrap.servers': servers } });
     const name = unique('interop-octopus');
     const validator = { type: 'schema', schema: { type: 'object', required: ['i'], properties: { i: { type: 'integer' }, tag: { type: 'string' } } } };
@@ -514,15 +514,18 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
       });
       await Promise.all(pushes);
       await producer.flush();
+      await handle.markAsComplete();
     } finally {
       await driver.close();
     }
-    const out = await javaConsume([
-      { topic: kafkaTopic!, mode: 'octopus' },
-      { topic: `__info_${name}`, mode: 'raw' },
-    ]);
-    const lines = jsonLines<Record<string, unknown>>(out);
-    const events = lines.filter((l) => l.topic === kafkaTopic!);
+    // Two JVMs at once: the events through OctopusEvents, the info topic through InteropConsume.
+    const [eventsOut, info] = await Promise.all([runJava(['-cp', javaClasspath, 'OctopusEvents', servers], `${kafkaTopic!}\n`), javaConsume([{ topic: `__info_${name}` }])]);
+    const records = jsonLines<Record<string, unknown>>(eventsOut);
+    // The end-of-stream marker closes each partition, after its events.
+    const markers = records.filter((r) => r.endOfStream === true);
+    expect(markers.map((r) => r.partition).sort()).toEqual([0, 1, 2]);
+    for (const m of markers) expect(m.offset, `marker of partition ${String(m.partition)}`).toBe(Math.max(...records.filter((r) => r.partition === m.partition).map((r) => r.offset as number)));
+    const events = records.filter((r) => r.endOfStream !== true);
     expect(events).toHaveLength(pushed.length);
     for (const p of pushed) {
       const e = events.find((x) => x.partition === p.partition && x.offset === Number(p.id));
@@ -533,7 +536,6 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
       expect(e!.metadata).toBe(sortedJson(p.metadata));
       expect(e!.data).toBe(p.data.toString('hex'));
     }
-    const info = lines.filter((l) => l.topic === `__info_${name}`) as unknown as JavaRecord[];
     expect(info.map((r) => ({ partition: r.partition, offset: r.offset, key: r.key, headers: r.headers, value: Buffer.from(r.value!, 'hex').toString() }))).toEqual(
       [validator, selector, serializer].map((description, offset) => ({ partition: 0, offset, key: null, headers: [], value: sortedJson(description) })),
     );
