@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Driver, KafkaAdmin, KafkaConsumer, KafkaProducer, type Message } from '../lib/index';
 import { javaPartition } from '../lib/murmur2';
@@ -467,6 +467,12 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
     } finally {
       await producer.close();
     }
+    // commitTransaction returns once the commit is decided; the coordinator writes the markers
+    // (and the last stable offset moves) just after. Java reads up to the last stable offset:
+    // wait until it reaches the high watermark everywhere.
+    const latest = (isolationLevel: 'read_committed' | 'read_uncommitted') =>
+      admin.listOffsets(Array.from({ length: 3 }, (_, partition) => ({ topic, partition, spec: 'latest' as const })), { isolationLevel }).then((l) => l.map((o) => o.offset));
+    await vi.waitFor(async () => expect(await latest('read_committed')).toEqual(await latest('read_uncommitted')), { timeout: 30_000, interval: 100 });
     const records = await javaConsume([{ topic, isolation: 'read_committed' }, { topic, isolation: 'read_uncommitted' }]);
     const text = (isolation: string) => records.filter((r) => r.isolation === isolation).map((r) => Buffer.from(r.value!, 'hex').toString()).sort();
     expect(text('read_committed')).toEqual([...values.first, ...values.last].sort());
