@@ -88,8 +88,19 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
   it('leaders move while NOT_LEADER, REQUEST_TIMED_OUT and transport errors hit Produce: all retried, once each, in order', async () => {
     const partitions = 6;
     const { cluster, topic } = await mock(3, partitions, 3);
-    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 5, 'retry.backoff.ms': 20 });
+    // Transactional: the mock checks idempotence sequence numbers only for transactional
+    // producers (a real broker does for every idempotent one). Without that check, a batch the
+    // mock stored before it dropped the connection (the injected transport error) was stored
+    // again on retry: up to 8 duplicates in loaded runs, which a real broker would refuse.
+    const producer = new KafkaProducer({
+      'bootstrap.servers': cluster.bootstrapServers,
+      'transactional.id': unique('txn'),
+      'linger.ms': 5,
+      'retry.backoff.ms': 20,
+    });
     producer.on('error', () => undefined);
+    await producer.initTransactions();
+    await producer.beginTransaction();
     const count = 2000;
     const NOT_LEADER = 6;
     const REQUEST_TIMED_OUT = 7;
@@ -109,6 +120,7 @@ describe.skipIf(realCluster)('producer faults (MockCluster)', () => {
     // The client keeps working after the faults: one more message goes through.
     const after = await producer.send({ topic, partition: 0, value: `m${count}` });
     acked.push({ id: count, partition: after.partition });
+    await producer.commitTransaction();
     await producer.close();
     const figures = check(count + 1, acked, await readAll(cluster.bootstrapServers, topic, partitions));
     printFigures('leader-moves-produce-errors', figures, `injected=${injected}`);
