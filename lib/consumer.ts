@@ -141,7 +141,7 @@ export class KafkaConsumer extends ClientBase {
     checkCountOption('highWaterMark.bytes', options.highWaterMark?.bytes);
     checkCountOption('rebalanceTimeoutMs', options.rebalanceTimeoutMs);
     if (options.keepAliveWhileStalled !== undefined && typeof options.keepAliveWhileStalled !== 'boolean') {
-      throw new TypeError(`keepAliveWhileStalled must be a boolean, got ${typeof options.keepAliveWhileStalled}`);
+      throw new ConfigError('keepAliveWhileStalled', `must be a boolean, got ${typeof options.keepAliveWhileStalled}`);
     }
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
     this.hwmMessages = options.highWaterMark?.messages ?? 20_000;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, type Message, MockCluster } from '../lib/index';
+import { ConfigError, ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, type Message, MockCluster } from '../lib/index';
 import { unique } from './helpers';
 
 const onMock = !process.env.KAFKA_BOOTSTRAP_SERVERS;
@@ -176,9 +176,15 @@ describe.skipIf(!onMock)('pump liveness (mock cluster: broker round-trip and out
     }
   }, 60_000);
 
-  it('rejects a bad rebalanceTimeoutMs or keepAliveWhileStalled with a TypeError naming it', () => {
-    const base = { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': 'bad-options' };
+});
+
+// Option checks need no broker: they run in both modes.
+describe('pump options', () => {
+  it('rejects a bad rebalanceTimeoutMs or keepAliveWhileStalled with a ConfigError naming it', () => {
+    const base = { 'bootstrap.servers': '127.0.0.1:1', 'group.id': 'bad-options' };
+    expect(() => new KafkaConsumer(base, { rebalanceTimeoutMs: -1 })).toThrow(ConfigError);
     expect(() => new KafkaConsumer(base, { rebalanceTimeoutMs: -1 })).toThrow(/rebalanceTimeoutMs/);
+    expect(() => new KafkaConsumer(base, { keepAliveWhileStalled: 'yes' as never })).toThrow(ConfigError);
     expect(() => new KafkaConsumer(base, { keepAliveWhileStalled: 'yes' as never })).toThrow(/keepAliveWhileStalled/);
   });
 });
