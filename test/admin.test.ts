@@ -27,7 +27,16 @@ afterAll(async () => {
 async function newTopic(prefix: string, numPartitions: number): Promise<string> {
   const topic = unique(prefix);
   await admin.createTopics([{ topic, numPartitions, replicationFactor: replication }]);
+  await visible(topic);
   return topic;
+}
+
+/**
+ * Waits until the cluster's metadata has the topic: a real broker answers CreateTopics once
+ * the controller committed it, and its metadata cache learns it a moment later.
+ */
+async function visible(topic: string): Promise<void> {
+  await expect.poll(() => admin.describeTopics([topic]).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
 }
 
 async function collect(consumer: KafkaConsumer, n: number, timeoutMs = 20_000): Promise<Message[]> {
@@ -95,6 +104,7 @@ describe('KafkaAdmin', () => {
     expect(error.codeName).toBe('TOPIC_ALREADY_EXISTS');
     expect((error as AdminError).failures.map((f) => f.name)).toEqual([`topic ${JSON.stringify(existing)}`]);
     expect(error.message).toContain(existing);
+    await visible(fresh);
     expect((await admin.describeTopics([fresh]))[0]!.partitions).toHaveLength(2);
   });
 
@@ -112,6 +122,7 @@ describe('KafkaAdmin', () => {
     const replicas = ids.slice(0, replication);
     const topic = unique('admin-assigned');
     await admin.createTopics([{ topic, replicaAssignment: [replicas, [...replicas].reverse()] }]);
+    await visible(topic);
     const [desc] = await admin.describeTopics([topic]);
     expect(desc!.partitions.map((p) => [...p.replicas].sort())).toEqual([[...replicas].sort(), [...replicas].sort()]);
   });
@@ -339,9 +350,9 @@ describe.skipIf(!realCluster)('KafkaAdmin on a real cluster (real cluster only)'
     await expect.poll(async () => (await admin.describeTopics([topic]))[0]!.partitions.length, { timeout: 10_000 }).toBe(3);
 
     await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 3_600_000 }] }]);
-    const [described] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
-    const retention = described!.entries.find((e) => e.name === 'retention.ms');
-    expect(retention).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG', isDefault: false });
+    // The broker applies a committed change a moment after it answers.
+    const retention = async () => (await admin.describeConfigs([{ type: 'topic', name: topic }]))[0]!.entries.find((e) => e.name === 'retention.ms');
+    await expect.poll(retention, { timeout: 10_000 }).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG', isDefault: false });
 
     const { error } = await rejection(admin.describeConfigs([{ type: 'topic', name: unique('no-such-topic') }]));
     expect(error).toBeInstanceOf(AdminError);
@@ -358,21 +369,24 @@ describe.skipIf(!realCluster)('KafkaAdmin on a real cluster (real cluster only)'
   it('alters topic configs incrementally: set and delete one entry, the others stay; a bad value is refused', async () => {
     const topic = unique('admin-configs');
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: replication, config: { 'retention.ms': 7_200_000, 'cleanup.policy': 'compact' } }]);
+    await visible(topic);
     const own = async () =>
       Object.fromEntries(
         (await admin.describeConfigs([{ type: 'topic', name: topic }]))[0]!.entries.filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG').map((e) => [e.name, e.value]),
       );
-    expect(await own()).toEqual({ 'retention.ms': '7200000', 'cleanup.policy': 'compact' });
+    // Changes are applied a moment after the broker answers: wait for each to show.
+    await expect.poll(own, { timeout: 10_000 }).toEqual({ 'retention.ms': '7200000', 'cleanup.policy': 'compact' });
     await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'max.message.bytes', value: 300_000 }, { name: 'retention.ms', op: 'delete' }] }]);
-    expect(await own()).toEqual({ 'cleanup.policy': 'compact', 'max.message.bytes': '300000' });
+    await expect.poll(own, { timeout: 10_000 }).toEqual({ 'cleanup.policy': 'compact', 'max.message.bytes': '300000' });
     const [described] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
     // Deleted: back to the broker's value.
     const retention = described!.entries.find((e) => e.name === 'retention.ms')!;
     expect(retention.source).not.toBe('DYNAMIC_TOPIC_CONFIG');
     expect(retention.value).not.toBe('7200000');
-    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'cleanup.policy', op: 'append', value: 'delete' }] }]);
-    expect((await own())['cleanup.policy']).toBe('compact,delete');
     await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'segment.ms', value: 1000 }] }], { validateOnly: true });
+    // Changes apply in order: once the append shows, a validateOnly change made before it would too.
+    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'cleanup.policy', op: 'append', value: 'delete' }] }]);
+    await expect.poll(async () => (await own())['cleanup.policy'], { timeout: 10_000 }).toBe('compact,delete');
     expect(await own()).not.toHaveProperty('segment.ms');
     const { error } = await rejection(admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 'soon' }] }]));
     expect(error).toBeInstanceOf(AdminError);

@@ -24,6 +24,17 @@ let admin: KafkaAdmin;
 /** The real broker, for checks that must not go through the proxy. */
 let direct: KafkaAdmin;
 
+/** Waits until the real broker's metadata has the topic (it learns a created topic a moment after CreateTopics answers). */
+async function visible(topic: string): Promise<void> {
+  await expect.poll(() => direct.describeTopics([topic]).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+}
+
+/** The entries set on the topic itself, as the real broker describes them. */
+async function own(topic: string): Promise<Record<string, string | null>> {
+  const [described] = await direct.describeConfigs([{ type: 'topic', name: topic }]);
+  return Object.fromEntries(described!.entries.filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG').map((e) => [e.name, e.value]));
+}
+
 const sent = (apiKey: number) => proxy.requests.filter((r) => r.apiKey === apiKey).map((r) => r.version);
 
 describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a real broker: the proxy narrows a real broker to Kafka 2.1 API versions', () => {
@@ -44,6 +55,7 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
     expect(d.brokers.map((b) => `${b.host}:${b.port}`)).toEqual([proxy.bootstrapServers]);
     const topic = unique('old-data');
     await direct.createTopics([{ topic, numPartitions: 1 }]);
+    await visible(topic);
     const producer = new KafkaProducer({ 'bootstrap.servers': proxy.bootstrapServers });
     const report = await producer.send({ topic, value: 'through the proxy' });
     await producer.close();
@@ -56,6 +68,7 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
     await admin.createTopics([{ topic }]);
     expect(sent(CREATE_TOPICS).length).toBeGreaterThan(0);
     expect(Math.max(...sent(CREATE_TOPICS))).toBeLessThanOrEqual(3);
+    await visible(topic);
     const [desc] = await direct.describeTopics([topic]);
     const [broker] = await direct.describeConfigs([{ type: 'broker', name: String((await direct.describeCluster()).controllerId) }]);
     const numPartitions = Number(broker!.entries.find((e) => e.name === 'num.partitions')!.value);
@@ -84,6 +97,7 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
     const create = await run(['topic', 'create', created, '-p', '2', '-b', proxy.bootstrapServers], { env });
     expect(create.stderr).toBe('');
     expect(create.code).toBe(0);
+    await visible(created);
     expect((await direct.describeTopics([created]))[0]!.partitions).toHaveLength(2);
 
     const sendTopic = unique('old-test-send');
@@ -95,12 +109,16 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
     const sendRf = await run(['test-send', withRf, '-b', proxy.bootstrapServers, '--replication-factor', '1', '--json'], { env });
     expect(sendRf.code).toBe(0);
     expect(JSON.parse(sendRf.stdout)).toMatchObject({ topic: withRf, createdTopic: true });
+    await visible(withRf);
     expect((await direct.describeTopics([withRf]))[0]!.partitions[0]!.replicas).toHaveLength(1);
   });
 
   it('alterConfigs falls back to AlterConfigs and keeps its incremental meaning: other entries stay', async () => {
     const topic = unique('old-configs');
     await direct.createTopics([{ topic, numPartitions: 1, config: { 'retention.ms': 7_200_000, 'cleanup.policy': 'compact', 'max.message.bytes': 200_000 } }]);
+    await visible(topic);
+    // The fallback reads the configuration first: it must be the one just created.
+    await expect.poll(() => own(topic), { timeout: 10_000 }).toEqual({ 'retention.ms': '7200000', 'cleanup.policy': 'compact', 'max.message.bytes': '200000' });
     const before = sent(INCREMENTAL_ALTER_CONFIGS).length;
     await admin.alterConfigs([
       {
@@ -117,14 +135,14 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
     // The legacy request went through; the incremental one was never sent to this "old" broker.
     expect(sent(ALTER_CONFIGS).length).toBeGreaterThan(0);
     expect(sent(INCREMENTAL_ALTER_CONFIGS).length).toBe(before);
-    const [described] = await direct.describeConfigs([{ type: 'topic', name: topic }]);
-    const own = Object.fromEntries(described!.entries.filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG').map((e) => [e.name, e.value]));
-    expect(own).toEqual({ 'retention.ms': '3600000', 'cleanup.policy': 'compact,delete', 'segment.ms': '600000' });
+    const expected = { 'retention.ms': '3600000', 'cleanup.policy': 'compact,delete', 'segment.ms': '600000' };
+    await expect.poll(() => own(topic), { timeout: 10_000 }).toEqual(expected);
 
-    // validateOnly changes nothing; a bad value is the broker's typed error.
+    // validateOnly changes nothing (changes apply in order: the next one showing proves it);
+    // a bad value is the broker's typed error.
     await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 1 }] }], { validateOnly: true });
-    const [after] = await direct.describeConfigs([{ type: 'topic', name: topic }]);
-    expect(after!.entries.find((e) => e.name === 'retention.ms')!.value).toBe('3600000');
+    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'segment.ms', value: 700_000 }] }]);
+    await expect.poll(() => own(topic), { timeout: 10_000 }).toEqual({ ...expected, 'segment.ms': '700000' });
     const bad = await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 'soon' }] }]).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(AdminError);
     expect((bad as AdminError).codeName).toBe('INVALID_CONFIG');
