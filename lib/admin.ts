@@ -51,7 +51,15 @@ import {
   checkTimeout,
   checkTopicPartition,
 } from './admin-checks';
-import { nativeAdminClass, type NativeAdmin, type RawBroker, type RawConfigResource, type RawItemResult, type RawMetadata } from './admin-native';
+import {
+  nativeAdminClass,
+  type NativeAdmin,
+  type RawBroker,
+  type RawConfigResource,
+  type RawGroupDescription,
+  type RawItemResult,
+  type RawMetadata,
+} from './admin-native';
 import { ClientBase, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { validateConfig } from './config';
@@ -76,6 +84,10 @@ const OWN_DYNAMIC_SOURCE: Partial<Record<ConfigResourceType, string>> = { topic:
 /** Broker error: the replication factor is larger than the number of brokers. */
 const INVALID_REPLICATION_FACTOR = 38;
 const MOCK_CLUSTER_ID_PREFIX = 'mockCluster';
+/** Group errors of a coordinator that is not ready yet: COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR. */
+const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
+/** Pause before asking again for groups whose coordinator was not ready. */
+const COORDINATOR_RETRY_MS = 200;
 
 /**
  * A Kafka admin client.
@@ -391,10 +403,24 @@ export class KafkaAdmin extends ClientBase {
     this.assertOpen('describeConsumerGroups');
     const ids = checkNames(groupIds, 'describeConsumerGroups(groupIds)', 'group id');
     if (new Set(ids).size !== ids.length) throw new TypeError('describeConsumerGroups(groupIds): group ids must not repeat');
-    const raw = await this.call(
-      this.handle.describeConsumerGroups(ids, this.timeout(options), options.includeAuthorizedOperations ?? false),
-      'describeConsumerGroups',
-    );
+    const timeoutMs = this.timeout(options);
+    const deadline = performance.now() + timeoutMs;
+    const described = new Map<string, RawGroupDescription>();
+    let todo = ids;
+    for (;;) {
+      const left = Math.max(1, Math.floor(deadline - performance.now()));
+      const batch = await this.call(this.handle.describeConsumerGroups(todo, left, options.includeAuthorizedOperations ?? false), 'describeConsumerGroups');
+      // librdkafka does not retry a group whose coordinator is not ready (on a fresh cluster
+      // the first describe gets NOT_COORDINATOR while __consumer_offsets loads): ask again
+      // while the deadline allows.
+      const again = batch.filter((g) => g.error && COORDINATOR_NOT_READY.has(g.error.code) && deadline - performance.now() > 2 * COORDINATOR_RETRY_MS);
+      for (const g of batch) if (!again.includes(g)) described.set(g.groupId, g);
+      if (again.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, COORDINATOR_RETRY_MS));
+      this.assertOpen('describeConsumerGroups');
+      todo = again.map((g) => g.groupId);
+    }
+    const raw = ids.map((id) => described.get(id)).filter((g): g is RawGroupDescription => g !== undefined);
     const failures = raw.filter((g) => g.error).map((g) => failure(`group ${JSON.stringify(g.groupId)}`, g.error!));
     if (failures.length > 0) throw new AdminError('describeConsumerGroups', failures);
     return raw.map((g) => ({

@@ -56,6 +56,7 @@ export const KAFKA_2_1_MAX_VERSIONS: Readonly<Record<number, number>> = {
 const API_VERSIONS = 18;
 const METADATA = 3;
 const FIND_COORDINATOR = 10;
+const CONSUMER_GROUP_DESCRIBE = 69;
 
 /** A running proxy. */
 export interface OldBrokerProxy {
@@ -68,7 +69,25 @@ export interface OldBrokerProxy {
 }
 
 /** Starts a proxy on 127.0.0.1 in front of `target` (`host:port` of a PLAINTEXT listener). */
-export async function startOldBrokerProxy(target: string): Promise<OldBrokerProxy> {
+/** Options of {@link startOldBrokerProxy}. */
+export interface ProxyOptions {
+  /**
+   * Caps of the APIs to narrow; the others are offered as the broker offers them. Default:
+   * Kafka 2.1's table, every API not in it removed. Metadata must be capped at 8 and
+   * FindCoordinator at 2 at most (the proxy rewrites their addresses in those versions).
+   */
+  maxVersions?: Readonly<Record<number, number>>;
+  /**
+   * Puts this error code into the first group of the next `times` ConsumerGroupDescribe
+   * answers (a coordinator that is not ready yet, for example).
+   */
+  failGroupDescribe?: { code: number; times: number };
+}
+
+export async function startOldBrokerProxy(target: string, options: ProxyOptions = {}): Promise<OldBrokerProxy> {
+  const given = options.maxVersions;
+  const cap = given ? (key: number) => given[key] : (key: number) => KAFKA_2_1_MAX_VERSIONS[key] ?? -1;
+  let failures = options.failGroupDescribe?.times ?? 0;
   const [host, portText] = splitHostPort(target);
   // The broker's answers carry its own host: the proxy listens on that same address.
   if (host !== '127.0.0.1') throw new Error(`the old-broker proxy needs a broker on 127.0.0.1, not ${host}`);
@@ -95,7 +114,9 @@ export async function startOldBrokerProxy(target: string): Promise<OldBrokerProx
       const apiKey = frame.readInt16BE(4);
       const version = frame.readInt16BE(6);
       requests.push({ apiKey, version });
-      if (apiKey === API_VERSIONS || apiKey === METADATA || apiKey === FIND_COORDINATOR) pending.set(frame.readInt32BE(8), { apiKey, version });
+      if (apiKey === API_VERSIONS || apiKey === METADATA || apiKey === FIND_COORDINATOR || apiKey === CONSUMER_GROUP_DESCRIBE) {
+        pending.set(frame.readInt32BE(8), { apiKey, version });
+      }
       upstream.write(frame);
     });
     frames(upstream, (frame) => {
@@ -103,7 +124,12 @@ export async function startOldBrokerProxy(target: string): Promise<OldBrokerProx
       if (request) {
         pending.delete(frame.readInt32BE(4));
         try {
-          rewrite(frame, request.apiKey, request.version, brokerPort, proxyPort);
+          if (request.apiKey === CONSUMER_GROUP_DESCRIBE) {
+            if (failures > 0) {
+              failures--;
+              failFirstGroup(frame, options.failGroupDescribe!.code);
+            }
+          } else rewrite(frame, request.apiKey, request.version, brokerPort, proxyPort, cap);
         } catch (e) {
           problems.push(`${(e as Error).message} (api ${request.apiKey} v${request.version})`);
           end();
@@ -157,8 +183,25 @@ function uvarint(buf: Buffer, at: number): [number, number] {
   }
 }
 
-/** Rewrites an answer in place (every change keeps the frame's size). Response header v0: size, correlation id. */
-function rewrite(frame: Buffer, apiKey: number, version: number, brokerPort: number, proxyPort: number): void {
+/**
+ * Sets the error code of the first group of a ConsumerGroupDescribe answer (flexible: header
+ * with tagged fields, throttle_time_ms, a compact array of groups whose first field is the code).
+ */
+function failFirstGroup(frame: Buffer, code: number): void {
+  let at = 8;
+  at = skipTags(frame, at);
+  at += 4; // throttle_time_ms
+  const [groups, next] = uvarint(frame, at);
+  if (groups - 1 < 1) throw new Error('ConsumerGroupDescribe answer without groups');
+  frame.writeInt16BE(code, next);
+}
+
+/**
+ * Rewrites an answer in place (every change keeps the frame's size). Response header v0: size,
+ * correlation id. `cap` gives an API's highest offered version (-1: not offered; undefined:
+ * unchanged).
+ */
+function rewrite(frame: Buffer, apiKey: number, version: number, brokerPort: number, proxyPort: number, cap: (key: number) => number | undefined): void {
   let at = 8;
   if (apiKey === API_VERSIONS) {
     if (frame.readInt16BE(at) !== 0) return; // an error answer: the client asks again
@@ -175,10 +218,13 @@ function rewrite(frame: Buffer, apiKey: number, version: number, brokerPort: num
       const key = frame.readInt16BE(at);
       const min = frame.readInt16BE(at + 2);
       const max = frame.readInt16BE(at + 4);
-      const cap = KAFKA_2_1_MAX_VERSIONS[key];
-      // Before Metadata/FindCoordinator get their port rewritten, only non-flexible versions
-      // may be used: their caps are below the flexible ones.
-      const newMax = cap === undefined ? -1 : Math.min(max, cap);
+      const limit = cap(key);
+      if (limit === undefined) {
+        at += 6;
+        if (version >= 3) at = skipTags(frame, at);
+        continue;
+      }
+      const newMax = Math.min(max, limit);
       if (newMax < min) {
         // Not offered: librdkafka treats an API whose maximum is below every version it
         // knows as absent.

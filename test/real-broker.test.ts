@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type Message } from '../lib/index';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
+import { startOldBrokerProxy } from './old-broker-proxy';
 
 let cluster: TestCluster;
 let admin: KafkaAdmin;
@@ -328,5 +329,44 @@ describe.skipIf(!realCluster)('unknown topic with auto-creation off — needs a 
     const described = await rejection(admin.describeTopics([topic]));
     expect(described.error.codeName).toBe('UNKNOWN_TOPIC_OR_PART');
     expect(await admin.listTopics()).not.toContain(topic);
+  });
+});
+
+describe.skipIf(!realCluster)('a group coordinator that is not ready yet — needs a real broker: the mock serves no group description', () => {
+  // On a fresh cluster the first describe of a group gets NOT_COORDINATOR while the broker
+  // loads __consumer_offsets, and librdkafka hands that to the application. A proxy in front of
+  // the real broker puts that answer into the first ConsumerGroupDescribe responses.
+  const NOT_COORDINATOR = 16;
+  const CONSUMER_GROUP_DESCRIBE = 69;
+  // Metadata and FindCoordinator in versions whose addresses the proxy rewrites; the rest as the broker offers.
+  const ADDRESSES = { 3: 8, 10: 2 };
+
+  it('describeConsumerGroups asks again until the coordinator answers', async () => {
+    const proxy = await startOldBrokerProxy(process.env.KAFKA_BOOTSTRAP_SERVERS!, { maxVersions: ADDRESSES, failGroupDescribe: { code: NOT_COORDINATOR, times: 2 } });
+    const viaProxy = new KafkaAdmin({ 'bootstrap.servers': proxy.bootstrapServers });
+    try {
+      const group = unique('rb-not-ready');
+      const [desc] = await viaProxy.describeConsumerGroups([group]);
+      expect(desc).toMatchObject({ groupId: group, state: 'Dead', members: [] });
+      expect(proxy.requests.filter((r) => r.apiKey === CONSUMER_GROUP_DESCRIBE)).toHaveLength(3);
+      expect(proxy.problems).toEqual([]);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('a coordinator that never gets ready: the typed NOT_COORDINATOR error at the deadline, not a hang', async () => {
+    const proxy = await startOldBrokerProxy(process.env.KAFKA_BOOTSTRAP_SERVERS!, { maxVersions: ADDRESSES, failGroupDescribe: { code: NOT_COORDINATOR, times: 1_000 } });
+    const viaProxy = new KafkaAdmin({ 'bootstrap.servers': proxy.bootstrapServers });
+    try {
+      const { error, ms } = await rejection(viaProxy.describeConsumerGroups([unique('rb-never-ready')], { timeoutMs: 1500 }));
+      expect(error.codeName).toBe('NOT_COORDINATOR');
+      expect(ms).toBeLessThan(3000);
+      expect(proxy.requests.filter((r) => r.apiKey === CONSUMER_GROUP_DESCRIBE).length).toBeGreaterThan(1);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
   });
 });
