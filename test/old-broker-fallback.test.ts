@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AdminError, Driver, ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer } from '../lib/index';
+import type { NativeAdmin } from '../lib/admin-native';
 import { cleanEnv, run } from './cli-helpers';
 import { realCluster, unique } from './helpers';
 import { startOldBrokerProxy, type OldBrokerProxy } from './old-broker-proxy';
@@ -181,5 +182,137 @@ describe.skipIf(!realCluster)('fallbacks for brokers older than 2.4 — needs a 
       await consumer.close();
     }
     await expect.poll(async () => (await admin.listConsumerGroups()).groups.find((g) => g.groupId === group)?.state, { timeout: 10_000 }).toBe('Empty');
+  });
+});
+
+/**
+ * The same fallbacks, on both the mock and a real broker: the native handle is replaced by a
+ * stand-in that answers as librdkafka does for a broker without IncrementalAlterConfigs or
+ * ListGroups states, so the merge rules are checked whatever the cluster.
+ */
+describe('fallbacks for old brokers, against a stand-in of the native client', () => {
+  type Entry = { name: string; value: string | null; source: string; isSensitive?: boolean; isSynonym?: boolean };
+  function legacyBroker(entries: Entry[]) {
+    const writes: Array<Array<{ type: number; name: string; entries: Array<[string, string]> }>> = [];
+    const handle = {
+      incrementalAlterConfigs: async () => {
+        // librdkafka's words when the broker lacks the API.
+        throw { code: ErrorCode.UNSUPPORTED_FEATURE, message: 'IncrementalAlterConfigs (KIP-339) not supported by broker, requires broker version >= 2.3.0' };
+      },
+      describeConfigs: async (resources: Array<{ type: number; name: string }>) =>
+        resources.map((r) => ({
+          ...r,
+          entries: entries.map((e) => ({ isReadOnly: false, isDefault: e.source === 'DEFAULT_CONFIG', isSensitive: false, isSynonym: false, ...e })),
+        })),
+      alterConfigs: async (resources: Array<{ type: number; name: string; entries: Array<[string, string]> }>) => {
+        writes.push(resources);
+        return resources.map(({ type, name }) => ({ type, name }));
+      },
+    };
+    return { handle, writes };
+  }
+
+  async function withHandle(standIn: object, fn: (admin: KafkaAdmin) => Promise<void>): Promise<void> {
+    const admin = new KafkaAdmin({ 'bootstrap.servers': '127.0.0.1:1' });
+    const slot = admin as unknown as { handle: NativeAdmin };
+    const own = slot.handle;
+    slot.handle = standIn as NativeAdmin;
+    try {
+      await fn(admin);
+    } finally {
+      slot.handle = own;
+      await admin.close();
+    }
+  }
+
+  it('alterConfigs writes back the own entries with the changes applied; inherited values and synonyms are not written', async () => {
+    const broker = legacyBroker([
+      { name: 'retention.ms', value: '7200000', source: 'DYNAMIC_TOPIC_CONFIG' },
+      { name: 'retention.ms', value: '604800000', source: 'DEFAULT_CONFIG', isSynonym: true },
+      { name: 'cleanup.policy', value: 'compact,delete', source: 'DYNAMIC_TOPIC_CONFIG' },
+      { name: 'max.message.bytes', value: '200000', source: 'DYNAMIC_TOPIC_CONFIG' },
+      { name: 'min.insync.replicas', value: '1', source: 'STATIC_BROKER_CONFIG' },
+      { name: 'segment.ms', value: '604800000', source: 'DEFAULT_CONFIG' },
+    ]);
+    await withHandle(broker.handle, (admin) =>
+      admin.alterConfigs([
+        {
+          type: 'topic',
+          name: 't',
+          changes: [
+            { name: 'retention.ms', value: 3_600_000 },
+            { name: 'max.message.bytes', op: 'delete' },
+            { name: 'cleanup.policy', op: 'subtract', value: 'delete' },
+            { name: 'segment.ms', value: 600_000 },
+          ],
+        },
+      ]),
+    );
+    expect(broker.writes).toEqual([
+      [
+        {
+          type: 2,
+          name: 't',
+          entries: [
+            ['retention.ms', '3600000'],
+            ['cleanup.policy', 'compact'],
+            ['segment.ms', '600000'],
+          ],
+        },
+      ],
+    ]);
+  });
+
+  it('append to a list the topic inherits starts from the inherited value', async () => {
+    const broker = legacyBroker([{ name: 'cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' }]);
+    await withHandle(broker.handle, (admin) => admin.alterConfigs([{ type: 'topic', name: 't', changes: [{ name: 'cleanup.policy', op: 'append', value: 'compact' }] }]));
+    expect(broker.writes[0]![0]!.entries).toEqual([['cleanup.policy', 'delete,compact']]);
+  });
+
+  it('refuses what a full rewrite would lose: a sensitive entry, a group config', async () => {
+    const broker = legacyBroker([{ name: 'ssl.keystore.password', value: null, source: 'DYNAMIC_BROKER_CONFIG', isSensitive: true }]);
+    await withHandle(broker.handle, async (admin) => {
+      const secret = await admin.alterConfigs([{ type: 'broker', name: '1', changes: [{ name: 'log.cleaner.threads', value: 2 }] }]).catch((e: unknown) => e);
+      expect(secret).toBeInstanceOf(KafkaError);
+      expect((secret as KafkaError).code).toBe(ErrorCode.UNSUPPORTED_FEATURE);
+      expect((secret as KafkaError).message).toContain('ssl.keystore.password');
+      const group = await admin.alterConfigs([{ type: 'group', name: 'g', changes: [{ name: 'consumer.session.timeout.ms', value: 50_000 }] }]).catch((e: unknown) => e);
+      expect((group as KafkaError).code).toBe(ErrorCode.UNSUPPORTED_FEATURE);
+    });
+    expect(broker.writes).toEqual([]);
+  });
+
+  it("listConsumerGroups fills in the states ListGroups did not report, from DescribeGroups", async () => {
+    const described: string[][] = [];
+    const handle = {
+      listConsumerGroups: async () => ({
+        groups: [
+          { groupId: 'b', isSimple: false, state: 'Unknown', type: 'Unknown' },
+          { groupId: 'a', isSimple: false, state: 'Unknown', type: 'Unknown' },
+        ],
+        errors: [],
+      }),
+      describeConsumerGroups: async (ids: string[]) => {
+        described.push(ids);
+        return ids.map((groupId) => ({
+          groupId,
+          isSimple: false,
+          partitionAssignor: 'range',
+          state: groupId === 'a' ? 'Stable' : 'Empty',
+          type: 'Classic',
+          coordinator: null,
+          members: [],
+          authorizedOperations: null,
+        }));
+      },
+    };
+    await withHandle(handle, async (admin) => {
+      const listed = await admin.listConsumerGroups();
+      expect(listed.groups.map((g) => [g.groupId, g.state])).toEqual([
+        ['a', 'Stable'],
+        ['b', 'Empty'],
+      ]);
+    });
+    expect(described).toEqual([['a', 'b']]);
   });
 });
