@@ -98,6 +98,14 @@ export interface RawGroupOffset {
   error?: KafkaErrorInit;
 }
 
+/** A partition's new low watermark after DeleteRecords. */
+export interface RawDeletedRecords {
+  topic: string;
+  partition: number;
+  offset: bigint;
+  error?: KafkaErrorInit;
+}
+
 export interface NativeAdmin {
   setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
   setOAuthBearerTokenFailure(message: string): void;
@@ -130,6 +138,14 @@ export interface NativeAdmin {
     timeoutMs: number,
     requireStable: boolean,
   ): Promise<RawGroupOffset[]>;
+  /** Kafka's legacy AlterConfigs: replaces each resource's whole dynamic configuration. */
+  alterConfigs(
+    resources: Array<{ type: number; name: string; entries: Array<[string, string]> }>,
+    timeoutMs: number,
+    validateOnly: boolean,
+  ): Promise<RawConfigResource[]>;
+  deleteGroups(groupIds: string[], timeoutMs: number): Promise<RawItemResult[]>;
+  deleteRecords(partitions: NativePartitionInput[], timeoutMs: number): Promise<RawDeletedRecords[]>;
   close(): Promise<void>;
   ref(ref: boolean): void;
   name(): string | undefined;

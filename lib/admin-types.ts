@@ -215,6 +215,17 @@ export interface ConfigUpdate extends ConfigResource {
   changes: ConfigChange[];
 }
 
+/** Records of a partition to delete: every record below `offset`. */
+export interface DeleteRecordsRequest extends TopicPartition {
+  /** The first offset to keep; `'end'` deletes every record the partition holds now. */
+  offset: bigint | 'end';
+}
+
+/** A partition's earliest offset (low watermark) after {@link KafkaAdmin.deleteRecords}. */
+export interface DeletedRecords extends TopicPartition {
+  lowWatermark: bigint;
+}
+
 /** One failed item of an operation on several topics, partitions, groups or resources. */
 export interface AdminFailure {
   /** The topic, `topic[partition]`, group or resource the error is about. */

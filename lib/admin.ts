@@ -6,8 +6,8 @@
  * - `createTopics` goes through the in-process cluster's own API, or through the control
  *   socket of a local `octokafka mock` process (./mock-control); for another mock cluster
  *   in another process it fails fast, saying how to create topics there;
- * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`,
- *   `listConsumerGroups` and `describeConsumerGroups` fail at once with a
+ * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`, `deleteRecords`,
+ *   `listConsumerGroups`, `describeConsumerGroups` and `deleteConsumerGroups` fail at once with a
  *   {@link KafkaError} of code `UNSUPPORTED_FEATURE`;
  * - metadata (`describeCluster`, `listTopics`, `describeTopics`), `listOffsets` and
  *   `listConsumerGroupOffsets` work (the mock cannot look offsets up by timestamp: -1n).
@@ -25,6 +25,8 @@ import {
   type ConfigUpdate,
   type ConsumerGroupDescription,
   type ConsumerGroupList,
+  type DeletedRecords,
+  type DeleteRecordsRequest,
   type DescribeGroupsOptions,
   type GroupOffset,
   type GroupOffsetsOptions,
@@ -49,11 +51,19 @@ import {
   checkTimeout,
   checkTopicPartition,
 } from './admin-checks';
-import { nativeAdminClass, type NativeAdmin, type RawBroker, type RawItemResult, type RawMetadata } from './admin-native';
+import {
+  nativeAdminClass,
+  type NativeAdmin,
+  type RawBroker,
+  type RawConfigResource,
+  type RawGroupDescription,
+  type RawItemResult,
+  type RawMetadata,
+} from './admin-native';
 import { ClientBase, type LogEntry } from './client-base';
 import { toConfigError, type KafkaConfig } from './client-config';
 import { validateConfig } from './config';
-import { ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
+import { ClosedError, ErrorCode, KafkaError, type KafkaErrorInit } from './errors';
 import type { TopicPartition } from './message';
 import { findMockCluster } from './mock-cluster';
 import { findMockProcess, type MockTopicCreator } from './mock-control';
@@ -66,11 +76,18 @@ export const ADMIN_DEFAULTS: Readonly<Record<string, string>> = {
 };
 
 const RESOURCE_NAMES: Record<number, ConfigResourceType> = { 2: 'topic', 3: 'group', 4: 'broker' };
+const RESOURCE_TYPES_BY_NAME: Record<ConfigResourceType, number> = { topic: 2, group: 3, broker: 4 };
 const CONFIG_OPS = { set: 0, delete: 1, append: 2, subtract: 3 } as const;
 const OFFSET_SPECS = { latest: -1n, earliest: -2n, maxTimestamp: -3n } as const;
+/** The config source of entries set on the resource itself, per resource type (DescribeConfigs). */
+const OWN_DYNAMIC_SOURCE: Partial<Record<ConfigResourceType, string>> = { topic: 'DYNAMIC_TOPIC_CONFIG', broker: 'DYNAMIC_BROKER_CONFIG' };
 /** Broker error: the replication factor is larger than the number of brokers. */
 const INVALID_REPLICATION_FACTOR = 38;
 const MOCK_CLUSTER_ID_PREFIX = 'mockCluster';
+/** Group errors of a coordinator that is not ready yet: COORDINATOR_LOAD_IN_PROGRESS, COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR. */
+const COORDINATOR_NOT_READY = new Set([14, 15, 16]);
+/** Pause before asking again for groups whose coordinator was not ready. */
+const COORDINATOR_RETRY_MS = 200;
 
 /**
  * A Kafka admin client.
@@ -316,11 +333,69 @@ export class KafkaAdmin extends ClientBase {
   /** Every consumer group the brokers know (not supported by a MockCluster). */
   async listConsumerGroups(options: AdminCallOptions = {}): Promise<ConsumerGroupList> {
     this.assertOpen('listConsumerGroups');
-    const raw = await this.call(this.handle.listConsumerGroups(this.timeout(options)), 'listConsumerGroups');
-    return {
-      groups: raw.groups.sort((a, b) => a.groupId.localeCompare(b.groupId)),
-      errors: raw.errors.map((e) => nativeError(e, 'listConsumerGroups')),
-    };
+    const timeoutMs = this.timeout(options);
+    const raw = await this.call(this.handle.listConsumerGroups(timeoutMs), 'listConsumerGroups');
+    const groups = raw.groups.sort((a, b) => a.groupId.localeCompare(b.groupId));
+    // Brokers before 2.6 (ListGroups < v4, KIP-518) do not report states: librdkafka says
+    // "Unknown". DescribeGroups reports them on every broker; a group that cannot be
+    // described keeps "Unknown".
+    const unknown = groups.filter((g) => g.state === 'Unknown').map((g) => g.groupId);
+    if (unknown.length > 0) {
+      const described = await this.describeConsumerGroups(unknown, { timeoutMs }).catch((e: unknown) => {
+        if (e instanceof KafkaError && !(e instanceof ClosedError)) return [];
+        throw e;
+      });
+      const states = new Map(described.map((d) => [d.groupId, d.state]));
+      for (const g of groups) g.state = states.get(g.groupId) ?? g.state;
+    }
+    return { groups, errors: raw.errors.map((e) => nativeError(e, 'listConsumerGroups')) };
+  }
+
+  /**
+   * Deletes consumer groups and their committed offsets. A group with members is refused by
+   * the broker: the call rejects with an {@link AdminError} whose failure for that group has
+   * code `NON_EMPTY_GROUP` (an unknown group: `GROUP_ID_NOT_FOUND`); the other groups are
+   * deleted. Not supported by a MockCluster.
+   */
+  async deleteConsumerGroups(groupIds: string[], options: AdminCallOptions = {}): Promise<void> {
+    this.assertOpen('deleteConsumerGroups');
+    const ids = checkNames(groupIds, 'deleteConsumerGroups(groupIds)', 'group id');
+    if (new Set(ids).size !== ids.length) throw new TypeError('deleteConsumerGroups(groupIds): group ids must not repeat');
+    const results = await this.call(this.handle.deleteGroups(ids, this.timeout(options)), 'deleteConsumerGroups');
+    throwItemFailures('deleteConsumerGroups', results, 'group');
+  }
+
+  /**
+   * Deletes the records of partitions below the given offsets (Kafka's DeleteRecords): the
+   * partitions' earliest offset moves up; consumers positioned below it get an out-of-range
+   * offset and apply `auto.offset.reset`. Resolves with each partition's new earliest offset,
+   * in request order. Not supported by a MockCluster.
+   */
+  async deleteRecords(partitions: DeleteRecordsRequest[], options: AdminCallOptions = {}): Promise<DeletedRecords[]> {
+    this.assertOpen('deleteRecords');
+    checkArray(partitions, 'deleteRecords(partitions)', true);
+    const input: NativePartitionInput[] = partitions.map((p, i) => {
+      const at = `deleteRecords(partitions): partitions[${i}]`;
+      checkTopicPartition(p, at);
+      if (p.offset !== 'end' && (typeof p.offset !== 'bigint' || p.offset < 0n)) {
+        throw new TypeError(`${at}.offset must be a non-negative bigint or 'end'`);
+      }
+      // -1: librdkafka's "up to the high watermark".
+      return { topic: p.topic, partition: p.partition, offset: p.offset === 'end' ? -1n : p.offset };
+    });
+    if (new Set(partitions.map(key)).size !== partitions.length) throw new TypeError('deleteRecords(partitions): partitions must not repeat');
+    const raw = await this.call(this.handle.deleteRecords(input, this.timeout(options)), 'deleteRecords');
+    const byKey = new Map(raw.map((r) => [key(r), r]));
+    const failures: AdminFailure[] = [];
+    const out: DeletedRecords[] = [];
+    for (const p of partitions) {
+      const r = byKey.get(key(p));
+      const error = r ? r.error : { code: ErrorCode.UNKNOWN_PARTITION, message: 'no result for this partition' };
+      if (error || !r) failures.push(failure(`${p.topic} [${p.partition}]`, error!));
+      else out.push({ topic: r.topic, partition: r.partition, lowWatermark: r.offset });
+    }
+    if (failures.length > 0) throw new AdminError('deleteRecords', failures);
+    return out;
   }
 
   /** Members, assignments and state of consumer groups (not supported by a MockCluster). */
@@ -328,10 +403,24 @@ export class KafkaAdmin extends ClientBase {
     this.assertOpen('describeConsumerGroups');
     const ids = checkNames(groupIds, 'describeConsumerGroups(groupIds)', 'group id');
     if (new Set(ids).size !== ids.length) throw new TypeError('describeConsumerGroups(groupIds): group ids must not repeat');
-    const raw = await this.call(
-      this.handle.describeConsumerGroups(ids, this.timeout(options), options.includeAuthorizedOperations ?? false),
-      'describeConsumerGroups',
-    );
+    const timeoutMs = this.timeout(options);
+    const deadline = performance.now() + timeoutMs;
+    const described = new Map<string, RawGroupDescription>();
+    let todo = ids;
+    for (;;) {
+      const left = Math.max(1, Math.floor(deadline - performance.now()));
+      const batch = await this.call(this.handle.describeConsumerGroups(todo, left, options.includeAuthorizedOperations ?? false), 'describeConsumerGroups');
+      // librdkafka does not retry a group whose coordinator is not ready (on a fresh cluster
+      // the first describe gets NOT_COORDINATOR while __consumer_offsets loads): ask again
+      // while the deadline allows.
+      const again = batch.filter((g) => g.error && COORDINATOR_NOT_READY.has(g.error.code) && deadline - performance.now() > 2 * COORDINATOR_RETRY_MS);
+      for (const g of batch) if (!again.includes(g)) described.set(g.groupId, g);
+      if (again.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, COORDINATOR_RETRY_MS));
+      this.assertOpen('describeConsumerGroups');
+      todo = again.map((g) => g.groupId);
+    }
+    const raw = ids.map((id) => described.get(id)).filter((g): g is RawGroupDescription => g !== undefined);
     const failures = raw.filter((g) => g.error).map((g) => failure(`group ${JSON.stringify(g.groupId)}`, g.error!));
     if (failures.length > 0) throw new AdminError('describeConsumerGroups', failures);
     return raw.map((g) => ({
@@ -425,8 +514,60 @@ export class KafkaAdmin extends ClientBase {
         }),
       };
     });
-    const raw = await this.call(this.handle.incrementalAlterConfigs(input, this.timeout(options), options.validateOnly ?? false), 'alterConfigs');
+    const timeoutMs = this.timeout(options);
+    const validateOnly = options.validateOnly ?? false;
+    let raw: RawConfigResource[];
+    try {
+      raw = await this.call(this.handle.incrementalAlterConfigs(input, timeoutMs, validateOnly), 'alterConfigs');
+    } catch (e) {
+      // Brokers before 2.3 lack IncrementalAlterConfigs (KIP-339): librdkafka refuses the
+      // request. Their AlterConfigs replaces a resource's whole configuration, so the changes
+      // are applied to the current configuration and the result written back.
+      if (!(e instanceof KafkaError && e.code === ErrorCode.UNSUPPORTED_FEATURE && /KIP-339/.test(e.message))) throw e;
+      raw = await this.legacyAlterConfigs(updates, timeoutMs, validateOnly);
+    }
     throwResourceFailures('alterConfigs', raw);
+  }
+
+  /**
+   * {@link alterConfigs} on brokers without IncrementalAlterConfigs: reads each resource's
+   * own dynamic entries (DescribeConfigs), applies the changes and writes the whole set back
+   * with the legacy AlterConfigs. Not atomic: a change made by someone else between the read
+   * and the write is lost (as with any client on such brokers).
+   */
+  private async legacyAlterConfigs(updates: ConfigUpdate[], timeoutMs: number, validateOnly: boolean): Promise<RawConfigResource[]> {
+    const unsupported = (message: string) =>
+      new KafkaError({ code: ErrorCode.UNSUPPORTED_FEATURE, message: `alterConfigs failed: the broker lacks IncrementalAlterConfigs (Kafka < 2.3) and ${message}` });
+    for (const u of updates) {
+      if (OWN_DYNAMIC_SOURCE[u.type] === undefined) throw unsupported(`its AlterConfigs cannot change ${u.type} ${JSON.stringify(u.name)}`);
+    }
+    const current = await this.describeConfigs(
+      updates.map((u) => ({ type: u.type, name: u.name })),
+      { timeoutMs },
+    );
+    const resources = updates.map((u, i) => {
+      const described = current[i]!;
+      const own = described.entries.filter((e) => e.source === OWN_DYNAMIC_SOURCE[u.type] && !e.isSynonym);
+      // A secret's value is not described: writing the set back without it would delete it.
+      const hidden = own.find((e) => e.value === null);
+      if (hidden) throw unsupported(`${u.type} ${JSON.stringify(u.name)} has a sensitive entry (${hidden.name}) that a full rewrite would delete`);
+      const values = new Map(own.map((e) => [e.name, e.value!]));
+      for (const c of u.changes) {
+        const op = c.op ?? 'set';
+        if (op === 'set') values.set(c.name, String(c.value));
+        else if (op === 'delete') values.delete(c.name);
+        else {
+          // List values: the current value (own or inherited) split on commas.
+          const base = values.get(c.name) ?? described.entries.find((e) => e.name === c.name)?.value ?? '';
+          const items = base.split(',').filter((x) => x.length > 0);
+          const given = String(c.value).split(',').filter((x) => x.length > 0);
+          const next = op === 'append' ? [...items, ...given.filter((x) => !items.includes(x))] : items.filter((x) => !given.includes(x));
+          values.set(c.name, next.join(','));
+        }
+      }
+      return { type: RESOURCE_TYPES_BY_NAME[u.type], name: u.name, entries: [...values.entries()] };
+    });
+    return this.call(this.handle.alterConfigs(resources, timeoutMs, validateOnly), 'alterConfigs');
   }
 
   /** Releases the client; requests still in flight reject. Idempotent. */

@@ -29,6 +29,12 @@ import {
   type NativePartitionInput,
 } from './native';
 
+/** librdkafka's _AUTO_OFFSET_RESET: the offset to fetch is invalid and auto.offset.reset is 'error'. */
+const AUTO_OFFSET_RESET = -140;
+const AUTO_OFFSET_RESET_MESSAGE =
+  "no offset to resume from, and auto.offset.reset is 'error': the committed (or assigned) offset is out of range (OFFSET_OUT_OF_RANGE: " +
+  'past the end, or below the earliest offset after retention or deleteRecords), or none is committed';
+
 /** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
 export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
 
@@ -745,7 +751,13 @@ export class KafkaConsumer extends ClientBase {
       const partition = layout[o + 1]!;
       if (err !== 0) {
         // Group-level errors (e.g. GROUP_AUTHORIZATION_FAILED) come without a topic.
-        if (err !== ErrorCode.PARTITION_EOF) this.reportError(nativeError(err, topic ? `consuming ${topic} [${partition}]` : 'consumer group'));
+        if (err !== ErrorCode.PARTITION_EOF) {
+          const at = topic ? `consuming ${topic} [${partition}]` : 'consumer group';
+          // librdkafka's text ("No offset to automatically reset to") hides the cause; its
+          // detail is not in the message row: say what the code means.
+          const e = err === AUTO_OFFSET_RESET ? nativeError({ code: err, name: '_AUTO_OFFSET_RESET', message: AUTO_OFFSET_RESET_MESSAGE }, at) : nativeError(err, at);
+          this.reportError(e);
+        }
         continue;
       }
       const keyLen = layout[o + 3]!;

@@ -48,6 +48,8 @@ export {
   type ConfigDescription,
   type ConfigChange,
   type ConfigUpdate,
+  type DeleteRecordsRequest,
+  type DeletedRecords,
 } from './admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
 export type { KafkaConfig } from './client-config';

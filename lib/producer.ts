@@ -17,6 +17,11 @@ import { callApplication, rethrowLater } from './user-code';
 import { waitForWake } from './wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from './native';
 
+/** librdkafka's _FATAL: the producer hit a fatal error earlier (rd_kafka_fatal_error has the cause). */
+const FATAL = -150;
+/** How long a producer without topic auto-creation waits for an unknown topic to appear before failing its messages. */
+const UNKNOWN_TOPIC_WAIT_MS = 5000;
+
 /** Options of {@link KafkaProducer} besides the librdkafka configuration. */
 export interface ProducerOptions extends ClientOptions {
   /** How long `send` waits for room when librdkafka's queue is full (default 30 000 ms). */
@@ -189,6 +194,8 @@ export class KafkaProducer extends ClientBase {
   private inFlight = 0;
   private lastSeq = 0;
   private lastPending: Pending | undefined;
+  /** The first fatal error librdkafka reported (the producer is unusable from then on). */
+  private fatal: KafkaError | undefined;
   private readonly roomWaiters: Array<() => void> = [];
   private readonly sendTimeoutMs: number;
   private purged = 0;
@@ -208,6 +215,13 @@ export class KafkaProducer extends ClientBase {
     const auth = this.withAuth(config, options);
     const props = validateConfig('producer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     this.rememberServers(props);
+    // With auto-creation turned off, a topic the cluster does not know is an error the
+    // application wants to hear about: librdkafka fails its messages only after waiting
+    // topic.metadata.propagation.max.ms (30 s) for the topic to appear. A topic created a
+    // moment ago reaches every broker well within UNKNOWN_TOPIC_WAIT_MS.
+    if (props['allow.auto.create.topics'] === 'false' && props['topic.metadata.propagation.max.ms'] === undefined) {
+      props['topic.metadata.propagation.max.ms'] = String(UNKNOWN_TOPIC_WAIT_MS);
+    }
     try {
       this.handle = new (native().Producer)(props, (d, _m, e) => this.onBatch(d, e), auth.native);
     } catch (e) {
@@ -602,7 +616,24 @@ export class KafkaProducer extends ClientBase {
 
   private produceError(code: number, topic: string): KafkaError {
     if (code === ErrorCode.STATE) return this.closedError('produce');
+    // After a fatal error librdkafka refuses every message with a bare _FATAL: the cause
+    // (e.g. _FENCED) is what the application must see.
+    if (code === FATAL) return this.fatalError(code, `cannot send to ${JSON.stringify(topic)}`);
     return this.withServers(nativeError(code, `cannot send to ${JSON.stringify(topic)}`));
+  }
+
+  /** A delivery failure; once the producer hit a fatal error, that error (typed, fatal). */
+  private deliveryError(err: number, topic: string): KafkaError {
+    const context = `delivery to ${JSON.stringify(topic)} failed`;
+    if (this.fatal && err !== ErrorCode.PURGE_QUEUE && err !== ErrorCode.DESTROY) return this.fatalError(err, context);
+    return this.withServers(nativeError(err, context));
+  }
+
+  /** The producer's fatal error (the cause librdkafka reported) for a call or a message that failed because of it. */
+  private fatalError(code: number, context: string): KafkaError {
+    const cause = this.fatal;
+    const init = cause ? { code: cause.code, name: cause.codeName, message: cause.message } : { code, name: native().errorName(code), message: native().errorString(code) };
+    return this.withServers(nativeError({ ...init, fatal: true, retriable: false }, context));
   }
 
   private closedError(what: string): KafkaError {
@@ -614,6 +645,11 @@ export class KafkaProducer extends ClientBase {
   };
 
   private onBatch(deliveries: NativeDeliveries | null, events: NativeEvent[] | null): void {
+    // A fatal error (e.g. fenced by a newer producer with the same transactional.id) comes
+    // with the deliveries it failed: known first, it types their rejections.
+    if (events && !this.fatal) {
+      for (const event of events) if (event.type === 'error' && event.error.fatal) this.fatal ??= nativeError(event.error);
+    }
     if (deliveries) {
       const offsets = deliveries.offsets;
       const offsetWords = new Int32Array(offsets.buffer, offsets.byteOffset, 2 * offsets.length);
@@ -640,7 +676,7 @@ export class KafkaProducer extends ClientBase {
       else single.resolve?.(report);
       return;
     }
-    const error = this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
+    const error = this.deliveryError(err, topic);
     if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
     if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
@@ -682,7 +718,7 @@ export class KafkaProducer extends ClientBase {
       fields.timestamps[index] = d.timestamps[i]!;
     } else {
       const topic = topicOf(p, index);
-      const error = err === 0 ? null : this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
+      const error = err === 0 ? null : this.deliveryError(err, topic);
       if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
       if (p.settlers) {
         const offset = d.offsets[i]!;

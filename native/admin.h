@@ -80,6 +80,9 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value ListConsumerGroups(const Napi::CallbackInfo& info);
   Napi::Value DescribeConsumerGroups(const Napi::CallbackInfo& info);
   Napi::Value ListConsumerGroupOffsets(const Napi::CallbackInfo& info);
+  Napi::Value AlterConfigs(const Napi::CallbackInfo& info);
+  Napi::Value DeleteGroups(const Napi::CallbackInfo& info);
+  Napi::Value DeleteRecords(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
   Napi::Value SetToken(const Napi::CallbackInfo& info);

@@ -414,4 +414,90 @@ Napi::Value Admin::ListConsumerGroupOffsets(const Napi::CallbackInfo& info) {
       ReadListConsumerGroupOffsets);
 }
 
+// alterConfigs([{ type, name, entries: [[name, value]] }], timeoutMs, validateOnly): Kafka's
+// legacy AlterConfigs, for brokers without IncrementalAlterConfigs (< 2.3). It REPLACES the
+// resource's whole dynamic configuration with `entries`: the TS layer merges first.
+Napi::Value Admin::AlterConfigs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* shape = "alterConfigs(resources): each resource is { type, name, entries: [[name, value]] }";
+  Napi::Array arr = ArrayArg(info, 0, shape);
+  auto res = Resources(env, arr, shape);
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    Napi::Value entriesValue = arr.Get(i).As<Napi::Object>().Get("entries");
+    RequireArg(env, entriesValue.IsArray(), shape);
+    Napi::Array entries = entriesValue.As<Napi::Array>();
+    for (uint32_t j = 0; j < entries.Length(); j++) {
+      std::vector<std::string> kv = entries.Get(j).IsArray() ? Strings(env, entries.Get(j).As<Napi::Array>(), shape)
+                                                               : std::vector<std::string>{};
+      RequireArg(env, kv.size() == 2, "alterConfigs: entries are [name, value] string pairs");
+      if (rd_kafka_ConfigResource_set_config(res->items[i], kv[0].c_str(), kv[1].c_str())) {
+        ThrowArg(env, "alterConfigs: invalid config \"" + kv[0] + "\"");
+      }
+    }
+  }
+  Op op;
+  op.name = "AlterConfigs";
+  op.api = RD_KAFKA_ADMIN_OP_ALTERCONFIGS;
+  op.resultType = RD_KAFKA_EVENT_ALTERCONFIGS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  op.mockLacks = true;
+  op.validateOnly = BoolArg(info, 2) ? 1 : 0;
+  return Run(
+      env, std::move(op),
+      [res](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_AlterConfigs(rk, res->items.data(), res->items.size(), o, q);
+      },
+      ReadAlterConfigs);
+}
+
+// deleteGroups(groupIds, timeoutMs)
+Napi::Value Admin::DeleteGroups(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* shape = "deleteConsumerGroups(groupIds): groupIds must be an array of group ids";
+  std::vector<std::string> ids = Strings(env, ArrayArg(info, 0, shape), shape);
+  RequireArg(env, !ids.empty(), "deleteConsumerGroups: give at least one group id");
+  auto groups = std::make_shared<Owned<rd_kafka_DeleteGroup_t, rd_kafka_DeleteGroup_destroy>>();
+  for (const std::string& id : ids) {
+    RequireArg(env, !id.empty(), "deleteConsumerGroups: group ids must be non-empty");
+    groups->items.push_back(rd_kafka_DeleteGroup_new(id.c_str()));
+  }
+  Op op;
+  op.name = "DeleteGroups";
+  op.api = RD_KAFKA_ADMIN_OP_DELETEGROUPS;
+  op.resultType = RD_KAFKA_EVENT_DELETEGROUPS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  // Like the other group requests: never sent to the mock (see admin.h).
+  op.mockLacks = true;
+  op.needsKnownCluster = true;
+  op.viaCoordinator = true;
+  return Run(
+      env, std::move(op),
+      [groups](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteGroups(rk, groups->items.data(), groups->items.size(), o, q);
+      },
+      ReadDeleteGroups);
+}
+
+// deleteRecords([{ topic, partition, offset }], timeoutMs): deletes each partition's records
+// below `offset` (-1: below the high watermark).
+Napi::Value Admin::DeleteRecords(const Napi::CallbackInfo& info) {
+  std::shared_ptr<rd_kafka_topic_partition_list_t> list(PartitionsFromJs(info.Env(), info[0]),
+                                                        rd_kafka_topic_partition_list_destroy);
+  Op op;
+  op.name = "DeleteRecords";
+  op.api = RD_KAFKA_ADMIN_OP_DELETERECORDS;
+  op.resultType = RD_KAFKA_EVENT_DELETERECORDS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  op.mockLacks = true;
+  op.setOperationTimeout = true;
+  return Run(
+      info.Env(), std::move(op),
+      [list](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list.get());
+        rd_kafka_DeleteRecords(rk, &request, 1, o, q);
+        rd_kafka_DeleteRecords_destroy(request);
+      },
+      ReadDeleteRecords);
+}
+
 }  // namespace octokafka

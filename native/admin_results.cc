@@ -113,12 +113,49 @@ ErrorInfo ReadDescribeConfigs(rd_kafka_event_t* ev, Data& out) {
 }
 
 ErrorInfo ReadAlterConfigs(rd_kafka_event_t* ev, Data& out) {
-  const rd_kafka_IncrementalAlterConfigs_result_t* result = rd_kafka_event_IncrementalAlterConfigs_result(ev);
-  if (!result) return Missing("IncrementalAlterConfigs result");
   size_t n = 0;
-  const rd_kafka_ConfigResource_t** resources = rd_kafka_IncrementalAlterConfigs_result_resources(result, &n);
+  const rd_kafka_ConfigResource_t** resources = nullptr;
+  if (const rd_kafka_IncrementalAlterConfigs_result_t* inc = rd_kafka_event_IncrementalAlterConfigs_result(ev)) {
+    resources = rd_kafka_IncrementalAlterConfigs_result_resources(inc, &n);
+  } else if (const rd_kafka_AlterConfigs_result_t* legacy = rd_kafka_event_AlterConfigs_result(ev)) {
+    resources = rd_kafka_AlterConfigs_result_resources(legacy, &n);
+  } else {
+    return Missing("AlterConfigs result");
+  }
   out = Data::Array();
   for (size_t i = 0; i < n; i++) out.Push(ConfigResourceHead(resources[i]));
+  return ErrorInfo::None();
+}
+
+ErrorInfo ReadDeleteGroups(rd_kafka_event_t* ev, Data& out) {
+  const rd_kafka_DeleteGroups_result_t* result = rd_kafka_event_DeleteGroups_result(ev);
+  if (!result) return Missing("DeleteGroups result");
+  size_t n = 0;
+  const rd_kafka_group_result_t** groups = rd_kafka_DeleteGroups_result_groups(result, &n);
+  out = Data::Array();
+  for (size_t i = 0; i < n; i++) {
+    Data item = Data::Object();
+    item.Set("name", Data::String(rd_kafka_group_result_name(groups[i])));
+    SetError(item, ErrorFrom(rd_kafka_group_result_error(groups[i])));
+    out.Push(std::move(item));
+  }
+  return ErrorInfo::None();
+}
+
+ErrorInfo ReadDeleteRecords(rd_kafka_event_t* ev, Data& out) {
+  const rd_kafka_DeleteRecords_result_t* result = rd_kafka_event_DeleteRecords_result(ev);
+  if (!result) return Missing("DeleteRecords result");
+  const rd_kafka_topic_partition_list_t* list = rd_kafka_DeleteRecords_result_offsets(result);
+  out = Data::Array();
+  for (int i = 0; list && i < list->cnt; i++) {
+    const rd_kafka_topic_partition_t* p = &list->elems[i];
+    Data item = Data::Object();
+    item.Set("topic", Data::String(p->topic));
+    item.Set("partition", Data::Number(p->partition));
+    item.Set("offset", Data::BigInt(p->offset));
+    SetError(item, ErrorInfo::From(p->err));
+    out.Push(std::move(item));
+  }
   return ErrorInfo::None();
 }
 

@@ -14,7 +14,7 @@ ErrorInfo ErrorFrom(const rd_kafka_error_t* error);
 ErrorInfo ReadTopicResults(rd_kafka_event_t* ev, Data& out);
 // [{ type, name, error?, entries: [{ name, value, source, isReadOnly, isDefault, isSensitive, isSynonym }] }]
 ErrorInfo ReadDescribeConfigs(rd_kafka_event_t* ev, Data& out);
-// [{ type, name, error? }]
+// [{ type, name, error? }] for IncrementalAlterConfigs and (legacy) AlterConfigs.
 ErrorInfo ReadAlterConfigs(rd_kafka_event_t* ev, Data& out);
 // [{ topic, partition, offset, timestamp, leaderEpoch, error? }]
 ErrorInfo ReadListOffsets(rd_kafka_event_t* ev, Data& out);
@@ -24,6 +24,11 @@ ErrorInfo ReadListConsumerGroups(rd_kafka_event_t* ev, Data& out);
 ErrorInfo ReadDescribeConsumerGroups(rd_kafka_event_t* ev, Data& out);
 // [{ topic, partition, offset, metadata, leaderEpoch, error? }] of the one group asked for.
 ErrorInfo ReadListConsumerGroupOffsets(rd_kafka_event_t* ev, Data& out);
+
+// [{ name, error? }] for DeleteGroups.
+ErrorInfo ReadDeleteGroups(rd_kafka_event_t* ev, Data& out);
+// [{ topic, partition, offset (the new low watermark), error? }] for DeleteRecords.
+ErrorInfo ReadDeleteRecords(rd_kafka_event_t* ev, Data& out);
 
 // { clusterId, controllerId, origBrokerId, brokers: [{ id, host, port }],
 //   topics: [{ topic, error?, partitions: [{ partition, leader, replicas, isr, error? }] }] }

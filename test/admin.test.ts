@@ -27,7 +27,16 @@ afterAll(async () => {
 async function newTopic(prefix: string, numPartitions: number): Promise<string> {
   const topic = unique(prefix);
   await admin.createTopics([{ topic, numPartitions, replicationFactor: replication }]);
+  await visible(topic);
   return topic;
+}
+
+/**
+ * Waits until the cluster's metadata has the topic: a real broker answers CreateTopics once
+ * the controller committed it, and its metadata cache learns it a moment later.
+ */
+async function visible(topic: string): Promise<void> {
+  await expect.poll(() => admin.describeTopics([topic]).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
 }
 
 async function collect(consumer: KafkaConsumer, n: number, timeoutMs = 20_000): Promise<Message[]> {
@@ -95,6 +104,7 @@ describe('KafkaAdmin', () => {
     expect(error.codeName).toBe('TOPIC_ALREADY_EXISTS');
     expect((error as AdminError).failures.map((f) => f.name)).toEqual([`topic ${JSON.stringify(existing)}`]);
     expect(error.message).toContain(existing);
+    await visible(fresh);
     expect((await admin.describeTopics([fresh]))[0]!.partitions).toHaveLength(2);
   });
 
@@ -112,6 +122,7 @@ describe('KafkaAdmin', () => {
     const replicas = ids.slice(0, replication);
     const topic = unique('admin-assigned');
     await admin.createTopics([{ topic, replicaAssignment: [replicas, [...replicas].reverse()] }]);
+    await visible(topic);
     const [desc] = await admin.describeTopics([topic]);
     expect(desc!.partitions.map((p) => [...p.replicas].sort())).toEqual([[...replicas].sort(), [...replicas].sort()]);
   });
@@ -186,6 +197,11 @@ describe('KafkaAdmin', () => {
       [() => admin.describeConfigs([{ type: 'cluster' as never, name: 'x' }]), /describeConfigs\(resources\): \[0\]\.type must be 'topic', 'broker' or 'group'/],
       [() => admin.alterConfigs([{ type: 'topic', name: 't', changes: [{ name: 'retention.ms' }] }]), /changes\[0\]\.value must be/],
       [() => admin.describeCluster({ timeoutMs: -5 }), /options\.timeoutMs must be an integer/],
+      [() => admin.deleteConsumerGroups([]), /deleteConsumerGroups\(groupIds\) must not be empty/],
+      [() => admin.deleteConsumerGroups(['a', 'a']), /deleteConsumerGroups\(groupIds\): group ids must not repeat/],
+      [() => admin.deleteRecords([{ topic: 't', partition: 0, offset: 5 as never }]), /deleteRecords\(partitions\): partitions\[0\]\.offset must be a non-negative bigint or 'end'/],
+      [() => admin.deleteRecords([{ topic: 't', partition: 0, offset: -2n }]), /partitions\[0\]\.offset must be a non-negative bigint/],
+      [() => admin.deleteRecords([{ topic: 't', partition: 0, offset: 1n }, { topic: 't', partition: 0, offset: 2n }]), /partitions must not repeat/],
     ];
     for (const [call, message] of cases) await expect(call()).rejects.toThrow(message);
     for (const [call] of cases) await expect(call()).rejects.toBeInstanceOf(TypeError);
@@ -211,6 +227,8 @@ describe('KafkaAdmin', () => {
       () => other.listConsumerGroupOffsets('g'),
       () => other.describeConfigs([{ type: 'topic', name: 't' }]),
       () => other.alterConfigs([{ type: 'topic', name: 't', changes: [{ name: 'retention.ms', value: 1 }] }]),
+      () => other.deleteConsumerGroups(['g']),
+      () => other.deleteRecords([{ topic: 't', partition: 0, offset: 1n }]),
     ];
     for (const call of calls) await expect(call()).rejects.toBeInstanceOf(ClosedError);
   });
@@ -226,6 +244,8 @@ describe.skipIf(realCluster)('KafkaAdmin on a MockCluster (mock only)', () => {
       ['IncrementalAlterConfigs', () => admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 1000 }] }])],
       ['ListConsumerGroups', () => admin.listConsumerGroups()],
       ['DescribeConsumerGroups', () => admin.describeConsumerGroups([unique('g')])],
+      ['DeleteGroups', () => admin.deleteConsumerGroups([unique('g')])],
+      ['DeleteRecords', () => admin.deleteRecords([{ topic, partition: 0, offset: 0n }])],
     ];
     for (const [api, call] of lacking) {
       const { error, ms } = await rejection(call());
@@ -330,15 +350,73 @@ describe.skipIf(!realCluster)('KafkaAdmin on a real cluster (real cluster only)'
     await expect.poll(async () => (await admin.describeTopics([topic]))[0]!.partitions.length, { timeout: 10_000 }).toBe(3);
 
     await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 3_600_000 }] }]);
-    const [described] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
-    const retention = described!.entries.find((e) => e.name === 'retention.ms');
-    expect(retention).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG', isDefault: false });
+    // The broker applies a committed change a moment after it answers.
+    const retention = async () => (await admin.describeConfigs([{ type: 'topic', name: topic }]))[0]!.entries.find((e) => e.name === 'retention.ms');
+    await expect.poll(retention, { timeout: 10_000 }).toMatchObject({ value: '3600000', source: 'DYNAMIC_TOPIC_CONFIG', isDefault: false });
 
     const { error } = await rejection(admin.describeConfigs([{ type: 'topic', name: unique('no-such-topic') }]));
     expect(error).toBeInstanceOf(AdminError);
 
     await admin.deleteTopics([topic]);
     await expect.poll(async () => (await admin.listTopics()).includes(topic), { timeout: 10_000 }).toBe(false);
+    // Gone from the metadata too: describing it is the typed unknown-topic error.
+    await expect.poll(async () => (await rejection(admin.describeTopics([topic]))).error.codeName, { timeout: 10_000 }).toBe('UNKNOWN_TOPIC_OR_PART');
+    const { error: again } = await rejection(admin.deleteTopics([topic]));
+    expect(again).toBeInstanceOf(AdminError);
+    expect(again.codeName).toBe('UNKNOWN_TOPIC_OR_PART');
+  });
+
+  it('alters topic configs incrementally: set and delete one entry, the others stay; a bad value is refused', async () => {
+    const topic = unique('admin-configs');
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: replication, config: { 'retention.ms': 7_200_000, 'cleanup.policy': 'compact' } }]);
+    await visible(topic);
+    const own = async () =>
+      Object.fromEntries(
+        (await admin.describeConfigs([{ type: 'topic', name: topic }]))[0]!.entries.filter((e) => e.source === 'DYNAMIC_TOPIC_CONFIG').map((e) => [e.name, e.value]),
+      );
+    // Changes are applied a moment after the broker answers: wait for each to show.
+    await expect.poll(own, { timeout: 10_000 }).toEqual({ 'retention.ms': '7200000', 'cleanup.policy': 'compact' });
+    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'max.message.bytes', value: 300_000 }, { name: 'retention.ms', op: 'delete' }] }]);
+    await expect.poll(own, { timeout: 10_000 }).toEqual({ 'cleanup.policy': 'compact', 'max.message.bytes': '300000' });
+    const [described] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
+    // Deleted: back to the broker's value.
+    const retention = described!.entries.find((e) => e.name === 'retention.ms')!;
+    expect(retention.source).not.toBe('DYNAMIC_TOPIC_CONFIG');
+    expect(retention.value).not.toBe('7200000');
+    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'segment.ms', value: 1000 }] }], { validateOnly: true });
+    // Changes apply in order: once the append shows, a validateOnly change made before it would too.
+    await admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'cleanup.policy', op: 'append', value: 'delete' }] }]);
+    await expect.poll(async () => (await own())['cleanup.policy'], { timeout: 10_000 }).toBe('compact,delete');
+    expect(await own()).not.toHaveProperty('segment.ms');
+    const { error } = await rejection(admin.alterConfigs([{ type: 'topic', name: topic, changes: [{ name: 'retention.ms', value: 'soon' }] }]));
+    expect(error).toBeInstanceOf(AdminError);
+    expect(error.codeName).toBe('INVALID_CONFIG');
+  });
+
+  it('deletes a consumer group: refused while it has members, done when it is empty', async () => {
+    const topic = await newTopic('admin-delete-group', 1);
+    const group = unique('g');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.send({ topic, partition: 0, value: 'x' });
+    await producer.close();
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, ...fastGroup });
+    await consumer.subscribe([topic]);
+    const [m] = await collect(consumer, 1);
+    await consumer.commitMessage(m!);
+
+    const { error: busy } = await rejection(admin.deleteConsumerGroups([group]));
+    expect(busy).toBeInstanceOf(AdminError);
+    expect(busy.codeName).toBe('NON_EMPTY_GROUP');
+    expect((busy as AdminError).failures.map((f) => f.name)).toEqual([`group ${JSON.stringify(group)}`]);
+    expect(await admin.listConsumerGroupOffsets(group)).toMatchObject([{ topic, partition: 0, offset: 1n }]);
+
+    await consumer.close();
+    await expect.poll(async () => (await admin.listConsumerGroups()).groups.find((g) => g.groupId === group)?.state, { timeout: 10_000 }).toBe('Empty');
+    await admin.deleteConsumerGroups([group]);
+    expect((await admin.listConsumerGroups()).groups.map((g) => g.groupId)).not.toContain(group);
+    expect(await admin.listConsumerGroupOffsets(group)).toEqual([]);
+    const { error: gone } = await rejection(admin.deleteConsumerGroups([group]));
+    expect(gone.codeName).toBe('GROUP_ID_NOT_FOUND');
   });
 
   it('lists and describes consumer groups with their members and assignments', async () => {
@@ -358,6 +436,10 @@ describe.skipIf(!realCluster)('KafkaAdmin on a real cluster (real cluster only)'
     expect(desc!.members).toHaveLength(1);
     expect(desc!.members[0]!.clientId).toBe('admin-test');
     expect(desc!.members[0]!.assignment.map((a) => a.partition).sort()).toEqual([0, 1]);
+    expect(desc!.coordinator).not.toBeNull();
     await consumer.close();
+    // The group outlives its members: Empty, with no members.
+    await expect.poll(async () => (await admin.describeConsumerGroups([group]))[0]!.state, { timeout: 10_000 }).toBe('Empty');
+    expect((await admin.describeConsumerGroups([group]))[0]!.members).toEqual([]);
   });
 });
