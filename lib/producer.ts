@@ -193,6 +193,11 @@ export class KafkaProducer extends ClientBase {
   private readonly sendTimeoutMs: number;
   private purged = 0;
   /**
+   * The refusal the queued messages were purged for: their `_PURGE_QUEUE` reports fail the
+   * sends with it (librdkafka purges only when asked: by this, or by close()).
+   */
+  private purgedFor: KafkaError | undefined;
+  /**
    * send() calls of the current tick, enqueued together at its end (one native call for
    * all of them): per-message promises at batch cost.
    */
@@ -337,6 +342,8 @@ export class KafkaProducer extends ClientBase {
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
     this.drainCoalesced();
+    const refusal = this.refusal;
+    if (refusal) throw this.refusedError(`cannot send to ${JSON.stringify(message?.topic ?? '')}`, refusal);
     const seq = this.nextBatch++;
     const err = this.produceSingle(message, seq);
     if (err !== 0) throw this.produceError(err, message?.topic ?? '');
@@ -525,6 +532,12 @@ export class KafkaProducer extends ClientBase {
         p.remaining -= total - from;
         throw this.closedError('sendBatch');
       }
+      // Every broker refuses this client: nothing enqueued now could be sent.
+      const refusal = this.refusal;
+      if (refusal) {
+        p.remaining -= total - from;
+        throw this.refusedError(`cannot send to ${JSON.stringify(topicOf(p, from))}`, refusal);
+      }
       let n: number;
       let err: number;
       try {
@@ -618,6 +631,8 @@ export class KafkaProducer extends ClientBase {
       const offsets = deliveries.offsets;
       const offsetWords = new Int32Array(offsets.buffer, offsets.byteOffset, 2 * offsets.length);
       for (let i = 0; i < deliveries.ids.length; i++) this.settle(deliveries, offsetWords, i);
+      // A message the broker acknowledged: the cluster accepts this client.
+      if (deliveries.errors.includes(0)) this.noteAccepted();
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
     if (events) {
@@ -631,6 +646,30 @@ export class KafkaProducer extends ClientBase {
     }
   }
 
+  /** The error of a failed delivery; a message purged for a refusal fails with the refusal. */
+  private deliveryError(err: number, topic: string): KafkaError {
+    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) {
+      return this.refusedError(`delivery to ${JSON.stringify(topic)} failed`, this.purgedFor);
+    }
+    return this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
+  }
+
+  /** True for the error of a message purged because the cluster refused this client (not close()'s undelivered). */
+  private purgedForRefusal(error: KafkaError): boolean {
+    return this.purgedFor !== undefined && error.cause === this.purgedFor;
+  }
+
+  /**
+   * Every bootstrap broker refused this client: the messages waiting in librdkafka's queue
+   * (none can have been sent) are purged, and each of their sends rejects with the refusal
+   * through its one delivery report, instead of at `message.timeout.ms`.
+   */
+  protected override onRefused(error: KafkaError): void {
+    if (this.closing) return;
+    this.purgedFor = error;
+    if (this.inFlight > 0) this.handle.purgeQueued();
+  }
+
   private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
     this.inFlight--;
     const topic = single.message.topic;
@@ -640,8 +679,8 @@ export class KafkaProducer extends ClientBase {
       else single.resolve?.(report);
       return;
     }
-    const error = this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
-    if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
+    const error = this.deliveryError(err, topic);
+    if (!this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
     if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
   }
@@ -682,8 +721,8 @@ export class KafkaProducer extends ClientBase {
       fields.timestamps[index] = d.timestamps[i]!;
     } else {
       const topic = topicOf(p, index);
-      const error = err === 0 ? null : this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
-      if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
+      const error = err === 0 ? null : this.deliveryError(err, topic);
+      if (error && !this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
       if (p.settlers) {
         const offset = d.offsets[i]!;
         if (error) p.settlers[2 * index + 1]!(error as never);
