@@ -200,6 +200,36 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
     }, 30_000);
   });
 
+  it('OAUTHBEARER: a refused token refuses the client; the refreshed token ends the refusal and calls succeed', async () => {
+    const vars = profiles['sasl-plaintext-oauthbearer'];
+    expect(vars?.OAUTHBEARER_UNSECURED_PRINCIPAL).toBeDefined();
+    const principal = vars!.OAUTHBEARER_UNSECURED_PRINCIPAL!;
+    const b64 = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    let calls = 0;
+    // The first token has no subject (Kafka's unsecured validator refuses it) and a short
+    // life, so that librdkafka asks for the next one soon; that one is valid (credentials rotated).
+    const provider = async (): Promise<{ token: string; lifetimeMs: number; principal: string }> => {
+      const now = Date.now() / 1000;
+      const first = ++calls === 1;
+      const lifetimeMs = first ? 3_000 : 3_600_000;
+      const claims = first ? { iat: now, exp: now + lifetimeMs / 1000 } : { sub: principal, iat: now, exp: now + lifetimeMs / 1000 };
+      return { token: `${b64({ alg: 'none' })}.${b64(claims)}.`, lifetimeMs, principal };
+    };
+    const admin = new KafkaAdmin({ ...profileConfig('sasl-plaintext-oauthbearer'), 'reconnect.backoff.max.ms': 500 }, { repeatWindowMs: 0, oauthbearer: provider });
+    const o = observe(admin);
+    try {
+      const refused = await outcome(admin.describeCluster({ timeoutMs: 30_000 }), o.started);
+      expect(refused.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      expect(refused.ms).toBeLessThan(PROMPT_MS);
+      await until('the token refresh', () => calls >= 2);
+      const accepted = await outcome(admin.describeCluster({ timeoutMs: 30_000 }), Date.now());
+      expect(accepted.error).toBeUndefined();
+      expect(accepted.value?.brokers.length).toBeGreaterThan(0);
+    } finally {
+      await admin.close();
+    }
+  }, 60_000);
+
   describe('TLS', () => {
     let dir: string;
     let otherCa: string;
@@ -249,16 +279,27 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
       // (getaddrinfo reads it as an IPv4 address) but is neither.
       expect(san).toContain('IP Address:127.0.0.1');
       expect(san).not.toContain('127.1,');
-      const producer = new KafkaProducer({ ...mtls(), 'bootstrap.servers': `127.1:${port}`, 'reconnect.backoff.max.ms': 200 }, { repeatWindowMs: 0 });
-      const o = observe(producer);
+      const config: KafkaConfig = { ...mtls(), 'bootstrap.servers': `127.1:${port}`, 'reconnect.backoff.max.ms': 200 };
+      const producer = new KafkaProducer(config, { repeatWindowMs: 0 });
+      const admin = new KafkaAdmin(config, { repeatWindowMs: 0 });
+      const p = observe(producer);
+      const o = observe(admin);
       try {
-        const send = await outcome(producer.send({ topic: unique('secured-refused'), value: 'x' }), o.started);
-        expect(send.error?.code).toBe(ErrorCode.SSL);
-        expect(send.ms).toBeLessThan(PROMPT_MS);
+        const [send, call] = await Promise.all([
+          outcome(producer.send({ topic: unique('secured-refused'), value: 'x' }), p.started),
+          // Its request stays with librdkafka for 20 s after the call failed: librdkafka keeps
+          // reconnecting meanwhile, which the check of every error below needs.
+          outcome(admin.describeCluster({ timeoutMs: 20_000 }), o.started),
+        ]);
+        for (const r of [send, call]) {
+          expect(r.error?.code).toBe(ErrorCode.SSL);
+          expect(r.ms).toBeLessThan(PROMPT_MS);
+        }
         // librdkafka reports the same failure as _SSL on some attempts and as _TRANSPORT with
-        // OpenSSL's bare text on others (seen within the first three): wait for several.
-        await until('several attempts', () => o.errors.length >= 6);
-        for (const { error } of o.errors) {
+        // OpenSSL's bare text on others (its log shows which): wait until both routes were taken.
+        const bare = /: error:[0-9A-F]+:SSL routines::certificate verify failed \(after/;
+        await until('an attempt reported with the bare OpenSSL text', () => o.logs.some((l) => bare.test(l.message)) && o.errors.length >= 4);
+        for (const { error } of [...p.errors, ...o.errors]) {
           expect(error.codeName).toBe('_SSL');
           expect(error.message).toMatch(/SSL handshake failed: .*certificate verify failed: broker certificate could not be verified/);
           expect(error.message).toMatch(/host-name verification is on/);
@@ -266,6 +307,7 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
         expect(producer.pendingCount).toBe(0);
       } finally {
         await producer.close({ timeoutMs: 0 });
+        await admin.close();
       }
     }, 30_000);
 
