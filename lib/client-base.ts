@@ -330,6 +330,10 @@ export abstract class ClientBase extends EventEmitter {
   private noteRefusal(error: KafkaError): void {
     const now = Date.now();
     const broker = brokerOf(error.message);
+    // A broker known by its id refused: the client had learned the cluster, so other brokers
+    // may still take it (one broker's certificate gone wrong): an error event, not a refusal
+    // of the whole client. Only the bootstrap connections speak for the cluster as a whole.
+    if (broker !== undefined && !/^\S+?\/bootstrap: /.test(error.message.replace(/^[a-z_]+:\/\//i, ''))) return;
     if (broker !== undefined) this.#refusedBy.set(broker, now);
     const configured = this.bootstrapList();
     const all =
@@ -394,7 +398,12 @@ export abstract class ClientBase extends EventEmitter {
    * @throws BrokersDownError naming the bootstrap servers and the last connection failure,
    *   when no broker answered within `timeoutMs` (default 10 000).
    * @throws KafkaError (`AUTHENTICATION`, `SSL`) when a broker answered but refused the
-   *   client's credentials or TLS settings.
+   *   client's credentials or TLS settings, as soon as it did; likewise the non-retriable
+   *   `_TRANSPORT` error saying TLS is expected when a plaintext client reaches a TLS port.
+   *
+   * While every bootstrap server refuses a client that way, its calls in flight and new ones
+   * fail at once with the same error (a copy naming the call, the event's error as `cause`),
+   * instead of at their own timeouts; the refusal ends as described at {@link refusal}.
    * @throws ClosedError after close().
    */
   async connect(options: ConnectOptions = {}): Promise<void> {

@@ -398,6 +398,9 @@ export class KafkaConsumer extends ClientBase {
   /**
    * The next message, or null when `timeoutMs` passes first or the consumer closes.
    * The message counts as processed when the next one is requested.
+   *
+   * @throws KafkaError (`_AUTHENTICATION`, `_SSL`, ...) when nothing is buffered and every
+   *   bootstrap server refuses this consumer (credentials, TLS): at once, not at the timeout.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
     checkConsumeOptions('consume', options);

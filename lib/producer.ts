@@ -240,6 +240,11 @@ export class KafkaProducer extends ClientBase {
    * the promise rejects (`_MSG_TIMED_OUT`, naming the bootstrap servers) only then. Lower it
    * in the configuration to fail sooner, and check the cluster at start-up with
    * {@link KafkaProducer.connect}, which fails within seconds.
+   *
+   * A cluster that refuses the client (a wrong SASL password or token, a certificate that
+   * fails verification, a plaintext client on a TLS port: on every bootstrap server) fails
+   * the sends waiting in the queue and every later one at once with that error (`_AUTHENTICATION`,
+   * `_SSL`, ...), each message with exactly one outcome; see {@link ClientBase.connect}.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError('send'));
