@@ -338,7 +338,8 @@ export class KafkaProducer extends ClientBase {
    * Fire-and-forget: enqueues one message and returns at once. The callback (if any)
    * gets the delivery report or error; without one, failures are emitted as `error`
    * events. Throws a {@link KafkaError} with code QUEUE_FULL when librdkafka's queue is
-   * full: await {@link waitForRoom} and retry.
+   * full: await {@link waitForRoom} and retry; and the refusal (`_AUTHENTICATION`, `_SSL`, ...)
+   * while every bootstrap server refuses this client (see {@link send}).
    *
    * A callback that throws does not disturb the other messages: they are settled first
    * (with their own reports), then the exception is rethrown on a later tick as an
