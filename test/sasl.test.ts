@@ -306,6 +306,31 @@ describe('a client the fake broker refuses fails its pending and following calls
     }
   });
 
+  it('a refusal that is no longer repeated ends: calls then wait for an answer again', async () => {
+    // Its own broker, closed halfway: from then on connections are refused (no broker, no login).
+    const own = await startFakeSaslBroker();
+    // reconnect.backoff.max.ms 100: the refusal stands 5 s without being repeated (the floor).
+    const admin = new KafkaAdmin({ ...config(), 'bootstrap.servers': `127.0.0.1:${own.port}`, 'reconnect.backoff.max.ms': 100 }, { repeatWindowMs: 0 });
+    let lastRefusal = 0;
+    admin.on('error', (e) => {
+      if (e.code === ErrorCode.AUTHENTICATION) lastRefusal = Date.now();
+    });
+    try {
+      const refused = await settled(admin.describeCluster({ timeoutMs: 20_000 }));
+      expect(refused.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      await own.close();
+      await until('the refusal to be 5.5 s old', () => lastRefusal > 0 && Date.now() - lastRefusal > 5_500, 20_000);
+      // Not failed by the old refusal: the call waits for its timeout, and fails for what it is.
+      const later = await settled(admin.describeCluster({ timeoutMs: 1_000 }));
+      expect(later.error).toBeInstanceOf(KafkaError);
+      expect(later.error?.code).not.toBe(ErrorCode.AUTHENTICATION);
+      expect(later.ms).toBeGreaterThanOrEqual(900);
+    } finally {
+      await admin.close();
+      await own.close().catch(() => undefined);
+    }
+  }, 30_000);
+
   it('connect() rejects with _AUTHENTICATION as soon as the login is refused, not at its timeout', async () => {
     const admin = new KafkaAdmin(config(), { repeatWindowMs: 0 });
     admin.on('error', () => undefined);
