@@ -148,10 +148,10 @@ export abstract class ClientBase extends EventEmitter {
   /** The refusal of the whole client, and when it was last repeated. */
   #refusal: { error: KafkaError; at: number } | undefined;
   #refusalWindowMs = 25_000;
-  /** Bootstrap servers whose first request (ApiVersions) was cut off at once, how often (a plaintext client on a TLS port). */
+  /** Bootstrap servers that cut the connection off at once (a listener of another protocol), by what it suggests ("TLS host:port"), how often. */
   readonly #cutOff = new Map<string, number>();
-  /** False when the configuration has TLS on (SSL or SASL_SSL): the protocol-mismatch hint applies only without. */
-  #plaintext = true;
+  /** `security.protocol` as configured (upper case): which protocol mismatch a cut-off connection suggests. */
+  #protocol = 'PLAINTEXT';
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
   readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
@@ -207,7 +207,7 @@ export abstract class ClientBase extends EventEmitter {
     this.#probe = { config: config as KafkaConfig, options: { oauthbearer: options.oauthbearer, awsMskIam: options.awsMskIam } };
     this.hostnameVerification = hostnameVerificationOn(config);
     this.#refusalWindowMs = refusalWindowMs(config);
-    this.#plaintext = !/SSL/i.test(String(config['security.protocol'] ?? (options.awsMskIam ? 'SASL_SSL' : 'PLAINTEXT')));
+    this.#protocol = String(config['security.protocol'] ?? (options.awsMskIam ? 'SASL_SSL' : 'PLAINTEXT')).toUpperCase();
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
@@ -354,28 +354,35 @@ export abstract class ClientBase extends EventEmitter {
   }
 
   /**
-   * A plaintext client whose every bootstrap server closes the connection right after its
-   * first request (ApiVersions), twice in a row: a TLS listener, which reads the request as a
-   * broken handshake. librdkafka logs each as a disconnection and raises no error; this says
-   * what is likely wrong, once, and refuses the client (calls fail with it, not at their timeouts).
+   * A client whose every bootstrap server closes the connection at once, twice in a row, at a
+   * point that says which protocol the listener expects; librdkafka logs each as a
+   * disconnection and raises no error. This says what is likely wrong, once, and refuses the
+   * client (calls fail with it, not at their timeouts):
+   * - a client without TLS cut off at its first request (ApiVersions), within a second: a TLS
+   *   listener, which reads the request as a broken handshake;
+   * - a client without SASL cut off within 100 ms of being up (ApiVersions answered): a SASL
+   *   listener, which answers ApiVersions but closes on any other request before a login.
    */
   private noteCutOff(line: string): void {
     // Log lines start with the thread's name: "[thrd:host:port/bootstrap]: host:port/bootstrap: …".
     const message = line.replace(/^\[thrd:[^\]]*\]: /, '');
-    // Cut off within a second: a TLS listener closes at once; a slow close is something else.
-    const after = /Disconnected: connection closed by peer.*\(after (\d+)ms in state APIVERSION_QUERY/.exec(message)?.[1];
-    if (after === undefined || Number(after) >= 1000) return;
+    const cut = /Disconnected: connection closed by peer.*\(after (\d+)ms in state (APIVERSION_QUERY|UP)\b/.exec(message);
+    if (!cut) return;
+    const expects = cut[2] === 'UP' ? 'SASL' : 'TLS';
+    // A slow close is something else (an idle connection, a broker going down).
+    if (expects === 'TLS' ? this.#protocol.endsWith('SSL') || Number(cut[1]) >= 1000 : this.#protocol.startsWith('SASL') || Number(cut[1]) >= 100) return;
     const broker = brokerOf(message);
-    if (broker === undefined) return;
-    this.#cutOff.set(broker, (this.#cutOff.get(broker) ?? 0) + 1);
+    if (broker === undefined || !/^\S+?\/bootstrap: /.test(message.replace(/^[a-z_]+:\/\//i, ''))) return;
+    const key = `${expects} ${broker}`;
+    this.#cutOff.set(key, (this.#cutOff.get(key) ?? 0) + 1);
     const configured = this.bootstrapList();
-    if (configured.length === 0 || !configured.every((s) => (this.#cutOff.get(s) ?? 0) >= 2)) return;
+    if (configured.length === 0 || !configured.every((s) => (this.#cutOff.get(`${expects} ${s}`) ?? 0) >= 2)) return;
     if (this.refusal) {
       // Still cut off: the refusal stands.
       this.#refusal!.at = Date.now();
       return;
     }
-    const error = protocolMismatch(this.servers, message.replace(/^\S+?: /, ''));
+    const error = protocolMismatch(this.servers, this.#protocol, expects, message.replace(/^\S+?: /, ''));
     this.#lastEventError = error;
     this.reportError(error);
     this.noteRefusal(error);
@@ -493,7 +500,7 @@ export abstract class ClientBase extends EventEmitter {
     switch (event.type) {
       case 'log': {
         // Before rate limiting: every cut-off connection counts.
-        if (this.#plaintext && event.facility === 'FAIL') this.noteCutOff(this.redact(event.message));
+        if (event.facility === 'FAIL' && this.#protocol !== 'SASL_SSL') this.noteCutOff(this.redact(event.message));
         const suppressed = this.limiter.admit(`log:${event.level}:${event.facility}:${event.message}`);
         if (suppressed === null) return true;
         const entry: LogEntry = { level: event.level, facility: event.facility, message: this.redact(event.message), suppressed };

@@ -158,19 +158,21 @@ export function normalizeTlsError(code: number, message: string): { code: number
 }
 
 /**
- * The error of a plaintext client (`security.protocol` PLAINTEXT or SASL_PLAINTEXT) whose
- * every bootstrap server cut its first request off: most likely a TLS listener (SSL or
- * SASL_SSL), which reads the Kafka request as a broken TLS handshake and closes.
- * @param servers the client's bootstrap servers; `last`: the last disconnection, as logged.
+ * The error of a client whose every bootstrap server cut its connections off where a listener
+ * of another protocol would: at the first request (ApiVersions) when the listener expects TLS
+ * (SSL or SASL_SSL), which reads the request as a broken handshake; right after ApiVersions
+ * was answered when it expects a SASL login (SASL_PLAINTEXT or SASL_SSL).
+ * @param servers the client's bootstrap servers; `protocol`: its `security.protocol`;
+ *   `expects`: what the listener likely wants; `last`: the last disconnection, as logged.
  */
-export function protocolMismatch(servers: string, last: string): KafkaError {
-  return new KafkaError({
-    message:
-      `${servers}: the broker closed every connection right after the first request (ApiVersions) without answering: ` +
-      'it most likely expects TLS (an SSL or SASL_SSL listener) while `security.protocol` is plaintext; set `security.protocol` ' +
-      `to the listener's (SSL or SASL_SSL) and the TLS settings it needs (last: ${last})`,
-    code: ErrorCode.TRANSPORT,
-    name: '_TRANSPORT',
-    retriable: false,
-  });
+export function protocolMismatch(servers: string, protocol: string, expects: 'TLS' | 'SASL', last: string): KafkaError {
+  const message =
+    expects === 'TLS'
+      ? `${servers}: the broker closed every connection right after the first request (ApiVersions) without answering: ` +
+        `it most likely expects TLS (an SSL or SASL_SSL listener) while \`security.protocol\` is ${protocol}; set \`security.protocol\` ` +
+        "to the listener's (SSL or SASL_SSL) and the TLS settings it needs"
+      : `${servers}: the broker answered ApiVersions, then closed every connection at the next request: ` +
+        `it most likely expects a SASL login (a SASL_PLAINTEXT or SASL_SSL listener) while \`security.protocol\` is ${protocol}; ` +
+        "set `security.protocol` to the listener's, with `sasl.mechanisms` and the credentials";
+  return new KafkaError({ message: `${message} (last: ${last})`, code: ErrorCode.TRANSPORT, name: '_TRANSPORT', retriable: false });
 }

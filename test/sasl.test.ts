@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
 
+const METADATA = 3;
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
@@ -51,6 +52,8 @@ function apiVersionsResponse(version: number): Buffer {
     [API_VERSIONS, 0, 3],
     [SASL_HANDSHAKE, 0, 1],
     [SASL_AUTHENTICATE, 0, 1],
+    // Advertised so that a client without SASL sends one (and is cut off, as by a real SASL listener).
+    [METADATA, 0, 12],
   ];
   if (version >= 3) {
     // error_code, compact array (length + 1), each entry with an empty tag buffer, throttle, tags.
@@ -103,6 +106,11 @@ async function startFakeSaslBroker(refuseAfterMs = 0): Promise<FakeSaslBroker> {
         pending = pending.subarray(4 + frame.length);
         const apiKey = frame.readInt16BE(0);
         const version = frame.readInt16BE(2);
+        // Any other request before a login: a SASL listener closes the connection.
+        if (![API_VERSIONS, SASL_HANDSHAKE, SASL_AUTHENTICATE].includes(apiKey)) {
+          socket.destroy();
+          return;
+        }
         const correlationId = frame.readInt32BE(4);
         // Request header: client id (int16 length), then a tag buffer in flexible versions.
         let offset = 8;
@@ -330,6 +338,27 @@ describe('a client the fake broker refuses fails its pending and following calls
       await own.close().catch(() => undefined);
     }
   }, 30_000);
+
+  it('PLAINTEXT spoken to a SASL listener: an error event saying a SASL login is likely expected, and calls fail with it promptly', async () => {
+    const admin = new KafkaAdmin({ 'bootstrap.servers': `127.0.0.1:${broker.port}`, 'reconnect.backoff.ms': 100 }, { repeatWindowMs: 0 });
+    const errors: KafkaError[] = [];
+    admin.on('error', (e) => errors.push(e));
+    try {
+      const r = await settled(admin.describeCluster({ timeoutMs: 30_000 }));
+      const wording = /most likely expects a SASL login \(a SASL_PLAINTEXT or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/;
+      expect(r.error?.message).toMatch(wording);
+      expect(r.error?.isRetriable).toBe(false);
+      expect(r.ms).toBeLessThan(5_000);
+      const event = errors.find((e) => wording.test(e.message));
+      expect(event).toBeDefined();
+      expect(r.error?.cause).toBe(event);
+      const next = await settled(admin.listTopics({ timeoutMs: 30_000 }));
+      expect(next.error?.message).toMatch(wording);
+      expect(next.ms).toBeLessThan(1_000);
+    } finally {
+      await admin.close();
+    }
+  });
 
   it('connect() rejects with _AUTHENTICATION as soon as the login is refused, not at its timeout', async () => {
     const admin = new KafkaAdmin(config(), { repeatWindowMs: 0 });

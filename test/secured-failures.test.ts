@@ -334,10 +334,11 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
   });
 
   describe.each([
-    ['the SSL (mutual TLS) port', 'ssl-mtls'],
-    ['the SASL_SSL port', 'sasl-ssl-plain'],
-  ])('PLAINTEXT spoken to %s', (_what, profile) => {
-    it('an error event within a few seconds says TLS is likely expected; calls in flight and after fail with it', async () => {
+    ['the SSL (mutual TLS) port', 'ssl-mtls', 'TLS', /most likely expects TLS \(an SSL or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/],
+    ['the SASL_SSL port', 'sasl-ssl-plain', 'TLS', /most likely expects TLS \(an SSL or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/],
+    ['the SASL_PLAINTEXT (OAUTHBEARER) port', 'sasl-plaintext-oauthbearer', 'a SASL login', /most likely expects a SASL login \(a SASL_PLAINTEXT or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/],
+  ] as const)('PLAINTEXT spoken to %s', (_what, profile, expected, wording) => {
+    it(`an error event within a few seconds says ${expected} is likely expected; calls in flight and after fail with it`, async () => {
       const servers = profiles[profile]?.KAFKA_BOOTSTRAP_SERVERS ?? '';
       const producer = new KafkaProducer({ 'bootstrap.servers': servers }, { repeatWindowMs: 0 });
       const admin = new KafkaAdmin({ 'bootstrap.servers': servers }, { repeatWindowMs: 0 });
@@ -346,15 +347,15 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
       try {
         const [call, send] = await Promise.all([outcome(admin.describeCluster({ timeoutMs: 30_000 }), o.started), outcome(producer.send({ topic: unique('secured-refused'), value: 'x' }), p.started)]);
         for (const r of [call, send]) {
-          expect(r.error?.message).toMatch(/most likely expects TLS .*security\.protocol/);
+          expect(r.error?.message).toMatch(wording);
           expect(r.ms).toBeLessThan(PROMPT_MS);
         }
-        const event = expectRefused(o, ErrorCode.TRANSPORT, /most likely expects TLS/);
+        const event = expectRefused(o, ErrorCode.TRANSPORT, wording);
         expect(event.isRetriable).toBe(false);
         expect(call.error?.cause).toBe(event);
         const t = Date.now();
         const next = await outcome(admin.listTopics({ timeoutMs: 30_000 }), t);
-        expect(next.error?.message).toMatch(/most likely expects TLS/);
+        expect(next.error?.message).toMatch(wording);
         expect(next.ms).toBeLessThan(AT_ONCE_MS);
         expect(producer.pendingCount).toBe(0);
       } finally {

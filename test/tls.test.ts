@@ -485,7 +485,7 @@ describe.skipIf(opensslMissing)(
           (e: unknown) => e as KafkaError,
         );
         expect(call).toBeInstanceOf(KafkaError);
-        expect(call!.message).toMatch(/most likely expects TLS \(an SSL or SASL_SSL listener\) while `security\.protocol` is plaintext/);
+        expect(call!.message).toMatch(/most likely expects TLS \(an SSL or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/);
         expect(Date.now() - started).toBeLessThan(5_000);
         const event = errors.find((e) => /most likely expects TLS/.test(e.error.message));
         expect(event, errors.map((e) => e.error.message).join(' | ')).toBeDefined();
