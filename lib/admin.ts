@@ -631,7 +631,15 @@ export class KafkaAdmin extends ClientBase {
     return t;
   }
 
+  /** A native call; while every bootstrap broker refuses this client (credentials, TLS), it fails at once with that. */
   private async call<T>(promise: Promise<T>, what: string): Promise<T> {
+    const result = await this.orRefused(this.nativeCall(promise, what), `${what} failed`);
+    // An answer: the cluster accepts this client.
+    this.noteAccepted();
+    return result;
+  }
+
+  private async nativeCall<T>(promise: Promise<T>, what: string): Promise<T> {
     try {
       return await promise;
     } catch (e) {

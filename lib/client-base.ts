@@ -14,8 +14,8 @@ import { BrokersDownError, ConfigError, ClosedError, ErrorCode, KafkaError } fro
 import { nativeError, type NativeEvent } from './native';
 import { RepeatLimiter } from './rate-limit';
 import { collectSecrets, redactText } from './secrets';
-import { explainTlsHandshakeError, hostnameVerificationOn } from './tls-errors';
-import { callApplication, emitSafely } from './user-code';
+import { explainTlsHandshakeError, hostnameVerificationOn, normalizeTlsError, protocolMismatch } from './tls-errors';
+import { callApplication, emitSafely, rethrowLater } from './user-code';
 
 /**
  * Every error a client reports (before rate limiting), as `{ client, error }`: metrics count
@@ -76,6 +76,25 @@ export interface ProbeSource {
 /** Errors that say the cluster was reached but refused this client: connect() reports them as they are. */
 const REFUSED_CODES: ReadonlySet<number> = new Set<number>([ErrorCode.AUTHENTICATION, ErrorCode.SSL]);
 
+/** `host:port` of the broker an error or log line of librdkafka names (`sasl_ssl://h:p/bootstrap: …`). */
+function brokerOf(message: string): string | undefined {
+  return /^(?:[a-z_]+:\/\/)?(\S+?)\/(?:bootstrap|-?\d+): /i.exec(message)?.[1];
+}
+
+/**
+ * How long a refusal stands without being repeated: librdkafka retries a refused broker
+ * after `reconnect.backoff.max.ms` at most (10 s by default, plus up to 50 % jitter), and each
+ * failed attempt renews the refusal. A refusal not repeated within this window means an
+ * attempt got further (the credentials or the broker were fixed): calls go through again.
+ */
+function refusalWindowMs(config: Readonly<Record<string, unknown>>): number {
+  const max = Number(config['reconnect.backoff.max.ms'] ?? 10_000);
+  return Math.max(5_000, (Number.isFinite(max) ? max : 10_000) * 1.5 + 5_000);
+}
+
+/** Errors that put a client in its refused state (a protocol mismatch has no code of its own). */
+const refusedErrors = new WeakSet<KafkaError>();
+
 /** The native calls a token refresher needs. */
 interface TokenTarget {
   setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
@@ -120,6 +139,19 @@ export abstract class ClientBase extends EventEmitter {
   /** Bootstrap servers whose connection failed before any broker of the cluster was reached. */
   readonly #bootstrapDown = new Set<string>();
   #allDownReported = false;
+  /**
+   * Brokers (`host:port`) that refused this client (authentication, TLS, protocol mismatch)
+   * since it last had an answer, with when they last did: once every bootstrap server is
+   * among them, the client is refused as a whole (see {@link refusal}).
+   */
+  readonly #refusedBy = new Map<string, number>();
+  /** The refusal of the whole client, and when it was last repeated. */
+  #refusal: { error: KafkaError; at: number } | undefined;
+  #refusalWindowMs = 25_000;
+  /** Bootstrap servers that cut the connection off at once (a listener of another protocol), by what it suggests ("TLS host:port"), how often. */
+  readonly #cutOff = new Map<string, number>();
+  /** `security.protocol` as configured (upper case): which protocol mismatch a cut-off connection suggests. */
+  #protocol = 'PLAINTEXT';
   /** False when the configuration turns TLS host-name verification off (for error hints). */
   private hostnameVerification = true;
   readonly #tokenSource: OAuthBearerTokenProvider | StaticOAuthBearerToken | undefined;
@@ -154,8 +186,11 @@ export abstract class ClientBase extends EventEmitter {
     if (this.#tokenSource !== undefined) {
       // Validates a static token now (a ConfigError), before any native handle exists.
       this.#refresher = new TokenRefresher(this.#tokenSource, {
-        setToken: (token, expiresAtMs, principal, extensions) =>
-          this.#tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat()),
+        setToken: (token, expiresAtMs, principal, extensions) => {
+          // New credentials: a refusal of the old ones no longer says anything about calls to come.
+          this.clearRefusal();
+          this.#tokenTarget?.setOAuthBearerToken(token, expiresAtMs, principal, Object.entries(extensions).flat());
+        },
         setTokenFailure: (message) => this.#tokenTarget?.setOAuthBearerTokenFailure(message),
       }, { onError: (e) => this.reportError(e as KafkaError) });
     }
@@ -171,6 +206,8 @@ export abstract class ClientBase extends EventEmitter {
     this.#secrets = collectSecrets(config);
     this.#probe = { config: config as KafkaConfig, options: { oauthbearer: options.oauthbearer, awsMskIam: options.awsMskIam } };
     this.hostnameVerification = hostnameVerificationOn(config);
+    this.#refusalWindowMs = refusalWindowMs(config);
+    this.#protocol = String(config['security.protocol'] ?? (options.awsMskIam ? 'SASL_SSL' : 'PLAINTEXT')).toUpperCase();
     if (options.awsMskIam) {
       return { config: { ...config, ...mskIamConfig(options.awsMskIam.region, config) }, native: { oauthbearer: true } };
     }
@@ -189,10 +226,7 @@ export abstract class ClientBase extends EventEmitter {
     const broker = /^(\S+?)\/bootstrap: /.exec(error.message)?.[1];
     if (broker === undefined) return;
     this.#bootstrapDown.add(broker.replace(/^[a-z]+:\/\//i, ''));
-    const configured = this.servers
-      .split(',')
-      .map((s) => s.trim().replace(/^[a-z_]+:\/\//i, ''))
-      .filter((s) => s !== '');
+    const configured = this.bootstrapList();
     if (configured.length === 0 || !configured.every((s) => this.#bootstrapDown.has(s))) return;
     this.#allDownReported = true;
     const last = error.message.replace(/^\S+?\/bootstrap: /, '');
@@ -224,6 +258,145 @@ export abstract class ClientBase extends EventEmitter {
   }
 
   /**
+   * The error every call of this client fails with at once while the cluster refuses it:
+   * each bootstrap server refused its credentials or its TLS settings (or cut off its first
+   * request: a plaintext client on a TLS port), and none answered since. librdkafka keeps
+   * retrying; the refusal ends when a call, a delivery or `connect()` succeeds, when new
+   * OAUTHBEARER credentials are set, or when no refusal was repeated for longer than
+   * librdkafka's longest reconnect backoff (`reconnect.backoff.max.ms` × 1.5 + 5 s).
+   */
+  protected get refusal(): KafkaError | undefined {
+    const r = this.#refusal;
+    if (r === undefined) return undefined;
+    if (Date.now() - r.at > this.#refusalWindowMs) {
+      this.clearRefusal();
+      return undefined;
+    }
+    return r.error;
+  }
+
+  /** A copy of the refusal for the call `what`, naming it (same code and name). */
+  protected refusedError(what: string, refusal: KafkaError): KafkaError {
+    return new KafkaError({ message: `${what}: ${refusal.message}`, code: refusal.code, name: refusal.codeName, retriable: false, cause: refusal });
+  }
+
+  /**
+   * `promise`, or the refusal of this client if there is one or one comes first: a call that
+   * cannot be answered fails now instead of at its timeout. (The native call goes on; its
+   * outcome is dropped.)
+   */
+  protected orRefused<T>(promise: Promise<T>, what: string): Promise<T> {
+    const now = this.refusal;
+    if (now) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.refusedError(what, now));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const onRefused = (error: KafkaError): void => reject(this.refusedError(what, error));
+      this.#refusalWaiters.add(onRefused);
+      promise.then(
+        (value) => {
+          this.#refusalWaiters.delete(onRefused);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#refusalWaiters.delete(onRefused);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  readonly #refusalWaiters = new Set<(error: KafkaError) => void>();
+
+  /** The cluster answered this client: any refusal is over. */
+  protected noteAccepted(): void {
+    if (this.#refusedBy.size > 0 || this.#cutOff.size > 0 || this.#refusal) this.clearRefusal();
+  }
+
+  private clearRefusal(): void {
+    this.#refusedBy.clear();
+    this.#cutOff.clear();
+    this.#refusal = undefined;
+  }
+
+  /**
+   * Called once when the client becomes refused as a whole (calls waiting through
+   * {@link orRefused} have been rejected): subclasses fail what they hold pending.
+   */
+  protected onRefused(_error: KafkaError): void {}
+
+  /** A broker refused this client: once every bootstrap server did, the whole client is refused. */
+  private noteRefusal(error: KafkaError): void {
+    const now = Date.now();
+    const broker = brokerOf(error.message);
+    // A broker known by its id refused: the client had learned the cluster, so other brokers
+    // may still take it (one broker's certificate gone wrong): an error event, not a refusal
+    // of the whole client. Only the bootstrap connections speak for the cluster as a whole.
+    if (broker !== undefined && !/^\S+?\/bootstrap: /.test(error.message.replace(/^[a-z_]+:\/\//i, ''))) return;
+    if (broker !== undefined) this.#refusedBy.set(broker, now);
+    const configured = this.bootstrapList();
+    const all =
+      broker === undefined ||
+      (configured.length > 0 && configured.every((s) => now - (this.#refusedBy.get(s) ?? -Infinity) <= this.#refusalWindowMs));
+    if (!all) return;
+    const first = this.refusal === undefined;
+    this.#refusal = { error, at: now };
+    refusedErrors.add(error);
+    if (!first) return;
+    for (const reject of [...this.#refusalWaiters]) reject(error);
+    this.#refusalWaiters.clear();
+    try {
+      this.onRefused(error);
+    } catch (e) {
+      rethrowLater(e);
+    }
+  }
+
+  /**
+   * A client whose every bootstrap server closes the connection at once, twice in a row, at a
+   * point that says which protocol the listener expects; librdkafka logs each as a
+   * disconnection and raises no error. This says what is likely wrong, once, and refuses the
+   * client (calls fail with it, not at their timeouts):
+   * - a client without TLS cut off at its first request (ApiVersions), within a second: a TLS
+   *   listener, which reads the request as a broken handshake;
+   * - a client without SASL cut off within 100 ms of being up (ApiVersions answered): a SASL
+   *   listener, which answers ApiVersions but closes on any other request before a login.
+   */
+  private noteCutOff(line: string): void {
+    // Log lines start with the thread's name: "[thrd:host:port/bootstrap]: host:port/bootstrap: …".
+    const message = line.replace(/^\[thrd:[^\]]*\]: /, '');
+    const cut = /Disconnected: connection closed by peer.*\(after (\d+)ms in state (APIVERSION_QUERY|UP)\b/.exec(message);
+    if (!cut) return;
+    const expects = cut[2] === 'UP' ? 'SASL' : 'TLS';
+    // A slow close is something else (an idle connection, a broker going down).
+    if (expects === 'TLS' ? this.#protocol.endsWith('SSL') || Number(cut[1]) >= 1000 : this.#protocol.startsWith('SASL') || Number(cut[1]) >= 100) return;
+    const broker = brokerOf(message);
+    if (broker === undefined || !/^\S+?\/bootstrap: /.test(message.replace(/^[a-z_]+:\/\//i, ''))) return;
+    const key = `${expects} ${broker}`;
+    this.#cutOff.set(key, (this.#cutOff.get(key) ?? 0) + 1);
+    const configured = this.bootstrapList();
+    if (configured.length === 0 || !configured.every((s) => (this.#cutOff.get(`${expects} ${s}`) ?? 0) >= 2)) return;
+    if (this.refusal) {
+      // Still cut off: the refusal stands.
+      this.#refusal!.at = Date.now();
+      return;
+    }
+    const error = protocolMismatch(this.servers, this.#protocol, expects, message.replace(/^\S+?: /, ''));
+    this.#lastEventError = error;
+    this.reportError(error);
+    this.noteRefusal(error);
+  }
+
+  /** The configured bootstrap servers as `host:port`. */
+  private bootstrapList(): string[] {
+    return this.servers
+      .split(',')
+      .map((s) => s.trim().replace(/^[a-z_]+:\/\//i, ''))
+      .filter((s) => s !== '');
+  }
+
+  /**
    * Waits until the cluster answers this client's configuration (a metadata request to a
    * bootstrap broker, with the client's security settings): a start-up check that fails
    * fast, where librdkafka itself would only log and retry (a `send()` then fails after
@@ -232,7 +405,12 @@ export abstract class ClientBase extends EventEmitter {
    * @throws BrokersDownError naming the bootstrap servers and the last connection failure,
    *   when no broker answered within `timeoutMs` (default 10 000).
    * @throws KafkaError (`AUTHENTICATION`, `SSL`) when a broker answered but refused the
-   *   client's credentials or TLS settings.
+   *   client's credentials or TLS settings, as soon as it did; likewise the non-retriable
+   *   `_TRANSPORT` error saying TLS is expected when a plaintext client reaches a TLS port.
+   *
+   * While every bootstrap server refuses a client that way, its calls in flight and new ones
+   * fail at once with the same error (a copy naming the call, the event's error as `cause`),
+   * instead of at their own timeouts; the refusal ends as described at {@link refusal}.
    * @throws ClosedError after close().
    */
   async connect(options: ConnectOptions = {}): Promise<void> {
@@ -244,6 +422,7 @@ export abstract class ClientBase extends EventEmitter {
     this.#lastEventError = undefined;
     try {
       await this.probeCluster(timeoutMs, (e) => (lastError = e));
+      this.noteAccepted();
     } catch (e) {
       this.assertOpen('connect');
       // Not an answer missing (a configuration the probe refused, a bug): as it is.
@@ -251,6 +430,10 @@ export abstract class ClientBase extends EventEmitter {
       lastError ??= this.#lastEventError;
       if (lastError && REFUSED_CODES.has(lastError.code)) throw lastError;
       if (e instanceof KafkaError && REFUSED_CODES.has(e.code)) throw e;
+      // The probe's own client saw the refusal (a protocol mismatch has no code of its own).
+      if (e instanceof KafkaError && e.cause instanceof KafkaError && refusedErrors.has(e.cause)) throw e.cause;
+      const refused = this.refusal;
+      if (refused) throw refused;
       const why = lastError ?? (e instanceof Error ? e : undefined);
       throw new BrokersDownError(
         this.servers,
@@ -316,6 +499,8 @@ export abstract class ClientBase extends EventEmitter {
   protected handleCommonEvent(event: NativeEvent): boolean {
     switch (event.type) {
       case 'log': {
+        // Before rate limiting: every cut-off connection counts.
+        if (event.facility === 'FAIL' && this.#protocol !== 'SASL_SSL') this.noteCutOff(this.redact(event.message));
         const suppressed = this.limiter.admit(`log:${event.level}:${event.facility}:${event.message}`);
         if (suppressed === null) return true;
         const entry: LogEntry = { level: event.level, facility: event.facility, message: this.redact(event.message), suppressed };
@@ -329,9 +514,11 @@ export abstract class ClientBase extends EventEmitter {
         return true;
       }
       case 'error': {
-        let message = this.redact(event.error.message);
-        if (event.error.code === ErrorCode.SSL) message = explainTlsHandshakeError(message, this.hostnameVerification);
-        let error = nativeError({ ...event.error, message });
+        // A certificate failure comes as _SSL or as _TRANSPORT with OpenSSL's bare text: one
+        // typed TLS error, worded the same, whichever way it came.
+        const tls = normalizeTlsError(event.error.code, this.redact(event.error.message));
+        const message = tls.code === ErrorCode.SSL ? explainTlsHandshakeError(tls.message, this.hostnameVerification) : tls.message;
+        let error = nativeError(tls.code === event.error.code ? { ...event.error, message } : { code: tls.code, message });
         if (error.code === ErrorCode.ALL_BROKERS_DOWN) {
           const named = this.servers === '' || message.includes(this.servers) ? message : `${message} (bootstrap.servers: ${this.servers})`;
           error = new BrokersDownError(this.servers, named);
@@ -339,6 +526,7 @@ export abstract class ClientBase extends EventEmitter {
         this.#lastEventError = error;
         this.reportError(error);
         this.noteBootstrapFailure(error);
+        if (REFUSED_CODES.has(error.code)) this.noteRefusal(error);
         return true;
       }
       case 'stats':

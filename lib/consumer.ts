@@ -404,6 +404,9 @@ export class KafkaConsumer extends ClientBase {
   /**
    * The next message, or null when `timeoutMs` passes first or the consumer closes.
    * The message counts as processed when the next one is requested.
+   *
+   * @throws KafkaError (`_AUTHENTICATION`, `_SSL`, ...) when nothing is buffered and every
+   *   bootstrap server refuses this consumer (credentials, TLS): at once, not at the timeout.
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
     checkConsumeOptions('consume', options);
@@ -598,7 +601,12 @@ export class KafkaConsumer extends ClientBase {
     this.assertOpen(what);
   }
 
-  private async call<T>(promise: Promise<T>, what: string): Promise<T> {
+  /** A native call; while every bootstrap broker refuses this consumer (credentials, TLS), it fails at once with that. */
+  private call<T>(promise: Promise<T>, what: string): Promise<T> {
+    return this.orRefused(this.nativeCall(promise, what), `${what} failed`);
+  }
+
+  private async nativeCall<T>(promise: Promise<T>, what: string): Promise<T> {
     try {
       return await promise;
     } catch (e) {
@@ -613,6 +621,10 @@ export class KafkaConsumer extends ClientBase {
     if (this.isClosed) return [];
     while (this.bufferedCount === 0) {
       if (this.isClosed || options.signal?.aborted) return [];
+      // Every bootstrap broker refuses this consumer: no message can come; say why now
+      // rather than after the timeout (or never, without one).
+      const refusal = this.refusal;
+      if (refusal) throw this.refusedError('consume failed', refusal);
       this.askForMore();
       const arrived = await this.waitForMessages(options);
       if (!arrived) return [];
@@ -776,6 +788,8 @@ export class KafkaConsumer extends ClientBase {
       });
     }
     if (target.length > 0) {
+      // Messages came: the cluster accepts this consumer.
+      this.noteAccepted();
       if (target !== this.buffer) {
         this.buffer = target;
         this.head = 0;
@@ -786,8 +800,15 @@ export class KafkaConsumer extends ClientBase {
     }
   }
 
+  /** Every bootstrap broker refuses this consumer: waiting readers fail with the refusal (see takeBatch). */
+  protected override onRefused(): void {
+    this.wakeReaders();
+  }
+
   private handleEvent(event: NativeEvent): void {
     if (event.type === 'rebalance') {
+      // A group coordinator answered: the cluster accepts this consumer.
+      this.noteAccepted();
       const partitions = fromNative(event.partitions);
       const hook =
         event.kind === 'assign' ? this.hooks.onAssign : event.kind === 'revoke' ? this.hooks.onRevoke : this.hooks.onLost;

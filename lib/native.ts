@@ -104,6 +104,8 @@ export interface NativeProducer {
   commitTransaction(timeoutMs: number): Promise<void>;
   abortTransaction(timeoutMs: number): Promise<void>;
   outQueueLength(): number;
+  /** Fails the messages still queued (never sent) with _PURGE_QUEUE delivery reports; false after close. */
+  purgeQueued(): boolean;
   close(flushTimeoutMs: number): Promise<void>;
   ref(ref: boolean): void;
   name(): string | undefined;

@@ -200,6 +200,11 @@ export class KafkaProducer extends ClientBase {
   private readonly sendTimeoutMs: number;
   private purged = 0;
   /**
+   * The refusal the queued messages were purged for: their `_PURGE_QUEUE` reports fail the
+   * sends with it (librdkafka purges only when asked: by this, or by close()).
+   */
+  private purgedFor: KafkaError | undefined;
+  /**
    * send() calls of the current tick, enqueued together at its end (one native call for
    * all of them): per-message promises at batch cost.
    */
@@ -249,6 +254,11 @@ export class KafkaProducer extends ClientBase {
    * the promise rejects (`_MSG_TIMED_OUT`, naming the bootstrap servers) only then. Lower it
    * in the configuration to fail sooner, and check the cluster at start-up with
    * {@link KafkaProducer.connect}, which fails within seconds.
+   *
+   * A cluster that refuses the client (a wrong SASL password or token, a certificate that
+   * fails verification, a plaintext client on a TLS port: on every bootstrap server) fails
+   * the sends waiting in the queue and every later one at once with that error (`_AUTHENTICATION`,
+   * `_SSL`, ...), each message with exactly one outcome; see {@link ClientBase.connect}.
    */
   send(message: OutgoingMessage, options: SendOptions = {}): Promise<DeliveryReport> {
     if (this.closing) return Promise.reject(this.closedError('send'));
@@ -342,7 +352,8 @@ export class KafkaProducer extends ClientBase {
    * Fire-and-forget: enqueues one message and returns at once. The callback (if any)
    * gets the delivery report or error; without one, failures are emitted as `error`
    * events. Throws a {@link KafkaError} with code QUEUE_FULL when librdkafka's queue is
-   * full: await {@link waitForRoom} and retry.
+   * full: await {@link waitForRoom} and retry; and the refusal (`_AUTHENTICATION`, `_SSL`, ...)
+   * while every bootstrap server refuses this client (see {@link send}).
    *
    * A callback that throws does not disturb the other messages: they are settled first
    * (with their own reports), then the exception is rethrown on a later tick as an
@@ -351,6 +362,8 @@ export class KafkaProducer extends ClientBase {
   produce(message: OutgoingMessage, callback?: DeliveryCallback): void {
     this.assertOpen('produce');
     this.drainCoalesced();
+    const refusal = this.refusal;
+    if (refusal) throw this.refusedError(`cannot send to ${JSON.stringify(message?.topic ?? '')}`, refusal);
     const seq = this.nextBatch++;
     const err = this.produceSingle(message, seq);
     if (err !== 0) throw this.produceError(err, message?.topic ?? '');
@@ -539,6 +552,12 @@ export class KafkaProducer extends ClientBase {
         p.remaining -= total - from;
         throw this.closedError('sendBatch');
       }
+      // Every broker refuses this client: nothing enqueued now could be sent.
+      const refusal = this.refusal;
+      if (refusal) {
+        p.remaining -= total - from;
+        throw this.refusedError(`cannot send to ${JSON.stringify(topicOf(p, from))}`, refusal);
+      }
       let n: number;
       let err: number;
       try {
@@ -654,6 +673,8 @@ export class KafkaProducer extends ClientBase {
       const offsets = deliveries.offsets;
       const offsetWords = new Int32Array(offsets.buffer, offsets.byteOffset, 2 * offsets.length);
       for (let i = 0; i < deliveries.ids.length; i++) this.settle(deliveries, offsetWords, i);
+      // A message the broker acknowledged: the cluster accepts this client.
+      if (deliveries.errors.includes(0)) this.noteAccepted();
       for (const wake of this.roomWaiters.splice(0)) wake();
     }
     if (events) {
@@ -667,6 +688,30 @@ export class KafkaProducer extends ClientBase {
     }
   }
 
+  /** The error of a failed delivery; a message purged for a refusal fails with the refusal. */
+  private deliveryError(err: number, topic: string): KafkaError {
+    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) {
+      return this.refusedError(`delivery to ${JSON.stringify(topic)} failed`, this.purgedFor);
+    }
+    return this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
+  }
+
+  /** True for the error of a message purged because the cluster refused this client (not close()'s undelivered). */
+  private purgedForRefusal(error: KafkaError): boolean {
+    return this.purgedFor !== undefined && error.cause === this.purgedFor;
+  }
+
+  /**
+   * Every bootstrap broker refused this client: the messages waiting in librdkafka's queue
+   * (none can have been sent) are purged, and each of their sends rejects with the refusal
+   * through its one delivery report, instead of at `message.timeout.ms`.
+   */
+  protected override onRefused(error: KafkaError): void {
+    if (this.closing) return;
+    this.purgedFor = error;
+    if (this.inFlight > 0) this.handle.purgeQueued();
+  }
+
   private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
     this.inFlight--;
     const topic = single.message.topic;
@@ -677,7 +722,7 @@ export class KafkaProducer extends ClientBase {
       return;
     }
     const error = this.deliveryError(err, topic);
-    if (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY) this.purged++;
+    if (!this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
     if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
   }
@@ -719,7 +764,7 @@ export class KafkaProducer extends ClientBase {
     } else {
       const topic = topicOf(p, index);
       const error = err === 0 ? null : this.deliveryError(err, topic);
-      if (error && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
+      if (error && !this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
       if (p.settlers) {
         const offset = d.offsets[i]!;
         if (error) p.settlers[2 * index + 1]!(error as never);

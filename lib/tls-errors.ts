@@ -10,7 +10,7 @@ import { createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 
 import { isSecretProperty } from './secrets';
-import { ConfigError } from './errors';
+import { ConfigError, ErrorCode, KafkaError } from './errors';
 
 const KEY_PROPERTIES = ['ssl.key.location', 'ssl.key.pem'];
 const CERTIFICATE_PROPERTIES = ['ssl.certificate.location', 'ssl.certificate.pem'];
@@ -116,4 +116,63 @@ export function explainTlsHandshakeError(message: string, hostnameVerification: 
 export function hostnameVerificationOn(config: Readonly<Record<string, unknown>>): boolean {
   const value = config['ssl.endpoint.identification.algorithm'];
   return value === undefined || String(value).toLowerCase() !== 'none';
+}
+
+const CERTIFICATE_VERIFY_FAILED = /^((?:\S+?: )?)(?:SSL handshake failed: )?(error:[0-9A-F]+:SSL routines::certificate verify failed)(?!:)(.*)$/s;
+const PEER_REJECTED_CERTIFICATE = /\b(?:sslv3|tlsv1[0-3]?) alert (?:bad certificate|certificate required|unknown ca|certificate unknown)\b/;
+const OPENSSL_TEXT = /\berror:[0-9A-F]{8}:SSL routines::/;
+
+/**
+ * One code and one wording for a TLS failure, whichever way librdkafka reported it: a failed
+ * certificate check comes as `_SSL` ("SSL handshake failed: …: certificate verify failed:
+ * broker certificate could not be verified, …") or, on a later attempt, as `_TRANSPORT` with
+ * OpenSSL's bare text; a broker that rejects the client's certificate (or its lack of one)
+ * sends an alert that librdkafka reports as `_TRANSPORT` "Receive failed: …". Both become
+ * `_SSL` with librdkafka's full hint, or the likely cause. Other errors are returned as they are.
+ * @param code librdkafka's error code; `message`: its text (already redacted).
+ */
+export function normalizeTlsError(code: number, message: string): { code: number; message: string } {
+  if (code !== ErrorCode.SSL && code !== ErrorCode.TRANSPORT) return { code, message };
+  const verify = CERTIFICATE_VERIFY_FAILED.exec(message);
+  if (verify) {
+    const [, broker, openssl, rest] = verify;
+    return {
+      code: ErrorCode.SSL,
+      message:
+        `${broker}SSL handshake failed: ${openssl}: broker certificate could not be verified, verify that ssl.ca.location is ` +
+        `correctly configured or root CA certificates are installed (install ca-certificates package)${rest}`,
+    };
+  }
+  if (code === ErrorCode.TRANSPORT && PEER_REJECTED_CERTIFICATE.test(message)) {
+    return {
+      code: ErrorCode.SSL,
+      message:
+        `${message}: the broker rejected the TLS handshake; it requires a client certificate (mutual TLS) signed by a CA it trusts: ` +
+        'check `ssl.certificate.location` / `ssl.certificate.pem` and `ssl.key.location` / `ssl.key.pem`',
+    };
+  }
+  if (code === ErrorCode.TRANSPORT && OPENSSL_TEXT.test(message) && /state SSL_HANDSHAKE/.test(message)) {
+    return { code: ErrorCode.SSL, message: message.replace(/^(\S+?: )?/, (p) => `${p}SSL handshake failed: `) };
+  }
+  return { code, message };
+}
+
+/**
+ * The error of a client whose every bootstrap server cut its connections off where a listener
+ * of another protocol would: at the first request (ApiVersions) when the listener expects TLS
+ * (SSL or SASL_SSL), which reads the request as a broken handshake; right after ApiVersions
+ * was answered when it expects a SASL login (SASL_PLAINTEXT or SASL_SSL).
+ * @param servers the client's bootstrap servers; `protocol`: its `security.protocol`;
+ *   `expects`: what the listener likely wants; `last`: the last disconnection, as logged.
+ */
+export function protocolMismatch(servers: string, protocol: string, expects: 'TLS' | 'SASL', last: string): KafkaError {
+  const message =
+    expects === 'TLS'
+      ? `${servers}: the broker closed every connection right after the first request (ApiVersions) without answering: ` +
+        `it most likely expects TLS (an SSL or SASL_SSL listener) while \`security.protocol\` is ${protocol}; set \`security.protocol\` ` +
+        "to the listener's (SSL or SASL_SSL) and the TLS settings it needs"
+      : `${servers}: the broker answered ApiVersions, then closed every connection at the next request: ` +
+        `it most likely expects a SASL login (a SASL_PLAINTEXT or SASL_SSL listener) while \`security.protocol\` is ${protocol}; ` +
+        "set `security.protocol` to the listener's, with `sasl.mechanisms` and the credentials";
+  return new KafkaError({ message: `${message} (last: ${last})`, code: ErrorCode.TRANSPORT, name: '_TRANSPORT', retriable: false });
 }

@@ -50,6 +50,7 @@ Napi::Function Producer::Init(Napi::Env env) {
                          InstanceMethod<&Producer::CommitTransaction>("commitTransaction"),
                          InstanceMethod<&Producer::AbortTransaction>("abortTransaction"),
                          InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
+                         InstanceMethod<&Producer::PurgeQueued>("purgeQueued"),
                          InstanceMethod<&Producer::Close>("close"),
                          InstanceMethod<&Producer::SetRef>("ref"),
                          InstanceMethod<&Producer::SetToken>("setOAuthBearerToken"),
@@ -639,6 +640,17 @@ Napi::Value Producer::AbortTransaction(const Napi::CallbackInfo& info) {
 
 Napi::Value Producer::OutQueueLength(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), !ctx_.pump->stopping() ? rd_kafka_outq_len(ctx_.rk) : 0);
+}
+
+// purgeQueued(): fails every message still waiting in librdkafka's queues (never sent to a
+// broker) with _PURGE_QUEUE, through the usual delivery reports. Messages in flight are left
+// alone: their outcome is the broker's. Non-blocking: the broker threads drop their queues on
+// their own time. For a client every broker refuses (authentication, TLS): nothing of it can be
+// sent, and each send must end now with one outcome rather than at message.timeout.ms.
+Napi::Value Producer::PurgeQueued(const Napi::CallbackInfo& info) {
+  if (ctx_.pump->stopping()) return Napi::Boolean::New(info.Env(), false);
+  rd_kafka_resp_err_t err = rd_kafka_purge(ctx_.rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_NON_BLOCKING);
+  return Napi::Boolean::New(info.Env(), err == RD_KAFKA_RESP_ERR_NO_ERROR);
 }
 
 // close(flushTimeoutMs): flush up to the timeout, fail whatever is left, destroy.

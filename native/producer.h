@@ -53,6 +53,7 @@ class Producer : public Napi::ObjectWrap<Producer> {
   Napi::Value TxnTask(Napi::Env env, std::function<rd_kafka_error_t*(rd_kafka_t*)> call, bool flushFirst = false,
                       int timeoutMs = 0);
   Napi::Value OutQueueLength(const Napi::CallbackInfo& info);
+  Napi::Value PurgeQueued(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
   Napi::Value SetToken(const Napi::CallbackInfo& info);

@@ -10,8 +10,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { ErrorCode, KafkaAdmin, KafkaError, KafkaProducer, type LogEntry } from '../lib/index';
+import { ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
 
+const METADATA = 3;
 const API_VERSIONS = 18;
 const SASL_HANDSHAKE = 17;
 const SASL_AUTHENTICATE = 36;
@@ -51,6 +52,8 @@ function apiVersionsResponse(version: number): Buffer {
     [API_VERSIONS, 0, 3],
     [SASL_HANDSHAKE, 0, 1],
     [SASL_AUTHENTICATE, 0, 1],
+    // Advertised so that a client without SASL sends one (and is cut off, as by a real SASL listener).
+    [METADATA, 0, 12],
   ];
   if (version >= 3) {
     // error_code, compact array (length + 1), each entry with an empty tag buffer, throttle, tags.
@@ -86,7 +89,8 @@ function answer(apiKey: number, version: number, body: Buffer, state: { mechanis
   }
 }
 
-async function startFakeSaslBroker(): Promise<FakeSaslBroker> {
+/** `refuseAfterMs`: how long the broker takes to refuse a login (a real one takes about 0.3 s). */
+async function startFakeSaslBroker(refuseAfterMs = 0): Promise<FakeSaslBroker> {
   const sockets = new Set<Socket>();
   const logins: Login[] = [];
   const server: Server = createServer((socket) => {
@@ -102,6 +106,11 @@ async function startFakeSaslBroker(): Promise<FakeSaslBroker> {
         pending = pending.subarray(4 + frame.length);
         const apiKey = frame.readInt16BE(0);
         const version = frame.readInt16BE(2);
+        // Any other request before a login: a SASL listener closes the connection.
+        if (![API_VERSIONS, SASL_HANDSHAKE, SASL_AUTHENTICATE].includes(apiKey)) {
+          socket.destroy();
+          return;
+        }
         const correlationId = frame.readInt32BE(4);
         // Request header: client id (int16 length), then a tag buffer in flexible versions.
         let offset = 8;
@@ -109,7 +118,9 @@ async function startFakeSaslBroker(): Promise<FakeSaslBroker> {
         offset += 2 + Math.max(clientIdLength, 0);
         if (apiKey === API_VERSIONS && version >= 3) offset += 1;
         const response = Buffer.concat([int32(correlationId), answer(apiKey, version, frame.subarray(offset), state, logins)]);
-        socket.write(Buffer.concat([int32(response.length), response]));
+        const send = (): void => void socket.write(Buffer.concat([int32(response.length), response]));
+        if (apiKey === SASL_AUTHENTICATE && refuseAfterMs > 0) setTimeout(send, refuseAfterMs);
+        else send();
       }
     });
   });
@@ -163,11 +174,14 @@ describe('SASL against a fake broker that refuses every login', () => {
     admin.on('error', (e) => errors.push(e));
     admin.on('log', (l) => logs.push(l));
     let callError: unknown;
+    const started = Date.now();
+    let callMs = 0;
     try {
-      callError = await admin.describeCluster({ timeoutMs: 2000 }).then(
+      callError = await admin.describeCluster({ timeoutMs: 20_000 }).then(
         () => undefined,
         (e: unknown) => e,
       );
+      callMs = Date.now() - started;
       await until('an authentication error', () => errors.some((e) => e.code === ErrorCode.AUTHENTICATION));
     } finally {
       await admin.close();
@@ -179,9 +193,12 @@ describe('SASL against a fake broker that refuses every login', () => {
     expect(auth).toBeInstanceOf(KafkaError);
     expect(auth.codeName).toBe('_AUTHENTICATION');
     expect(auth.message).toMatch(/SASL authentication error: Authentication failed: invalid credentials for user \[redacted\] with password \[redacted\]/);
-    // The call fails at its deadline (librdkafka reports the broker's state, `_TRANSPORT`),
-    // not with the authentication error: the `error` event is where that is reported.
+    // The call in flight fails with the authentication error as soon as the broker refused the
+    // login, not at its deadline (20 s) with librdkafka's `_TRANSPORT`.
     expect(callError).toBeInstanceOf(KafkaError);
+    expect((callError as KafkaError).code).toBe(ErrorCode.AUTHENTICATION);
+    expect((callError as KafkaError).cause).toBe(auth);
+    expect(callMs).toBeLessThan(5_000);
     const texts = [...errors.map((e) => e.message), ...logs.map((l) => l.message), (callError as Error).message];
     expect(logs.length).toBeGreaterThan(0);
     for (const text of texts) expect(text).not.toContain(password);
@@ -209,5 +226,150 @@ describe('SASL against a fake broker that refuses every login', () => {
     const auth = errors.find((e) => e.code === ErrorCode.AUTHENTICATION)!;
     expect(auth.message).toContain(`invalid credentials with SASL mechanism ${mechanism}`);
     for (const e of errors) expect(e.message).not.toContain(password);
+  });
+});
+
+describe('a client the fake broker refuses fails its pending and following calls at once', () => {
+  let broker: FakeSaslBroker;
+  beforeAll(async () => {
+    // Refusing after 0.4 s, as a real broker might: the calls below are made before it does.
+    broker = await startFakeSaslBroker(400);
+  });
+  afterAll(async () => {
+    await broker?.close();
+  });
+
+  const password = 'n0t-the-Right-one';
+  const config = (): KafkaConfig => ({
+    'bootstrap.servers': `127.0.0.1:${broker.port}`,
+    'security.protocol': 'SASL_PLAINTEXT',
+    'sasl.mechanisms': 'PLAIN',
+    'sasl.username': 'carol',
+    'sasl.password': password,
+    'reconnect.backoff.ms': 100,
+  });
+
+  async function settled<T>(promise: Promise<T>): Promise<{ error: KafkaError | undefined; ms: number }> {
+    const started = Date.now();
+    try {
+      await promise;
+      return { error: undefined, ms: Date.now() - started };
+    } catch (e) {
+      expect(e).toBeInstanceOf(KafkaError);
+      return { error: e as KafkaError, ms: Date.now() - started };
+    }
+  }
+
+  it('producer: each send in flight ends once, with _AUTHENTICATION, through its delivery report; later sends reject at once', async () => {
+    const producer = new KafkaProducer(config(), { repeatWindowMs: 0 });
+    const errors: KafkaError[] = [];
+    producer.on('error', (e) => errors.push(e));
+    const callbacks: Array<KafkaError | null> = [];
+    let report: { undelivered: number } | undefined;
+    try {
+      const sends: Array<Promise<unknown>> = [
+        producer.send({ topic: 't', value: 'a' }),
+        producer.send({ topic: 't', value: 'b' }, { timeoutMs: 60_000 }),
+        producer.sendBatch(Array.from({ length: 20 }, (_, i) => ({ topic: 't', value: `m${i}` }))),
+      ];
+      producer.produce({ topic: 't', value: 'c' }, (e) => callbacks.push(e));
+      expect(producer.pendingCount).toBeGreaterThan(0);
+      const results = await Promise.all(sends.map((p) => settled(p)));
+      for (const r of results) {
+        expect(r.error?.code).toBe(ErrorCode.AUTHENTICATION);
+        // Not message.timeout.ms (300 s): as soon as the broker refused the login.
+        expect(r.ms).toBeLessThan(5_000);
+        expect(r.error?.message).not.toContain(password);
+      }
+      await until('the produce callback', () => callbacks.length > 0);
+      expect(callbacks[0]?.code).toBe(ErrorCode.AUTHENTICATION);
+      // Every delivery report was consumed by its message's one outcome.
+      expect(producer.pendingCount).toBe(0);
+      const later = await settled(producer.send({ topic: 't', value: 'd' }));
+      expect(later.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      expect(later.ms).toBeLessThan(1_000);
+      expect(() => producer.produce({ topic: 't', value: 'e' })).toThrow(KafkaError);
+    } finally {
+      report = await producer.close({ timeoutMs: 0 });
+    }
+    // close() had nothing left to fail, and no message got a second outcome.
+    expect(report.undelivered).toBe(0);
+    expect(callbacks).toHaveLength(1);
+    expect(errors.some((e) => e.code === ErrorCode.AUTHENTICATION)).toBe(true);
+  });
+
+  it('consumer: consume() waiting for a message rejects with _AUTHENTICATION; subscribe() then rejects at once', async () => {
+    const consumer = new KafkaConsumer({ ...config(), 'group.id': 'refused-group' }, { repeatWindowMs: 0 });
+    consumer.on('error', () => undefined);
+    try {
+      await consumer.subscribe(['t']);
+      const consumed = await settled(consumer.consume({ timeoutMs: 60_000 }));
+      expect(consumed.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      expect(consumed.ms).toBeLessThan(5_000);
+      const again = await settled(consumer.subscribe(['u']));
+      expect(again.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      expect(again.ms).toBeLessThan(1_000);
+    } finally {
+      await consumer.close({ timeoutMs: 2_000 });
+    }
+  });
+
+  it('a refusal that is no longer repeated ends: calls then wait for an answer again', async () => {
+    // Its own broker, closed halfway: from then on connections are refused (no broker, no login).
+    const own = await startFakeSaslBroker();
+    // reconnect.backoff.max.ms 100: the refusal stands 5 s without being repeated (the floor).
+    const admin = new KafkaAdmin({ ...config(), 'bootstrap.servers': `127.0.0.1:${own.port}`, 'reconnect.backoff.max.ms': 100 }, { repeatWindowMs: 0 });
+    let lastRefusal = 0;
+    admin.on('error', (e) => {
+      if (e.code === ErrorCode.AUTHENTICATION) lastRefusal = Date.now();
+    });
+    try {
+      const refused = await settled(admin.describeCluster({ timeoutMs: 20_000 }));
+      expect(refused.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      await own.close();
+      await until('the refusal to be 5.5 s old', () => lastRefusal > 0 && Date.now() - lastRefusal > 5_500, 20_000);
+      // Not failed by the old refusal: the call waits for its timeout, and fails for what it is.
+      const later = await settled(admin.describeCluster({ timeoutMs: 1_000 }));
+      expect(later.error).toBeInstanceOf(KafkaError);
+      expect(later.error?.code).not.toBe(ErrorCode.AUTHENTICATION);
+      expect(later.ms).toBeGreaterThanOrEqual(900);
+    } finally {
+      await admin.close();
+      await own.close().catch(() => undefined);
+    }
+  }, 30_000);
+
+  it('PLAINTEXT spoken to a SASL listener: an error event saying a SASL login is likely expected, and calls fail with it promptly', async () => {
+    const admin = new KafkaAdmin({ 'bootstrap.servers': `127.0.0.1:${broker.port}`, 'reconnect.backoff.ms': 100 }, { repeatWindowMs: 0 });
+    const errors: KafkaError[] = [];
+    admin.on('error', (e) => errors.push(e));
+    try {
+      const r = await settled(admin.describeCluster({ timeoutMs: 30_000 }));
+      const wording = /most likely expects a SASL login \(a SASL_PLAINTEXT or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/;
+      expect(r.error?.message).toMatch(wording);
+      expect(r.error?.isRetriable).toBe(false);
+      expect(r.ms).toBeLessThan(5_000);
+      const event = errors.find((e) => wording.test(e.message));
+      expect(event).toBeDefined();
+      expect(r.error?.cause).toBe(event);
+      const next = await settled(admin.listTopics({ timeoutMs: 30_000 }));
+      expect(next.error?.message).toMatch(wording);
+      expect(next.ms).toBeLessThan(1_000);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('connect() rejects with _AUTHENTICATION as soon as the login is refused, not at its timeout', async () => {
+    const admin = new KafkaAdmin(config(), { repeatWindowMs: 0 });
+    admin.on('error', () => undefined);
+    try {
+      const r = await settled(admin.connect({ timeoutMs: 30_000 }));
+      expect(r.error?.code).toBe(ErrorCode.AUTHENTICATION);
+      expect(r.ms).toBeLessThan(5_000);
+      expect(r.error?.message).not.toContain(password);
+    } finally {
+      await admin.close();
+    }
   });
 });

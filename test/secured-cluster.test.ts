@@ -146,8 +146,11 @@ function securedSuite(title: string, vars: Vars, oauthPrincipal?: string): void 
             () => undefined,
             (e: unknown) => e,
           );
-          // The call cannot succeed without authentication.
+          // The call cannot succeed without authentication, and fails with the refusal itself
+          // as soon as the broker refused the login, not at its 15 s timeout.
           expect(callError).toBeInstanceOf(KafkaError);
+          expect((callError as KafkaError).code).toBe(ErrorCode.AUTHENTICATION);
+          expect(Date.now() - started).toBeLessThan(5_000);
           const deadline = started + 30_000;
           while (!errors.some((e) => e.code === ErrorCode.AUTHENTICATION) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
           const auth = errors.find((e) => e.code === ErrorCode.AUTHENTICATION);

@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type PeerCertificate, type Server, type TLSSocket } from 'node:tls';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +22,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { configFromEnv } from '../lib/env-config';
 import { ConfigError, Driver, ErrorCode, KafkaAdmin, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
+import { normalizeTlsError } from '../lib/tls-errors';
+
+/**
+ * Runs `fn` with exactly `vars` as the KAFKA_* variables of process.env (the caller's own
+ * KAFKA_* variables removed meanwhile, and restored after): what reads the environment sees
+ * the test's settings only, whatever the environment the tests run in.
+ */
+async function withKafkaEnv<T>(vars: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('KAFKA_')));
+  for (const k of Object.keys(saved)) delete process.env[k];
+  Object.assign(process.env, vars);
+  try {
+    return await fn();
+  } finally {
+    for (const k of Object.keys(process.env)) if (k.startsWith('KAFKA_')) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
 
 describe('TLS', () => {
   it('finds the system CA bundle by probing its usual locations', async () => {
@@ -373,34 +392,144 @@ describe.skipIf(opensslMissing)(
       expect(written).toEqual([]);
     });
 
-    it('Driver.connect() with KAFKA_BOOTSTRAP_SERVERS and KAFKA_CA_CERT in the environment connects over TLS', async () => {
+    /** Driver.connect() configured by the environment alone (the test's KAFKA_* variables only). */
+    async function driverOverTls(): Promise<void> {
       const broker = await startFakeBroker(pki, 'server');
       const vars = {
         KAFKA_BOOTSTRAP_SERVERS: `127.0.0.1:${broker.port}`,
         KAFKA_CA_CERT: Buffer.from(pki.pem.ca).toString('base64'),
       };
-      const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
-      Object.assign(process.env, vars);
       let driver: Driver | undefined;
       try {
         // The driver takes the bootstrap servers from the environment: it must take the
         // security settings from there too, not connect in plaintext.
-        driver = await Driver.connect({});
+        driver = await withKafkaEnv(vars, () => Driver.connect({}));
         expect(driver.kafkaConfig['security.protocol']).toBe('SSL');
+        expect(driver.kafkaConfig['sasl.mechanisms']).toBeUndefined();
         // The driver's configuration prints redacted (librdkafka counts ssl.ca.pem as sensitive).
         expect(JSON.stringify(driver.kafkaConfig)).not.toContain(pki.pem.ca.split('\n')[1]!);
         await until('a TLS handshake', () => broker.handshakes.length > 0 || broker.failures.length > 0);
         expect(broker.failures).toEqual([]);
         expect(broker.handshakes.length).toBeGreaterThan(0);
       } finally {
-        for (const [k, v] of Object.entries(saved)) {
-          if (v === undefined) delete process.env[k];
-          else process.env[k] = v;
-        }
         await driver?.close();
         await broker.close();
       }
+    }
+
+    it('Driver.connect() with KAFKA_BOOTSTRAP_SERVERS and KAFKA_CA_CERT in the environment connects over TLS', async () => {
+      await driverOverTls();
     });
+
+    it('the same, hermetic: KAFKA_SASL_* and KAFKA_SECURITY_PROTOCOL of the caller\'s environment do not leak into it', async () => {
+      const caller = {
+        KAFKA_SECURITY_PROTOCOL: 'SASL_SSL',
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'someone',
+        KAFKA_SASL_PASSWORD: 'their-password',
+      };
+      const before = Object.fromEntries(Object.keys(caller).map((k) => [k, process.env[k]]));
+      Object.assign(process.env, caller);
+      try {
+        await driverOverTls();
+        // The caller's variables are back as they were.
+        for (const [k, v] of Object.entries(caller)) expect(process.env[k]).toBe(v);
+      } finally {
+        for (const [k, v] of Object.entries(before)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    });
+
+    it('a failed handshake fails the calls in flight and the next ones with the _SSL error, at once', async () => {
+      const broker = await startFakeBroker(pki, 'untrusted');
+      const admin = new KafkaAdmin(clientConfig(broker.port, { 'ssl.ca.pem': pki.pem.ca }));
+      const producer = new KafkaProducer(clientConfig(broker.port, { 'ssl.ca.pem': pki.pem.ca }));
+      const errors: KafkaError[] = [];
+      admin.on('error', (e) => errors.push(e));
+      producer.on('error', () => undefined);
+      const started = Date.now();
+      try {
+        const [call, send] = await Promise.allSettled([admin.describeCluster({ timeoutMs: 30_000 }), producer.send({ topic: 't', value: 'v' })]);
+        const elapsed = Date.now() - started;
+        for (const r of [call, send]) {
+          expect(r.status).toBe('rejected');
+          const e = (r as PromiseRejectedResult).reason as KafkaError;
+          expect(e).toBeInstanceOf(KafkaError);
+          expect(e.code).toBe(ErrorCode.SSL);
+          expect(e.message).toMatch(/certificate verify failed: broker certificate could not be verified/);
+        }
+        expect(elapsed).toBeLessThan(5_000);
+        expect((call as PromiseRejectedResult).reason.cause).toBe(errors.find((e) => e.code === ErrorCode.SSL));
+        expect(producer.pendingCount).toBe(0);
+        const t = Date.now();
+        await expect(admin.listTopics({ timeoutMs: 30_000 })).rejects.toMatchObject({ code: ErrorCode.SSL });
+        expect(Date.now() - t).toBeLessThan(1_000);
+      } finally {
+        await producer.close({ timeoutMs: 0 });
+        await admin.close();
+        await broker.close();
+      }
+    });
+
+    it('PLAINTEXT spoken to a TLS port: an error event saying TLS is likely expected, and calls fail with it promptly', async () => {
+      const broker = await startFakeBroker(pki, 'server');
+      const admin = new KafkaAdmin({ 'bootstrap.servers': `127.0.0.1:${broker.port}`, 'reconnect.backoff.ms': 100, 'reconnect.backoff.max.ms': 500 });
+      const errors: Array<{ at: number; error: KafkaError }> = [];
+      const started = Date.now();
+      admin.on('error', (error) => errors.push({ at: Date.now() - started, error }));
+      try {
+        const call = await admin.describeCluster({ timeoutMs: 30_000 }).then(
+          () => undefined,
+          (e: unknown) => e as KafkaError,
+        );
+        expect(call).toBeInstanceOf(KafkaError);
+        expect(call!.message).toMatch(/most likely expects TLS \(an SSL or SASL_SSL listener\) while `security\.protocol` is PLAINTEXT/);
+        expect(Date.now() - started).toBeLessThan(5_000);
+        const event = errors.find((e) => /most likely expects TLS/.test(e.error.message));
+        expect(event, errors.map((e) => e.error.message).join(' | ')).toBeDefined();
+        expect(event!.at).toBeLessThan(5_000);
+        expect(event!.error.isRetriable).toBe(false);
+        expect(call!.cause).toBe(event!.error);
+        // The TLS server saw handshakes that failed (the Kafka request read as one).
+        expect(broker.failures.length).toBeGreaterThan(0);
+      } finally {
+        await admin.close();
+        await broker.close();
+      }
+    });
+
+    it('a plaintext server that closes idle connections late is not taken for a TLS port', async () => {
+      // Accepts, reads the request, and closes only after 1.5 s: not the at-once close of a TLS listener.
+      const sockets = new Set<import('node:net').Socket>();
+      const server = createTcpServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        const timer = setTimeout(() => socket.destroy(), 1_500);
+        socket.on('close', () => {
+          clearTimeout(timer);
+          sockets.delete(socket);
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const port = (server.address() as { port: number }).port;
+      const admin = new KafkaAdmin({ 'bootstrap.servers': `127.0.0.1:${port}`, 'reconnect.backoff.ms': 100, 'reconnect.backoff.max.ms': 200, 'socket.timeout.ms': 10_000 });
+      const logs: LogEntry[] = [];
+      const errors: KafkaError[] = [];
+      admin.on('log', (l) => logs.push(l));
+      admin.on('error', (e) => errors.push(e));
+      try {
+        await expect(admin.describeCluster({ timeoutMs: 5_000 })).rejects.toBeInstanceOf(KafkaError);
+        // Several late closes happened, and none was called a protocol mismatch.
+        expect(logs.filter((l) => /connection closed by peer/.test(l.message)).length).toBeGreaterThanOrEqual(2);
+        expect(errors.filter((e) => /expects TLS/.test(e.message))).toEqual([]);
+      } finally {
+        await admin.close();
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }, 20_000);
 
     it('swapped certificate and key files are ConfigErrors naming each file property', () => {
       const keyIsCert = creationError(clientConfig(1, { 'ssl.certificate.location': pki.path('client'), 'ssl.key.location': pki.path('client') }));
@@ -438,3 +567,28 @@ describe.skipIf(opensslMissing)(
     });
   },
 );
+
+describe('one typed TLS error whichever way librdkafka reports it', () => {
+  const full =
+    'ssl://b:9093/bootstrap: SSL handshake failed: error:0A000086:SSL routines::certificate verify failed: broker certificate could not be verified, ' +
+    'verify that ssl.ca.location is correctly configured or root CA certificates are installed (install ca-certificates package) (after 8ms in state SSL_HANDSHAKE)';
+
+  it('_TRANSPORT with OpenSSL\'s bare "certificate verify failed" becomes the _SSL error, worded as librdkafka words it', () => {
+    const bare = normalizeTlsError(ErrorCode.TRANSPORT, 'ssl://b:9093/bootstrap: error:0A000086:SSL routines::certificate verify failed (after 8ms in state SSL_HANDSHAKE)');
+    expect(bare).toEqual({ code: ErrorCode.SSL, message: full });
+    // The _SSL route is left as it is.
+    expect(normalizeTlsError(ErrorCode.SSL, full)).toEqual({ code: ErrorCode.SSL, message: full });
+  });
+
+  it('a broker alert rejecting the client certificate is _SSL and asks for one', () => {
+    const r = normalizeTlsError(ErrorCode.TRANSPORT, 'ssl://b:9093/bootstrap: Receive failed: error:0A000412:SSL routines::sslv3 alert bad certificate: SSL alert number 42 (after 0ms in state APIVERSION_QUERY)');
+    expect(r.code).toBe(ErrorCode.SSL);
+    expect(r.message).toMatch(/alert bad certificate.*requires a client certificate \(mutual TLS\).*ssl\.certificate\.location/);
+  });
+
+  it('other transport errors are left as they are', () => {
+    const refused = 'b:9092/bootstrap: Connect to ipv4#127.0.0.1:9092 failed: Connection refused (after 0ms in state CONNECT)';
+    expect(normalizeTlsError(ErrorCode.TRANSPORT, refused)).toEqual({ code: ErrorCode.TRANSPORT, message: refused });
+    expect(normalizeTlsError(ErrorCode.AUTHENTICATION, 'x')).toEqual({ code: ErrorCode.AUTHENTICATION, message: 'x' });
+  });
+});
