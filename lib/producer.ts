@@ -641,9 +641,13 @@ export class KafkaProducer extends ClientBase {
     return this.withServers(nativeError(code, `cannot send to ${JSON.stringify(topic)}`));
   }
 
-  /** A delivery failure; once the producer hit a fatal error, that error (typed, fatal). */
+  /**
+   * The error of a failed delivery: once the producer hit a fatal error, that error (typed,
+   * fatal); a message purged because the cluster refused this client, the refusal.
+   */
   private deliveryError(err: number, topic: string): KafkaError {
     const context = `delivery to ${JSON.stringify(topic)} failed`;
+    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) return this.refusedError(context, this.purgedFor);
     if (this.fatal && err !== ErrorCode.PURGE_QUEUE && err !== ErrorCode.DESTROY) return this.fatalError(err, context);
     return this.withServers(nativeError(err, context));
   }
@@ -688,13 +692,6 @@ export class KafkaProducer extends ClientBase {
     }
   }
 
-  /** The error of a failed delivery; a message purged for a refusal fails with the refusal. */
-  private deliveryError(err: number, topic: string): KafkaError {
-    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) {
-      return this.refusedError(`delivery to ${JSON.stringify(topic)} failed`, this.purgedFor);
-    }
-    return this.withServers(nativeError(err, `delivery to ${JSON.stringify(topic)} failed`));
-  }
 
   /** True for the error of a message purged because the cluster refused this client (not close()'s undelivered). */
   private purgedForRefusal(error: KafkaError): boolean {
