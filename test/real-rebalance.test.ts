@@ -296,12 +296,14 @@ describe.each<Protocol>(['eager-range', 'eager-roundrobin', 'cooperative-sticky'
  * out messages of the revoked partition either (found by the test above: a loop awaiting a
  * commit mid-batch was handed a message of a partition revoked meanwhile).
  */
-describe.each<{ protocol: Protocol; style: 'iterator' | 'run' }>([
+// Independent topics and groups: side by side (a classic rebalance on the mock takes ~20 s).
+describe.concurrent.each<{ protocol: Protocol; style: 'iterator' | 'run' }>([
   { protocol: 'cooperative-sticky', style: 'iterator' },
   { protocol: 'cooperative-sticky', style: 'run' },
   { protocol: 'kip848', style: 'iterator' },
   { protocol: 'kip848', style: 'run' },
 ])('a batch in hand when its partition is revoked ($protocol, $style)', ({ protocol, style }) => {
+  // Independent groups and topics: run side by side (classic rebalances on the mock take ~20 s each).
   // Classic cooperative-sticky needs no commit here, so it runs on the mock too.
   const reason = protocol === 'kip848' ? kip848Reason : undefined;
   it.skipIf(reason !== undefined)(`hands out nothing more of the revoked partition${reason ? ` (skipped: ${reason})` : ''}`, async () => {
