@@ -137,6 +137,12 @@ export class KafkaConsumer extends ClientBase {
   private running = false;
   /** The batch a `for await` loop is in, and how far it got. */
   private inProgress: { batch: Message[]; done: number } | undefined;
+  /**
+   * Batches being handed to the application one message at a time (the iterator, run()'s
+   * eachMessage), with the index of the next message to hand out: a revoke or a loss removes
+   * the messages of its partitions from what is not handed out yet, as from the buffer.
+   */
+  private readonly delivering = new Set<{ batch: Message[]; next: number }>();
 
   constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
@@ -450,12 +456,14 @@ export class KafkaConsumer extends ClientBase {
       const batch = await this.takeBatch(10_000, {});
       if (batch.length === 0) return;
       // Messages of this batch the application has moved past; commit() marks them too.
-      const progress = { batch, done: 0 };
+      const progress = { batch, done: 0, next: 0 };
       this.inProgress = progress;
+      this.delivering.add(progress);
       try {
         for (let i = 0; i < batch.length; i++) {
           // The loop (or anyone) closed the consumer: stop at this message, as reads do.
           if (this.isClosed) return;
+          progress.next = i + 1;
           yield batch[i]!;
           progress.done = i + 1;
           if (performance.now() - lastYield > YIELD_MS) {
@@ -467,6 +475,7 @@ export class KafkaConsumer extends ClientBase {
         this.unshift(batch, progress.done);
         throw e;
       } finally {
+        this.delivering.delete(progress);
         if (this.inProgress === progress) this.inProgress = undefined;
         this.markRange(batch, progress.done);
       }
@@ -518,24 +527,31 @@ export class KafkaConsumer extends ClientBase {
           this.markRange(batch, batch.length);
         } else {
           let lastYield = performance.now();
-          for (let i = 0; i < batch.length; i++) {
-            if (this.isClosed) {
-              this.markRange(batch, i);
-              return;
+          const cursor = { batch, next: 0 };
+          this.delivering.add(cursor);
+          try {
+            for (let i = 0; i < batch.length; i++) {
+              if (this.isClosed) {
+                this.markRange(batch, i);
+                return;
+              }
+              cursor.next = i + 1;
+              try {
+                await options.eachMessage!(batch[i]!);
+              } catch (e) {
+                this.markRange(batch, i);
+                this.unshift(batch, i);
+                const m = batch[i]!;
+                throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
+              }
+              if (performance.now() - lastYield > YIELD_MS) {
+                this.markRange(batch, i + 1);
+                await new Promise<void>((r) => setImmediate(r));
+                lastYield = performance.now();
+              }
             }
-            try {
-              await options.eachMessage!(batch[i]!);
-            } catch (e) {
-              this.markRange(batch, i);
-              this.unshift(batch, i);
-              const m = batch[i]!;
-              throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
-            }
-            if (performance.now() - lastYield > YIELD_MS) {
-              this.markRange(batch, i + 1);
-              await new Promise<void>((r) => setImmediate(r));
-              lastYield = performance.now();
-            }
+          } finally {
+            this.delivering.delete(cursor);
           }
           this.markRange(batch, batch.length);
         }
@@ -696,6 +712,18 @@ export class KafkaConsumer extends ClientBase {
     this.updateFlow();
   }
 
+  /** Removes the messages of `keys`' partitions from what the batches being handed out have not handed out yet (in place: the loops read the same arrays). */
+  private dropDelivering(keys: Set<string>): void {
+    for (const d of this.delivering) {
+      let kept = d.next;
+      for (let i = d.next; i < d.batch.length; i++) {
+        const m = d.batch[i]!;
+        if (!keys.has(key(m))) d.batch[kept++] = m;
+      }
+      d.batch.length = kept;
+    }
+  }
+
   private updateFlow(): void {
     const full = this.bufferedCount >= this.hwmMessages || this.bufferedBytes >= this.hwmBytes;
     if (full && this.flowing) {
@@ -816,6 +844,7 @@ export class KafkaConsumer extends ClientBase {
         // Nothing of a revoked partition reaches the application from here on.
         const keys = new Set(partitions.map(key));
         this.dropBuffered((m) => keys.has(key(m)));
+        this.dropDelivering(keys);
         if (event.kind === 'revoke') this.flushStore();
         else for (const k of keys) this.toStore.delete(k);
       }

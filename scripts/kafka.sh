@@ -23,20 +23,34 @@
 # in a JSON file named by OCTOKAFKA_TEST_SECURED_PROFILES: one entry per listener and mechanism,
 # each a set of the KAFKA_* variables an application would be given (configFromEnv's names).
 #
+# Broker line: OCTOKAFKA_KAFKA_LINE=4 (the default: the pin in deps/kafka/pom.xml) or 3 (the
+# previous generation, KRaft mode: deps/kafka/pom-3.x.xml), for the compatibility run:
+#   OCTOKAFKA_KAFKA_LINE=3 scripts/kafka.sh start
+# Both lines get the same listeners, users and ACLs; what differs is handled here (3.x logs
+# through log4j 1.x and keeps AclCommand in the core jar). The 3.x broker keeps its default group
+# protocols (classic only: KIP-848 was a preview there), so tests that need KIP-848 skip on it by
+# the API versions it advertises.
+#
 # Cache folder: $OCTOKAFKA_CACHE, else $XDG_CACHE_HOME/octokafka, else ~/.cache/octokafka (as
 # scripts/librdkafka.sh). State (pid, run folder, env): $OCTOKAFKA_KAFKA_STATE, else
-# <cache>/kafka-broker. Heap: $OCTOKAFKA_KAFKA_HEAP (default 768m).
+# <cache>/kafka-broker (line 4) or <cache>/kafka-broker-3 (line 3), so both lines can run at
+# once. Heap: $OCTOKAFKA_KAFKA_HEAP (default 768m).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
-pom="$root/deps/kafka/pom.xml"
 
 say() { echo "[kafka] $*" >&2; }
 die() { echo "[kafka] error: $*" >&2; exit 1; }
 
+line=${OCTOKAFKA_KAFKA_LINE:-4}
 cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}
-state=${OCTOKAFKA_KAFKA_STATE:-$cache/kafka-broker}
+case "$line" in
+  4) pom="$root/deps/kafka/pom.xml"; default_state="$cache/kafka-broker" ;;
+  3) pom="$root/deps/kafka/pom-3.x.xml"; default_state="$cache/kafka-broker-3" ;;
+  *) echo "[kafka] error: OCTOKAFKA_KAFKA_LINE must be 4 (the default) or 3, not '$line'" >&2; exit 2 ;;
+esac
+state=${OCTOKAFKA_KAFKA_STATE:-$default_state}
 heap=${OCTOKAFKA_KAFKA_HEAP:-768m}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
 [ -n "$version" ] || die "no <kafka.version> in $pom"
@@ -146,7 +160,23 @@ start() {
   mallory_pass=$(rand 12)
   make_pki "$run/pki" "$store_pass"
 
-  cat >"$run/log4j2.properties" <<EOF
+  # The broker's log goes to a file; 4.x reads a log4j2 configuration, 3.x a log4j 1.x one.
+  local log_opt
+  if [ "$line" = 3 ]; then
+    log_opt="-Dlog4j.configuration=file:$run/log4j.properties"
+    cat >"$run/log4j.properties" <<EOF
+log4j.rootLogger=INFO, FILE
+log4j.appender.FILE=org.apache.log4j.FileAppender
+log4j.appender.FILE.File=$run/broker.log
+log4j.appender.FILE.layout=org.apache.log4j.PatternLayout
+log4j.appender.FILE.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.state.change.logger=WARN
+log4j.logger.kafka.request.logger=WARN
+log4j.logger.kafka.authorizer.logger=WARN
+EOF
+  else
+    log_opt="-Dlog4j2.configurationFile=$run/log4j2.properties"
+    cat >"$run/log4j2.properties" <<EOF
 status = warn
 appender.file.type = File
 appender.file.name = FILE
@@ -162,6 +192,7 @@ logger.request.level = WARN
 logger.authorizer.name = kafka.authorizer.logger
 logger.authorizer.level = WARN
 EOF
+  fi
 
   local jaas_plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"$admin_pass\" user_alice=\"$alice_pass\" user_mallory=\"$mallory_pass\";"
   cat >"$run/server.properties" <<EOF
@@ -184,8 +215,7 @@ offsets.topic.num.partitions=10
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=10
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+$([ "$line" = 3 ] || printf 'share.coordinator.state.topic.replication.factor=1\nshare.coordinator.state.topic.min.isr=1')
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=true
 delete.topic.enable=true
@@ -228,7 +258,7 @@ EOF
   # one that starts with "-" (1 in 64) would otherwise be read as an option.
   cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
   # shellcheck disable=SC2046
-  if ! java $(java_opts) -Dlog4j2.configurationFile="$run/log4j2.properties" -cp "$cp" kafka.tools.StorageTool format \
+  if ! java $(java_opts) "$log_opt" -cp "$cp" kafka.tools.StorageTool format \
     --cluster-id="$cluster_id" -c "$run/server.properties" \
     --add-scram "SCRAM-SHA-256=[name=admin,password=$admin_pass]" \
     --add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pass]" \
@@ -243,7 +273,7 @@ EOF
   formatted=$(date +%s%N)
 
   # shellcheck disable=SC2046
-  setsid java $(java_opts) -Dlog4j2.configurationFile="$run/log4j2.properties" -Dkafka.logs.dir="$run" \
+  setsid java $(java_opts) "$log_opt" -Dkafka.logs.dir="$run" \
     -cp "$cp" kafka.Kafka "$run/server.properties" >"$run/stdout.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$state/pid"
@@ -268,8 +298,11 @@ EOF
   ready=$(date +%s%N)
 
   # ACLs for alice (the secured tests' user) through the PLAINTEXT listener (a super user).
+  # The tool moved from the core jar (kafka.admin) to the tools module in 4.0.
+  local acl_command=org.apache.kafka.tools.AclCommand
+  [ "$line" = 3 ] && acl_command=kafka.admin.AclCommand
   # shellcheck disable=SC2046
-  if ! java $(java_opts) -Dlog4j2.configurationFile="$run/log4j2.properties" -cp "$cp" org.apache.kafka.tools.AclCommand \
+  if ! java $(java_opts) "$log_opt" -cp "$cp" "$acl_command" \
     --bootstrap-server "127.0.0.1:$plain" --add --allow-principal User:alice --operation All \
     --topic secured --topic __info_secured --group secured --transactional-id secured \
     --resource-pattern-type prefixed >"$run/acls.log" 2>&1; then
@@ -298,6 +331,7 @@ EOF
     echo "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$plain"
     echo "export OCTOKAFKA_TEST_SECURED_PROFILES=$run/profiles.json"
     echo "export OCTOKAFKA_KAFKA_VERSION=$version"
+    echo "export OCTOKAFKA_KAFKA_LINE=$line"
     echo "export OCTOKAFKA_KAFKA_CLASSPATH='$libs/*'"
   } >"$state/env"
   local ms_format=$(((formatted - started) / 1000000)) ms_ready=$(((ready - formatted) / 1000000)) ms_total=$((($(date +%s%N) - started) / 1000000))
@@ -337,7 +371,7 @@ status() {
     echo "running: Kafka $version, pid $pid, folder $(cat "$state/run" 2>/dev/null)"
     cat "$state/env"
   else
-    echo "not running"
+    echo "not running (Kafka $version pinned by ${pom#"$root"/})"
     return 3
   fi
 }
