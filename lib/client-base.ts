@@ -360,8 +360,9 @@ export abstract class ClientBase extends EventEmitter {
    * client (calls fail with it, not at their timeouts):
    * - a client without TLS cut off at its first request (ApiVersions), within a second: a TLS
    *   listener, which reads the request as a broken handshake;
-   * - a client without SASL cut off within 100 ms of being up (ApiVersions answered): a SASL
-   *   listener, which answers ApiVersions but closes on any other request before a login.
+   * - a client without SASL cut off within a second of being up (ApiVersions answered): a SASL
+   *   listener, which answers ApiVersions but closes on any other request before a login
+   *   (Kafka 4.1 within ~100 ms, Kafka 3.9 after 120–350 ms).
    */
   private noteCutOff(line: string): void {
     // Log lines start with the thread's name: "[thrd:host:port/bootstrap]: host:port/bootstrap: …".
@@ -370,7 +371,7 @@ export abstract class ClientBase extends EventEmitter {
     if (!cut) return;
     const expects = cut[2] === 'UP' ? 'SASL' : 'TLS';
     // A slow close is something else (an idle connection, a broker going down).
-    if (expects === 'TLS' ? this.#protocol.endsWith('SSL') || Number(cut[1]) >= 1000 : this.#protocol.startsWith('SASL') || Number(cut[1]) >= 100) return;
+    if (Number(cut[1]) >= 1000 || (expects === 'TLS' ? this.#protocol.endsWith('SSL') : this.#protocol.startsWith('SASL'))) return;
     const broker = brokerOf(message);
     if (broker === undefined || !/^\S+?\/bootstrap: /.test(message.replace(/^[a-z_]+:\/\//i, ''))) return;
     const key = `${expects} ${broker}`;

@@ -290,7 +290,9 @@ describe.skipIf(!realCluster)(realCluster ? 'Java client interoperability' : `Ja
   it('the Java producer writes keyed messages, octokafka reads them from the partitions it would have chosen', async () => {
     const topic = await newTopic('interop-from-java');
     const lines = Array.from({ length: COUNT }, (_, i) => `key-${i}|value ${i} from java`).join('\n');
-    tool('org.apache.kafka.tools.ConsoleProducer', ['--bootstrap-server', servers, '--topic', topic, '--property', 'parse.key=true', '--property', 'key.separator=|'], `${lines}\n`);
+    // Kafka 4 moved the console producer from the core module to the tools module.
+    const consoleProducer = process.env.OCTOKAFKA_KAFKA_LINE === '3' ? 'kafka.tools.ConsoleProducer' : 'org.apache.kafka.tools.ConsoleProducer';
+    tool(consoleProducer, ['--bootstrap-server', servers, '--topic', topic, '--property', 'parse.key=true', '--property', 'key.separator=|'], `${lines}\n`);
 
     const consumer = new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': unique('interop'), 'auto.offset.reset': 'earliest', 'enable.auto.commit': false });
     const read: Array<{ key: string; value: string; partition: number }> = [];
