@@ -4,14 +4,20 @@
 # cyrus, zstd, zlib, bundled lz4, no curl). Everything is cached outside the repository
 # so that a rebuild takes seconds and needs no network.
 #
-# Usage: scripts/librdkafka.sh [--print-prefix]
+# Usage: scripts/librdkafka.sh [--print-prefix | --verify-source | --verify-npm-source | --tree-sha256 DIR]
 #   Progress goes to stderr; with --print-prefix the install prefix (holding
 #   include/ and lib/librdkafka.a) is the only thing written to stdout, which is how
 #   binding.gyp calls it.
+#   --verify-source     obtain the tarball as a build would, unpack it and check its tree
+#                       checksum (no build tools needed); prints the tree checksum.
+#   --verify-npm-source fetch the second copy of the release (LIBRDKAFKA_NPM_PACKAGE, through
+#                       npm, integrity-checked) and check the same tree checksum; prints it.
+#   --tree-sha256 DIR   print the tree checksum of an unpacked librdkafka source folder.
 #
 # Tarball sources, in order: the cache, $LIBRDKAFKA_TARBALL (a path or an http(s) URL),
 # then Debian's source archive through `apt-get source` with a private apt
-# configuration whose mirror is read from this machine's own apt sources.
+# configuration whose mirror is read from this machine's own apt sources. Whatever the
+# source, the unpacked tree must match LIBRDKAFKA_TREE_SHA256 before anything is built.
 # Cache folder: $OCTOKAFKA_CACHE, else $XDG_CACHE_HOME/octokafka, else ~/.cache/octokafka.
 set -euo pipefail
 
@@ -49,24 +55,77 @@ flags_key=$( (printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" p
   for f in "${patch_files[@]}"; do printf '%s\n' "$(<"$f")"; done) | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
 
-print_prefix=0
-[ "${1:-}" = "--print-prefix" ] && print_prefix=1
+print_prefix=0 mode=build
+case "${1:-}" in
+  --print-prefix) print_prefix=1 ;;
+  --verify-source) mode=verify ;;
+  --verify-npm-source) mode=verify-npm ;;
+  --tree-sha256) mode=tree ;;
+  "") ;;
+  *) die "unknown option $1 (see the usage at the top of scripts/librdkafka.sh)" ;;
+esac
+
+# The tree checksum (see deps/librdkafka.pin): file contents and paths, not the tarball's
+# packing (timestamps, order, compression), so copies packed differently compare equal.
+tree_sha256() {
+  (cd "$1" && find . -type f ! -path './packaging/*' ! -path './debian/*' ! -path './examples/*' \
+    ! -path './.github/*' ! -path './.semaphore/*' ! -name .gitignore -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+verify_tree() { # dir source-label -> 0 when the tree matches the pin
+  local got
+  got=$(tree_sha256 "$1")
+  if [ "$got" != "$LIBRDKAFKA_TREE_SHA256" ]; then
+    say "tree checksum mismatch for the sources from $2"
+    say "  expected $LIBRDKAFKA_TREE_SHA256"
+    say "  got      $got"
+    return 1
+  fi
+  say "tree checksum ok ($2): $got"
+}
+
+if [ "$mode" = tree ]; then
+  [ -d "${2:-}" ] || die "--tree-sha256 needs a folder"
+  tree_sha256 "$2"; exit 0
+fi
+if [ "$mode" = verify-npm ]; then
+  command -v npm >/dev/null 2>&1 || die "'npm' is not installed"
+  npm_cache="$cache/npm-source"
+  mkdir -p "$npm_cache"
+  # npm pack checks the registry's integrity; the pin's integrity makes a changed
+  # package (or registry answer) fail here rather than be trusted.
+  meta=$(cd "$npm_cache" && npm pack --json --prefer-offline "$LIBRDKAFKA_NPM_PACKAGE" 2>/dev/null) ||
+    die "npm pack $LIBRDKAFKA_NPM_PACKAGE failed"
+  file=$(printf '%s' "$meta" | node -e 'const m=JSON.parse(require("fs").readFileSync(0,"utf8"))[0]; console.log(m.filename)')
+  integrity=$(printf '%s' "$meta" | node -e 'const m=JSON.parse(require("fs").readFileSync(0,"utf8"))[0]; console.log(m.integrity)')
+  [ "$integrity" = "$LIBRDKAFKA_NPM_INTEGRITY" ] ||
+    die "$LIBRDKAFKA_NPM_PACKAGE has integrity $integrity, the pin says $LIBRDKAFKA_NPM_INTEGRITY"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  tar -xzf "$npm_cache/$file" -C "$work" "$LIBRDKAFKA_NPM_FOLDER"
+  verify_tree "$work/$LIBRDKAFKA_NPM_FOLDER" "npm $LIBRDKAFKA_NPM_PACKAGE" || die "the npm copy does not match deps/librdkafka.pin"
+  tree_sha256 "$work/$LIBRDKAFKA_NPM_FOLDER"
+  exit 0
+fi
 
 done_build() {
   if [ "$print_prefix" = 1 ]; then echo "$prefix"; else say "ready: $prefix"; fi
   exit 0
 }
 
-[ -f "$prefix/lib/librdkafka.a" ] && [ -f "$prefix/include/librdkafka/rdkafka.h" ] && done_build
+[ "$mode" = build ] && [ -f "$prefix/lib/librdkafka.a" ] && [ -f "$prefix/include/librdkafka/rdkafka.h" ] && done_build
 
 need_tool() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed. Install it with: apt-get install -y $2"
 }
-need_tool cmake cmake
-need_tool make make
-need_tool cc build-essential
+if [ "$mode" = build ]; then
+  need_tool cmake cmake
+  need_tool make make
+  need_tool cc build-essential
+fi
 need_tool sha256sum coreutils
 need_tool tar tar
+if [ "$mode" = build ]; then
 need_tool patch patch
 
 # Static libraries librdkafka links against; the addon links them too.
@@ -82,6 +141,7 @@ need_static libssl.a libssl-dev
 need_static libcrypto.a libssl-dev
 need_static libzstd.a libzstd-dev
 need_static libz.a zlib1g-dev
+fi
 
 mkdir -p "$cache"
 
@@ -138,13 +198,16 @@ if [ ! -f "$tarball" ]; then
       http://*|https://*)
         need_tool curl curl
         say "downloading $LIBRDKAFKA_TARBALL"
-        curl -fsSL "$LIBRDKAFKA_TARBALL" -o "$tarball.part" || die "download of $LIBRDKAFKA_TARBALL failed" ;;
+        curl -fsSL "$LIBRDKAFKA_TARBALL" -o "$tarball.part" || die "download of $LIBRDKAFKA_TARBALL failed"
+        tarball_source=$LIBRDKAFKA_TARBALL ;;
       *)
         [ -f "$LIBRDKAFKA_TARBALL" ] || die "LIBRDKAFKA_TARBALL=$LIBRDKAFKA_TARBALL: no such file"
-        cp "$LIBRDKAFKA_TARBALL" "$tarball.part" ;;
+        cp "$LIBRDKAFKA_TARBALL" "$tarball.part"
+        tarball_source=$LIBRDKAFKA_TARBALL ;;
     esac
   else
     fetch_debian
+    tarball_source="Debian $LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION"
   fi
   verify "$tarball.part" || { rm -f "$tarball.part"; die "the tarball does not match deps/librdkafka.pin; refusing to build it"; }
   mv "$tarball.part" "$tarball"
@@ -156,6 +219,9 @@ say "unpacking"
 tar -xzf "$tarball" -C "$src"
 top="$src/$LIBRDKAFKA_TOP_FOLDER"
 [ -d "$top" ] || die "unexpected tarball layout: $LIBRDKAFKA_TOP_FOLDER/ not found"
+# Before any patch: the pristine release tree, whichever source the tarball came from.
+verify_tree "$top" "${tarball_source:-the cache}" || die "the unpacked sources do not match deps/librdkafka.pin; refusing to build them"
+if [ "$mode" = verify ]; then tree_sha256 "$top"; exit 0; fi
 # Upstream bug in 2.14.2: config.h defines WITH_OAUTHBEARER_OIDC as 0 or 1
 # (#cmakedefine01), but rdkafka_conf.c tests it with #ifdef and so always includes
 # <curl/curl.h>, even with WITH_CURL=OFF. Test its value, as the rest of the code does.
