@@ -144,6 +144,7 @@ need_static libz.a zlib1g-dev
 fi
 
 mkdir -p "$cache"
+started=$(date +%s)
 
 verify() { # file -> 0 when size and sha256 match the pin
   local f=$1 size sum
@@ -263,5 +264,5 @@ cp "$top/src/rdkafka.h" "$top/src/rdkafka_mock.h" "$stage/include/librdkafka/"
 cp "$top/build/src/librdkafka.a" "$stage/lib/"
 cp "$top/CONFIGURATION.md" "$top/LICENSE" "$stage/share/"
 rm -rf "$prefix" && mv "$stage" "$prefix"
-say "built $(du -h "$prefix/lib/librdkafka.a" | cut -f1) librdkafka.a"
+say "built $(du -h "$prefix/lib/librdkafka.a" | cut -f1) librdkafka.a in $(( $(date +%s) - started )) s (fetch, unpack, configure, build)"
 done_build
