@@ -24,7 +24,7 @@ esac
 # The tests load dist/ and the prebuild; make both current (the prebuild step reuses a current
 # build/Release, so this compiles nothing after npm install).
 npm run -s build:ts
-node scripts/prebuild.mjs
+npm run -s prebuild
 
 summary=()
 status=0

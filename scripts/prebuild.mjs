@@ -11,7 +11,7 @@
 // Decisions: the prebuild is up to date when it is newer than every native input; otherwise
 // a build/Release binary newer than every input is reused; otherwise prebuildify builds.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,8 +23,10 @@ const forPack = args.has('--for-pack');
 // node-gyp-build's own view of the platform: glibc unless the runtime has no glibc.
 const header = /** @type {{ glibcVersionRuntime?: string }} */ (process.report.getReport().header);
 const libc = process.env.LIBC || (header.glibcVersionRuntime ? 'glibc' : 'musl');
-// prebuildify --napi --tag-libc names the file <runtime>.napi.<libc>.node.
-const target = join(root, 'prebuilds', `${process.platform}-${process.arch}`, `node.napi.${libc}.node`);
+// prebuildify --napi --tag-libc names the file <package name>.<libc>.node (no ABI tag: node-gyp-build
+// then takes it for any Node.js version); the same name here, so both routes write one file.
+const pkgName = /** @type {{ name: string }} */ (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))).name;
+const target = join(root, 'prebuilds', `${process.platform}-${process.arch}`, `${pkgName.replace(/\//g, '+')}.${libc}.node`);
 const built = join(root, 'build/Release/octokafka.node');
 
 /** Every file whose change must change the binary. */
