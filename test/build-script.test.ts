@@ -89,6 +89,41 @@ describe('the pinned librdkafka sources, from each place they come from', () => 
     expect(sum).toBe(pin.LIBRDKAFKA_TREE_SHA256);
   }, 240_000);
 
+  it('falls back to the npm copy when Debian cannot be reached, and verifies the same tree', () => {
+    // apt through a proxy that refuses connections: Debian's archive is unreachable.
+    const aptConfig = join(work, 'apt-unreachable.conf');
+    writeFileSync(aptConfig, 'Acquire::http::Proxy "http://127.0.0.1:9/";\nAcquire::https::Proxy "http://127.0.0.1:9/";\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, OCTOKAFKA_CACHE: join(work, 'chain-cache'), APT_CONFIG: aptConfig };
+    delete env.LIBRDKAFKA_TARBALL;
+    delete env.LIBRDKAFKA_SOURCES;
+    const { sum, stderr } = treeFrom(['--verify-source'], env);
+    expect(stderr).toContain('Debian source: apt-get source failed');
+    expect(stderr).toContain(`tree checksum ok (npm ${pin.LIBRDKAFKA_NPM_PACKAGE})`);
+    expect(sum).toBe(pin.LIBRDKAFKA_TREE_SHA256);
+  }, 240_000);
+
+  it("builds the static library from the npm copy (librdkafka's ./configure, as it has no CMake files)", () => {
+    const cache = join(work, 'npm-build-cache');
+    const env: NodeJS.ProcessEnv = { ...process.env, OCTOKAFKA_CACHE: cache, LIBRDKAFKA_SOURCES: 'npm' };
+    delete env.LIBRDKAFKA_TARBALL;
+    const r = spawnSync('bash', [script, '--print-prefix'], { env, encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('configuring (./configure: this copy has no packaging/cmake)');
+    const prefix = r.stdout.trim();
+    expect(prefix).toMatch(new RegExp(`librdkafka-${pin.LIBRDKAFKA_VERSION!.replace(/\./g, '\\.')}-configure-[0-9a-f]{12}$`));
+    // The pinned version's header, and an archive holding librdkafka's and our patched code.
+    const [major, minor, patch] = pin.LIBRDKAFKA_VERSION!.split('.').map(Number);
+    const hex = ((major! << 24) | (minor! << 16) | (patch! << 8) | 0xff).toString(16).padStart(8, '0');
+    expect(readFileSync(join(prefix, 'include/librdkafka/rdkafka.h'), 'utf8')).toContain(`#define RD_KAFKA_VERSION 0x${hex}`);
+    const symbols = execFileSync('nm', ['--defined-only', join(prefix, 'lib/librdkafka.a')], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    expect(symbols).toMatch(/ T rd_kafka_new$/m);
+    expect(symbols).toMatch(/ T rd_kafka_mock_partition_max_bytes$/m); // deps/patches applied
+    // A second run finds it in the cache (no fetch, no build).
+    const again = spawnSync('bash', [script, '--print-prefix'], { env, encoding: 'utf8', timeout: 60_000 });
+    expect(again.stdout.trim()).toBe(prefix);
+    expect(again.stderr).not.toContain('fetching');
+  }, 600_000);
+
   it('the tree checksum covers every source file and leaves out only packaging metadata', () => {
     // Unpack the verified tarball that the Debian test above left in its cache.
     const tarball = join(work, 'debian-cache', pin.LIBRDKAFKA_TARBALL_NAME!);
