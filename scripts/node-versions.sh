@@ -37,6 +37,8 @@ for want in $versions; do
     rm -rf "$dir" && mkdir -p "$dir"
     tar -xzf "$cache/$file" -C "$dir"
   fi
+  # npm's own cache keeps the package; the unpacked folder is all this script needs.
+  rm -f "$cache/$file"
   node_bin="$dir/package/bin/node"
   echo "node-versions: Node.js $("$node_bin" -p 'process.version + " (ABI " + process.versions.modules + ", Node-API " + process.versions.napi + ")"')"
   start=$(date +%s)
