@@ -3,7 +3,7 @@
  * and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
  * package (configuration, components, wire format) work without touching native code.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 import { KafkaError, isRetriableCode, type KafkaErrorInit } from './errors';
@@ -188,12 +188,59 @@ export function packageRoot(): string {
   }
 }
 
+/** This process's platform as a prebuild is chosen for it: os, arch, libc (+ version), Node ABIs. */
+export function platformDescription(): string {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  const glibc = header?.glibcVersionRuntime;
+  const libc = glibc ? `glibc ${glibc}` : process.platform === 'linux' ? 'musl (no glibc found)' : 'system libc';
+  return (
+    `${process.platform}-${process.arch}, ${libc}, Node.js ${process.versions.node} ` +
+    `(ABI ${process.versions.modules}, Node-API ${process.versions.napi ?? 'unknown'})`
+  );
+}
+
+/**
+ * The error for "no prebuilt binary fits and none was built": says which platform this is and
+ * what to do, since the usual cause is install scripts being off (--ignore-scripts, an .npmrc
+ * setting, or a package manager that blocks dependencies' build scripts), which skipped the
+ * source build that would otherwise have run.
+ */
+export function noBinaryError(root: string, cause: unknown): Error {
+  const prebuilds = join(root, 'prebuilds');
+  const shipped = existsSync(prebuilds)
+    ? readdirSync(prebuilds, { recursive: true })
+        .map(String)
+        .filter((f) => f.endsWith('.node'))
+        .join(', ') || 'none'
+    : 'none';
+  const message = [
+    `octokafka: no native binary for this platform: ${platformDescription()}.`,
+    `Prebuilt binaries in ${prebuilds}: ${shipped}; no source build in ${join(root, 'build/Release')}.`,
+    'Build it from source:',
+    '  1. the build packages (Debian/Ubuntu, as root): bash node_modules/octokafka/scripts/install-system-deps.sh',
+    '     (build-essential cmake patch python3 libssl-dev libzstd-dev zlib1g-dev ca-certificates);',
+    "  2. allow octokafka's install script and run it: npm rebuild octokafka --foreground-scripts",
+    '     (if install scripts are disabled: remove --ignore-scripts / ignore-scripts=true, or allow octokafka in',
+    "     your package manager's list of packages that may run build scripts).",
+    'See docs/platforms.md in the package for the platforms with prebuilt binaries.',
+  ].join('\n');
+  return new Error(message, { cause });
+}
+
 /** The native addon, loaded on first use. */
 export function native(): NativeBinding {
   if (!binding) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = require('node-gyp-build') as (dir: string) => NativeBinding;
-    binding = load(packageRoot());
+    const root = packageRoot();
+    try {
+      binding = load(root);
+    } catch (e) {
+      // node-gyp-build's own message lists tags, not what to do; other load errors (a binary that
+      // does not load) keep their message.
+      if (e instanceof Error && e.message.startsWith('No native build was found')) throw noBinaryError(root, e);
+      throw e;
+    }
   }
   return binding;
 }

@@ -4,14 +4,25 @@
 # cyrus, zstd, zlib, bundled lz4, no curl). Everything is cached outside the repository
 # so that a rebuild takes seconds and needs no network.
 #
-# Usage: scripts/librdkafka.sh [--print-prefix]
+# Usage: scripts/librdkafka.sh [--print-prefix | --verify-source | --verify-npm-source | --tree-sha256 DIR]
 #   Progress goes to stderr; with --print-prefix the install prefix (holding
 #   include/ and lib/librdkafka.a) is the only thing written to stdout, which is how
 #   binding.gyp calls it.
+#   --verify-source     obtain the tarball as a build would, unpack it and check its tree
+#                       checksum (no build tools needed); prints the tree checksum.
+#   --verify-npm-source fetch the second copy of the release (LIBRDKAFKA_NPM_PACKAGE, through
+#                       npm, integrity-checked) and check the same tree checksum; prints it.
+#   --tree-sha256 DIR   print the tree checksum of an unpacked librdkafka source folder.
 #
-# Tarball sources, in order: the cache, $LIBRDKAFKA_TARBALL (a path or an http(s) URL),
-# then Debian's source archive through `apt-get source` with a private apt
-# configuration whose mirror is read from this machine's own apt sources.
+# Sources, in order: the cached tarball, $LIBRDKAFKA_TARBALL (a path or an http(s) URL), then
+# the places in $LIBRDKAFKA_SOURCES (default "debian npm"):
+#   debian  Debian's source archive through `apt-get source` with a private apt configuration
+#           whose mirror is read from this machine's own apt sources (the tarball is cached);
+#   npm     the copy of the release vendored by LIBRDKAFKA_NPM_PACKAGE (integrity-pinned, kept
+#           in npm's cache). It lacks packaging/cmake, so this tree is built with librdkafka's
+#           own ./configure (mklove) instead of CMake, with the equivalent options.
+# Whatever the source, the unpacked tree must match LIBRDKAFKA_TREE_SHA256 before anything
+# is built or patched.
 # Cache folder: $OCTOKAFKA_CACHE, else $XDG_CACHE_HOME/octokafka, else ~/.cache/octokafka.
 set -euo pipefail
 
@@ -48,25 +59,97 @@ patch_files=("$root"/deps/patches/*.patch)
 flags_key=$( (printf '%s\n' "${cmake_flags[@]}" "${LIBRDKAFKA_TARBALL_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription
   for f in "${patch_files[@]}"; do printf '%s\n' "$(<"$f")"; done) | sha256sum | cut -c1-12)
 prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-$flags_key"
+# A tree without packaging/cmake (the npm copy) is built with ./configure: its own options and
+# cache entry (see configure_flags below).
+configure_flags=(--enable-static --enable-ssl --enable-zstd --enable-zlib --disable-gssapi --disable-curl --disable-lz4-ext)
+# CMake's Release build defines NDEBUG and, with OPENSSL_USE_STATIC_LIBS, WITH_STATIC_LIB_libcrypto
+# (librdkafka then probes the usual CA bundle paths); give ./configure's build the same.
+configure_cppflags="-DNDEBUG -DWITH_STATIC_LIB_libcrypto"
+configure_key=$( (printf '%s\n' "${configure_flags[@]}" "$configure_cppflags" "${LIBRDKAFKA_TREE_SHA256}" patch-oidc-ifdef patch-no-headers patch-next-subscription
+  for f in "${patch_files[@]}"; do printf '%s\n' "$(<"$f")"; done) | sha256sum | cut -c1-12)
+configure_prefix="$cache/librdkafka-$LIBRDKAFKA_VERSION-configure-$configure_key"
 
-print_prefix=0
-[ "${1:-}" = "--print-prefix" ] && print_prefix=1
+print_prefix=0 mode=build
+case "${1:-}" in
+  --print-prefix) print_prefix=1 ;;
+  --verify-source) mode=verify ;;
+  --verify-npm-source) mode=verify-npm ;;
+  --tree-sha256) mode=tree ;;
+  "") ;;
+  *) die "unknown option $1 (see the usage at the top of scripts/librdkafka.sh)" ;;
+esac
+
+# The tree checksum (see deps/librdkafka.pin): file contents and paths, not the tarball's
+# packing (timestamps, order, compression), so copies packed differently compare equal.
+tree_sha256() {
+  (cd "$1" && find . -type f ! -path './packaging/*' ! -path './debian/*' ! -path './examples/*' \
+    ! -path './.github/*' ! -path './.semaphore/*' ! -name .gitignore -print0 |
+    LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+verify_tree() { # dir source-label -> 0 when the tree matches the pin
+  local got
+  got=$(tree_sha256 "$1")
+  if [ "$got" != "$LIBRDKAFKA_TREE_SHA256" ]; then
+    say "tree checksum mismatch for the sources from $2"
+    say "  expected $LIBRDKAFKA_TREE_SHA256"
+    say "  got      $got"
+    return 1
+  fi
+  say "tree checksum ok ($2): $got"
+}
+
+if [ "$mode" = tree ]; then
+  [ -d "${2:-}" ] || die "--tree-sha256 needs a folder"
+  tree_sha256 "$2"; exit 0
+fi
+# Unpacks LIBRDKAFKA_NPM_PACKAGE's librdkafka folder into $1 (which must exist). npm pack
+# checks the registry's integrity; comparing with the pin's makes a changed package (or
+# registry answer) fail here rather than be trusted.
+fetch_npm() {
+  command -v npm >/dev/null 2>&1 || { say "npm source: 'npm' is not installed"; return 1; }
+  command -v node >/dev/null 2>&1 || { say "npm source: 'node' is not installed"; return 1; }
+  local npm_cache="$cache/npm-source" meta file integrity
+  mkdir -p "$npm_cache"
+  say "fetching $LIBRDKAFKA_NPM_PACKAGE (its $LIBRDKAFKA_NPM_FOLDER) from the npm registry"
+  meta=$(cd "$npm_cache" && npm pack --json --prefer-offline "$LIBRDKAFKA_NPM_PACKAGE" 2>/dev/null) ||
+    { say "npm source: npm pack $LIBRDKAFKA_NPM_PACKAGE failed"; return 1; }
+  file=$(printf '%s' "$meta" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].filename)')
+  integrity=$(printf '%s' "$meta" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].integrity)')
+  [ "$integrity" = "$LIBRDKAFKA_NPM_INTEGRITY" ] ||
+    { say "npm source: $LIBRDKAFKA_NPM_PACKAGE has integrity $integrity, the pin says $LIBRDKAFKA_NPM_INTEGRITY"; return 1; }
+  tar -xzf "$npm_cache/$file" -C "$1" "$LIBRDKAFKA_NPM_FOLDER"
+}
+
+if [ "$mode" = verify-npm ]; then
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  fetch_npm "$work" || die "the npm source failed (above)"
+  verify_tree "$work/$LIBRDKAFKA_NPM_FOLDER" "npm $LIBRDKAFKA_NPM_PACKAGE" || die "the npm copy does not match deps/librdkafka.pin"
+  tree_sha256 "$work/$LIBRDKAFKA_NPM_FOLDER"
+  exit 0
+fi
 
 done_build() {
   if [ "$print_prefix" = 1 ]; then echo "$prefix"; else say "ready: $prefix"; fi
   exit 0
 }
 
-[ -f "$prefix/lib/librdkafka.a" ] && [ -f "$prefix/include/librdkafka/rdkafka.h" ] && done_build
+built() { [ -f "$1/lib/librdkafka.a" ] && [ -f "$1/include/librdkafka/rdkafka.h" ]; }
+[ "$mode" = build ] && built "$prefix" && done_build
+# Built earlier from the npm copy (the CMake route's source was not reachable then).
+[ "$mode" = build ] && built "$configure_prefix" && prefix=$configure_prefix && done_build
 
 need_tool() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed. Install it with: apt-get install -y $2"
 }
-need_tool cmake cmake
-need_tool make make
-need_tool cc build-essential
+if [ "$mode" = build ]; then
+  need_tool cmake cmake
+  need_tool make make
+  need_tool cc build-essential
+fi
 need_tool sha256sum coreutils
 need_tool tar tar
+if [ "$mode" = build ]; then
 need_tool patch patch
 
 # Static libraries librdkafka links against; the addon links them too.
@@ -82,8 +165,10 @@ need_static libssl.a libssl-dev
 need_static libcrypto.a libssl-dev
 need_static libzstd.a libzstd-dev
 need_static libz.a zlib1g-dev
+fi
 
 mkdir -p "$cache"
+started=$(date +%s)
 
 verify() { # file -> 0 when size and sha256 match the pin
   local f=$1 size sum
@@ -110,10 +195,10 @@ apt_mirror() {
 }
 
 fetch_debian() {
-  need_tool apt-get apt
+  command -v apt-get >/dev/null 2>&1 || { say "Debian source: apt-get is not installed"; return 1; }
   local mirror work
   mirror=$(apt_mirror)
-  [ -n "$mirror" ] || die "no apt mirror found in /etc/apt/sources.list(.d); set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"
+  [ -n "$mirror" ] || { say "Debian source: no apt mirror found in /etc/apt/sources.list(.d)"; return 1; }
   work=$(mktemp -d)
   mkdir -p "$work/lists/partial" "$work/cache/archives/partial"
   echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $LIBRDKAFKA_DEBIAN_SUITE main" >"$work/sources.list"
@@ -123,8 +208,8 @@ fetch_debian() {
   say "fetching $LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION from Debian's source archive ($LIBRDKAFKA_DEBIAN_SUITE)"
   (cd "$work" && apt-get -q "${opts[@]}" update >&2 &&
     apt-get -q "${opts[@]}" source --download-only "$LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION" >&2) ||
-    { rm -rf "$work"; die "apt-get source failed; set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"; }
-  [ -f "$work/$LIBRDKAFKA_TARBALL_NAME" ] || { rm -rf "$work"; die "apt-get source did not produce $LIBRDKAFKA_TARBALL_NAME"; }
+    { rm -rf "$work"; say "Debian source: apt-get source failed"; return 1; }
+  [ -f "$work/$LIBRDKAFKA_TARBALL_NAME" ] || { rm -rf "$work"; say "Debian source: apt-get source did not produce $LIBRDKAFKA_TARBALL_NAME"; return 1; }
   mv "$work/$LIBRDKAFKA_TARBALL_NAME" "$tarball.part"
   rm -rf "$work"
 }
@@ -138,24 +223,50 @@ if [ ! -f "$tarball" ]; then
       http://*|https://*)
         need_tool curl curl
         say "downloading $LIBRDKAFKA_TARBALL"
-        curl -fsSL "$LIBRDKAFKA_TARBALL" -o "$tarball.part" || die "download of $LIBRDKAFKA_TARBALL failed" ;;
+        curl -fsSL "$LIBRDKAFKA_TARBALL" -o "$tarball.part" || die "download of $LIBRDKAFKA_TARBALL failed"
+        tarball_source=$LIBRDKAFKA_TARBALL ;;
       *)
         [ -f "$LIBRDKAFKA_TARBALL" ] || die "LIBRDKAFKA_TARBALL=$LIBRDKAFKA_TARBALL: no such file"
-        cp "$LIBRDKAFKA_TARBALL" "$tarball.part" ;;
+        cp "$LIBRDKAFKA_TARBALL" "$tarball.part"
+        tarball_source=$LIBRDKAFKA_TARBALL ;;
     esac
   else
-    fetch_debian
+    for source in ${LIBRDKAFKA_SOURCES:-debian npm}; do
+      case "$source" in
+        debian)
+          if fetch_debian; then
+            if verify "$tarball.part"; then
+              tarball_source="Debian $LIBRDKAFKA_DEBIAN_SOURCE=$LIBRDKAFKA_DEBIAN_VERSION"; break
+            fi
+            rm -f "$tarball.part"; say "Debian source: the tarball does not match deps/librdkafka.pin"
+          fi ;;
+        npm) tree_source="npm $LIBRDKAFKA_NPM_PACKAGE"; break ;; # fetched below, into the build folder
+        *) die "LIBRDKAFKA_SOURCES: unknown source '$source' (debian, npm)" ;;
+      esac
+    done
+    [ -n "${tarball_source:-}${tree_source:-}" ] ||
+      die "no source of librdkafka $LIBRDKAFKA_VERSION worked (${LIBRDKAFKA_SOURCES:-debian npm}; messages above); set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"
   fi
-  verify "$tarball.part" || { rm -f "$tarball.part"; die "the tarball does not match deps/librdkafka.pin; refusing to build it"; }
-  mv "$tarball.part" "$tarball"
+  if [ -n "${tarball_source:-}" ]; then
+    verify "$tarball.part" || { rm -f "$tarball.part"; die "the tarball does not match deps/librdkafka.pin; refusing to build it"; }
+    mv "$tarball.part" "$tarball"
+  fi
 fi
 
 src=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$src"' EXIT
-say "unpacking"
-tar -xzf "$tarball" -C "$src"
-top="$src/$LIBRDKAFKA_TOP_FOLDER"
-[ -d "$top" ] || die "unexpected tarball layout: $LIBRDKAFKA_TOP_FOLDER/ not found"
+if [ -n "${tree_source:-}" ]; then
+  fetch_npm "$src" || die "no source of librdkafka $LIBRDKAFKA_VERSION worked (messages above); set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"
+  top="$src/$LIBRDKAFKA_NPM_FOLDER"
+else
+  say "unpacking"
+  tar -xzf "$tarball" -C "$src"
+  top="$src/$LIBRDKAFKA_TOP_FOLDER"
+  [ -d "$top" ] || die "unexpected tarball layout: $LIBRDKAFKA_TOP_FOLDER/ not found"
+fi
+# Before any patch: the pristine release tree, whichever source the tarball came from.
+verify_tree "$top" "${tree_source:-${tarball_source:-the cache}}" || die "the unpacked sources do not match deps/librdkafka.pin; refusing to build them"
+if [ "$mode" = verify ]; then tree_sha256 "$top"; exit 0; fi
 # Upstream bug in 2.14.2: config.h defines WITH_OAUTHBEARER_OIDC as 0 or 1
 # (#cmakedefine01), but rdkafka_conf.c tests it with #ifdef and so always includes
 # <curl/curl.h>, even with WITH_CURL=OFF. Test its value, as the rest of the code does.
@@ -183,19 +294,32 @@ for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
-say "configuring (cmake)"
-cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||
-  { tail -30 "$src/cmake.log" >&2; die "cmake configure failed (log above)"; }
-say "building with $jobs jobs"
-cmake --build "$top/build" --target rdkafka -j "$jobs" >"$src/build.log" 2>&1 ||
-  { tail -30 "$src/build.log" >&2; die "build failed (log above)"; }
+if [ -f "$top/packaging/cmake/config.h.in" ]; then
+  say "configuring (cmake)"
+  cmake -S "$top" -B "$top/build" "${cmake_flags[@]}" >"$src/cmake.log" 2>&1 ||
+    { tail -30 "$src/cmake.log" >&2; die "cmake configure failed (log above)"; }
+  say "building with $jobs jobs"
+  cmake --build "$top/build" --target rdkafka -j "$jobs" >"$src/build.log" 2>&1 ||
+    { tail -30 "$src/build.log" >&2; die "build failed (log above)"; }
+  library="$top/build/src/librdkafka.a"
+else
+  # No CMake files in this copy: librdkafka's own configure script (no downloads: no --install-deps).
+  prefix=$configure_prefix
+  say "configuring (./configure: this copy has no packaging/cmake)"
+  (cd "$top" && CPPFLAGS="$configure_cppflags" ./configure "${configure_flags[@]}") >"$src/configure.log" 2>&1 ||
+    { tail -30 "$src/configure.log" >&2; die "./configure failed (log above)"; }
+  say "building with $jobs jobs"
+  make -C "$top/src" -j "$jobs" librdkafka.a >"$src/build.log" 2>&1 ||
+    { tail -30 "$src/build.log" >&2; die "build failed (log above)"; }
+  library="$top/src/librdkafka.a"
+fi
 
 # Only the rdkafka target is built, so `make install` would fail: copy by hand.
 stage="$prefix.tmp.$$"
 mkdir -p "$stage/include/librdkafka" "$stage/lib" "$stage/share"
 cp "$top/src/rdkafka.h" "$top/src/rdkafka_mock.h" "$stage/include/librdkafka/"
-cp "$top/build/src/librdkafka.a" "$stage/lib/"
+cp "$library" "$stage/lib/"
 cp "$top/CONFIGURATION.md" "$top/LICENSE" "$stage/share/"
 rm -rf "$prefix" && mv "$stage" "$prefix"
-say "built $(du -h "$prefix/lib/librdkafka.a" | cut -f1) librdkafka.a"
+say "built $(du -h "$prefix/lib/librdkafka.a" | cut -f1) librdkafka.a in $(( $(date +%s) - started )) s (fetch, unpack, configure, build)"
 done_build
