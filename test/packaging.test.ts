@@ -43,6 +43,9 @@ describe('npm pack', () => {
     expect(paths).toContain('scripts/install-system-deps.sh');
     expect(paths).toContain('scripts/librdkafka.sh');
     expect(paths).toContain('dist/cjs/index.js');
+    expect(paths).toContain('deps/librdkafka.pin');
+    // The test broker (its Maven poms) is a development tool, not part of the package.
+    expect(paths.filter((p) => p.startsWith('deps/kafka'))).toEqual([]);
     // The binary is the stripped prebuild, not an empty placeholder.
     expect(info.files.find((f) => f.path === prebuildPath)!.size).toBe(statSync(join(root, prebuildPath)).size);
     console.log(`packed: ${(info.size / 1e6).toFixed(2)} MB, unpacked ${(info.unpackedSize / 1e6).toFixed(2)} MB, ${paths.length} files`);
