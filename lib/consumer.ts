@@ -35,6 +35,13 @@ const AUTO_OFFSET_RESET_MESSAGE =
   "no offset to resume from, and auto.offset.reset is 'error': the committed (or assigned) offset is out of range (OFFSET_OUT_OF_RANGE: " +
   'past the end, or below the earliest offset after retention or deleteRecords), or none is committed';
 
+/** librdkafka's _UNSUPPORTED_FEATURE: at the group level, a broker without the protocol asked for. */
+const UNSUPPORTED_FEATURE = -165;
+const KIP848_UNSUPPORTED_MESSAGE =
+  'the broker does not support KIP-848 consumer groups (group.protocol=consumer needs ConsumerGroupHeartbeat v1: ' +
+  'Kafka 4.0 or newer, or a broker with the new protocol enabled); the consumer keeps retrying and gets no partitions: ' +
+  'use group.protocol=classic with this broker';
+
 /** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
 export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
 
@@ -120,6 +127,8 @@ export const NATIVE: unique symbol = Symbol('octokafka.native');
 export class KafkaConsumer extends ClientBase {
   private readonly handle: NativeConsumer;
   private readonly hooks: Pick<ConsumerOptions, 'onAssign' | 'onRevoke' | 'onLost'>;
+  /** `group.protocol=consumer` (KIP-848): a group-level UNSUPPORTED_FEATURE then means the broker lacks it. */
+  private readonly kip848: boolean;
   private readonly hwmMessages: number;
   private readonly hwmBytes: number;
   private buffer: Message[] = [];
@@ -169,6 +178,7 @@ export class KafkaConsumer extends ClientBase {
       );
     }
     this.rememberServers(props);
+    this.kip848 = String(props['group.protocol'] ?? '').toLowerCase() === 'consumer';
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), {
         ...auth.native,
@@ -795,7 +805,12 @@ export class KafkaConsumer extends ClientBase {
           const at = topic ? `consuming ${topic} [${partition}]` : 'consumer group';
           // librdkafka's text ("No offset to automatically reset to") hides the cause; its
           // detail is not in the message row: say what the code means.
-          const e = err === AUTO_OFFSET_RESET ? nativeError({ code: err, name: '_AUTO_OFFSET_RESET', message: AUTO_OFFSET_RESET_MESSAGE }, at) : nativeError(err, at);
+          const e =
+            err === AUTO_OFFSET_RESET
+              ? nativeError({ code: err, name: '_AUTO_OFFSET_RESET', message: AUTO_OFFSET_RESET_MESSAGE }, at)
+              : err === UNSUPPORTED_FEATURE && !topic && this.kip848
+                ? nativeError({ code: err, name: '_UNSUPPORTED_FEATURE', message: KIP848_UNSUPPORTED_MESSAGE }, at)
+                : nativeError(err, at);
           this.reportError(e);
         }
         continue;

@@ -290,6 +290,9 @@ grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" ||
 # - mock-partition-max-bytes: the mock cluster keeps only the last 5 MiB of a partition
 #   and silently drops older message sets. rd_kafka_mock_partition_max_bytes() sets that
 #   limit for topics created afterwards (MockCluster's partitionMaxBytes option).
+# - kip848-unsupported-error: a consumer with group.protocol=consumer on a broker without
+#   ConsumerGroupHeartbeat v1 (Kafka 3.x) only retried, logging at debug level; it now gets
+#   one _UNSUPPORTED_FEATURE consumer error (test/real-rebalance.test.ts, on Kafka 3.9).
 for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done

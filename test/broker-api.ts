@@ -63,8 +63,8 @@ export function missingBrokerApis(needs: Partial<Record<keyof typeof ApiKey, num
  * Why KIP-848 (`group.protocol=consumer`) tests cannot run on this broker, or undefined when
  * they can. librdkafka 2.14 sends ConsumerGroupHeartbeat v1 only (KIP-1082: the member id is
  * the client's); Kafka 3.9 advertises v0 (a preview it keeps off by default), 4.x v0-v1.
- * Against a broker without it, librdkafka logs "ConsumerGroupHeartbeatRequest not supported
- * by broker" (debug only) and keeps retrying: the consumer just never gets an assignment.
+ * Against a broker without it, the consumer never gets an assignment and raises one
+ * _UNSUPPORTED_FEATURE error event (deps/patches/kip848-unsupported-error.patch).
  */
 export function kip848Missing(): string | undefined {
   const missing = missingBrokerApis({ ConsumerGroupHeartbeat: 1 });

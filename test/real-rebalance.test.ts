@@ -374,3 +374,33 @@ describe.concurrent.each<{ protocol: Protocol; style: 'iterator' | 'run' }>([
     }
   });
 });
+
+// The other side of the gate: where the broker lacks KIP-848, a consumer that asks for it must
+// hear so (librdkafka alone only retried, logging at debug level: no assignment, no error).
+describe.skipIf(!realCluster || !kip848Reason)(
+  realCluster && kip848Reason
+    ? 'group.protocol=consumer on a broker without KIP-848'
+    : `group.protocol=consumer on a broker without KIP-848 — skipped: needs a real broker that lacks it (${realCluster ? 'this one has ConsumerGroupHeartbeat v1' : 'the mock has KIP-848'})`,
+  () => {
+    it('the consumer gets one typed UNSUPPORTED_FEATURE error event saying to use the classic protocol', async () => {
+      const topic = await cluster.topic('kip848-unsupported', 1);
+      const consumer = new KafkaConsumer(groupConfig('kip848', unique('kip848-unsupported')));
+      const errors: KafkaError[] = [];
+      consumer.on('error', (e) => void errors.push(e));
+      const started = Date.now();
+      try {
+        await consumer.subscribe([topic]);
+        while (errors.length === 0 && Date.now() - started < 15_000) await consumer.consume({ timeoutMs: 200 });
+        expect(errors.map((e) => e.codeName)).toEqual(['_UNSUPPORTED_FEATURE']);
+        expect(errors[0]!.message).toMatch(/KIP-848.*group\.protocol=classic/);
+        const ms = Date.now() - started;
+        // More heartbeat attempts follow: still one event.
+        await new Promise((r) => setTimeout(r, 3000));
+        expect(errors).toHaveLength(1);
+        console.log(`KIP-848 unsupported: error event after ${ms} ms`);
+      } finally {
+        await consumer.close();
+      }
+    }, 30_000);
+  },
+);
