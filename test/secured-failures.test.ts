@@ -302,9 +302,12 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
         // bare route itself is pinned by the normalizeTlsError tests in test/tls.test.ts).
         const bare = /: error:[0-9A-F]+:SSL routines::certificate verify failed \(after/;
         const sawBare = () => o.logs.some((l) => bare.test(l.message));
-        await until('four reconnection attempts', () => o.errors.length >= 4);
+        // librdkafka raises no event for an error identical to the last one (same text, and the
+        // text holds the attempt's duration in ms): how many events come is up to timing.
+        await until('an error event from each client', () => p.errors.length >= 1 && o.errors.length >= 1);
         await until('an attempt reported with the bare OpenSSL text', sawBare, 15_000).catch(() => undefined);
-        console.log(`host-name mismatch: ${o.errors.length} error events, the bare OpenSSL route ${sawBare() ? 'seen' : 'not seen'}`);
+        const attempts = o.logs.filter((l) => /certificate verify failed/.test(l.message)).length;
+        console.log(`host-name mismatch: ${o.errors.length + p.errors.length} error events for ${attempts} failed handshakes logged, the bare OpenSSL route ${sawBare() ? 'seen' : 'not seen'}`);
         for (const { error } of [...p.errors, ...o.errors]) {
           expect(error.codeName).toBe('_SSL');
           expect(error.message).toMatch(/SSL handshake failed: .*certificate verify failed: broker certificate could not be verified/);
