@@ -13,7 +13,8 @@
  * its own there (same host, same length, so the frame size does not change) so that every
  * connection goes through it. It caps those two APIs at versions without flexible encoding
  * (Metadata v7, FindCoordinator v2, as Kafka 2.1 had) and refuses to pass anything it could
- * not rewrite. PLAINTEXT only.
+ * not rewrite. PLAINTEXT only. It can also lose Produce answers on purpose (loseProduceAnswers),
+ * for the idempotence tests of test/real-broker.test.ts.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 
@@ -53,6 +54,7 @@ export const KAFKA_2_1_MAX_VERSIONS: Readonly<Record<number, number>> = {
   42: 1, // DeleteGroups
 };
 
+const PRODUCE = 0;
 const API_VERSIONS = 18;
 const METADATA = 3;
 const FIND_COORDINATOR = 10;
@@ -65,6 +67,8 @@ export interface OldBrokerProxy {
   requests: Array<{ apiKey: number; version: number }>;
   /** Problems the proxy met (an answer it could not rewrite); a test asserts this stays empty. */
   problems: string[];
+  /** Produce answers lost on purpose (see {@link ProxyOptions.loseProduceAnswers}). */
+  lostProduceAnswers: number;
   close(): Promise<void>;
 }
 
@@ -82,12 +86,19 @@ export interface ProxyOptions {
    * answers (a coordinator that is not ready yet, for example).
    */
   failGroupDescribe?: { code: number; times: number };
+  /**
+   * Loses the broker's answer to each of the next `times` Produce requests: the broker stored
+   * the batch, and the proxy cuts the connection instead of passing the answer on, so the
+   * client retries a batch the broker already has (what the idempotence sequence check is for).
+   */
+  loseProduceAnswers?: { times: number };
 }
 
 export async function startOldBrokerProxy(target: string, options: ProxyOptions = {}): Promise<OldBrokerProxy> {
   const given = options.maxVersions;
   const cap = given ? (key: number) => given[key] : (key: number) => KAFKA_2_1_MAX_VERSIONS[key] ?? -1;
   let failures = options.failGroupDescribe?.times ?? 0;
+  let toLose = options.loseProduceAnswers?.times ?? 0;
   const [host, portText] = splitHostPort(target);
   // The broker's answers carry its own host: the proxy listens on that same address.
   if (host !== '127.0.0.1') throw new Error(`the old-broker proxy needs a broker on 127.0.0.1, not ${host}`);
@@ -114,7 +125,7 @@ export async function startOldBrokerProxy(target: string, options: ProxyOptions 
       const apiKey = frame.readInt16BE(4);
       const version = frame.readInt16BE(6);
       requests.push({ apiKey, version });
-      if (apiKey === API_VERSIONS || apiKey === METADATA || apiKey === FIND_COORDINATOR || apiKey === CONSUMER_GROUP_DESCRIBE) {
+      if (apiKey === API_VERSIONS || apiKey === METADATA || apiKey === FIND_COORDINATOR || apiKey === CONSUMER_GROUP_DESCRIBE || (apiKey === PRODUCE && toLose > 0)) {
         pending.set(frame.readInt32BE(8), { apiKey, version });
       }
       upstream.write(frame);
@@ -123,6 +134,16 @@ export async function startOldBrokerProxy(target: string, options: ProxyOptions 
       const request = pending.get(frame.readInt32BE(4));
       if (request) {
         pending.delete(frame.readInt32BE(4));
+        if (request.apiKey === PRODUCE) {
+          if (toLose > 0) {
+            toLose--;
+            proxy.lostProduceAnswers++;
+            end();
+            return;
+          }
+          client.write(frame);
+          return;
+        }
         try {
           if (request.apiKey === CONSUMER_GROUP_DESCRIBE) {
             if (failures > 0) {
@@ -141,15 +162,17 @@ export async function startOldBrokerProxy(target: string, options: ProxyOptions 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxyPort = (server.address() as AddressInfo).port;
-  return {
+  const proxy: OldBrokerProxy = {
     bootstrapServers: `127.0.0.1:${proxyPort}`,
     requests,
     problems,
+    lostProduceAnswers: 0,
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+  return proxy;
 }
 
 function splitHostPort(hostPort: string): [string, string] {

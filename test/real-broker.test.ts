@@ -153,6 +153,57 @@ describe('idempotent producer', () => {
   }, 120_000);
 });
 
+describe.skipIf(!realCluster)('idempotence sequence checks — needs a real broker: the mock checks sequence numbers only for transactional producers', () => {
+  /**
+   * Produces `count` messages to one partition through a proxy that loses the broker's answer
+   * to the first `lose` Produce requests (the broker stored those batches; the client retries
+   * them on a new connection), then reads the partition from the broker itself.
+   */
+  async function produceThroughLostAnswers(idempotent: boolean, count: number, lose: number): Promise<{ values: string[]; lost: number }> {
+    const topic = await cluster.topic(idempotent ? 'rb-seq' : 'rb-seq-off');
+    // Metadata and FindCoordinator capped where the proxy rewrites addresses; the rest as the broker offers.
+    const proxy = await startOldBrokerProxy(servers(), { maxVersions: { 3: 8, 10: 2 }, loseProduceAnswers: { times: lose } });
+    const producer = new KafkaProducer({
+      'bootstrap.servers': proxy.bootstrapServers,
+      'enable.idempotence': idempotent,
+      'linger.ms': 5,
+      'retry.backoff.ms': 50,
+    });
+    producer.on('error', () => undefined);
+    try {
+      const sends: Array<Promise<unknown>> = [];
+      for (let i = 0; i < count; i++) {
+        sends.push(producer.send({ topic, partition: 0, value: `m${i}` }));
+        // A few batches, so that answers are lost in the middle of the stream too.
+        if (i % 50 === 49) await new Promise((r) => setTimeout(r, 20));
+      }
+      await Promise.all(sends);
+      expect(proxy.problems).toEqual([]);
+    } finally {
+      await producer.close();
+      await proxy.close();
+    }
+    const [end] = await admin.listOffsets([{ topic, partition: 0, spec: 'latest' }]);
+    const got = await readPartition(topic, 0, 'read_uncommitted', Number(end!.offset), 30_000);
+    return { values: values(got), lost: proxy.lostProduceAnswers };
+  }
+
+  it('batches retried after their answers were lost are stored once: the broker refuses the repeated sequence numbers', async () => {
+    const count = 300;
+    const { values: got, lost } = await produceThroughLostAnswers(true, count, 3);
+    expect(lost).toBe(3);
+    expect(got).toEqual(Array.from({ length: count }, (_, i) => `m${i}`));
+  }, 60_000);
+
+  it('the same without idempotence stores the retried batches twice (what the check prevents)', async () => {
+    const count = 300;
+    const { values: got, lost } = await produceThroughLostAnswers(false, count, 3);
+    expect(lost).toBe(3);
+    expect(new Set(got).size).toBe(count);
+    expect(got.length).toBeGreaterThan(count);
+  }, 60_000);
+});
+
 describe.skipIf(!realCluster)('producer fencing — needs a real broker: the mock does not fence a producer whose transactional.id is taken over', () => {
   it('a second producer with the same transactional.id fences the first: a typed fatal error, and every later call fails with it', async () => {
     const topic = await cluster.topic('rb-fenced');
