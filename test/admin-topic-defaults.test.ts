@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { ErrorCode, KafkaAdmin, KafkaError } from '../lib/index';
-import type { NativeAdmin } from '../lib/admin-native';
+import { ErrorCode, KafkaError } from '../lib/index';
+import { withHandle } from './helpers';
 
 interface CreateCall {
   topic: string;
@@ -41,20 +41,6 @@ function oldBroker(defaults: Record<string, string | null>) {
     },
   };
   return { handle, creates, described };
-}
-
-/** An admin client whose requests go to `stand-in` (its own native handle is closed at the end). */
-async function withHandle(standIn: object, fn: (admin: KafkaAdmin) => Promise<void>): Promise<void> {
-  const admin = new KafkaAdmin({ 'bootstrap.servers': '127.0.0.1:1' });
-  const slot = admin as unknown as { handle: NativeAdmin };
-  const real = slot.handle;
-  slot.handle = standIn as NativeAdmin;
-  try {
-    await fn(admin);
-  } finally {
-    slot.handle = real;
-    await admin.close();
-  }
 }
 
 describe('createTopics on a broker older than 2.4 (no KIP-464 defaults)', () => {

@@ -5,8 +5,8 @@ import { createInterface } from 'node:readline';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { AdminError, ClosedError, ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type Message } from '../lib/index';
-import { fastGroup, realCluster, startCluster, unique, type TestCluster } from './helpers';
+import { AdminError, ClosedError, ErrorCode, KafkaAdmin, KafkaConsumer, KafkaProducer, type Message } from '../lib/index';
+import { fastGroup, realCluster, rejection, startCluster, unique, type TestCluster } from './helpers';
 
 const BROKERS = 3;
 let cluster: TestCluster;
@@ -44,17 +44,6 @@ async function collect(consumer: KafkaConsumer, n: number, timeoutMs = 20_000): 
   const deadline = Date.now() + timeoutMs;
   while (out.length < n && Date.now() < deadline) out.push(...(await consumer.consumeBatch(n - out.length, { timeoutMs: deadline - Date.now() })));
   return out;
-}
-
-/** Resolves with the rejection of `promise` and how long it took. */
-async function rejection(promise: Promise<unknown>): Promise<{ error: KafkaError; ms: number }> {
-  const start = performance.now();
-  const error = await promise.then(
-    () => expect.unreachable('expected a rejection'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KafkaError);
-  return { error: error as KafkaError, ms: performance.now() - start };
 }
 
 describe('KafkaAdmin', () => {

@@ -4,7 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 
+import { expect } from 'vitest';
+
 import { KafkaAdmin } from '../lib/admin';
+import type { NativeAdmin } from '../lib/admin-native';
+import { KafkaError } from '../lib/errors';
 import { MockCluster } from '../lib/mock-cluster';
 
 /** True when the tests talk to a real cluster. */
@@ -58,3 +62,28 @@ export const fastGroup = {
   'heartbeat.interval.ms': 500,
   'auto.offset.reset': 'earliest',
 } as const;
+
+/** Resolves with the rejection of `promise` (which must be a KafkaError) and how long it took. */
+export async function rejection(promise: Promise<unknown>): Promise<{ error: KafkaError; ms: number }> {
+  const start = performance.now();
+  const error = await promise.then(
+    () => expect.unreachable('expected a rejection'),
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(KafkaError);
+  return { error: error as KafkaError, ms: performance.now() - start };
+}
+
+/** An admin client whose requests go to `standIn` (its own native handle is closed at the end). */
+export async function withHandle(standIn: object, fn: (admin: KafkaAdmin) => Promise<void>): Promise<void> {
+  const admin = new KafkaAdmin({ 'bootstrap.servers': '127.0.0.1:1' });
+  const slot = admin as unknown as { handle: NativeAdmin };
+  const own = slot.handle;
+  slot.handle = standIn as NativeAdmin;
+  try {
+    await fn(admin);
+  } finally {
+    slot.handle = own;
+    await admin.close();
+  }
+}

@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { AdminError, Driver, ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer } from '../lib/index';
-import type { NativeAdmin } from '../lib/admin-native';
 import { cleanEnv, run } from './cli-helpers';
-import { realCluster, unique } from './helpers';
+import { realCluster, unique, withHandle } from './helpers';
 import { startOldBrokerProxy, type OldBrokerProxy } from './old-broker-proxy';
 
 const CREATE_TOPICS = 19;
@@ -210,19 +209,6 @@ describe('fallbacks for old brokers, against a stand-in of the native client', (
       },
     };
     return { handle, writes };
-  }
-
-  async function withHandle(standIn: object, fn: (admin: KafkaAdmin) => Promise<void>): Promise<void> {
-    const admin = new KafkaAdmin({ 'bootstrap.servers': '127.0.0.1:1' });
-    const slot = admin as unknown as { handle: NativeAdmin };
-    const own = slot.handle;
-    slot.handle = standIn as NativeAdmin;
-    try {
-      await fn(admin);
-    } finally {
-      slot.handle = own;
-      await admin.close();
-    }
   }
 
   it('alterConfigs writes back the own entries with the changes applied; inherited values and synonyms are not written', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type Message } from '../lib/index';
-import { realCluster, startCluster, unique, type TestCluster } from './helpers';
+import { realCluster, rejection, startCluster, unique, type TestCluster } from './helpers';
 import { startOldBrokerProxy } from './old-broker-proxy';
 
 let cluster: TestCluster;
@@ -35,17 +35,6 @@ async function readPartition(topic: string, partition: number, isolation: 'read_
   } finally {
     await consumer.close();
   }
-}
-
-/** Rejection of `promise` as a KafkaError, with how long it took. */
-async function rejection(promise: Promise<unknown>): Promise<{ error: KafkaError; ms: number }> {
-  const start = performance.now();
-  const error = await promise.then(
-    () => expect.unreachable('expected a rejection'),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(KafkaError);
-  return { error: error as KafkaError, ms: performance.now() - start };
 }
 
 const values = (messages: Message[]) => messages.map((m) => m.value!.toString());

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromEnv } from '../lib/env-config';
 import { ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
 import { unique } from './helpers';
+import { waitUntil } from './worker-helpers';
 
 type Vars = Record<string, string | undefined>;
 
@@ -52,14 +53,6 @@ function observe(client: KafkaAdmin | KafkaProducer | KafkaConsumer): Observed {
   client.on('error', (error) => o.errors.push({ at: Date.now() - o.started, error }));
   client.on('log', (l) => o.logs.push(l));
   return o;
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** How a promise settled and when (ms after `since`). */
@@ -145,7 +138,7 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
           expect(r.ms).toBeLessThan(PROMPT_MS);
         }
         expect(s.error?.message).toMatch(/^delivery to ".*" failed: .*SASL authentication error/);
-        await until('the produce callback', () => outcomes.length > 0);
+        await waitUntil('the produce callback', () => outcomes.length > 0, 15_000);
         expect(outcomes[0]?.code).toBe(ErrorCode.AUTHENTICATION);
         // Every message's delivery report was consumed by its one outcome.
         expect(producer.pendingCount).toBe(0);
@@ -221,7 +214,7 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
       const refused = await outcome(admin.describeCluster({ timeoutMs: 30_000 }), o.started);
       expect(refused.error?.code).toBe(ErrorCode.AUTHENTICATION);
       expect(refused.ms).toBeLessThan(PROMPT_MS);
-      await until('the token refresh', () => calls >= 2);
+      await waitUntil('the token refresh', () => calls >= 2, 15_000);
       const accepted = await outcome(admin.describeCluster({ timeoutMs: 30_000 }), Date.now());
       expect(accepted.error).toBeUndefined();
       expect(accepted.value?.brokers.length).toBeGreaterThan(0);
@@ -304,8 +297,8 @@ describe.skipIf(!haveBroker)(haveBroker ? 'refused clients on the test broker' :
         const sawBare = () => o.logs.some((l) => bare.test(l.message));
         // librdkafka raises no event for an error identical to the last one (same text, and the
         // text holds the attempt's duration in ms): how many events come is up to timing.
-        await until('an error event from each client', () => p.errors.length >= 1 && o.errors.length >= 1);
-        await until('an attempt reported with the bare OpenSSL text', sawBare, 15_000).catch(() => undefined);
+        await waitUntil('an error event from each client', () => p.errors.length >= 1 && o.errors.length >= 1, 15_000);
+        await waitUntil('an attempt reported with the bare OpenSSL text', sawBare, 15_000).catch(() => undefined);
         const attempts = o.logs.filter((l) => /certificate verify failed/.test(l.message)).length;
         console.log(`host-name mismatch: ${o.errors.length + p.errors.length} error events for ${attempts} failed handshakes logged, the bare OpenSSL route ${sawBare() ? 'seen' : 'not seen'}`);
         for (const { error } of [...p.errors, ...o.errors]) {
