@@ -574,7 +574,9 @@ export class KafkaConsumer extends ClientBase {
   /**
    * Leaves the group (the revoke hook runs and is waited for), commits what was
    * processed when auto-commit is on, and releases the client. Idempotent; safe at any
-   * moment, including during a rebalance or while iterating.
+   * moment, including during a rebalance or while iterating. Commits and committed-offset
+   * queries called before close() complete first (within the deadline); once the group is
+   * being left only the revoke hook may still commit.
    *
    * `timeoutMs` (default 30 000) bounds the wait. librdkafka's own close can take much
    * longer when the group coordinator does not answer (a pending commit waits up to
