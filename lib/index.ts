@@ -1,3 +1,7 @@
+/// <reference types="node" preserve="true" />
+// The declarations use Node.js types (Buffer, NodeJS.ProcessEnv, node:events): a user project
+// that does not list "node" in its tsconfig types (TypeScript 6 and later include no @types
+// by default) gets them through this reference.
 /**
  * octokafka: Kafka for Node.js and TypeScript over librdkafka.
  *

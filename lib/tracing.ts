@@ -38,10 +38,13 @@ export interface ConsumeTraceContext {
   error?: unknown;
 }
 
+// Both type arguments are the context type: @types/node 20 declares TracingChannel<StoreType,
+// ContextType> and later versions TracingChannel<ContextType, StoreType>, so the declaration
+// compiles against either only when the two are the same.
 /** Produce spans: start when send/sendBatch is called, asyncEnd when the broker acknowledged. */
-export const produceChannel: TracingChannel<unknown, ProduceTraceContext> = tracingChannel('octokafka:produce');
+export const produceChannel: TracingChannel<ProduceTraceContext, ProduceTraceContext> = tracingChannel('octokafka:produce');
 /** Consume spans: around each worker handler attempt. */
-export const consumeChannel: TracingChannel<unknown, ConsumeTraceContext> = tracingChannel('octokafka:consume');
+export const consumeChannel: TracingChannel<ConsumeTraceContext, ConsumeTraceContext> = tracingChannel('octokafka:consume');
 
 /** Carries trace context through message headers. */
 export interface TracePropagator {
@@ -71,7 +74,7 @@ export function getTracePropagator(): TracePropagator | undefined {
   return propagator;
 }
 
-function channelActive(c: TracingChannel<unknown, object>): boolean {
+function channelActive(c: TracingChannel<object, object>): boolean {
   // TracingChannel#hasSubscribers arrived in Node 20.13; the sub-channels work everywhere.
   const own = (c as { hasSubscribers?: boolean }).hasSubscribers;
   if (own !== undefined) return own;
