@@ -16,17 +16,23 @@ import type { DeliveryReport, Header, Message, OutgoingMessage } from './message
 
 /** The context object `octokafka:produce` subscribers receive (`result`/`error` are set by the channel). */
 export interface ProduceTraceContext {
+  /** The producer method traced. */
   operation: 'send' | 'sendBatch';
   /** The messages as sent (with the injected trace headers, once the traced call began). */
   messages: readonly OutgoingMessage[];
+  /** The delivery report(s), set before `asyncEnd` when the call succeeded. */
   result?: DeliveryReport | DeliveryReport[] | BatchDelivery;
+  /** What the call rejected with, set before `error` and `asyncEnd`. */
   error?: unknown;
 }
 
 /** The context object `octokafka:consume` subscribers receive, once per handler attempt. */
 export interface ConsumeTraceContext {
+  /** The worker's consumer group. */
   group: string;
+  /** The topic of the message(s). */
   topic: string;
+  /** The partition of the message(s). */
   partition: number;
   /** The message, or the batch, handed to the handler. */
   messages: readonly Message[];
@@ -34,7 +40,9 @@ export interface ConsumeTraceContext {
   attempt: number;
   /** What the propagator extracted from the (first) message's headers, if anything. */
   traceContext: unknown;
+  /** What the handler returned, when it succeeded. */
   result?: unknown;
+  /** What the handler threw or rejected with. */
   error?: unknown;
 }
 
