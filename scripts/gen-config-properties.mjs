@@ -234,7 +234,7 @@ export interface PropertyInfo {
   readonly type: PropertyType;
   /** Inclusive range of integer and float properties. */
   readonly min?: number;
-  /** See `min`. */
+  /** Inclusive upper bound of integer and float properties. */
   readonly max?: number;
   /** Allowed values of enum and CSV-flag properties (matched case-insensitively). */
   readonly values?: readonly string[];
