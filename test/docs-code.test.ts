@@ -8,6 +8,7 @@
  * Fragments that use a variable defined elsewhere on the page declare it on their first
  * lines (`declare const consumer: KafkaConsumer;`), so that the reader sees what it is.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -88,4 +89,18 @@ describe('docs code blocks', () => {
     }
     expect(problems, problems.join('\n')).toEqual([]);
   }, 120_000);
+});
+
+describe('generated pages', () => {
+  it('docs/configuration-reference.md is what npm run docs:config writes from the property table', () => {
+    execFileSync(process.execPath, [join(root, 'scripts/gen-config-docs.mjs'), '--check'], { cwd: root, stdio: 'pipe' });
+  });
+
+  it('the chart script reads every throughput row of bench/results.md', () => {
+    const out = join(dir, 'chart.svg');
+    mkdirSync(dir, { recursive: true });
+    const log = execFileSync(process.execPath, [join(root, 'scripts/bench-chart.mjs'), join(root, 'bench/results.md'), out], { encoding: 'utf8' });
+    expect(log).toMatch(/\(\d+ bars\)/);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  });
 });
