@@ -109,7 +109,17 @@ describe('links between pages', () => {
   // Written in parallel with these pages; its link is checked once the file exists.
   const pending = new Set(['docs/migrating-from-kafkajs.md']);
 
-  it('every relative link of README.md and docs/*.md points to a file of the repository', () => {
+  /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes. */
+  function anchorsOf(path: string): Set<string> {
+    const text = readFileSync(join(root, path), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    const out = new Set<string>();
+    for (const h of text.matchAll(/^#{1,6} (.*)$/gm)) {
+      out.add(h[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+    }
+    return out;
+  }
+
+  it('every relative link of README.md and docs/*.md points to a file of the repository (and heading)', () => {
     const broken: string[] = [];
     for (const page of pages) {
       const text = readFileSync(join(root, page), 'utf8').replace(/^```[\s\S]*?^```/gm, '');
@@ -117,7 +127,12 @@ describe('links between pages', () => {
         const target = m[1]!.split('#')[0]!;
         if (target === '' || /^[a-z]+:/.test(target)) continue;
         const path = join(dirname(page), target);
-        if (!existsSync(join(root, path)) && !pending.has(path)) broken.push(`${page}: ${m[1]}`);
+        if (!existsSync(join(root, path))) {
+          if (!pending.has(path)) broken.push(`${page}: ${m[1]}`);
+          continue;
+        }
+        const anchor = m[1]!.split('#')[1];
+        if (anchor !== undefined && path.endsWith('.md') && !anchorsOf(path).has(anchor)) broken.push(`${page}: ${m[1]} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
