@@ -108,7 +108,7 @@ export interface RunOptions {
   eachBatch?: (messages: Message[]) => void | Promise<void>;
   /** The most messages `eachBatch` gets at once (default 10 000). */
   maxBatchSize?: number;
-  /** Ends the run when aborted, after the running handler returned. */
+  /** Ends the run when aborted: no further batch is taken (the one being handled is finished). */
   signal?: AbortSignal;
 }
 
