@@ -8,7 +8,7 @@
  * Fragments that use a variable defined elsewhere on the page declare it on their first
  * lines (`declare const consumer: KafkaConsumer;`), so that the reader sees what it is.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -103,6 +103,16 @@ describe('generated pages', () => {
     expect(log).toMatch(/\(\d+ bars\)/);
     expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
+});
+
+describe('API reference', () => {
+  it('npm run docs builds it with no warning (every public symbol documented, no broken link)', () => {
+    // typedoc.json treats warnings as errors: a warning fails the build and is printed here.
+    const out = join(dir, 'api');
+    const r = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    expect(`${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/\[warning\]|\[error\]/);
+    expect(r.status).toBe(0);
+  }, 300_000);
 });
 
 describe('links between pages', () => {
