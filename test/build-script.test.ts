@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { run, runOk } from './child-process';
 
 const root = join(__dirname, '..');
 const script = join(root, 'scripts/librdkafka.sh');
@@ -59,8 +60,8 @@ const pin: Record<string, string> = Object.fromEntries(
 );
 
 /** The last stdout line of a successful run of the script (the tree checksum it printed). */
-function treeFrom(args: string[], env: NodeJS.ProcessEnv): { sum: string; stderr: string } {
-  const r = spawnSync('bash', [script, ...args], { env, encoding: 'utf8', timeout: 240_000 });
+async function treeFrom(args: string[], env: NodeJS.ProcessEnv): Promise<{ sum: string; stderr: string }> {
+  const r = await run('bash', [script, ...args], { env, timeout: 240_000 });
   expect(r.stderr, r.stderr).not.toContain('error:');
   expect(r.status).toBe(0);
   return { sum: r.stdout.trim().split('\n').pop()!, stderr: r.stderr };
@@ -72,41 +73,41 @@ describe('the pinned librdkafka sources, from each place they come from', () => 
     expect(pin.LIBRDKAFKA_NPM_INTEGRITY).toMatch(/^sha512-/);
   });
 
-  it("Debian's source archive (apt-get source, fetched for real into an empty cache) yields the pinned tree", () => {
+  it("Debian's source archive (apt-get source, fetched for real into an empty cache) yields the pinned tree", async () => {
     const cache = join(work, 'debian-cache');
     const env: NodeJS.ProcessEnv = { ...process.env, OCTOKAFKA_CACHE: cache };
     delete env.LIBRDKAFKA_TARBALL;
-    const { sum, stderr } = treeFrom(['--verify-source'], env);
+    const { sum, stderr } = await treeFrom(['--verify-source'], env);
     expect(stderr).toContain(`fetching librdkafka=${pin.LIBRDKAFKA_DEBIAN_VERSION} from Debian's source archive`);
     expect(stderr).toContain(`tree checksum ok (Debian librdkafka=${pin.LIBRDKAFKA_DEBIAN_VERSION})`);
     expect(sum).toBe(pin.LIBRDKAFKA_TREE_SHA256);
   }, 240_000);
 
-  it(`the npm registry's copy (${pin.LIBRDKAFKA_NPM_PACKAGE} deps/librdkafka, integrity-checked) yields the same tree`, () => {
+  it(`the npm registry's copy (${pin.LIBRDKAFKA_NPM_PACKAGE} deps/librdkafka, integrity-checked) yields the same tree`, async () => {
     // npm's own cache keeps the download; the script checks the pinned integrity either way.
-    const { sum, stderr } = treeFrom(['--verify-npm-source'], { ...process.env, OCTOKAFKA_CACHE: join(work, 'npm-cache') });
+    const { sum, stderr } = await treeFrom(['--verify-npm-source'], { ...process.env, OCTOKAFKA_CACHE: join(work, 'npm-cache') });
     expect(stderr).toContain(`tree checksum ok (npm ${pin.LIBRDKAFKA_NPM_PACKAGE})`);
     expect(sum).toBe(pin.LIBRDKAFKA_TREE_SHA256);
   }, 240_000);
 
-  it('falls back to the npm copy when Debian cannot be reached, and verifies the same tree', () => {
+  it('falls back to the npm copy when Debian cannot be reached, and verifies the same tree', async () => {
     // apt through a proxy that refuses connections: Debian's archive is unreachable.
     const aptConfig = join(work, 'apt-unreachable.conf');
     writeFileSync(aptConfig, 'Acquire::http::Proxy "http://127.0.0.1:9/";\nAcquire::https::Proxy "http://127.0.0.1:9/";\n');
     const env: NodeJS.ProcessEnv = { ...process.env, OCTOKAFKA_CACHE: join(work, 'chain-cache'), APT_CONFIG: aptConfig };
     delete env.LIBRDKAFKA_TARBALL;
     delete env.LIBRDKAFKA_SOURCES;
-    const { sum, stderr } = treeFrom(['--verify-source'], env);
+    const { sum, stderr } = await treeFrom(['--verify-source'], env);
     expect(stderr).toContain('Debian source: apt-get source failed');
     expect(stderr).toContain(`tree checksum ok (npm ${pin.LIBRDKAFKA_NPM_PACKAGE})`);
     expect(sum).toBe(pin.LIBRDKAFKA_TREE_SHA256);
   }, 240_000);
 
-  it("builds the static library from the npm copy (librdkafka's ./configure, as it has no CMake files)", () => {
+  it("builds the static library from the npm copy (librdkafka's ./configure, as it has no CMake files)", async () => {
     const cache = join(work, 'npm-build-cache');
     const env: NodeJS.ProcessEnv = { ...process.env, OCTOKAFKA_CACHE: cache, LIBRDKAFKA_SOURCES: 'npm' };
     delete env.LIBRDKAFKA_TARBALL;
-    const r = spawnSync('bash', [script, '--print-prefix'], { env, encoding: 'utf8', timeout: 600_000 });
+    const r = await run('bash', [script, '--print-prefix'], { env, timeout: 600_000 });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('configuring (./configure: this copy has no packaging/cmake)');
     const prefix = r.stdout.trim();
@@ -119,7 +120,7 @@ describe('the pinned librdkafka sources, from each place they come from', () => 
     expect(symbols).toMatch(/ T rd_kafka_new$/m);
     expect(symbols).toMatch(/ T rd_kafka_mock_partition_max_bytes$/m); // deps/patches applied
     // A second run finds it in the cache (no fetch, no build).
-    const again = spawnSync('bash', [script, '--print-prefix'], { env, encoding: 'utf8', timeout: 60_000 });
+    const again = await run('bash', [script, '--print-prefix'], { env, timeout: 60_000 });
     expect(again.stdout.trim()).toBe(prefix);
     expect(again.stderr).not.toContain('fetching');
   }, 600_000);

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import { run, runOk } from './child-process';
 
 const root = join(__dirname, '..');
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
@@ -106,10 +107,10 @@ describe('generated pages', () => {
 });
 
 describe('API reference', () => {
-  it('npm run docs builds it with no warning (every public symbol documented, no broken link)', () => {
+  it('npm run docs builds it with no warning (every public symbol documented, no broken link)', async () => {
     // typedoc.json treats warnings as errors: a warning fails the build and is printed here.
     const out = join(dir, 'api');
-    const r = spawnSync(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, encoding: 'utf8', timeout: 240_000 });
+    const r = await run(process.execPath, [join(root, 'node_modules/typedoc/bin/typedoc'), '--out', out], { cwd: root, timeout: 240_000 });
     expect(`${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '')).not.toMatch(/\[warning\]|\[error\]/);
     expect(r.status).toBe(0);
   }, 300_000);

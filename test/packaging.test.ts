@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
+import { run, runOk } from './child-process';
 
 const root = join(__dirname, '..');
 const work = mkdtempSync(join(tmpdir(), 'octokafka-packaging-'));
@@ -34,9 +35,9 @@ const prebuild = (dir: string, ...args: string[]) =>
   spawnSync(process.execPath, [join(dir, 'scripts/prebuild.mjs'), ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
 
 describe('npm pack', () => {
-  it('lists the binary for this platform and the source-build scripts (prepack makes sure of the binary)', () => {
+  it('lists the binary for this platform and the source-build scripts (prepack makes sure of the binary)', async () => {
     // --dry-run still runs prepack and prepare, as a real pack does.
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', timeout: 300_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = await runOk('npm', ['pack', '--dry-run', '--json'], { cwd: root, timeout: 300_000 });
     const [info] = JSON.parse(out.slice(out.indexOf('['))) as [{ size: number; unpackedSize: number; files: { path: string; size: number }[] }];
     const paths = info.files.map((f) => f.path);
     expect(paths).toContain(prebuildPath);

@@ -10,12 +10,13 @@
  * Needs `dist/` (npm test builds it first) and the npm registry (to install the compilers);
  * without the registry the type checks are skipped with that reason.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { run, runOk } from './child-process';
 
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -31,16 +32,16 @@ const work = mkdtempSync(join(tmpdir(), 'octokafka-user-types-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The files `npm pack` would put in the package (scripts off: no build, no prebuild). */
-function packedFiles(): string[] {
-  const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+async function packedFiles(): Promise<string[]> {
+  const out = await runOk('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, timeout: 120_000 });
   const [info] = JSON.parse(out.slice(out.indexOf('['))) as [{ files: { path: string }[] }];
   return info.files.map((f) => f.path);
 }
 
 let files: string[] = [];
-beforeAll(() => {
+beforeAll(async () => {
   if (!existsSync(join(root, 'dist/cjs/index.d.ts'))) throw new Error('dist/ is missing: run npm run build:ts first');
-  files = packedFiles();
+  files = await packedFiles();
 }, 120_000);
 
 describe('package contents', () => {
@@ -66,17 +67,16 @@ describe('package contents', () => {
 });
 
 /** A user project: the packed files of octokafka in node_modules, its dependencies linked from this checkout. */
-function userProject(name: string, compilers: string[]): { dir: string; skip?: string } {
+async function userProject(name: string, compilers: string[]): Promise<{ dir: string; skip?: string }> {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `user-${name}`, private: true, type: 'module' }));
-  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--ignore-scripts', ...compilers], {
+  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--ignore-scripts', ...compilers], {
     cwd: dir,
-    encoding: 'utf8',
     timeout: 240_000,
   });
   if (install.status !== 0) {
-    const text = `${install.stderr}${install.error ?? ''}`;
+    const text = `${install.stderr}${install.signal ?? ''}`;
     if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH/.test(text)) return { dir, skip: `the npm registry is unreachable (${compilers.join(' ')})` };
     throw new Error(`npm install ${compilers.join(' ')} failed:\n${text}`);
   }
@@ -119,10 +119,10 @@ await driver.close(); await consumer.close(); await producer.close(); await clus
   return { dir };
 }
 
-function typeCheck(dir: string): { status: number | null; output: string; version: string } {
+async function typeCheck(dir: string): Promise<{ status: number | null; output: string; version: string }> {
   const tsc = join(dir, 'node_modules/typescript/bin/tsc');
-  const version = execFileSync(process.execPath, [tsc, '-v'], { cwd: dir, encoding: 'utf8' }).trim();
-  const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  const version = (await runOk(process.execPath, [tsc, '-v'], { cwd: dir })).trim();
+  const r = await run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir, timeout: 240_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}`, version };
 }
 
@@ -132,10 +132,10 @@ describe("the package's declarations in a user project (strict, skipLibCheck off
     ['oldest', ['typescript@5.5', '@types/node@20.19']],
   ];
   for (const [name, compilers] of cases) {
-    it(`compiles with ${compilers.join(' and ')}`, (ctx) => {
-      const project = userProject(name, compilers);
+    it(`compiles with ${compilers.join(' and ')}`, async (ctx) => {
+      const project = await userProject(name, compilers);
       if (project.skip) return ctx.skip(project.skip);
-      const { status, output, version } = typeCheck(project.dir);
+      const { status, output, version } = await typeCheck(project.dir);
       console.log(`${name}: ${version}, ${output.trim() === '' ? 'no errors' : output}`);
       expect(output).toBe('');
       expect(status).toBe(0);

@@ -4,10 +4,10 @@
  * the library (the case that crashed most reliably: the addon is unloaded with the worker),
  * against a port where nothing listens, so that no broker answer changes the ordering.
  */
-import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
+import { run } from './child-process';
 
 const lib = join(__dirname, '..', 'dist', 'cjs', 'index.js');
 
@@ -18,7 +18,7 @@ type Kind = 'KafkaProducer' | 'KafkaConsumer' | 'KafkaAdmin';
  * 127.0.0.1:1, runs `work` (a JS statement using `client`), says 'ready', and then either
  * the parent terminates it after `delayMs` or it calls process.exit(0) itself.
  */
-function scenario(kind: Kind, how: 'terminate' | 'exit', delayMs: number, work = '') {
+async function scenario(kind: Kind, how: 'terminate' | 'exit', delayMs: number, work = '') {
   const workerSource = `
     const { parentPort } = require('node:worker_threads');
     const k = require(${JSON.stringify(lib)});
@@ -48,8 +48,7 @@ function scenario(kind: Kind, how: 'terminate' | 'exit', delayMs: number, work =
       setTimeout(() => console.log('parent alive'), 200);
     });
   `;
-  const run = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 60_000 });
-  return { status: run.status, signal: run.signal, stdout: run.stdout, stderr: run.stderr };
+  return run(process.execPath, ['-e', parent], { timeout: 60_000 });
 }
 
 function lines(stdout: string): Array<Record<string, number>> {
@@ -67,8 +66,8 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
       ['terminate', 1000],
       ['exit', 50],
     ] as const) {
-      it(`${kind}: ${how} after ${delay} ms leaves the process running`, () => {
-        const r = scenario(kind, how, delay);
+      it(`${kind}: ${how} after ${delay} ms leaves the process running`, async () => {
+        const r = await scenario(kind, how, delay);
         expect(r.signal, r.stderr).toBeNull();
         expect(r.status, r.stderr).toBe(0);
         expect(r.stdout).toContain('parent alive');
@@ -79,8 +78,8 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
     }
   }
 
-  it('a producer terminated during flush(20000) is torn down within the 5 s bound', () => {
-    const r = scenario(
+  it('a producer terminated during flush(20000) is torn down within the 5 s bound', async () => {
+    const r = await scenario(
       'KafkaProducer',
       'terminate',
       300,
@@ -94,16 +93,16 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
     expect(done!.ms).toBeLessThan(8000);
   });
 
-  it('an admin request in flight does not hold a terminating worker past the bound', () => {
-    const r = scenario('KafkaAdmin', 'terminate', 300, `client.describeCluster({ timeoutMs: 30000 }).catch(() => {});`);
+  it('an admin request in flight does not hold a terminating worker past the bound', async () => {
+    const r = await scenario('KafkaAdmin', 'terminate', 300, `client.describeCluster({ timeoutMs: 30000 }).catch(() => {});`);
     expect(r.signal, r.stderr).toBeNull();
     const done = lines(r.stdout).find((l) => 'terminated' in l);
     expect(done?.terminated).toBe(1);
     expect(done!.ms).toBeLessThan(8000);
   });
 
-  it('a consumer waiting on a synchronous commit does not hold a terminating worker past the bound', () => {
-    const r = scenario(
+  it('a consumer waiting on a synchronous commit does not hold a terminating worker past the bound', async () => {
+    const r = await scenario(
       'KafkaConsumer',
       'terminate',
       300,
@@ -115,7 +114,7 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
     expect(done!.ms).toBeLessThan(8000);
   });
 
-  it('a worker terminated while it creates clients and calls them in a loop never aborts the process (no C++ exception escapes)', () => {
+  it('a worker terminated while it creates clients and calls them in a loop never aborts the process (no C++ exception escapes)', async () => {
     // Constructors and methods running while terminate() stops the environment: Node-API
     // calls fail there, and an exception that cannot reach JS must not end in std::terminate.
     const workerSource = `
@@ -151,9 +150,9 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
         console.log('rounds done');
       })();
     `;
-    const run = spawnSync(process.execPath, ['-e', parent], { encoding: 'utf8', timeout: 120_000 });
-    expect(run.signal, run.stderr).toBeNull();
-    expect(run.stderr).not.toMatch(/terminate called|internal error/);
-    expect(run.stdout).toContain('rounds done');
+    const r = await run(process.execPath, ['-e', parent], { timeout: 120_000 });
+    expect(r.signal, r.stderr).toBeNull();
+    expect(r.stderr).not.toMatch(/terminate called|internal error/);
+    expect(r.stdout).toContain('rounds done');
   }, 150_000);
 });
