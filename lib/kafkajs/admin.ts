@@ -251,7 +251,15 @@ export class KafkaJSAdmin {
   }
 
   private async assertGroupIdle(groupId: string, what: string): Promise<void> {
-    const [g] = await this.call((a) => a.describeConsumerGroups([groupId]));
+    let g;
+    try {
+      [g] = await this.admin.describeConsumerGroups([groupId]);
+    } catch (e) {
+      // A cluster without DescribeGroups (the embedded mock): the broker itself refuses a
+      // commit from a non-member while the group has members.
+      if ((e as { code?: number }).code === -165) return;
+      throw toKafkaJSError(e);
+    }
     if (g && g.members.length > 0) {
       throw new KafkaJSNonRetriableError(`The consumer group must have no running instances, current state: ${g.state} (${what})`);
     }

@@ -179,7 +179,8 @@ function rawLogger(logger: KafkaJSLogger): RawLogger {
   return {
     error: (obj, msg) => ns.error(...line(obj, msg)),
     warn: (obj, msg) => ns.warn(...line(obj, msg)),
-    info: (obj, msg) => ns.info(...line(obj, msg)),
+    // librdkafka's informational lines (connections opened and closed, ...) are KafkaJS debug detail.
+    info: (obj, msg) => ns.debug(...line(obj, msg)),
     debug: (obj, msg) => ns.debug(...line(obj, msg)),
   };
 }

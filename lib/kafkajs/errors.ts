@@ -357,6 +357,8 @@ export function toKafkaJSError(e: unknown): Error {
       return protocolError(3, message, e);
     case ErrorCode.NOT_IMPLEMENTED:
       return new KafkaJSNotImplemented(message, { cause: e });
+    case ErrorCode.UNSUPPORTED_FEATURE:
+      return new KafkaJSServerDoesNotSupportApiKey(message, { cause: e });
   }
   if (e.code > 0 || e.code === -1) return protocolError(e.code, message, e);
   const out = new KafkaJSError(message, { retriable: e.isRetriable, cause: e });

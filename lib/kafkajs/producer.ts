@@ -309,7 +309,8 @@ export class KafkaJSProducer implements Producer {
   /** Starts a transaction (the producer needs a `transactionalId`). */
   async transaction(): Promise<Transaction> {
     if (this.transactionalId === undefined) throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer');
-    if (!this.main) throw new KafkaJSError('The producer is disconnected', { retriable: false });
+    // KafkaJS's transaction example calls transaction() without connect(): connect on demand.
+    if (!this.main) await this.connect();
     if (this.activeTxn?.isActive()) throw new KafkaJSNonRetriableError('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
     try {
       if (!this.txnInitialised) {
