@@ -278,7 +278,8 @@ export class KafkaJSConsumer implements Consumer {
       'max.partition.fetch.bytes': c.maxBytesPerPartition ?? 1_048_576,
       'fetch.min.bytes': c.minBytes ?? 1,
       'fetch.max.bytes': c.maxBytes ?? 10_485_760,
-      'fetch.wait.max.ms': c.maxWaitTimeInMs ?? 5000,
+      // librdkafka's 500 ms unless set: KafkaJS's 5000 ms would hold a seek or resume of an idle partition up to 5 s (librdkafka waits for the fetch in flight).
+      'fetch.wait.max.ms': c.maxWaitTimeInMs ?? 500,
       'allow.auto.create.topics': c.allowAutoTopicCreation ?? true,
     };
     if (c.metadataMaxAge !== undefined) out['topic.metadata.refresh.interval.ms'] = c.metadataMaxAge;

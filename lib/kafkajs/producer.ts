@@ -311,17 +311,19 @@ export class KafkaJSProducer implements Producer {
     if (this.transactionalId === undefined) throw new KafkaJSNonRetriableError('Must provide transactional id for transactional producer');
     // KafkaJS's transaction example calls transaction() without connect(): connect on demand.
     if (!this.main) await this.connect();
+    const main = this.main as KafkaProducer | undefined;
+    if (!main) throw new KafkaJSError('The producer is disconnected', { retriable: false });
     if (this.activeTxn?.isActive()) throw new KafkaJSNonRetriableError('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
     try {
       if (!this.txnInitialised) {
-        await this.main.initTransactions(this.config.transactionTimeout ?? 30_000);
+        await main.initTransactions(this.config.transactionTimeout ?? 30_000);
         this.txnInitialised = true;
       }
-      await this.main.beginTransaction();
+      await main.beginTransaction();
     } catch (e) {
       throw toKafkaJSError(e);
     }
-    this.activeTxn = new KafkaJSTransaction(this, this.main);
+    this.activeTxn = new KafkaJSTransaction(this, main);
     return this.activeTxn;
   }
 
