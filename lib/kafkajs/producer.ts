@@ -135,7 +135,8 @@ export class KafkaJSProducer implements Producer {
     };
     if (this.config.retry?.retries !== undefined || this.base.retry.retries !== undefined) c['message.send.max.retries'] = this.config.retry?.retries ?? this.base.retry.retries;
     if (this.config.maxInFlightRequests !== undefined) c['max.in.flight.requests.per.connection'] = this.config.maxInFlightRequests;
-    if (this.idempotent) c['enable.idempotence'] = true;
+    // Explicitly: octokafka's raw producer is idempotent by default, KafkaJS's is not.
+    c['enable.idempotence'] = this.idempotent;
     if (this.transactionalId !== undefined) {
       c['transactional.id'] = this.transactionalId;
       c['transaction.timeout.ms'] = this.config.transactionTimeout ?? 60_000;
