@@ -275,13 +275,14 @@ export class KafkaJSConsumer implements Consumer {
       'heartbeat.interval.ms': c.heartbeatInterval ?? 3000,
       'max.poll.interval.ms': Math.max(c.rebalanceTimeout ?? 60_000, c.sessionTimeout ?? 30_000),
       'isolation.level': c.readUncommitted ? 'read_uncommitted' : 'read_committed',
-      'max.partition.fetch.bytes': c.maxBytesPerPartition ?? 1_048_576,
-      'fetch.min.bytes': c.minBytes ?? 1,
-      'fetch.max.bytes': c.maxBytes ?? 10_485_760,
       // librdkafka's 500 ms unless set: KafkaJS's 5000 ms would hold a seek or resume of an idle partition up to 5 s (librdkafka waits for the fetch in flight).
       'fetch.wait.max.ms': c.maxWaitTimeInMs ?? 500,
       'allow.auto.create.topics': c.allowAutoTopicCreation ?? true,
     };
+    // Fetch sizes: librdkafka's defaults unless set (see docs/migrating-from-kafkajs.md).
+    if (c.maxBytesPerPartition !== undefined) out['max.partition.fetch.bytes'] = c.maxBytesPerPartition;
+    if (c.minBytes !== undefined) out['fetch.min.bytes'] = c.minBytes;
+    if (c.maxBytes !== undefined) out['fetch.max.bytes'] = c.maxBytes;
     if (c.metadataMaxAge !== undefined) out['topic.metadata.refresh.interval.ms'] = c.metadataMaxAge;
     if (c.rackId !== undefined) out['client.rack'] = c.rackId;
     return out;
@@ -305,7 +306,9 @@ export class KafkaJSConsumer implements Consumer {
     const joinStarted = Date.now();
     session.raw = new KafkaConsumer(this.rawConfig(), {
       ...this.base.options,
-      keepAliveWhileStalled: true,
+      // Not keepAliveWhileStalled: it cut consume throughput by about 3.5× (measured on the
+      // mock). A handler may run up to rebalanceTimeout (max.poll.interval.ms) between
+      // messages; KafkaJS's own limit is sessionTimeout without heartbeat().
       onAssign: (partitions) => {
         for (const p of partitions) session.assigned.add(tpKey(p.topic, p.partition));
         const memberAssignment: Record<string, number[]> = {};
