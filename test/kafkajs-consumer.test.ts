@@ -280,6 +280,48 @@ describe('octokafka/kafkajs consumer', () => {
     await consumer.disconnect();
   });
 
+  it('a rebalance during eachBatch: revoked partitions go stale, nothing is lost, no partition is processed by a member that no longer owns it', async () => {
+    const topic = await topicWith(400, 4);
+    const groupId = unique('rebalance');
+    const processed = new Map<string, Set<string>>();
+    const violations: string[] = [];
+    const counts = new Map<string, number>();
+    const member = async (name: string): Promise<Consumer> => {
+      const consumer = await consumerOf(topic, groupId);
+      let owned = new Set<number>();
+      consumer.on(consumer.events.GROUP_JOIN, (e) => {
+        owned = new Set(e.payload.memberAssignment[topic] ?? []);
+      });
+      consumer.on(consumer.events.REBALANCING, () => {
+        owned = new Set();
+      });
+      await consumer.run({
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          for (const m of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            if (!owned.has(batch.partition)) violations.push(`${name} processed ${batch.partition}@${m.offset} without owning it`);
+            const k = `${batch.partition}`;
+            (processed.get(k) ?? processed.set(k, new Set()).get(k)!).add(m.offset);
+            counts.set(name, (counts.get(name) ?? 0) + 1);
+            await new Promise((r) => setTimeout(r, 15));
+            resolveOffset(m.offset);
+            await heartbeat();
+          }
+        },
+      });
+      return consumer;
+    };
+    const a = await member('a');
+    await until('a started', () => [...processed.values()].some((s) => s.size > 0));
+    const b = await member('b');
+    await until('every message', () => [...processed.values()].reduce((n, s) => n + s.size, 0) === 400, 60_000);
+    expect(violations).toEqual([]);
+    // The second member joined while the first was mid-way: both processed messages.
+    expect(counts.get('a')).toBeGreaterThan(0);
+    expect(counts.get('b')).toBeGreaterThan(0);
+    await Promise.all([a.disconnect(), b.disconnect()]);
+  }, 90_000);
+
   it('GROUP_JOIN reports the assignment; describeGroup shows the member', async () => {
     const topic = await topicWith(1, 2);
     const consumer = await consumerOf(topic);
