@@ -332,7 +332,11 @@ export class KafkaJSConsumer implements Consumer {
       onRevoke: async (partitions) => {
         this.instrumentation.emit(EVENTS.REBALANCING, { groupId: this.groupId, memberId: session.raw.name ?? '' });
         const keys = partitions.map((p) => tpKey(p.topic, p.partition));
-        for (const k of keys) bump(session, k);
+        // At once, before the commit below is awaited: batches being handled go stale now.
+        for (const k of keys) {
+          bump(session, k);
+          session.assigned.delete(k);
+        }
         if (this.runConfig?.autoCommit) await this.commitResolved(session, new Set(keys)).catch((e) => this.log.error(`commit on revoke failed: ${String(e)}`));
         this.forget(session, keys);
       },
