@@ -63,9 +63,10 @@ export class KafkaJSAdmin {
   /** @internal Created by {@link Kafka.admin}. */
   constructor(
     private readonly base: ClientBase,
-    _config: AdminConfig = {},
+    config: AdminConfig = {},
   ) {
     this.log = base.logger.namespace('Admin');
+    if (config.retry !== undefined) this.log.warn('admin({ retry }) is ignored: librdkafka retries admin requests itself (retry.backoff.ms from the client retry options)');
   }
 
   private get admin(): KafkaAdmin {

@@ -110,6 +110,10 @@ export class KafkaJSProducer implements Producer {
     private readonly groups: GroupConsumers,
   ) {
     this.log = base.logger.namespace('Producer');
+    const retry = config.retry as Record<string, unknown> | undefined;
+    for (const name of ['factor', 'multiplier', 'maxRetryTime', 'initialRetryTime', 'restartOnFailure']) {
+      if (retry?.[name] !== undefined) this.log.warn(`producer({ retry: { ${name} } }) is ignored: librdkafka retries produce requests itself (retries maps onto message.send.max.retries; the client's initialRetryTime/maxRetryTime onto retry.backoff.ms/retry.backoff.max.ms)`);
+    }
     this.partitioner = (config.createPartitioner ?? Partitioners.DefaultPartitioner)();
     this.metadataMaxAge = config.metadataMaxAge ?? 300_000;
     this.transactionalId = config.transactionalId;
