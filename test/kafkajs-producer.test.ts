@@ -76,6 +76,31 @@ describe('producer', () => {
     await producer.disconnect();
   });
 
+  it.skipIf(Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS))('retriable broker errors are retried: send() succeeds after NOT_ENOUGH_REPLICAS twice (mock fault injection)', async () => {
+    const topic = await cluster.topic('kjs-retry', 1);
+    const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50 } });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'warm-up' }] });
+    await cluster.mock!.pushRequestErrors(0, [19, 19]);
+    const meta = await producer.send({ topic, messages: [{ value: 'after two failures' }] });
+    expect(meta).toEqual([expect.objectContaining({ partition: 0, baseOffset: '1', errorCode: 0 })]);
+    await producer.disconnect();
+  });
+
+  it.skipIf(Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS))('a non-retriable broker error rejects send() with its KafkaJS type (mock fault injection)', async () => {
+    const topic = await cluster.topic('kjs-fatal', 1);
+    const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: 'warm-up' }] });
+    await cluster.mock!.pushRequestErrors(0, [10]);
+    const e = await producer.send({ topic, messages: [{ value: 'too large, says the broker' }] }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(KafkaJSProtocolError);
+    expect(e).toMatchObject({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false });
+    await producer.disconnect();
+  });
+
   it('idempotent producers refuse acks other than -1, as KafkaJS does', async () => {
     const topic = await cluster.topic('kjs-idem', 1);
     const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING });
