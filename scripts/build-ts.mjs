@@ -16,16 +16,22 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 writeFileSync(join(root, 'dist/cjs/package.json'), '{"type":"commonjs"}\n');
 
 // Named ESM exports are listed explicitly (not left to cjs-module-lexer) so that every
-// export is importable by name.
-const cjs = createRequire(import.meta.url)(join(root, 'dist/cjs/index.js'));
-const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default');
+// export is importable by name. One ESM entry per package entry point: the main one and the
+// KafkaJS-compatible API (octokafka/kafkajs).
 mkdirSync(join(root, 'dist/esm'), { recursive: true });
-writeFileSync(
-  join(root, 'dist/esm/index.mjs'),
-  `import cjs from '../cjs/index.js';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
-);
-writeFileSync(
-  join(root, 'dist/esm/index.d.mts'),
-  `export * from '../cjs/index.js';\nimport * as octokafka from '../cjs/index.js';\nexport default octokafka;\n`,
-);
-console.log(`built dist/cjs and dist/esm (${names.length} exports)`);
+for (const [cjsPath, esmName] of [
+  ['index.js', 'index'],
+  ['kafkajs/index.js', 'kafkajs'],
+]) {
+  const cjs = createRequire(import.meta.url)(join(root, 'dist/cjs', cjsPath));
+  const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default');
+  writeFileSync(
+    join(root, `dist/esm/${esmName}.mjs`),
+    `import cjs from '../cjs/${cjsPath}';\nexport const { ${names.join(', ')} } = cjs;\nexport default cjs;\n`,
+  );
+  writeFileSync(
+    join(root, `dist/esm/${esmName}.d.mts`),
+    `export * from '../cjs/${cjsPath}';\nimport * as octokafka from '../cjs/${cjsPath}';\nexport default octokafka;\n`,
+  );
+  console.log(`built dist/cjs and dist/esm (${esmName}: ${names.length} exports)`);
+}

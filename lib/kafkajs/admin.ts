@@ -1,0 +1,403 @@
+/**
+ * KafkaJS's admin client over octokafka's {@link KafkaAdmin}. Operations KafkaAdmin does not
+ * offer (ACLs, partition reassignments) reject with {@link KafkaJSNotImplemented} naming them.
+ */
+import { KafkaAdmin } from '../admin';
+import { AdminError } from '../admin-types';
+import { KafkaConsumer } from '../consumer';
+import type { ClientBase } from './config-mapping';
+import { ConfigResourceTypes, ConfigSource, configResourceName } from './enums';
+import { KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSDeleteTopicRecordsError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSProtocolError, protocolError, toKafkaJSError } from './errors';
+import { Instrumentation } from './events';
+import { encodeAssignment } from './consumer';
+import type {
+  AclEntry,
+  AclFilter,
+  AdminConfig,
+  AdminEvents,
+  DeleteAclResponse,
+  DeleteGroupsResult,
+  DescribeAclResponse,
+  DescribeConfigResponse,
+  FetchOffsetsPartition,
+  GroupDescriptions,
+  GroupOverview,
+  InstrumentationEvent,
+  IResourceConfig,
+  ITopicConfig,
+  ITopicMetadata,
+  ITopicPartitionConfig,
+  Logger,
+  ResourceConfigQuery,
+  SeekEntry,
+  ValueOf,
+} from './types';
+
+const EVENTS: AdminEvents = {
+  CONNECT: 'admin.connect',
+  DISCONNECT: 'admin.disconnect',
+  REQUEST: 'admin.network.request',
+  REQUEST_TIMEOUT: 'admin.network.request_timeout',
+  REQUEST_QUEUE_SIZE: 'admin.network.request_queue_size',
+};
+
+const SOURCES: Record<string, ConfigSource> = {
+  UNKNOWN_CONFIG: ConfigSource.UNKNOWN,
+  DYNAMIC_TOPIC_CONFIG: ConfigSource.TOPIC_CONFIG,
+  DYNAMIC_BROKER_CONFIG: ConfigSource.DYNAMIC_BROKER_CONFIG,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+  STATIC_BROKER_CONFIG: ConfigSource.STATIC_BROKER_CONFIG,
+  DEFAULT_CONFIG: ConfigSource.DEFAULT_CONFIG,
+  DYNAMIC_BROKER_LOGGER_CONFIG: ConfigSource.DYNAMIC_BROKER_LOGGER_CONFIG,
+};
+
+/** A KafkaJS admin client. Obtain one with `kafka.admin()`. */
+export class KafkaJSAdmin {
+  /** KafkaJS's admin event names. */
+  readonly events = EVENTS;
+  private readonly instrumentation = new Instrumentation(new Set(Object.values(EVENTS)));
+  private readonly log: Logger;
+  private raw: KafkaAdmin | undefined;
+  private servers: string | undefined;
+
+  /** @internal Created by {@link Kafka.admin}. */
+  constructor(
+    private readonly base: ClientBase,
+    config: AdminConfig = {},
+  ) {
+    this.log = base.logger.namespace('Admin');
+    if (config.retry !== undefined) this.log.warn('admin({ retry }) is ignored: librdkafka retries admin requests itself (retry.backoff.ms from the client retry options)');
+  }
+
+  private get admin(): KafkaAdmin {
+    if (!this.raw) throw new KafkaJSError('Admin is not connected: call connect() first', { retriable: false });
+    return this.raw;
+  }
+
+  private async call<T>(fn: (a: KafkaAdmin) => Promise<T>): Promise<T> {
+    const a = this.admin;
+    try {
+      return await fn(a);
+    } catch (e) {
+      throw toKafkaJSError(e);
+    }
+  }
+
+  /** Connects: resolves the brokers and waits for the cluster to answer. */
+  async connect(): Promise<void> {
+    if (this.raw) return;
+    this.servers = await this.base.brokers();
+    const raw = new KafkaAdmin({ ...this.base.config, 'bootstrap.servers': this.servers }, { ...this.base.options, timeoutMs: this.base.requestTimeout });
+    raw.on('error', () => undefined);
+    try {
+      await raw.connect({ timeoutMs: Math.max(this.base.connectionTimeout, 10_000) });
+    } catch (e) {
+      await raw.close().catch(() => undefined);
+      throw toKafkaJSError(e);
+    }
+    this.raw = raw;
+    this.instrumentation.emit(EVENTS.CONNECT, null);
+  }
+
+  async disconnect(): Promise<void> {
+    const raw = this.raw;
+    this.raw = undefined;
+    if (raw) await raw.close().catch(() => undefined);
+    this.instrumentation.emit(EVENTS.DISCONNECT, null);
+  }
+
+  logger(): Logger {
+    return this.log;
+  }
+
+  on(eventName: ValueOf<AdminEvents>, listener: (event: InstrumentationEvent<any>) => void): () => void {
+    return this.instrumentation.on(eventName, listener);
+  }
+
+  /** Topic names (internal topics excluded, as KafkaJS). */
+  async listTopics(): Promise<string[]> {
+    return this.call((a) => a.listTopics());
+  }
+
+  /** Creates topics; resolves true when created, false when they all existed already. */
+  async createTopics({ topics, validateOnly, timeout, waitForLeaders }: { validateOnly?: boolean; waitForLeaders?: boolean; timeout?: number; topics: ITopicConfig[] }): Promise<boolean> {
+    if (!Array.isArray(topics)) throw new KafkaJSNonRetriableError(`Invalid topics array ${String(topics)}`);
+    const specs = topics.map((t) => ({
+      topic: t.topic,
+      ...(t.numPartitions !== undefined && t.numPartitions !== -1 ? { numPartitions: t.numPartitions } : {}),
+      ...(t.replicationFactor !== undefined && t.replicationFactor !== -1 ? { replicationFactor: t.replicationFactor } : {}),
+      ...(t.replicaAssignment?.length
+        ? { replicaAssignment: [...t.replicaAssignment].sort((x, y) => x.partition - y.partition).map((r) => r.replicas) }
+        : {}),
+      ...(t.configEntries?.length ? { config: Object.fromEntries(t.configEntries.map((e) => [e.name, e.value])) } : {}),
+    }));
+    const a = this.admin;
+    try {
+      await a.createTopics(specs, { validateOnly: Boolean(validateOnly), ...(timeout ? { timeoutMs: timeout } : {}) });
+    } catch (e) {
+      if (e instanceof AdminError && e.failures.every((f) => f.error.code === 36)) return false;
+      if (e instanceof AdminError) {
+        const first = e.failures[0]!;
+        const p = toKafkaJSError(first.error) as KafkaJSProtocolError;
+        throw new KafkaJSCreateTopicError({ message: e.message, type: p.type ?? 'UNKNOWN', code: p.code ?? -1, retriable: p.retriable }, first.name.replace(/^topic "(.*)"$/, '$1'));
+      }
+      throw toKafkaJSError(e);
+    }
+    if (waitForLeaders !== false && !validateOnly) await this.waitForLeaders(topics.map((t) => t.topic), timeout ?? 5000);
+    return true;
+  }
+
+  private async waitForLeaders(topics: string[], timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const ok = await this.admin
+        .describeTopics(topics)
+        .then((d) => d.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+        .catch(() => false);
+      if (ok || Date.now() > deadline) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  async deleteTopics({ topics, timeout }: { topics: string[]; timeout?: number }): Promise<void> {
+    await this.call((a) => a.deleteTopics(topics, timeout ? { timeoutMs: timeout } : {}));
+  }
+
+  /** Adds partitions (`count` is the new total). Explicit `assignments` are not supported. */
+  async createPartitions({ topicPartitions, validateOnly, timeout }: { validateOnly?: boolean; timeout?: number; topicPartitions: ITopicPartitionConfig[] }): Promise<boolean> {
+    if (topicPartitions.some((t) => t.assignments?.length)) {
+      throw new KafkaJSNotImplemented('createPartitions: topicPartitions[].assignments is not supported (KafkaAdmin.createPartitions takes a total count only)');
+    }
+    await this.call((a) => a.createPartitions(topicPartitions.map((t) => ({ topic: t.topic, totalCount: t.count })), { validateOnly: Boolean(validateOnly), ...(timeout ? { timeoutMs: timeout } : {}) }));
+    return true;
+  }
+
+  /** Partition metadata of the given topics (default: all). */
+  async fetchTopicMetadata({ topics }: { topics: string[] } = { topics: [] }): Promise<{ topics: ITopicMetadata[] }> {
+    const list = await this.call((a) => a.describeTopics(topics && topics.length > 0 ? topics : undefined));
+    return {
+      topics: list.map((t) => ({
+        name: t.topic,
+        partitions: t.partitions.map((p) => ({
+          partitionErrorCode: p.error ? p.error.code : 0,
+          partitionId: p.partition,
+          leader: p.leader,
+          replicas: p.replicas,
+          isr: p.isr,
+          offlineReplicas: [],
+        })),
+      })),
+    };
+  }
+
+  private async partitionsOf(topic: string): Promise<number[]> {
+    const [t] = await this.call((a) => a.describeTopics([topic]));
+    return t!.partitions.map((p) => p.partition);
+  }
+
+  /** Low and high watermarks of each partition of a topic (`offset` is the high one). */
+  async fetchTopicOffsets(topic: string): Promise<Array<SeekEntry & { high: string; low: string }>> {
+    const partitions = await this.partitionsOf(topic);
+    const [low, high] = await Promise.all(
+      (['earliest', 'latest'] as const).map((spec) => this.call((a) => a.listOffsets(partitions.map((partition) => ({ topic, partition, spec }))))),
+    );
+    return partitions.map((partition, i) => ({ partition, offset: String(high![i]!.offset), high: String(high![i]!.offset), low: String(low![i]!.offset) }));
+  }
+
+  /** For each partition, the first offset whose timestamp is at least `timestamp` (the high watermark when none; the latest offsets without a timestamp). */
+  async fetchTopicOffsetsByTimestamp(topic: string, timestamp?: number): Promise<SeekEntry[]> {
+    const partitions = await this.partitionsOf(topic);
+    const spec = timestamp === undefined ? ('latest' as const) : { timestamp };
+    const [found, high] = await Promise.all([
+      this.call((a) => a.listOffsets(partitions.map((partition) => ({ topic, partition, spec })))),
+      this.call((a) => a.listOffsets(partitions.map((partition) => ({ topic, partition, spec: 'latest' as const })))),
+    ]);
+    return partitions.map((partition, i) => ({ partition, offset: String(found[i]!.offset < 0n ? high[i]!.offset : found[i]!.offset) }));
+  }
+
+  /** A group's committed offsets per topic (`-1` for a partition without one). */
+  async fetchOffsets({ groupId, topics, resolveOffsets }: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>> {
+    if (!groupId) throw new KafkaJSNonRetriableError(`Invalid groupId ${String(groupId)}`);
+    const committed = await this.call((a) => a.listConsumerGroupOffsets(groupId));
+    const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
+    const out: Array<{ topic: string; partitions: FetchOffsetsPartition[] }> = [];
+    for (const topic of wanted) {
+      const partitions = topics ? await this.partitionsOf(topic) : committed.filter((c) => c.topic === topic).map((c) => c.partition);
+      let offsets = partitions.map((partition) => {
+        const c = committed.find((x) => x.topic === topic && x.partition === partition);
+        return { partition, offset: c ? String(c.offset) : '-1', metadata: c?.metadata ?? null };
+      });
+      if (resolveOffsets) {
+        const low = await this.call((a) => a.listOffsets(partitions.map((partition) => ({ topic, partition, spec: 'earliest' as const }))));
+        offsets = offsets.map((o, i) => (o.offset === '-1' ? { ...o, offset: String(low[i]!.offset) } : o));
+      }
+      out.push({ topic, partitions: offsets.sort((x, y) => x.partition - y.partition) });
+    }
+    return out;
+  }
+
+  /** Sets a group's committed offsets (the group must have no active members, as in KafkaJS). */
+  async setOffsets({ groupId, topic, partitions }: { groupId: string; topic: string; partitions: SeekEntry[] }): Promise<void> {
+    if (!groupId) throw new KafkaJSNonRetriableError(`Invalid groupId ${String(groupId)}`);
+    await this.assertGroupIdle(groupId, 'setOffsets');
+    const c = new KafkaConsumer({ ...this.base.config, 'bootstrap.servers': this.servers!, 'group.id': groupId, 'enable.auto.commit': false }, this.base.options);
+    c.on('error', () => undefined);
+    try {
+      await c.commit(partitions.map((p) => ({ topic, partition: p.partition, offset: BigInt(p.offset) })));
+    } catch (e) {
+      throw toKafkaJSError(e);
+    } finally {
+      await c.close().catch(() => undefined);
+    }
+  }
+
+  private async assertGroupIdle(groupId: string, what: string): Promise<void> {
+    let g;
+    try {
+      [g] = await this.admin.describeConsumerGroups([groupId]);
+    } catch (e) {
+      // A cluster without DescribeGroups (the embedded mock): the broker itself refuses a
+      // commit from a non-member while the group has members.
+      if ((e as { code?: number }).code === -165) return;
+      throw toKafkaJSError(e);
+    }
+    if (g && g.members.length > 0) {
+      throw new KafkaJSNonRetriableError(`The consumer group must have no running instances, current state: ${g.state} (${what})`);
+    }
+  }
+
+  /** Sets a group's offsets on a topic to the earliest or (default) the latest offsets. */
+  async resetOffsets({ groupId, topic, earliest = false }: { groupId: string; topic: string; earliest?: boolean }): Promise<void> {
+    const offsets = await this.fetchTopicOffsets(topic);
+    await this.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: earliest ? o.low : o.high })) });
+  }
+
+  async describeCluster(): Promise<{ brokers: Array<{ nodeId: number; host: string; port: number }>; controller: number | null; clusterId: string }> {
+    const d = await this.call((a) => a.describeCluster());
+    return { brokers: d.brokers.map((b) => ({ nodeId: b.id, host: b.host, port: b.port })), controller: d.controllerId < 0 ? null : d.controllerId, clusterId: d.clusterId ?? '' };
+  }
+
+  /** Describes topic and broker configurations. */
+  async describeConfigs({ resources, includeSynonyms }: { resources: ResourceConfigQuery[]; includeSynonyms: boolean }): Promise<DescribeConfigResponse> {
+    const query = resources.map((r) => {
+      const type = configResourceName(r.type);
+      if (!type) throw new KafkaJSNotImplemented(`describeConfigs: resource type ${ConfigResourceTypes[r.type] ?? r.type} is not supported (TOPIC and BROKER are)`);
+      return { type, name: r.name };
+    });
+    const described = await this.call((a) => a.describeConfigs(query));
+    return {
+      throttleTime: 0,
+      resources: described.map((d, i) => {
+        const names = resources[i]!.configNames;
+        return {
+          errorCode: 0,
+          errorMessage: '',
+          resourceName: d.name,
+          resourceType: resources[i]!.type,
+          configEntries: d.entries
+            .filter((e) => !names || names.length === 0 || names.includes(e.name))
+            .map((e) => ({
+              configName: e.name,
+              configValue: e.value as string,
+              isDefault: e.isDefault,
+              configSource: SOURCES[e.source] ?? ConfigSource.UNKNOWN,
+              isSensitive: e.isSensitive,
+              readOnly: e.isReadOnly,
+              configSynonyms: includeSynonyms ? [] : [],
+            })),
+        };
+      }),
+    };
+  }
+
+  /**
+   * Sets configuration entries. Unlike KafkaJS (AlterConfigs, which resets every entry not
+   * given to its default), the given entries are set incrementally and the others are kept.
+   */
+  async alterConfigs({ validateOnly, resources }: { validateOnly: boolean; resources: IResourceConfig[] }): Promise<any> {
+    const updates = resources.map((r) => {
+      const type = configResourceName(r.type);
+      if (!type) throw new KafkaJSNotImplemented(`alterConfigs: resource type ${ConfigResourceTypes[r.type] ?? r.type} is not supported (TOPIC and BROKER are)`);
+      return { type, name: r.name, changes: r.configEntries.map((e) => ({ name: e.name, value: e.value, op: 'set' as const })) };
+    });
+    await this.call((a) => a.alterConfigs(updates, { validateOnly: Boolean(validateOnly) }));
+    return { throttleTime: 0, resources: resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceName: r.name, resourceType: r.type })) };
+  }
+
+  async listGroups(): Promise<{ groups: GroupOverview[] }> {
+    const list = await this.call((a) => a.listConsumerGroups());
+    return { groups: list.groups.map((g) => ({ groupId: g.groupId, protocolType: g.isSimple ? '' : 'consumer' })) };
+  }
+
+  async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
+    const list = await this.call((a) => a.describeConsumerGroups(groupIds));
+    return {
+      groups: list.map((g) => ({
+        groupId: g.groupId,
+        protocol: g.partitionAssignor === 'roundrobin' ? 'RoundRobinAssigner' : g.partitionAssignor,
+        protocolType: g.isSimple ? '' : 'consumer',
+        state: (g.state.charAt(0).toUpperCase() + g.state.slice(1)) as GroupDescriptions['groups'][number]['state'],
+        members: g.members.map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.host, memberMetadata: Buffer.alloc(0), memberAssignment: encodeAssignment(m.assignment) })),
+      })),
+    };
+  }
+
+  /** Deletes groups; rejects with {@link KafkaJSDeleteGroupsError} (its `groups` say which failed) when any fails. */
+  async deleteGroups(groupIds: string[]): Promise<DeleteGroupsResult[]> {
+    try {
+      await this.admin.deleteConsumerGroups(groupIds);
+      return groupIds.map((groupId) => ({ groupId, errorCode: 0 }));
+    } catch (e) {
+      if (!(e instanceof AdminError)) throw toKafkaJSError(e);
+      const failed = e.failures.map((f) => {
+        const error = toKafkaJSError(f.error) as KafkaJSError;
+        return { groupId: groupIds.find((g) => f.name.includes(g)) ?? f.name, errorCode: f.error.code, error };
+      });
+      throw new KafkaJSDeleteGroupsError('Error in DeleteGroups', failed);
+    }
+  }
+
+  /** Deletes records before the given offsets (`-1`: all of the partition). */
+  async deleteTopicRecords({ topic, partitions }: { topic: string; partitions: SeekEntry[] }): Promise<void> {
+    try {
+      await this.admin.deleteRecords(partitions.map((p) => ({ topic, partition: p.partition, offset: p.offset === '-1' ? 'end' : BigInt(p.offset) })));
+    } catch (e) {
+      if (e instanceof AdminError) {
+        throw new KafkaJSDeleteTopicRecordsError({
+          partitions: partitions.map((p) => {
+            const f = e.failures.find((x) => x.name.includes(`[${p.partition}]`));
+            return { partition: p.partition, offset: p.offset, ...(f ? { error: toKafkaJSError(f.error) as KafkaJSError } : {}) };
+          }),
+        });
+      }
+      throw toKafkaJSError(e);
+    }
+  }
+
+  /** Not supported: KafkaAdmin has no CreateAcls. */
+  async createAcls(_options: { acl: AclEntry[] }): Promise<boolean> {
+    throw new KafkaJSNotImplemented('createAcls is not supported: octokafka\'s KafkaAdmin has no createAcls');
+  }
+
+  /** Not supported: KafkaAdmin has no DescribeAcls. */
+  async describeAcls(_options: AclFilter): Promise<DescribeAclResponse> {
+    throw new KafkaJSNotImplemented('describeAcls is not supported: octokafka\'s KafkaAdmin has no describeAcls');
+  }
+
+  /** Not supported: KafkaAdmin has no DeleteAcls. */
+  async deleteAcls(_options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
+    throw new KafkaJSNotImplemented('deleteAcls is not supported: octokafka\'s KafkaAdmin has no deleteAcls');
+  }
+
+  /** Not supported: KafkaAdmin has no AlterPartitionReassignments. */
+  async alterPartitionReassignments(_request: unknown): Promise<void> {
+    throw new KafkaJSNotImplemented('alterPartitionReassignments is not supported: octokafka\'s KafkaAdmin has no alterPartitionReassignments');
+  }
+
+  /** Not supported: KafkaAdmin has no ListPartitionReassignments. */
+  async listPartitionReassignments(_request: unknown): Promise<any> {
+    throw new KafkaJSNotImplemented('listPartitionReassignments is not supported: octokafka\'s KafkaAdmin has no listPartitionReassignments');
+  }
+}
+
+export { protocolError };
