@@ -20,6 +20,8 @@
 #                  nodes nor the clients, and packets to it are dropped (no reset)
 #   heal N         brings node N's link up again
 #   pid N          the pid of node N's JVM (exit 1 when it does not run)
+#   controller     the node id of the active controller (the KRaft quorum's leader), as Kafka's
+#                  metadata-quorum tool reports it (DescribeCluster names a random broker instead)
 #
 # The network: each node runs in its own network namespace (`ip netns`, so this needs root),
 # joined by a veth pair to a bridge in the caller's namespace that the tests reach it through
@@ -318,5 +320,13 @@ case "$cmd" in
   cut) ip link set "$(veth "$n")" down; say "node $n cut off" ;;
   heal) ip link set "$(veth "$n")" up; say "node $n linked again" ;;
   pid) need_pid "$n" ;;
-  *) echo "usage: $0 start|stop|status|env|kill N|stop-node N|start-node N|freeze N|thaw N|cut N|heal N|pid N" >&2; exit 2 ;;
+  controller)
+    [ -f "$state/env" ] || die "not running"
+    bootstrap=$(sed -n 's/^export OCTOKAFKA_CLUSTER_BOOTSTRAP_SERVERS=//p' "$state/env")
+    # shellcheck disable=SC2046
+    out=$(java $(java_opts 256m) -XX:TieredStopAtLevel=1 -Dlog4j2.configurationFile="$(run_dir)/node1/log4j2.properties" -cp "$libs/*" \
+      org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$bootstrap" describe --status 2>&1) || die "metadata-quorum: $out"
+    echo "$out" | sed -n 's/^LeaderId:[[:space:]]*//p'
+    ;;
+  *) echo "usage: $0 start|stop|status|env|kill N|stop-node N|start-node N|freeze N|thaw N|cut N|heal N|pid N|controller" >&2; exit 2 ;;
 esac
