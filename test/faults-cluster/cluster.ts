@@ -7,8 +7,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
-import { KafkaAdmin, KafkaError, KafkaProducer, type DeliveryReport } from '../../lib/index';
-import { check, type Acked, type Figures } from '../fault-helpers';
+import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type DeliveryReport } from '../../lib/index';
+import { check, idOf, type Acked, type Figures } from '../fault-helpers';
 import { unique } from '../helpers';
 
 const run = promisify(execFile);
@@ -177,3 +177,48 @@ export function printClusterFigures(scenario: string, f: Figures & { failed: num
 
 export { check };
 
+
+/**
+ * A group member that reads a topic until stopped and counts every copy of every id it got
+ * (the application's view: at-least-once allows copies after a rebalance or a failed commit).
+ */
+export function groupReader(
+  topic: string,
+  group: string,
+  config: Record<string, string | number | boolean> = {},
+): { copies: Map<number, number>; errors: KafkaError[]; stop: () => void; done: Promise<void>; consumer: KafkaConsumer } {
+  const consumer = new KafkaConsumer({
+    'bootstrap.servers': bootstrapServers,
+    'group.id': group,
+    'auto.offset.reset': 'earliest',
+    'session.timeout.ms': 6000,
+    'heartbeat.interval.ms': 500,
+    ...config,
+  });
+  const copies = new Map<number, number>();
+  const errors: KafkaError[] = [];
+  consumer.on('error', (e) => void errors.push(e));
+  let stopped = false;
+  const done = (async () => {
+    await consumer.subscribe([topic]);
+    while (!stopped) {
+      for (const m of await consumer.consumeBatch(1000, { timeoutMs: 200 })) {
+        const id = idOf(m.value);
+        copies.set(id, (copies.get(id) ?? 0) + 1);
+      }
+    }
+    await consumer.close();
+  })();
+  return { copies, errors, stop: () => void (stopped = true), done, consumer };
+}
+
+/** Of the acknowledged ids: how many a reader never got, and how many extra copies it got. */
+export function groupFigures(acked: readonly Acked[], copies: ReadonlyMap<number, number>): { missing: number; extra: number; consumed: number } {
+  let extra = 0;
+  let consumed = 0;
+  for (const n of copies.values()) {
+    extra += n - 1;
+    consumed += n;
+  }
+  return { missing: acked.filter((a) => !copies.has(a.id)).length, extra, consumed };
+}
