@@ -7,8 +7,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 
+import { afterAll, afterEach, beforeAll } from 'vitest';
+
 import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type DeliveryReport } from '../../lib/index';
-import { check, idOf, type Acked, type Figures } from '../fault-helpers';
+import { check, idOf, readAll, type Acked, type Figures } from '../fault-helpers';
 import { unique } from '../helpers';
 
 const run = promisify(execFile);
@@ -48,14 +50,14 @@ export async function restoreCluster(admin: KafkaAdmin): Promise<void> {
   await waitInSync(admin);
 }
 
-/** Waits until every partition (internal topics included) has a leader and three in-sync replicas. */
+/** Waits until every partition (internal topics included) has a leader and all its replicas in sync. */
 export async function waitInSync(admin: KafkaAdmin, timeoutMs = 90_000): Promise<number> {
   const started = Date.now();
   let last = '';
   for (;;) {
     try {
       const topics = await admin.describeTopics(undefined, { includeInternal: true, timeoutMs: 5000 });
-      const behind = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.isr.length < 3).map((p) => `${t.topic}/${p.partition} isr=[${p.isr}]`));
+      const behind = topics.flatMap((t) => t.partitions.filter((p) => p.leader < 0 || p.isr.length < p.replicas.length).map((p) => `${t.topic}/${p.partition} isr=[${p.isr}]`));
       if (behind.length === 0) return Date.now() - started;
       last = `${behind.length} partitions behind, e.g. ${behind.slice(0, 3).join(', ')}`;
     } catch (e) {
@@ -221,4 +223,77 @@ export function groupFigures(acked: readonly Acked[], copies: ReadonlyMap<number
     consumed += n;
   }
   return { missing: acked.filter((a) => !copies.has(a.id)).length, extra, consumed };
+}
+
+/** What {@link faultUnderLoad} measured. */
+export interface ScenarioResult {
+  outcomes: Outcomes;
+  figures: Figures;
+  group: { missing: number; extra: number; consumed: number };
+  recoveryMs: number;
+  note: string;
+}
+
+/**
+ * The common shape of a scenario: an idempotent acks=all producer sends continuously to a new
+ * topic (RF 3) and a consumer group reads it; once 500 messages are acknowledged `fault(topic)`
+ * runs (it injects the fault and undoes it, returning a note for the figures line); then 500 more
+ * must be acknowledged, the load stops, the group must catch up, and an independent reader reads
+ * the whole topic back. Prints the figures line; the caller asserts.
+ */
+export async function faultUnderLoad(
+  admin: KafkaAdmin,
+  scenario: string,
+  fault: (topic: string) => Promise<string>,
+  options: { partitions?: number; producerConfig?: Record<string, string | number | boolean> } = {},
+): Promise<ScenarioResult> {
+  const partitions = options.partitions ?? 3;
+  const topic = await createTopic(admin, `cf-${scenario}`, partitions);
+  const producer = new KafkaProducer({ 'bootstrap.servers': bootstrapServers, 'enable.idempotence': true, acks: 'all', 'linger.ms': 5, ...options.producerConfig });
+  producer.on('error', () => undefined);
+  const reader = groupReader(topic, unique(`cf-${scenario}-group`));
+  const load = pacedProducer(producer, topic, partitions, { perTick: 5, tickMs: 10 });
+  let note = '';
+  let faultAt = 0;
+  try {
+    await until('500 acknowledged', () => load.outcomes.acked.length >= 500, 30_000);
+    faultAt = performance.now();
+    note = await fault(topic);
+    const after = load.outcomes.acked.length;
+    await until('500 more acknowledged after the fault', () => load.outcomes.acked.length >= after + 500, 120_000);
+  } finally {
+    load.stop();
+  }
+  const outcomes = await load.done;
+  await producer.close();
+  await until('the group consumed every acknowledged message', () => outcomes.acked.every((a) => reader.copies.has(a.id)), 60_000).catch(() => undefined);
+  reader.stop();
+  await reader.done;
+  const recoveryMs = longestStall(outcomes.ackTimes, faultAt);
+  const figures = check(outcomes.sent, outcomes.acked, await readAll(bootstrapServers, topic, partitions));
+  const group = groupFigures(outcomes.acked, reader.copies);
+  printClusterFigures(
+    scenario,
+    { ...figures, failed: outcomes.failed.length, recoveryMs },
+    `group: consumed=${group.consumed} missing=${group.missing} atLeastOnceCopies=${group.extra}${note ? `; ${note}` : ''}`,
+  );
+  return { outcomes, figures, group, recoveryMs, note };
+}
+
+/**
+ * Registers the suite's hooks: an admin client, and after each test every node put back and in
+ * sync (so that a failed scenario leaves no node stopped, frozen or cut). Returns the admin.
+ */
+export function clusterHooks(): { admin: () => KafkaAdmin } {
+  let admin: KafkaAdmin | undefined;
+  beforeAll(() => {
+    if (haveCluster) admin = new KafkaAdmin({ 'bootstrap.servers': bootstrapServers });
+  });
+  afterEach(async () => {
+    if (admin) await restoreCluster(admin);
+  }, 180_000);
+  afterAll(async () => {
+    await admin?.close();
+  });
+  return { admin: () => admin! };
 }
