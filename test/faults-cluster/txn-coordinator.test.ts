@@ -71,6 +71,8 @@ describe.skipIf(!haveCluster)(`transaction coordinator killed — ${SKIP_REASON}
         handledTimes.push(performance.now());
       },
     });
+    const t0 = performance.now();
+    const progress = (what: string) => console.log(`txn-coordinator +${Math.round(performance.now() - t0)}ms: ${what} (handled ${handled}, handler calls ${attempts})`);
     let workerError: unknown;
     worker.closed.catch((e: unknown) => void (workerError = e));
     let note = '';
@@ -82,7 +84,9 @@ describe.skipIf(!haveCluster)(`transaction coordinator killed — ${SKIP_REASON}
       await until('a fifth of the input handled', () => handled >= count / 5 || workerError !== undefined, 60_000);
       const coordinator = await coordinatorOf(admin(), '__transaction_state', transactionalId);
       killedAt = performance.now();
+      progress(`killing node${coordinator}, the transaction coordinator`);
       await cluster('kill', coordinator);
+      progress('killed');
       note = `killed=node${coordinator} handledAtKill=${handled}`;
       const endOffsets = async () => {
         const committed = await admin().listConsumerGroupOffsets(group, Array.from({ length: partitions }, (_, partition) => ({ topic: input, partition })));
@@ -93,11 +97,14 @@ describe.skipIf(!haveCluster)(`transaction coordinator killed — ${SKIP_REASON}
         () => undefined,
         (e: unknown) => String(e),
       );
+      progress(`committed ${committedAtEnd} of ${count}${stalled ? ': stalled' : ''}`);
       note += ` newCoordinator=node${await coordinatorOf(admin(), '__transaction_state', transactionalId)} committedAtEnd=${committedAtEnd} handledAtEnd=${handled}`;
     } finally {
       const stopping = worker.stop().catch(() => undefined);
       await Promise.race([stopping, new Promise((r) => setTimeout(r, 40_000))]);
-      await connections.closeAll();
+      progress('worker stopped (or 40 s passed)');
+      await Promise.race([connections.closeAll(), new Promise((r) => setTimeout(r, 20_000))]);
+      progress('connections closed (or 20 s passed)');
     }
     const doneMs = Math.round(performance.now() - killedAt);
     const recoveryMs = longestStall(handledTimes, killedAt);
@@ -117,5 +124,5 @@ describe.skipIf(!haveCluster)(`transaction coordinator killed — ${SKIP_REASON}
     expect(missing).toBe(0);
     expect(duplicated).toBe(0);
     expect(got.length).toBe(count);
-  }, 360_000);
+  }, 420_000);
 });
