@@ -1,5 +1,6 @@
 /**
- * Loads the native addon (a prebuilt binary from prebuilds/ first, then build/Release)
+ * Loads the native addon through node-gyp-build: a source build in build/Release first
+ * (npm builds one where no prebuilt binary fits), else the prebuilt binary in prebuilds/
  * and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
  * package (configuration, components, wire format) work without touching native code.
  */
