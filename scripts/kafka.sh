@@ -37,52 +37,16 @@
 # once. Heap: $OCTOKAFKA_KAFKA_HEAP (default 768m).
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
+tag=kafka
+# shellcheck source=scripts/kafka-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/kafka-common.sh"
 
-say() { echo "[kafka] $*" >&2; }
-die() { echo "[kafka] error: $*" >&2; exit 1; }
-
-line=${OCTOKAFKA_KAFKA_LINE:-4}
-cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}
 case "$line" in
-  4) pom="$root/deps/kafka/pom.xml"; default_state="$cache/kafka-broker" ;;
-  3) pom="$root/deps/kafka/pom-3.x.xml"; default_state="$cache/kafka-broker-3" ;;
-  *) echo "[kafka] error: OCTOKAFKA_KAFKA_LINE must be 4 (the default) or 3, not '$line'" >&2; exit 2 ;;
+  4) default_state="$cache/kafka-broker" ;;
+  3) default_state="$cache/kafka-broker-3" ;;
 esac
 state=${OCTOKAFKA_KAFKA_STATE:-$default_state}
 heap=${OCTOKAFKA_KAFKA_HEAP:-768m}
-version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")
-[ -n "$version" ] || die "no <kafka.version> in $pom"
-# The pom's content is the cache key: any change to it resolves again.
-pom_key=$(sha256sum "$pom" | cut -c1-12)
-libs="$cache/kafka-$version-$pom_key/libs"
-
-need() { command -v "$1" >/dev/null 2>&1 || die "$1 is not installed ($2)"; }
-
-resolve() {
-  if [ -f "$libs/.complete" ]; then return 0; fi
-  need mvn 'Debian: apt-get install maven'
-  need java 'Kafka 4 needs Java 17 or newer; Debian: apt-get install openjdk-17-jre-headless'
-  say "resolving Kafka $version from Maven Central into $libs"
-  local started tmp
-  started=$(date +%s)
-  tmp="$libs.tmp.$$"
-  rm -rf "$tmp"
-  mkdir -p "$tmp"
-  # A private local repository inside the cache: no ~/.m2 needed, and CI keeps one folder.
-  if ! mvn -q -B -f "$pom" -Dmaven.repo.local="$cache/m2" dependency:copy-dependencies \
-    -DoutputDirectory="$tmp" -DincludeScope=runtime >"$tmp.log" 2>&1; then
-    cat "$tmp.log" >&2
-    rm -rf "$tmp" "$tmp.log"
-    die "mvn could not resolve Kafka $version"
-  fi
-  rm -f "$tmp.log"
-  rm -rf "$libs"
-  mv "$tmp" "$libs"
-  touch "$libs/.complete"
-  say "resolved in $(($(date +%s) - started)) s ($(ls "$libs" | wc -l) jars)"
-}
 
 running_pid() {
   [ -f "$state/pid" ] || return 1
@@ -93,24 +57,6 @@ running_pid() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka.Kafka' || return 1
   echo "$pid"
 }
-
-free_ports() {
-  # N distinct free loopback ports (bound to port 0, then released).
-  node -e '
-    const net = require("node:net");
-    const n = Number(process.argv[1]); const ports = []; const servers = [];
-    (async () => {
-      for (let i = 0; i < n; i++) {
-        const s = net.createServer(); servers.push(s);
-        await new Promise((r) => s.listen(0, "127.0.0.1", r));
-        ports.push(s.address().port);
-      }
-      for (const s of servers) s.close();
-      console.log(ports.join(" "));
-    })();' "$1"
-}
-
-rand() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 make_pki() {
   local d=$1 pass=$2
@@ -131,10 +77,6 @@ make_pki() {
     openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile client.ext -out client.pem 2>/dev/null
     rm -f ./*.csr ./*.ext ca.srl
   )
-}
-
-java_opts() {
-  echo "-Xms256m -Xmx$heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true -XX:-UsePerfData"
 }
 
 start() {
@@ -176,22 +118,7 @@ log4j.logger.kafka.authorizer.logger=WARN
 EOF
   else
     log_opt="-Dlog4j2.configurationFile=$run/log4j2.properties"
-    cat >"$run/log4j2.properties" <<EOF
-status = warn
-appender.file.type = File
-appender.file.name = FILE
-appender.file.fileName = $run/broker.log
-appender.file.layout.type = PatternLayout
-appender.file.layout.pattern = [%d] %p %m (%c)%n
-rootLogger.level = INFO
-rootLogger.appenderRef.file.ref = FILE
-logger.state.name = state.change.logger
-logger.state.level = WARN
-logger.request.name = kafka.request.logger
-logger.request.level = WARN
-logger.authorizer.name = kafka.authorizer.logger
-logger.authorizer.level = WARN
-EOF
+    write_log4j2 "$run/log4j2.properties" "$run/broker.log"
   fi
 
   local jaas_plain="org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"$admin_pass\" user_alice=\"$alice_pass\" user_mallory=\"$mallory_pass\";"
@@ -254,11 +181,9 @@ EOF
 
   local cp="$libs/*"
   local cluster_id
-  # A base64url UUID, as Kafka's own `random-uuid` makes; passed as --cluster-id=… because
-  # one that starts with "-" (1 in 64) would otherwise be read as an option.
-  cluster_id=$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+  cluster_id=$(cluster_id)
   # shellcheck disable=SC2046
-  if ! java $(java_opts) "$log_opt" -cp "$cp" kafka.tools.StorageTool format \
+  if ! java $(java_opts "$heap") "$log_opt" -cp "$cp" kafka.tools.StorageTool format \
     --cluster-id="$cluster_id" -c "$run/server.properties" \
     --add-scram "SCRAM-SHA-256=[name=admin,password=$admin_pass]" \
     --add-scram "SCRAM-SHA-512=[name=admin,password=$admin_pass]" \
@@ -273,7 +198,7 @@ EOF
   formatted=$(date +%s%N)
 
   # shellcheck disable=SC2046
-  setsid java $(java_opts) "$log_opt" -Dkafka.logs.dir="$run" \
+  setsid java $(java_opts "$heap") "$log_opt" -Dkafka.logs.dir="$run" \
     -cp "$cp" kafka.Kafka "$run/server.properties" >"$run/stdout.log" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$state/pid"
@@ -302,7 +227,7 @@ EOF
   local acl_command=org.apache.kafka.tools.AclCommand
   [ "$line" = 3 ] && acl_command=kafka.admin.AclCommand
   # shellcheck disable=SC2046
-  if ! java $(java_opts) "$log_opt" -cp "$cp" "$acl_command" \
+  if ! java $(java_opts "$heap") "$log_opt" -cp "$cp" "$acl_command" \
     --bootstrap-server "127.0.0.1:$plain" --add --allow-principal User:alice --operation All \
     --topic secured --topic __info_secured --group secured --transactional-id secured \
     --resource-pattern-type prefixed >"$run/acls.log" 2>&1; then
