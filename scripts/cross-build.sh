@@ -149,7 +149,8 @@ set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 EOF
 say "librdkafka ($(elapsed))"
-rdkafka=$(LIBRDKAFKA_TOOLCHAIN_FILE="$toolchain" JOBS="$jobs" bash "$root/scripts/librdkafka.sh" --print-prefix) ||
+# (pkg-config limited to the target's prefix too: the machine's .pc files describe its own libraries.)
+rdkafka=$(PKG_CONFIG_LIBDIR="$deps/lib/pkgconfig" PKG_CONFIG_PATH="" LIBRDKAFKA_TOOLCHAIN_FILE="$toolchain" JOBS="$jobs" bash "$root/scripts/librdkafka.sh" --print-prefix) ||
   die "librdkafka failed (above)"
 
 # --- The addon: the binding.gyp sources and flags, compiled directly (no node-gyp: Node-API

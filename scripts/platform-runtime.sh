@@ -99,7 +99,7 @@ case "$target" in
       ln -sfn usr/lib "$root.tmp/lib" # merged /usr: the loader is looked up under /lib
       rm -rf "$root" && mv "$root.tmp" "$root"
     fi
-    echo "qemu-aarch64-static -L $root $node/bin/node" ;;
+    echo "$(command -v qemu-aarch64-static) -L $root $node/bin/node" ;;
   linux-x64-musl)
     bun=$(npm_unpack "@oven/bun-linux-x64-musl@$BUN_VERSION")
     root=$(musl_root x86_64 amd64)
@@ -108,6 +108,6 @@ case "$target" in
     need_qemu
     bun=$(npm_unpack "@oven/bun-linux-aarch64-musl@$BUN_VERSION")
     root=$(musl_root aarch64 arm64)
-    echo "qemu-aarch64-static -L $root -E LD_LIBRARY_PATH=/lib $bun/bin/bun" ;;
+    echo "$(command -v qemu-aarch64-static) -L $root -E LD_LIBRARY_PATH=/lib $bun/bin/bun" ;;
   *) die "unknown target" ;;
 esac
