@@ -12,6 +12,9 @@
 # ~/.cache/octokafka), keyed by the pins and the native sources, so a rerun takes seconds.
 # Needs: python3 with pip (Zig), cargo (crate sources), cmake, make, perl (OpenSSL's Configure).
 set -euo pipefail
+# The whole script is one compound command, read before it runs: editing the file while a
+# long build runs cannot change what that build executes.
+{
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=../deps/cross.pin
 . "$root/deps/cross.pin"
@@ -27,6 +30,8 @@ case "$target" in
   linux-arm64-musl) zig_target=aarch64-linux-musl ossl=linux-aarch64 cpu=aarch64 ;;
   *) die "unknown target (linux-x64-glibc, linux-x64-musl, linux-arm64-glibc, linux-arm64-musl)" ;;
 esac
+# rustup's default place for cargo, when the shell's PATH does not have it (CI's may not).
+command -v cargo >/dev/null 2>&1 || [ ! -x "$HOME/.cargo/bin/cargo" ] || PATH="$PATH:$HOME/.cargo/bin"
 for t in python3 cargo cmake make perl tar sha256sum; do
   command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed"
 done
@@ -165,26 +170,34 @@ cxxflags=(-std=c++17 -O2 -fPIC -fexceptions -fvisibility=hidden -fvisibility-inl
   -isystem "$rdkafka/include" -isystem "$napi_inc" -isystem "$addon_inc")
 # Everything but the two Node-API entry points stays local (native/exports.map); the C++
 # runtime (Zig's libc++) is linked statically; -z nodelete as binding.gyp explains.
-ldflags=(-shared -Wl,--version-script="$root/native/exports.map" -Wl,--exclude-libs,ALL -Wl,-z,nodelete -Wl,--as-needed -s)
+# (Zig's linker has no --exclude-libs; the version script's "local: *" already hides every
+# symbol of the static libraries.)
+ldflags=(-shared -Wl,--version-script="$root/native/exports.map" -Wl,-z,nodelete -Wl,--as-needed -s)
 libs=("$rdkafka/lib/librdkafka.a" "$deps/lib/libssl.a" "$deps/lib/libcrypto.a" "$deps/lib/libzstd.a" "$deps/lib/libz.a" -lpthread -lm -ldl)
-addon_key=$( (printf '%s\n' "$deps_key" "$rdkafka" "${cxxflags[@]}" "${ldflags[@]}"
-  cd "$root" && cat binding.gyp native/* "$napi_inc"/*.h) | sha256sum | cut -c1-12)
+# Objects are keyed by what compiles them, the binary also by what links it.
+objs_key=$( (printf '%s\n' "$ZIG_VERSION" "$zig_target" "$rdkafka" "${cxxflags[@]}"
+  cd "$root" && cat binding.gyp native/* "$napi_inc"/*.h "$addon_inc"/*.h) | sha256sum | cut -c1-12)
+addon_key=$( (printf '%s\n' "$objs_key" "$deps_key" "${ldflags[@]}" "${libs[@]}") | sha256sum | cut -c1-12)
 binary="$tdir/addon-$addon_key/octokafka.node"
 if [ ! -f "$binary" ]; then
-  objs="$tdir/addon-$addon_key.tmp"
-  rm -rf "$objs" && mkdir -p "$objs"
+  objs="$tdir/objs-$objs_key"
+  mkdir -p "$objs" # (objects of an interrupted run are kept: each is renamed into place when complete)
   say "compiling the addon (${#sources[@]} files, $jobs jobs; $(elapsed))"
   for s in "${sources[@]}"; do
-    "$CXX" "${cxxflags[@]}" -c "$root/$s" -o "$objs/$(basename "$s" .cc).o" &
+    [ -f "$objs/$(basename "$s" .cc).o" ] && continue
+    o="$objs/$(basename "$s" .cc).o"
+    { "$CXX" "${cxxflags[@]}" -c "$root/$s" -o "$o.tmp" && mv "$o.tmp" "$o"; } &
     while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
   done
   wait || true
   for s in "${sources[@]}"; do [ -f "$objs/$(basename "$s" .cc).o" ] || die "compiling $s failed (above)"; done
   "$CXX" "${ldflags[@]}" -o "$objs/octokafka.node" "$objs"/*.o "${libs[@]}" || die "linking failed"
-  mkdir -p "$(dirname "$binary")" && mv "$objs/octokafka.node" "$binary" && rm -rf "$objs"
+  mkdir -p "$(dirname "$binary")" && mv "$objs/octokafka.node" "$binary"
 fi
 say "built $binary ($(du -h "$binary" | cut -f1)) in $(elapsed)"
 if [ -n "$out" ]; then
   mkdir -p "$(dirname "$out")" && cp "$binary" "$out"
 fi
 echo "$binary"
+exit 0
+}
