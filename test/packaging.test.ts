@@ -41,6 +41,8 @@ describe('npm pack', () => {
     const paths = info.files.map((f) => f.path);
     expect(paths).toContain(prebuildPath);
     expect(paths).toContain('scripts/install-system-deps.sh');
+    // The install script (the platform package check, then node-gyp-build) ships with it.
+    expect(paths).toContain('scripts/install.cjs');
     expect(paths).toContain('scripts/librdkafka.sh');
     expect(paths).toContain('dist/cjs/index.js');
     expect(paths).toContain('deps/librdkafka.pin');
