@@ -124,5 +124,7 @@ describe('no binary fits and nothing was built (install scripts off)', () => {
     expect(message).toContain('npm rebuild octokafka --foreground-scripts');
     expect(message).toContain('bash node_modules/octokafka/scripts/install-system-deps.sh');
     expect(message).toContain('ignore-scripts');
+    // ... and the per-platform package it looked for.
+    expect(message).toContain(`No platform package octokafka-${process.platform}-${process.arch}-${libc === 'glibc' ? 'gnu' : 'musl'} installed`);
   });
 });
