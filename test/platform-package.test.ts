@@ -89,3 +89,32 @@ describe('per-platform package', () => {
     expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
+
+describe('install script (scripts/install.cjs)', () => {
+  function installScript(withPlatformPackage: boolean) {
+    const dir = mkdtempSync(join(app, 'install-'));
+    const pkg = join(dir, 'node_modules/octokafka');
+    mkdirSync(join(pkg, 'scripts'), { recursive: true });
+    cpSync(join(root, 'scripts/install.cjs'), join(pkg, 'scripts/install.cjs'));
+    cpSync(join(root, 'package.json'), join(pkg, 'package.json'));
+    if (withPlatformPackage) {
+      mkdirSync(join(dir, 'node_modules', platformPackage));
+      writeFileSync(join(dir, 'node_modules', platformPackage, 'octokafka.node'), 'binary');
+    }
+    // No node-gyp-build beside it: handing over to it fails, which shows when it is used.
+    return spawnSync(process.execPath, [join(pkg, 'scripts/install.cjs')], { cwd: pkg, encoding: 'utf8', timeout: 60_000 });
+  }
+
+  it('builds nothing when the platform package is installed', () => {
+    const r = installScript(true);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`using ${platformPackage}`);
+    expect(r.stdout).toContain('nothing to build');
+  });
+
+  it('hands over to node-gyp-build otherwise', () => {
+    const r = installScript(false);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("Cannot find module 'node-gyp-build/bin.js'");
+  });
+});
