@@ -23,6 +23,7 @@ export interface ValidateOptions extends AdminCallOptions {
 
 /** A topic to create. */
 export interface NewTopic {
+  /** The topic name. */
   topic: string;
   /** Number of partitions (default: the broker's `num.partitions`; 1 on a MockCluster). */
   numPartitions?: number;
@@ -36,14 +37,19 @@ export interface NewTopic {
 
 /** A topic's new total partition count. */
 export interface NewPartitions {
+  /** The topic to grow. */
   topic: string;
+  /** The number of partitions the topic has afterwards (not the number added). */
   totalCount: number;
 }
 
 /** A broker as the cluster advertises it. */
 export interface BrokerInfo {
+  /** The broker id (`node.id`). */
   id: number;
+  /** The host name the broker advertises. */
   host: string;
+  /** The port the broker advertises. */
   port: number;
 }
 
@@ -55,14 +61,17 @@ export interface ClusterDescription {
   controllerId: number;
   /** The controller, when it is one of {@link brokers}. */
   controller: BrokerInfo | null;
+  /** Every broker of the cluster. */
   brokers: BrokerInfo[];
 }
 
 /** A partition of a topic as the cluster's metadata describes it. */
 export interface PartitionDescription {
+  /** The partition number. */
   partition: number;
   /** Leader's broker id (-1: no leader). */
   leader: number;
+  /** Broker ids of the partition's replicas, the preferred leader first. */
   replicas: number[];
   /** In-sync replicas. */
   isr: number[];
@@ -72,6 +81,7 @@ export interface PartitionDescription {
 
 /** A topic and its partitions. */
 export interface TopicDescription {
+  /** The topic name. */
   topic: string;
   /** Sorted by partition id. */
   partitions: PartitionDescription[];
@@ -89,11 +99,15 @@ export type OffsetSpec =
   | 'latest'
   /** The offset of the message with the largest timestamp. */
   | 'maxTimestamp'
-  /** The earliest offset whose timestamp is at least this (ms since the epoch). */
-  | { timestamp: number };
+  /** The earliest offset whose timestamp is at least `timestamp`. */
+  | {
+      /** A time in ms since the epoch. */
+      timestamp: number;
+    };
 
 /** A partition whose offset {@link KafkaAdmin.listOffsets} looks up. */
 export interface ListOffsetsRequest extends TopicPartition {
+  /** Which offset to look up. */
   spec: OffsetSpec;
 }
 
@@ -109,11 +123,13 @@ export interface ListedOffset extends TopicPartition {
   offset: bigint;
   /** The message's timestamp, when the spec asked for one and the broker knows it. */
   timestamp: number | null;
+  /** The leader epoch of the offset, when the broker reports one. */
   leaderEpoch: number | null;
 }
 
 /** A consumer group as {@link KafkaAdmin.listConsumerGroups} lists it. */
 export interface ConsumerGroupListing {
+  /** The group id. */
   groupId: string;
   /** A group used only to store offsets (no members, no protocol). */
   isSimple: boolean;
@@ -125,6 +141,7 @@ export interface ConsumerGroupListing {
 
 /** What {@link KafkaAdmin.listConsumerGroups} found. */
 export interface ConsumerGroupList {
+  /** The groups the brokers listed. */
   groups: ConsumerGroupListing[];
   /** Brokers that could not be asked (the list may then be incomplete). */
   errors: KafkaError[];
@@ -132,10 +149,15 @@ export interface ConsumerGroupList {
 
 /** A member of a consumer group and its assignment. */
 export interface GroupMember {
+  /** The member id the coordinator assigned. */
   memberId: string;
+  /** The member's `client.id`. */
   clientId: string;
+  /** The host the member connected from. */
   host: string;
+  /** The member's `group.instance.id` (static membership), or null. */
   groupInstanceId: string | null;
+  /** The partitions currently assigned to the member. */
   assignment: TopicPartition[];
   /** KIP-848 groups: where the assignment is heading; null otherwise. */
   targetAssignment: TopicPartition[] | null;
@@ -143,12 +165,19 @@ export interface GroupMember {
 
 /** A consumer group's state, coordinator and members. */
 export interface ConsumerGroupDescription {
+  /** The group id. */
   groupId: string;
+  /** True for a group of consumers that only commit offsets (no group protocol). */
   isSimple: boolean;
+  /** The assignor the group uses (`range`, `cooperative-sticky`, `uniform`, ...). */
   partitionAssignor: string;
+  /** The group state (`Stable`, `PreparingRebalance`, `Empty`, `Dead`, ...). */
   state: string;
+  /** The group protocol: `classic` or `consumer` (KIP-848). */
   type: string;
+  /** The broker coordinating the group, when known. */
   coordinator: BrokerInfo | null;
+  /** The group's current members. */
   members: GroupMember[];
   /** Only when asked for (`includeAuthorizedOperations`). */
   authorizedOperations: string[] | null;
@@ -156,6 +185,7 @@ export interface ConsumerGroupDescription {
 
 /** Options of {@link KafkaAdmin.describeConsumerGroups}. */
 export interface DescribeGroupsOptions extends AdminCallOptions {
+  /** Also ask which operations this client may perform on each group (default false). */
   includeAuthorizedOperations?: boolean;
 }
 
@@ -163,7 +193,9 @@ export interface DescribeGroupsOptions extends AdminCallOptions {
 export interface GroupOffset extends TopicPartition {
   /** The committed offset (the next message to read); -1n when none is committed. */
   offset: bigint;
+  /** The metadata string committed with the offset, if any. */
   metadata: string | null;
+  /** The leader epoch committed with the offset, if any. */
   leaderEpoch: number | null;
 }
 
@@ -178,6 +210,7 @@ export type ConfigResourceType = 'topic' | 'broker' | 'group';
 
 /** A resource whose configuration is described or changed. */
 export interface ConfigResource {
+  /** The kind of resource: a topic, a broker, a broker logger or a group. */
   type: ConfigResourceType;
   /** Topic name, broker id (as a string) or group id. */
   name: string;
@@ -185,24 +218,31 @@ export interface ConfigResource {
 
 /** One configuration entry of a resource. */
 export interface ConfigEntry {
+  /** The configuration property name. */
   name: string;
   /** null for sensitive or unset values. */
   value: string | null;
   /** Where the value comes from, e.g. `DYNAMIC_TOPIC_CONFIG`, `DEFAULT_CONFIG`. */
   source: string;
+  /** True when the property cannot be changed. */
   isReadOnly: boolean;
+  /** True when the value is the default (nothing set it explicitly). */
   isDefault: boolean;
+  /** True for secrets: the broker does not return their value. */
   isSensitive: boolean;
+  /** True for an entry that is a synonym of another (a broker-level value behind a topic one). */
   isSynonym: boolean;
 }
 
 /** A resource's configuration entries. */
 export interface ConfigDescription extends ConfigResource {
+  /** The resource's configuration entries. */
   entries: ConfigEntry[];
 }
 
 /** One change of an incremental config update. */
 export interface ConfigChange {
+  /** The configuration property to change. */
   name: string;
   /** Not needed for `delete`. */
   value?: string | number | boolean;
@@ -212,6 +252,7 @@ export interface ConfigChange {
 
 /** Changes to one resource's configuration. */
 export interface ConfigUpdate extends ConfigResource {
+  /** The changes to apply, in one incremental update. */
   changes: ConfigChange[];
 }
 
@@ -223,6 +264,7 @@ export interface DeleteRecordsRequest extends TopicPartition {
 
 /** A partition's earliest offset (low watermark) after {@link KafkaAdmin.deleteRecords}. */
 export interface DeletedRecords extends TopicPartition {
+  /** The partition's new low watermark (first offset still readable). */
   lowWatermark: bigint;
 }
 
@@ -230,6 +272,7 @@ export interface DeletedRecords extends TopicPartition {
 export interface AdminFailure {
   /** The topic, `topic[partition]`, group or resource the error is about. */
   name: string;
+  /** What went wrong for this item. */
   error: KafkaError;
 }
 
@@ -238,6 +281,7 @@ export interface AdminFailure {
  * `code` is the first failure's; {@link failures} lists each.
  */
 export class AdminError extends KafkaError {
+  /** Each item that failed, with its error. */
   readonly failures: AdminFailure[];
   constructor(operation: string, failures: AdminFailure[]) {
     const first = failures[0]!.error;

@@ -659,8 +659,11 @@ export class KafkaAdmin extends ClientBase {
 }
 
 export interface KafkaAdmin {
+  /** librdkafka's log lines (and the client's own), rate-limited per {@link ClientOptions.repeatWindowMs}. */
   on(event: 'log', listener: (entry: LogEntry) => void): this;
+  /** Errors not tied to one call (all brokers down, a fatal error); calls reject their own promises. */
   on(event: 'error', listener: (error: KafkaError) => void): this;
+  /** librdkafka's statistics, parsed, every `statistics.interval.ms`. */
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
 }
 

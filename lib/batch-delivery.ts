@@ -78,6 +78,7 @@ export class BatchDelivery implements Iterable<DeliveryReport> {
     return reports;
   }
 
+  /** The reports in order, each made when reached. */
   *[Symbol.iterator](): Iterator<DeliveryReport> {
     for (let i = 0, run = 0; i < this.length; i++) {
       run = this.runOf(i, run);

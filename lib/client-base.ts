@@ -25,8 +25,11 @@ export const clientErrorChannel = channel('octokafka:client-error');
 
 /** A log line from librdkafka. `level` is syslog's: 0 emergency … 7 debug. */
 export interface LogEntry {
+  /** Syslog severity: 0 emergency … 3 error, 4 warning, 6 info, 7 debug. */
   level: number;
+  /** librdkafka's facility (`BROKERFAIL`, `CGRPOP`, …) or the octokafka component. */
   facility: string;
+  /** The line itself (secrets redacted). */
   message: string;
   /** Identical lines suppressed since this line was last emitted. */
   suppressed: number;
@@ -34,9 +37,13 @@ export interface LogEntry {
 
 /** A pino-compatible logger (any object with these methods). */
 export interface Logger {
+  /** Errors and syslog levels 0-3. */
   error(obj: object, msg?: string): void;
+  /** Warnings (level 4). */
   warn(obj: object, msg?: string): void;
+  /** Notices and information (levels 5-6). */
   info(obj: object, msg?: string): void;
+  /** Debug lines (level 7). */
   debug(obj: object, msg?: string): void;
 }
 
@@ -58,7 +65,10 @@ export interface ClientOptions {
    * Needs the optional packages `@smithy/signature-v4`, `@aws-crypto/sha256-js` and
    * `@aws-sdk/credential-providers`.
    */
-  awsMskIam?: MskIamOptions & { region: string };
+  awsMskIam?: MskIamOptions & {
+    /** The cluster's AWS region, e.g. `eu-west-1`. */
+    region: string;
+  };
 }
 
 /** Options of a client's `connect()`. */
@@ -101,7 +111,9 @@ interface TokenTarget {
   setOAuthBearerTokenFailure(message: string): void;
 }
 
+/** The events every client emits, with their listener arguments. */
 export interface ClientEvents {
+  /** librdkafka's log lines (and the client's own). */
   log: [LogEntry];
   /** Errors not tied to one call (a broker down, a fatal error). Calls reject their own promises. */
   error: [KafkaError];
@@ -142,7 +154,7 @@ export abstract class ClientBase extends EventEmitter {
   /**
    * Brokers (`host:port`) that refused this client (authentication, TLS, protocol mismatch)
    * since it last had an answer, with when they last did: once every bootstrap server is
-   * among them, the client is refused as a whole (see {@link refusal}).
+   * among them, the client is refused as a whole (see `refusal` in the client's source).
    */
   readonly #refusedBy = new Map<string, number>();
   /** The refusal of the whole client, and when it was last repeated. */
@@ -411,7 +423,7 @@ export abstract class ClientBase extends EventEmitter {
    *
    * While every bootstrap server refuses a client that way, its calls in flight and new ones
    * fail at once with the same error (a copy naming the call, the event's error as `cause`),
-   * instead of at their own timeouts; the refusal ends as described at {@link refusal}.
+   * instead of at their own timeouts; the refusal ends as for any call once the client is refused.
    * @throws ClosedError after close().
    */
   async connect(options: ConnectOptions = {}): Promise<void> {
@@ -483,6 +495,7 @@ export abstract class ClientBase extends EventEmitter {
     return this;
   }
 
+  /** `await using client = …`: closes the client with the default deadline. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -587,7 +600,9 @@ export abstract class ClientBase extends EventEmitter {
     emitSafely(this, name, ...args);
   }
 
+  /** Adds a listener for one of the {@link ClientEvents}. */
   override on<K extends keyof ClientEvents>(name: K, listener: (...args: ClientEvents[K]) => void): this;
+  /** Adds a listener for any event name (EventEmitter's signature). */
   override on(name: string | symbol, listener: (...args: any[]) => void): this;
   override on(name: string | symbol, listener: (...args: any[]) => void): this {
     return super.on(name, listener);

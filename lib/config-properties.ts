@@ -16,9 +16,11 @@ export interface PropertyInfo {
   readonly scope: 'global' | 'topic';
   /** Which clients use it (CONFIGURATION.md's C/P column). */
   readonly role: 'producer' | 'consumer' | 'both';
+  /** The kind of value the property takes. */
   readonly type: PropertyType;
   /** Inclusive range of integer and float properties. */
   readonly min?: number;
+  /** Inclusive upper bound of integer and float properties. */
   readonly max?: number;
   /** Allowed values of enum and CSV-flag properties (matched case-insensitively). */
   readonly values?: readonly string[];
@@ -26,10 +28,13 @@ export interface PropertyInfo {
   readonly named?: Readonly<Record<string, number>>;
   /** librdkafka's default, as documented. */
   readonly default?: string;
+  /** librdkafka's rating of how likely the property needs setting. */
   readonly importance: 'low' | 'medium' | 'high';
   /** The property this name is an alias of (same scope). */
   readonly alias?: string;
+  /** librdkafka marks the property deprecated. */
   readonly deprecated?: true;
+  /** librdkafka marks the property experimental. */
   readonly experimental?: true;
   /** Marked _RK_SENSITIVE in rdkafka_conf.c: its value is a secret. */
   readonly sensitive?: true;

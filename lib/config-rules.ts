@@ -17,6 +17,7 @@ export interface ConfigWarning {
   property: string;
   /** `deprecated`/`experimental`: librdkafka marks the property so; `advice`: a doubtful combination. */
   kind: 'deprecated' | 'experimental' | 'advice';
+  /** What is wrong, and what to do instead. */
   message: string;
 }
 

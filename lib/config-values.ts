@@ -148,11 +148,11 @@ function enumSchema(prop: PropertyInfo, allowed: readonly string[]): z.ZodType<s
 
 /**
  * A list-valued property: one separated string as is, or an array of non-empty strings
- * joined with `separator`; numbers only where a single value may be numeric.
+ * joined with `separator`. Numbers are refused (`'bootstrap.servers': 9092` is a mistake,
+ * not a broker list).
  */
-function joinedList(separator: string, expected: string, numbers: boolean): z.ZodType<string> {
-  const inputs = numbers ? [z.string(), z.number(), z.array(z.unknown())] : [z.string(), z.array(z.unknown())];
-  return z.union(inputs, { error: (iss) => wrongType(expected, iss.input) }).transform((v, ctx) => {
+function joinedList(separator: string, expected: string): z.ZodType<string> {
+  return z.union([z.string(), z.array(z.unknown())], { error: (iss) => wrongType(expected, iss.input) }).transform((v, ctx) => {
     if (!Array.isArray(v)) return String(v);
     const bad = v.findIndex((e) => typeof e !== 'string' || e.trim() === '');
     if (bad >= 0) {
@@ -165,7 +165,7 @@ function joinedList(separator: string, expected: string, numbers: boolean): z.Zo
 
 function flagsSchema(prop: PropertyInfo, allowed: readonly string[]): z.ZodType<string> {
   const expected = `a comma-separated string or an array of ${listOf(allowed)}`;
-  return joinedList(',', expected, false).transform((text, ctx) => {
+  return joinedList(',', expected).transform((text, ctx) => {
     // librdkafka: "cannot be set to empty value".
     if (text.trim() === '') return fail(ctx, `expected ${expected}, got an empty value`);
     const out: string[] = [];
@@ -185,8 +185,8 @@ function stringSchema(prop: PropertyInfo, target: PropertyInfo): z.ZodType<strin
   const choices = STRING_CHOICES[target.name];
   const input =
     separator === undefined
-      ? z.union([z.string(), z.number()], { error: (iss) => wrongType('a string', iss.input) }).transform(String)
-      : joinedList(separator, `a string or an array of strings (joined with "${separator}")`, true);
+      ? z.string({ error: (iss) => wrongType('a string', iss.input) })
+      : joinedList(separator, `a string or an array of strings (joined with "${separator}")`);
   if (NON_EMPTY.has(target.name)) {
     return input.transform((v, ctx) => (v.trim() === '' ? fail(ctx, 'expected a non-empty string, got an empty string') : v));
   }

@@ -75,7 +75,7 @@ export interface ValidateConfigOptions {
    * stop the client. Default: ignore (librdkafka also logs them as CONFWARN).
    */
   onWarning?: (warning: ConfigWarning) => void;
-  /** Apply {@link DEFAULTS} for the role beneath the configuration (default true). */
+  /** Apply `DEFAULTS` ({@link PRODUCER_DEFAULTS}, {@link CONSUMER_DEFAULTS}) for the role beneath the configuration (default true). */
   applyDefaults?: boolean;
 }
 
@@ -166,7 +166,7 @@ function settingsOf(slots: ReadonlyMap<string, Slot>): Settings {
 
 /**
  * Validates a client configuration and converts it into the string map librdkafka takes,
- * with octokafka's {@link DEFAULTS} for the role beneath it.
+ * with octokafka's `DEFAULTS` ({@link PRODUCER_DEFAULTS}, {@link CONSUMER_DEFAULTS}) for the role beneath it.
  *
  * Accepted values: strings; numbers for integer, float and string properties; booleans (and
  * librdkafka's `"true"`/`"false"`/`"1"`/`"0"`) for boolean ones; arrays for list-valued
@@ -217,7 +217,7 @@ export function validateConfig(
 export interface PropertyDescription extends PropertyInfo {
   /** The property the name is an alias of, or the name itself. */
   readonly canonical: string;
-  /** octokafka's {@link DEFAULTS} for it, per role that has one. */
+  /** octokafka's `DEFAULTS` ({@link PRODUCER_DEFAULTS}, {@link CONSUMER_DEFAULTS}) for it, per role that has one. */
   readonly octokafkaDefaults: Partial<Record<ConfigRole, string>>;
   /** False for callback properties and properties the prebuilt librdkafka lacks. */
   readonly settable: boolean;

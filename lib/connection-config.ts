@@ -39,13 +39,22 @@ const ROLES: readonly ConnectionRole[] = ['producer', 'consumer', 'admin'];
 
 const kafkaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 const kafkaConfig = z.record(z.string(), kafkaValue);
-const mskIam = z.object({ region: z.string().min(1) }).strict();
+const mskIam = z
+  .object({
+    /** The cluster's AWS region, e.g. `eu-west-1`. */
+    region: z.string().min(1),
+  })
+  .strict();
 
 const connectionSchema = z
   .object({
+    /** Properties only the connection's producers get. */
     producer: kafkaConfig.optional(),
+    /** Properties only the connection's consumers get. */
     consumer: kafkaConfig.optional(),
+    /** Properties only the connection's admin clients get. */
     admin: kafkaConfig.optional(),
+    /** Authenticate every client of the connection with AWS MSK IAM. */
     aws_msk_iam: mskIam.optional(),
     /** Without `bootstrap.servers`, run on an embedded cluster (tests, demos) instead of failing. */
     embedded: z.boolean().optional(),
@@ -65,9 +74,11 @@ export type ConnectionSpec = z.input<typeof connectionSchema>;
 
 /** A checked connections file. */
 export interface ConnectionsFile {
+  /** Settings every connection starts from. */
   defaults: ConnectionSpec;
   /** The connection used when none is named. */
   defaultName: string | undefined;
+  /** The connections, by name. */
   connections: Record<string, ConnectionSpec>;
   /** Where it came from, for error messages. */
   source: string;

@@ -57,7 +57,12 @@ export interface ConsumerOptions extends ClientOptions {
    * The bound of messages fetched but not yet taken by the application (default 20 000
    * messages, 32 MiB). What is buffered stays within 1.5 × these figures.
    */
-  highWaterMark?: { messages?: number; bytes?: number };
+  highWaterMark?: {
+    /** Messages buffered at most (default 20 000). */
+    messages?: number;
+    /** Bytes of keys and values buffered at most (default 32 MiB). */
+    bytes?: number;
+  };
   /**
    * How long librdkafka waits for the rebalance hooks above (default: the group's
    * rebalance timeout, `max.poll.interval.ms`). A hook that has not settled by then is
@@ -87,18 +92,23 @@ export interface ConsumerOptions extends ClientOptions {
  */
 export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.consumer;
 
+/** Options of {@link KafkaConsumer.consume} and {@link KafkaConsumer.consumeBatch}. */
 export interface ConsumeOptions {
   /** How long to wait for a message (default: until one arrives or the consumer closes). */
   timeoutMs?: number;
+  /** Stops waiting when aborted: the call resolves with null (or an empty batch). */
   signal?: AbortSignal;
 }
 
+/** Options of {@link KafkaConsumer.run}: one of `eachMessage` or `eachBatch`. */
 export interface RunOptions {
   /** Called for each message, in order per partition; the next one waits for it. */
   eachMessage?: (message: Message) => void | Promise<void>;
   /** Called with each batch (all messages available, up to `maxBatchSize`). */
   eachBatch?: (messages: Message[]) => void | Promise<void>;
+  /** The most messages `eachBatch` gets at once (default 10 000). */
   maxBatchSize?: number;
+  /** Ends the run when aborted: no further batch is taken (the one being handled is finished). */
   signal?: AbortSignal;
 }
 
@@ -218,6 +228,7 @@ export class KafkaConsumer extends ClientBase {
     await this.call(this.handle.subscribe(names), 'subscribe');
   }
 
+  /** Leaves the subscription: the group revokes this member's partitions. */
   async unsubscribe(): Promise<void> {
     this.assertOpen('unsubscribe');
     await this.call(this.handle.unsubscribe(), 'unsubscribe');
@@ -229,16 +240,19 @@ export class KafkaConsumer extends ClientBase {
     await this.call(this.handle.assign(toNative(partitions)), 'assign');
   }
 
+  /** Drops the whole assignment (and the messages of it already buffered). */
   async unassign(): Promise<void> {
     this.assertOpen('unassign');
     await this.call(this.handle.unassign(), 'unassign');
   }
 
+  /** Adds partitions to the assignment (cooperative rebalancing, or a standalone reader). */
   async incrementalAssign(partitions: Array<TopicPartition & { offset?: bigint }>): Promise<void> {
     this.assertOpen('incrementalAssign');
     await this.call(this.handle.incrementalAssign(toNative(partitions)), 'incrementalAssign');
   }
 
+  /** Removes partitions from the assignment, dropping their buffered messages. */
   async incrementalUnassign(partitions: TopicPartition[]): Promise<void> {
     this.assertOpen('incrementalUnassign');
     await this.call(this.handle.incrementalUnassign(toNative(partitions)), 'incrementalUnassign');
@@ -293,7 +307,10 @@ export class KafkaConsumer extends ClientBase {
     return offsets.every((o) => mine.has(`${o.partition}/${o.topic}`));
   }
 
-  /** The native handle, for a transactional producer (package-internal). */
+  /**
+   * The native handle, for a transactional producer (package-internal).
+   * @internal
+   */
   get [NATIVE](): NativeConsumer {
     return this.handle;
   }
@@ -373,13 +390,19 @@ export class KafkaConsumer extends ClientBase {
     await this.call(this.handle.pause(toNative(partitions)), 'pause');
   }
 
+  /** Resumes fetching the partitions {@link KafkaConsumer.pause} paused. */
   async resume(partitions: TopicPartition[]): Promise<void> {
     this.assertOpen('resume');
     await this.call(this.handle.resume(toNative(partitions)), 'resume');
   }
 
   /** Low and high watermark offsets of a partition, asked from its leader. */
-  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{ low: bigint; high: bigint }> {
+  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{
+    /** The first offset in the partition. */
+    low: bigint;
+    /** The offset the next produced message will get. */
+    high: bigint;
+  }> {
     this.assertOpen('queryWatermarkOffsets');
     if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
       throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
@@ -399,7 +422,18 @@ export class KafkaConsumer extends ClientBase {
    * watermark minus the next offset it will read (its position, or the committed offset
    * before it read anything; the low watermark when there is neither).
    */
-  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<Array<TopicPartition & { lag: bigint; high: bigint; position: bigint }>> {
+  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<
+    Array<
+      TopicPartition & {
+        /** Messages between `position` and `high`. */
+        lag: bigint;
+        /** The partition's high watermark. */
+        high: bigint;
+        /** The next offset this consumer reads. */
+        position: bigint;
+      }
+    >
+  > {
     this.assertOpen('lag');
     const list = partitions ?? (await this.assignment());
     if (list.length === 0) return [];
@@ -458,7 +492,7 @@ export class KafkaConsumer extends ClientBase {
   /**
    * Iterates messages until the consumer closes (or the loop breaks). A message counts as
    * processed when the next one is requested. Returns to the event loop every
-   * {@link YIELD_MS} ms so that a long buffered run does not starve timers and I/O.
+   * 10 ms (`YIELD_MS`) so that a long buffered run does not starve timers and I/O.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Message> {
     let lastYield = performance.now();
@@ -574,7 +608,9 @@ export class KafkaConsumer extends ClientBase {
   /**
    * Leaves the group (the revoke hook runs and is waited for), commits what was
    * processed when auto-commit is on, and releases the client. Idempotent; safe at any
-   * moment, including during a rebalance or while iterating.
+   * moment, including during a rebalance or while iterating. Commits and committed-offset
+   * queries called before close() complete first (within the deadline); once the group is
+   * being left only the revoke hook may still commit.
    *
    * `timeoutMs` (default 30 000) bounds the wait. librdkafka's own close can take much
    * longer when the group coordinator does not answer (a pending commit waits up to
@@ -919,13 +955,18 @@ export interface ConsumerCloseReport {
  * later tick, as an uncaught exception.
  */
 export interface KafkaConsumer {
+  /** librdkafka's log lines (and the client's own), rate-limited per {@link ClientOptions.repeatWindowMs}. */
   on(event: 'log', listener: (entry: LogEntry) => void): this;
+  /** Errors not tied to one call (all brokers down, a fatal error); calls reject their own promises. */
   on(event: 'error', listener: (error: KafkaError) => void): this;
+  /** librdkafka's statistics, parsed, every `statistics.interval.ms`. */
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
+  /** A rebalance assigned, revoked or lost partitions (after the hooks of {@link ConsumerOptions} ran). */
   on(
     event: 'rebalance',
     listener: (info: { kind: 'assign' | 'revoke' | 'lost'; protocol: string; partitions: TopicPartitionOffset[] }) => void,
   ): this;
+  /** The result of an asynchronous commit (`commit(offsets, { async: true })` or auto-commit). */
   on(event: 'commit', listener: (offsets: TopicPartitionOffset[]) => void): this;
 }
 

@@ -7,10 +7,15 @@
 
 /** librdkafka error codes octokafka raises or tests for itself (values from rdkafka.h). */
 export const ErrorCode = {
+  /** Local: a message could not be parsed (`_BAD_MSG`). */
   BAD_MSG: -199,
+  /** Local: the client is being destroyed (`_DESTROY`). */
   DESTROY: -197,
+  /** Local: a general failure (`_FAIL`). */
   FAIL: -196,
+  /** Local: a broker connection failed (`_TRANSPORT`); librdkafka reconnects. */
   TRANSPORT: -195,
+  /** Local: a broker host name did not resolve (`_RESOLVE`). */
   RESOLVE: -193,
   /**
    * A message was not acknowledged within `message.timeout.ms` (librdkafka's
@@ -20,25 +25,37 @@ export const ErrorCode = {
    * is acceptable or detected downstream.
    */
   MSG_TIMED_OUT: -192,
+  /** Local: the consumer reached the end of a partition (`_PARTITION_EOF`, only with `enable.partition.eof`). */
   PARTITION_EOF: -191,
+  /** Local: the partition does not exist (`_UNKNOWN_PARTITION`). */
   UNKNOWN_PARTITION: -190,
+  /** Local: the topic does not exist (`_UNKNOWN_TOPIC`). */
   UNKNOWN_TOPIC: -188,
   /** Every broker of the cluster is down or unreachable (see {@link BrokersDownError}). */
   ALL_BROKERS_DOWN: -187,
+  /** Local: an invalid argument or configuration (`_INVALID_ARG`). */
   INVALID_ARG: -186,
+  /** Local: an operation did not finish within its timeout (`_TIMED_OUT`). */
   TIMED_OUT: -185,
+  /** Local: the producer queue is full (`_QUEUE_FULL`): wait for room and retry. */
   QUEUE_FULL: -184,
   /** A TLS failure: handshake (certificate verification, protocol) or TLS configuration. */
   SSL: -181,
+  /** Local: the operation is not valid in the client's current state (`_STATE`). */
   STATE: -172,
+  /** Local: not implemented by this client or build (`_NOT_IMPLEMENTED`). */
   NOT_IMPLEMENTED: -170,
   /** SASL authentication failed (bad credentials, a refused or missing OAUTHBEARER token). */
   AUTHENTICATION: -169,
+  /** Local: the broker (or the mock cluster) does not support the request (`_UNSUPPORTED_FEATURE`). */
   UNSUPPORTED_FEATURE: -165,
+  /** Local: no such entry (`_NOENT`), e.g. no committed offset. */
   NOENT: -156,
+  /** Local: the message was purged from the queue before it was sent (`_PURGE_QUEUE`), e.g. by close(). */
   PURGE_QUEUE: -152,
   /** The application took no message for longer than `max.poll.interval.ms`: the consumer left its group. */
   MAX_POLL_EXCEEDED: -147,
+  /** Local: a functionality is not configured (`_NOT_CONFIGURED`), e.g. transactions without `transactional.id`. */
   NOT_CONFIGURED: -145,
   /** Broker: message larger than the configured maximum. */
   MSG_SIZE_TOO_LARGE: 10,
@@ -86,13 +103,19 @@ const localNames: Record<number, string> = Object.fromEntries(
 
 /** Fields that describe a Kafka error; all but `message` and `code` are optional. */
 export interface KafkaErrorInit {
+  /** The error message. */
   message: string;
+  /** librdkafka's error code (negative: local errors; positive: Kafka protocol errors). */
   code: number;
   /** librdkafka's symbolic name, e.g. `_TIMED_OUT` or `NOT_LEADER_OR_FOLLOWER`. */
   name?: string;
+  /** Whether the operation may succeed if retried. */
   retriable?: boolean;
+  /** Whether the client can no longer be used (e.g. a fenced idempotent producer). */
   fatal?: boolean;
+  /** Whether the current transaction must be aborted. */
   txnRequiresAbort?: boolean;
+  /** The underlying error, if any. */
   cause?: unknown;
 }
 

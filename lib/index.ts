@@ -1,3 +1,7 @@
+/// <reference types="node" preserve="true" />
+// The declarations use Node.js types (Buffer, NodeJS.ProcessEnv, node:events): a user project
+// that does not list "node" in its tsconfig types (TypeScript 6 and later include no @types
+// by default) gets them through this reference.
 /**
  * octokafka: Kafka for Node.js and TypeScript over librdkafka.
  *
@@ -129,3 +133,12 @@ export {
   type ConsumeTraceContext,
 } from './tracing';
 export { clientErrorChannel } from './client-base';
+
+// Types that appear in the signatures above, exported so that users can name them.
+export type { DeliveryCallback } from './producer';
+export type { ClientBase, ClientEvents } from './client-base';
+export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config';
+export type { AwsCredentials, AwsCredentialsProvider } from './auth/aws-credentials';
+export type { MskIamProperties } from './auth/msk-iam';
+export type { Component, ComponentDescription, PartitionInfo, PartitionSelector, Serializer, Validator } from './topic/components/types';
+export type { Segment } from './topic/descriptor';

@@ -12,11 +12,19 @@
 import { ClosedError } from './errors';
 import { native, nativeError, type NativeMockCluster } from './native';
 
+/** Options of {@link MockCluster.start}. */
 export interface MockClusterOptions {
   /** Number of brokers (default 1). Broker ids are 1..N. */
   brokers?: number;
   /** Topics to create at start. */
-  topics?: Array<{ name: string; partitions?: number; replicationFactor?: number }>;
+  topics?: Array<{
+    /** The topic name. */
+    name: string;
+    /** Partitions (default 1). */
+    partitions?: number;
+    /** Replicas per partition (default 1; at most `brokers`). */
+    replicationFactor?: number;
+  }>;
   /**
    * How many bytes of records each partition keeps, like a broker's `retention.bytes`
    * (default 5 MiB, librdkafka's mock default). Past it the oldest record batches are
@@ -29,18 +37,31 @@ export interface MockClusterOptions {
 
 /** Kafka API keys, for {@link MockCluster.pushRequestErrors}. */
 export const ApiKey = {
+  /** Produce requests. */
   Produce: 0,
+  /** Fetch requests. */
   Fetch: 1,
+  /** ListOffsets requests. */
   ListOffsets: 2,
+  /** Metadata requests. */
   Metadata: 3,
+  /** OffsetCommit requests. */
   OffsetCommit: 8,
+  /** OffsetFetch requests. */
   OffsetFetch: 9,
+  /** FindCoordinator requests. */
   FindCoordinator: 10,
+  /** JoinGroup requests (classic groups). */
   JoinGroup: 11,
+  /** Heartbeat requests (classic groups). */
   Heartbeat: 12,
+  /** LeaveGroup requests (classic groups). */
   LeaveGroup: 13,
+  /** SyncGroup requests (classic groups). */
   SyncGroup: 14,
+  /** InitProducerId requests (idempotent and transactional producers). */
   InitProducerId: 22,
+  /** ConsumerGroupHeartbeat requests (KIP-848 groups). */
   ConsumerGroupHeartbeat: 68,
 } as const;
 
@@ -60,6 +81,7 @@ const live = new Map<string, MockCluster>();
 export class MockCluster {
   /** `host:port` of every broker, comma-separated: the `bootstrap.servers` to use. */
   readonly bootstrapServers: string;
+  /** The number of brokers; their ids are 1..brokers. */
   readonly brokers: number;
   private closed = false;
 
@@ -110,6 +132,7 @@ export class MockCluster {
     await this.op(() => this.handle.brokerDown(brokerId), `setBrokerDown ${brokerId}`);
   }
 
+  /** Brings a broker taken down by {@link MockCluster.setBrokerDown} back up. */
   async setBrokerUp(brokerId: number): Promise<void> {
     this.checkBroker('setBrokerUp', brokerId);
     await this.op(() => this.handle.brokerUp(brokerId), `setBrokerUp ${brokerId}`);
@@ -166,6 +189,7 @@ export class MockCluster {
     return this;
   }
 
+  /** `await using cluster = …`: closes the cluster. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

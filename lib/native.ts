@@ -1,6 +1,8 @@
 /**
- * Loads the native addon (the per-platform package's binary first, then node-gyp-build's
- * choice of build/Release or prebuilds/) and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
+ * Loads the native addon: the per-platform package's binary first (octokafka-<os>-<arch>-<libc>,
+ * an optional dependency of a release), then through node-gyp-build a source build in
+ * build/Release (npm builds one where no prebuilt binary fits), else the prebuilt binary in
+ * prebuilds/; and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
  * package (configuration, components, wire format) work without touching native code.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';

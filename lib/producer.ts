@@ -64,7 +64,8 @@ export interface CloseReport {
   undelivered: number;
 }
 
-type DeliveryCallback = (error: KafkaError | null, report: DeliveryReport | null) => void;
+/** The callback of {@link KafkaProducer.produce}: an error, or the delivery report. */
+export type DeliveryCallback = (error: KafkaError | null, report: DeliveryReport | null) => void;
 
 /**
  * Message ids carry their batch and their index in it: id = batch * BATCH_SPAN + index.
@@ -420,6 +421,7 @@ export class KafkaProducer extends ClientBase {
     await this.txn(this.handle.initTransactions(timeoutMs), 'initTransactions');
   }
 
+  /** Begins a transaction (after {@link KafkaProducer.initTransactions}); prefer {@link KafkaProducer.transaction}. */
   async beginTransaction(): Promise<void> {
     this.assertOpen('beginTransaction');
     await this.txn(this.handle.beginTransaction(), 'beginTransaction');
@@ -782,8 +784,11 @@ export class KafkaProducer extends ClientBase {
 }
 
 export interface KafkaProducer {
+  /** librdkafka's log lines (and the client's own), rate-limited per {@link ClientOptions.repeatWindowMs}. */
   on(event: 'log', listener: (entry: LogEntry) => void): this;
+  /** Errors not tied to one call (all brokers down, a fatal error); calls reject their own promises. */
   on(event: 'error', listener: (error: KafkaError) => void): this;
+  /** librdkafka's statistics, parsed, every `statistics.interval.ms`. */
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
 }
 

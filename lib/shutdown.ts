@@ -8,6 +8,7 @@ import { constants } from 'node:os';
 
 /** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster. */
 export interface Closable {
+  /** Closes the object within `timeoutMs`; resolves with its report. */
   close(options?: { timeoutMs?: number }): Promise<unknown>;
 }
 

@@ -16,17 +16,23 @@ import type { DeliveryReport, Header, Message, OutgoingMessage } from './message
 
 /** The context object `octokafka:produce` subscribers receive (`result`/`error` are set by the channel). */
 export interface ProduceTraceContext {
+  /** The producer method traced. */
   operation: 'send' | 'sendBatch';
   /** The messages as sent (with the injected trace headers, once the traced call began). */
   messages: readonly OutgoingMessage[];
+  /** The delivery report(s), set before `asyncEnd` when the call succeeded. */
   result?: DeliveryReport | DeliveryReport[] | BatchDelivery;
+  /** What the call rejected with, set before `error` and `asyncEnd`. */
   error?: unknown;
 }
 
 /** The context object `octokafka:consume` subscribers receive, once per handler attempt. */
 export interface ConsumeTraceContext {
+  /** The worker's consumer group. */
   group: string;
+  /** The topic of the message(s). */
   topic: string;
+  /** The partition of the message(s). */
   partition: number;
   /** The message, or the batch, handed to the handler. */
   messages: readonly Message[];
@@ -34,14 +40,19 @@ export interface ConsumeTraceContext {
   attempt: number;
   /** What the propagator extracted from the (first) message's headers, if anything. */
   traceContext: unknown;
+  /** What the handler returned, when it succeeded. */
   result?: unknown;
+  /** What the handler threw or rejected with. */
   error?: unknown;
 }
 
+// Both type arguments are the context type: @types/node 20 declares TracingChannel<StoreType,
+// ContextType> and later versions TracingChannel<ContextType, StoreType>, so the declaration
+// compiles against either only when the two are the same.
 /** Produce spans: start when send/sendBatch is called, asyncEnd when the broker acknowledged. */
-export const produceChannel: TracingChannel<unknown, ProduceTraceContext> = tracingChannel('octokafka:produce');
+export const produceChannel: TracingChannel<ProduceTraceContext, ProduceTraceContext> = tracingChannel('octokafka:produce');
 /** Consume spans: around each worker handler attempt. */
-export const consumeChannel: TracingChannel<unknown, ConsumeTraceContext> = tracingChannel('octokafka:consume');
+export const consumeChannel: TracingChannel<ConsumeTraceContext, ConsumeTraceContext> = tracingChannel('octokafka:consume');
 
 /** Carries trace context through message headers. */
 export interface TracePropagator {
@@ -71,7 +82,7 @@ export function getTracePropagator(): TracePropagator | undefined {
   return propagator;
 }
 
-function channelActive(c: TracingChannel<unknown, object>): boolean {
+function channelActive(c: TracingChannel<object, object>): boolean {
   // TracingChannel#hasSubscribers arrived in Node 20.13; the sub-channels work everywhere.
   const own = (c as { hasSubscribers?: boolean }).hasSubscribers;
   if (own !== undefined) return own;

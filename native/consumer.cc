@@ -233,6 +233,30 @@ ErrorInfo CompleteRebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafk
   return cooperative ? ErrorInfo::Take(rd_kafka_incremental_unassign(rk, partitions))
                      : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
 }
+
+// Opens the group gate (ConsumerContext::groupMu) for the hooks of a rebalance served while
+// the consumer leaves its group, until Close() or the end of the scope.
+class HooksWindow {
+ public:
+  explicit HooksWindow(ConsumerContext* c) : c_(c) {
+    std::lock_guard<std::mutex> lock(c_->groupMu);
+    open_ = c_->leavingGroup;
+    if (open_) c_->closeHooksRunning = true;
+  }
+  ~HooksWindow() { Close(); }
+  HooksWindow(const HooksWindow&) = delete;
+  HooksWindow& operator=(const HooksWindow&) = delete;
+  void Close() {
+    if (!open_) return;
+    std::lock_guard<std::mutex> lock(c_->groupMu);
+    c_->closeHooksRunning = false;
+    open_ = false;
+  }
+
+ private:
+  ConsumerContext* c_;
+  bool open_ = false;
+};
 }  // namespace
 
 void Consumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions,
@@ -266,6 +290,8 @@ void Consumer::Rebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_t
                                                                    : "revoke";
     uint64_t token = ++c->rebalanceSeq;
     Partitions list = CopyPartitions(partitions);
+    // The close's revoke: its hooks may commit (the group waits for our assign call below).
+    HooksWindow window(c);
     int timeoutMs = c->rebalanceTimeoutMs;
     c->pump->PushEvent([token, list, proto, kind, timeoutMs](Napi::Env env) -> Napi::Value {
       Napi::Object o = Napi::Object::New(env);
@@ -292,6 +318,7 @@ void Consumer::Rebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafka_t
       });
     }
     if (rd_kafka_consumer_closed(rk)) return;  // ended while the hooks ran (see above)
+    window.Close();  // before the assign call: a commit sent by a hook stays ahead of it
   }
   ErrorInfo e = CompleteRebalance(c, err, partitions);
   if (!e.ok()) c->pump->PushEvent(ErrorEvent(e));
@@ -316,6 +343,9 @@ void Consumer::OnCommit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_par
 }
 
 void Consumer::Shutdown(ConsumerContext* c) {
+  // What the application asked before close() (a commit, a committed-offsets query) is done
+  // before the group is left, within the close's deadline.
+  c->pump->DrainTasks();
   // Leaves the group; the revoke hook runs (and is waited for) on this thread, until the
   // close's deadline.
   if (!LeaveGroup(c)) {
@@ -343,6 +373,10 @@ void Consumer::Shutdown(ConsumerContext* c) {
 bool Consumer::LeaveGroup(ConsumerContext* c) {
   // The asynchronous close: its rebalance and the group's reply arrive on our queue, served
   // here with callbacks (as rd_kafka_consumer_close would), so the wait can have a deadline.
+  {
+    std::lock_guard<std::mutex> lock(c->groupMu);
+    c->leavingGroup = true;
+  }
   if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(c->rk, c->queue)) {
     // Already closed, or a fatal error: nothing to leave (destroy handles a fatal state).
     rd_kafka_error_destroy(error);
@@ -439,13 +473,13 @@ Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
   ListPtr list = info.Length() > 0 && info[0].IsArray() ? Own(PartitionsFromJs(info.Env(), info[0])) : ListPtr();
   int async = info.Length() > 1 && info[1].ToBoolean() ? 1 : 0;
   int timeout = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : 30000;
-  rd_kafka_t* rk = ctx_.rk;
-  Pump* pump = ctx_.pump.get();
+  ConsumerContext* c = &ctx_;
   return ctx_.pump->RunTask(
       info.Env(),
-      [rk, list, async, timeout, pump]() -> TaskOutcome {
-        ErrorInfo e =
-            async ? ErrorInfo::From(rd_kafka_commit(rk, list.get(), 1)) : CommitAndWait(rk, list.get(), timeout, pump);
+      [c, list, async, timeout]() -> TaskOutcome {
+        ErrorInfo e = async ? SendToGroup(c, "commit",
+                                          [&] { return ErrorInfo::From(rd_kafka_commit(c->rk, list.get(), 1)); })
+                            : CommitAndWait(c, list.get(), timeout);
         if (e.code == RD_KAFKA_RESP_ERR__NO_OFFSET) e = ErrorInfo::None();  // nothing to commit
         return {e, list ? PartitionsMaker(list.get()) : JsMaker()};
       },
@@ -458,10 +492,21 @@ Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
 // own instead, polled until its result arrives, the deadline passes or the environment goes
 // away; the result of an abandoned commit is dropped with the queue. (librdkafka still
 // finishes the abandoned commit in the background; closing the client waits for that.)
-ErrorInfo Consumer::CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump) {
-  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(rk), rd_kafka_queue_destroy);
-  rd_kafka_resp_err_t err = rd_kafka_commit_queue(rk, offsets, queue.get(), nullptr, nullptr);
-  if (err) return ErrorInfo::From(err);
+ErrorInfo Consumer::SendToGroup(ConsumerContext* c, const char* what, const std::function<ErrorInfo()>& send) {
+  std::lock_guard<std::mutex> lock(c->groupMu);
+  if (c->leavingGroup && !c->closeHooksRunning) {
+    return ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, std::string(what) + " not sent: the consumer is leaving its group (close() began)");
+  }
+  return send();
+}
+
+ErrorInfo Consumer::CommitAndWait(ConsumerContext* c, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs) {
+  Pump* pump = c->pump.get();
+  std::unique_ptr<rd_kafka_queue_t, decltype(&rd_kafka_queue_destroy)> queue(rd_kafka_queue_new(c->rk), rd_kafka_queue_destroy);
+  ErrorInfo sent = SendToGroup(c, "commit", [&] {
+    return ErrorInfo::From(rd_kafka_commit_queue(c->rk, offsets, queue.get(), nullptr, nullptr));
+  });
+  if (!sent.ok()) return sent;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
   for (;;) {
     if (pump->jsGone()) return ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, "commit abandoned: the environment is shutting down");
@@ -494,11 +539,15 @@ Napi::Value Consumer::StoreOffsets(const Napi::CallbackInfo& info) {
 Napi::Value Consumer::Committed(const Napi::CallbackInfo& info) {
   ListPtr list = Own(PartitionsFromJs(info.Env(), info[0]));
   int timeout = info.Length() > 1 && info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : 10000;
-  rd_kafka_t* rk = ctx_.rk;
+  ConsumerContext* c = &ctx_;
   return ctx_.pump->RunTask(
       info.Env(),
-      [rk, list, timeout]() -> TaskOutcome {
-        rd_kafka_resp_err_t err = rd_kafka_committed(rk, list.get(), timeout);
+      [c, list, timeout]() -> TaskOutcome {
+        // Through the gate, but not sent under its lock (the call blocks): a query that lands
+        // after the group ended waits for its timeout, which close()'s deadline bounds.
+        ErrorInfo open = SendToGroup(c, "committed offsets query", [] { return ErrorInfo::None(); });
+        if (!open.ok()) return {open, {}};
+        rd_kafka_resp_err_t err = rd_kafka_committed(c->rk, list.get(), timeout);
         return {ErrorInfo::From(err), PartitionsMaker(list.get())};
       },
       TaskKind::kLong);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -34,6 +35,17 @@ struct ConsumerContext : ClientContext {
   int rebalanceTimeoutMs = 300000;
   // Serve the queue while the application is not taking messages (the keep-alive option).
   bool keepAlive = false;
+
+  // The group gate (any thread, under groupMu). Once close() starts leaving the group, an
+  // operation sent to the group (a commit) may reach librdkafka after the group ended:
+  // then nothing ever answers it, or, in the moment the group ends, librdkafka aborts
+  // (its teardown asserts that no commit is in flight). So from then on group operations
+  // are refused, except while the close's revoke hooks run (the group waits for their
+  // assign call and cannot end before it). A commit is sent while holding the lock, so the
+  // leave, or the assign call that ends the hooks, comes after it in librdkafka's queue.
+  std::mutex groupMu;
+  bool leavingGroup = false;
+  bool closeHooksRunning = false;
 };
 
 class Consumer : public Napi::ObjectWrap<Consumer> {
@@ -65,8 +77,11 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   // Leaves the group, serving the queue (rebalance callbacks) until librdkafka says the
   // consumer is closed, or until the close's deadline. True if closed.
   static bool LeaveGroup(ConsumerContext* c);
+  // Sends a commit through the group gate: `send(rk)` runs with the gate's lock held;
+  // refused with _STATE once the group is being left (see ConsumerContext::groupMu).
+  static ErrorInfo SendToGroup(ConsumerContext* c, const char* what, const std::function<ErrorInfo()>& send);
   // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Task thread.
-  static ErrorInfo CommitAndWait(rd_kafka_t* rk, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs, Pump* pump);
+  static ErrorInfo CommitAndWait(ConsumerContext* c, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs);
   // Runs `fn(rk, list)` as a quick task with a partition list parsed from info[0].
   using ListFn = std::function<ErrorInfo(rd_kafka_t*, rd_kafka_topic_partition_list_t*)>;
   Napi::Value ListTask(const Napi::CallbackInfo& info, bool required, ListFn fn);

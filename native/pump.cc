@@ -201,7 +201,10 @@ void Pump::TaskThreadMain() {
   for (;;) {
     taskCv_.wait(lock, [this] { return !longTasks_.empty() || tasksFinishing_; });
     if (longTasks_.empty()) break;  // finishing, and everything queued has run
+    longTaskRunning_ = true;
     RunOne(lock, longTasks_);
+    longTaskRunning_ = false;
+    doneCv_.notify_all();  // DrainTasks
   }
   taskThreadDone_ = true;
   doneCv_.notify_all();
@@ -226,6 +229,15 @@ void Pump::RunOne(std::unique_lock<std::mutex>& lock, std::deque<std::pair<uint6
 
 void Pump::RunQuickTasksLocked(std::unique_lock<std::mutex>& lock) {
   while (!quickTasks_.empty()) RunOne(lock, quickTasks_);
+}
+
+void Pump::DrainTasks() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!taskThread_.joinable()) return;
+  // The deadline is read on every turn: it moves closer when the environment goes away.
+  while ((!longTasks_.empty() || longTaskRunning_) && Clock::now() < closeDeadline_) {
+    doneCv_.wait_until(lock, std::min(closeDeadline_, Clock::now() + std::chrono::milliseconds(200)));
+  }
 }
 
 void Pump::FinishTasks() {

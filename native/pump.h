@@ -109,6 +109,9 @@ class Pump {
   bool flowing() const { return flow_.load(); }
 
   // ---- shutdown (pump thread)
+  // Waits until the long tasks queued so far have run (what the application asked before
+  // close() happens before the client leaves its group), or the close deadline passes.
+  void DrainTasks();
   // Runs the long tasks still queued (each bounded by the close deadline), refuses new
   // ones, and joins the task thread. Call before destroying the handle.
   void FinishTasks();
@@ -215,6 +218,7 @@ class Pump {
   bool stopRequested_ = false;
   bool tasksFinishing_ = false;  // FinishTasks: no new long task
   bool taskThreadDone_ = false;
+  bool longTaskRunning_ = false;
   bool threadFinished_ = false;  // no task can run any more
   bool stopped_ = false;
   Clock::time_point closeDeadline_ = Clock::time_point::max();

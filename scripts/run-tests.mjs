@@ -35,6 +35,12 @@ try {
       for (const t of skipped) console.log(`  - ${t.fullName}`);
     }
   }
+  // The slowest files (wall time, files run side by side): what to look at when CI nears its budget.
+  const timed = (r.testResults ?? [])
+    .filter((f) => f.endTime > f.startTime)
+    .map((f) => [f.endTime - f.startTime, f.name.startsWith(root) ? f.name.slice(root.length + 1) : f.name])
+    .sort((a, b) => b[0] - a[0]);
+  if (timed.length > 0) console.log(`slowest files: ${timed.slice(0, 12).map(([ms, n]) => `${n} ${(ms / 1000).toFixed(0)} s`).join(', ')}`);
 } catch {
   // vitest crashed before writing its report; its exit code says it failed.
 }

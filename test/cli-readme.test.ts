@@ -1,5 +1,5 @@
 /**
- * The README's "Command line" section runs as written: its shell blocks are executed line
+ * docs/command-line.md's "Try it" section runs as written: its shell blocks are executed line
  * by line (`npx octokafka` → the built CLI), the first without any configuration, the
  * third against the `octokafka mock` the second block starts.
  */
@@ -11,18 +11,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { cleanEnv, cliPath, root, startMock, type MockProcess } from './cli-helpers';
 
-const readme = readFileSync(join(root, 'README.md'), 'utf8');
-const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('\n## ', readme.indexOf('## Command line') + 1));
+const page = readFileSync(join(root, 'docs/command-line.md'), 'utf8');
+const section = page.slice(page.indexOf('## Try it'), page.indexOf('\n## ', page.indexOf('## Try it') + 1));
 const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim().split('\n'));
 
-/** Runs one README line with bash; returns stdout (stderr goes to the error on failure). */
+/** Runs one line of the page with bash; returns stdout (stderr goes to the error on failure). */
 function sh(line: string, env: NodeJS.ProcessEnv): string {
   const command = line.replace(/npx octokafka/g, `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)}`);
   try {
     return execFileSync('bash', ['-o', 'pipefail', '-c', command], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
   } catch (e) {
     const err = e as { status: number; stderr: string };
-    throw new Error(`README line failed (exit ${err.status}): ${line}\n${err.stderr}`);
+    throw new Error(`docs/command-line.md line failed (exit ${err.status}): ${line}\n${err.stderr}`);
   }
 }
 
@@ -32,7 +32,7 @@ afterAll(async () => {
   await mock?.stop();
 });
 
-describe('README: Command line', () => {
+describe('docs/command-line.md: Try it', () => {
   it('has the three shell blocks the section describes', () => {
     expect(blocks).toHaveLength(3);
     expect(blocks[1]![0]).toMatch(/^npx octokafka mock --topic events:3\s+#/);

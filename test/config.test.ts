@@ -200,8 +200,12 @@ describe('value types', () => {
     configError(() => producer({ 'bootstrap.servers': true }), 'bootstrap.servers', 'expected a string or an array of strings', 'got boolean');
   });
 
-  it('strings: numbers are stringified; restricted strings are checked', () => {
-    expect(producer({ 'client.id': 42 })['client.id']).toBe('42');
+  it('strings: a number is a wrong type, not stringified; restricted strings are checked', () => {
+    configError(() => producer({ 'client.id': 42 }), 'client.id', 'expected a string, got number');
+    configError(() => producer({ 'bootstrap.servers': 9092 }), 'bootstrap.servers', 'expected a string or an array of strings', 'got number');
+    configError(() => producer({ 'bootstrap.servers': ['b1:9092', 9092] }), 'bootstrap.servers', 'element 1 of the array is a number');
+    configError(() => consumer({ 'group.id': 7 }), 'group.id', 'expected a string, got number');
+    configError(() => producer({ ...SASL_PLAIN, 'sasl.password': 1234 }), 'sasl.password', 'expected a string, got number');
     expect(producer({ partitioner: 'MURMUR2' }).partitioner).toBe('murmur2');
     expect(consumer({ 'partition.assignment.strategy': ['Range', 'roundrobin'] })['partition.assignment.strategy']).toBe('range,roundrobin');
     configError(() => producer({ 'client.id': { name: 'x' } }), 'client.id', 'expected a string, got object');

@@ -100,6 +100,35 @@ describe('lifecycle', () => {
     await producer.close();
   });
 
+  it('commits called before close() are sent before the group is left: each settles, close() does not time out, the last offsets stay', async () => {
+    // A commit that reached librdkafka after the group had begun leaving was never answered
+    // (close() then sat at its deadline and reported a coordinator that did not answer), and
+    // one that landed just as the group ended aborted the process in librdkafka's teardown
+    // (assert !rd_kafka_assignment_in_progress, seen in the lifecycle fuzz on Kafka 4.1).
+    const topic = await cluster.topic('commit-then-close', 2);
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.sendBatch(Array.from({ length: 20 }, (_, i) => ({ topic, partition: i % 2, value: `m${i}` })));
+    await producer.close();
+    const group = unique('g-commit-then-close');
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, ...fastGroup });
+    await consumer.subscribe([topic]);
+    for (let got = 0; got < 5; ) got += (await consumer.consumeBatch(100, { timeoutMs: 500 })).length;
+    const commits = Array.from({ length: 100 }, (_, i) =>
+      consumer.commit([{ topic, partition: i % 2, offset: BigInt(i + 1) }]).then(() => 'ok', (e: unknown) => e),
+    );
+    const started = Date.now();
+    const report = await consumer.close({ timeoutMs: 15_000 });
+    const ms = Date.now() - started;
+    const outcomes = await Promise.all(commits);
+    console.log(`close() with 100 commits queued: ${JSON.stringify(report)} after ${ms} ms`);
+    expect(outcomes.filter((o) => o !== 'ok')).toEqual([]);
+    expect(report).toEqual({ timedOut: false });
+    const check = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group });
+    const committed = await check.committed([{ topic, partition: 0 }, { topic, partition: 1 }]);
+    expect(committed.map((c) => c.offset)).toEqual([99n, 100n]);
+    await check.close();
+  }, 60_000);
+
   it('opens and closes 100 consumers in a row without leaking or crashing', async () => {
     const topic = await cluster.topic('churn');
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });

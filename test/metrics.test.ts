@@ -149,9 +149,9 @@ describe('KafkaMetrics on live clients', () => {
 });
 
 describe('exporters', () => {
-  it('the README documents every metric', () => {
-    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
-    for (const family of METRIC_FAMILIES) expect(readme, family.name).toContain(`\`${family.name}\``);
+  it('docs/observability.md documents every metric', () => {
+    const page = readFileSync(join(__dirname, '..', 'docs', 'observability.md'), 'utf8');
+    for (const family of METRIC_FAMILIES) expect(page, family.name).toContain(`\`${family.name}\``);
   });
 
   it('writes the Prometheus text format with HELP, TYPE and escaped labels', () => {

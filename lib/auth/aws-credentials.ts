@@ -8,7 +8,9 @@ import { redactText, reveal, type Secret } from '../secrets';
 
 /** AWS credentials, as given by the application or by AWS's credential providers. */
 export interface AwsCredentials {
+  /** The AWS access key id. */
   accessKeyId: string;
+  /** The secret access key (a {@link Secret} keeps it out of logs and inspection). */
   secretAccessKey: string | Secret<string>;
   /** Present for temporary credentials (STS, SSO, IRSA, instance roles). */
   sessionToken?: string | Secret<string>;

@@ -24,7 +24,7 @@ export const DEFAULT_MSK_IAM_USER_AGENT = 'octokafka';
 export interface MskIamOptions extends AwsCredentialSource {
   /**
    * The `User-Agent` parameter of the token; MSK records it and IAM policies can match it
-   * (`aws:UserAgent`). Default {@link DEFAULT_MSK_IAM_USER_AGENT}.
+   * (`aws:UserAgent`). Default `octokafka/<version>`.
    */
   userAgent?: string;
   /** Clock for the signing time, in ms since the epoch; for tests. Default `Date.now`. */
@@ -155,7 +155,9 @@ export function createMskIamTokenProvider(options: MskIamOptions): () => Promise
 
 /** The librdkafka properties MSK IAM implies. */
 export interface MskIamProperties {
+  /** MSK IAM runs over TLS. */
   'security.protocol': 'SASL_SSL';
+  /** The signed token is an OAUTHBEARER token. */
   'sasl.mechanisms': 'OAUTHBEARER';
 }
 

@@ -22,6 +22,7 @@ export interface KafkaMetricsOptions {
 export interface CollectedFamily extends MetricFamily {
   /** Name with the prefix. */
   fullName: string;
+  /** The family's series, computed at collection time. */
   samples: Sample[];
 }
 

@@ -6,13 +6,17 @@
 /** `counter`: only goes up (rates come from it); `gauge`: a current level. */
 export type MetricType = 'counter' | 'gauge';
 
+/** One metric: its name, help text, type, unit and label names. */
 export interface MetricFamily {
   /** Name without the prefix (`octokafka_` by default). */
   name: string;
+  /** The help text exporters show. */
   help: string;
+  /** Counter or gauge. */
   type: MetricType;
   /** UCUM unit for OpenTelemetry (`s`, `By`, `{message}`). */
   unit: string;
+  /** The label names of its series. */
   labels: readonly string[];
 }
 
@@ -73,7 +77,10 @@ export type FamilyName = (typeof STATISTICS_FAMILIES)[number]['name'] | (typeof 
 
 /** One value of a family. */
 export interface Sample {
+  /** The family the sample belongs to. */
   name: FamilyName;
+  /** The series' label values. */
   labels: Record<string, string>;
+  /** The value at collection time. */
   value: number;
 }

@@ -14,9 +14,13 @@ type BatchObservableCallback = import('@opentelemetry/api').BatchObservableCallb
 
 /** What octokafka needs of an OpenTelemetry `Meter` (the API's own type fits). */
 export interface OpenTelemetryMeter {
+  /** Creates an observable gauge (one per gauge family). */
   createObservableGauge(name: string, options?: { description?: string; unit?: string }): unknown;
+  /** Creates an observable counter (one per counter family). */
   createObservableCounter(name: string, options?: { description?: string; unit?: string }): unknown;
+  /** Registers the callback that observes every family at collection time. */
   addBatchObservableCallback(callback: never, observables: never[]): void;
+  /** Unregisters that callback. */
   removeBatchObservableCallback(callback: never, observables: never[]): void;
 }
 

@@ -11,9 +11,13 @@ import { ALL_FAMILIES } from './families';
 
 /** What octokafka needs of a prom-client `Registry` (prom-client's own type fits). */
 export interface PrometheusRegistry {
+  /** The content type of {@link PrometheusRegistry.metrics}'s text. */
   readonly contentType: string;
+  /** Every metric of the registry in the text format. */
   metrics(): Promise<string>;
+  /** A registered metric by name, if any. */
   getSingleMetric(name: string): unknown;
+  /** Removes a registered metric by name. */
   removeSingleMetric(name: string): void;
 }
 

@@ -37,6 +37,7 @@ export interface TopicConsumerOptions {
 export interface PullOptions {
   /** How long to wait for an event (default: until one comes or the consumer closes). */
   timeoutMs?: number;
+  /** Stops waiting when aborted: the pull resolves with null. */
   signal?: AbortSignal;
 }
 
@@ -48,6 +49,7 @@ export interface ProcessOptions {
   maxEvents?: number;
   /** Handlers running at once (default 1: in order). */
   concurrency?: number;
+  /** Stops processing when aborted, after the running handlers returned. */
   signal?: AbortSignal;
 }
 
@@ -221,7 +223,7 @@ export class TopicConsumer {
   /**
    * process() with one handler at a time: events already taken are handled without a
    * promise each (a synchronous handler costs a call), returning to the event loop every
-   * {@link YIELD_MS} ms so that a long run does not starve timers and I/O.
+   * 10 ms so that a long run does not starve timers and I/O.
    */
   private async processInOrder(handler: EventHandler, options: ProcessOptions, max: number): Promise<number> {
     let handled = 0;

@@ -14,7 +14,9 @@ import { ConfigError } from '../errors';
 
 /** A contiguous range of bytes: `size` bytes from `offset`. */
 export interface Segment {
+  /** Where the segment starts in the data, in bytes. */
   readonly offset: number;
+  /** The segment's length in bytes. */
   readonly size: number;
 }
 

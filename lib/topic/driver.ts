@@ -39,22 +39,32 @@ export interface CreateTopicOptions {
   replication_factor?: number;
   /** Component descriptions (default `{"type":"default"}` each) or built components. */
   validator?: ComponentDescription | Validator;
+  /** The partition selector: a description (default `{"type":"default"}`) or a built one. */
   selector?: ComponentDescription | PartitionSelector;
+  /** The serializer: a description (default `{"type":"default"}`) or a built one. */
   serializer?: ComponentDescription | Serializer;
 }
 
 /** One topic of {@link Driver.listTopics}. */
 export interface TopicInfo {
+  /** The topic name, without the namespace. */
   name: string;
+  /** The number of partitions. */
   num_partitions: number;
+  /** The stored validator description. */
   validator: ComponentDescription;
+  /** The stored partition selector description. */
   selector: ComponentDescription;
+  /** The stored serializer description. */
   serializer: ComponentDescription;
 }
 
 /** A topic that does not exist. */
 export class TopicNotFoundError extends KafkaError {
-  constructor(readonly topic: string) {
+  constructor(
+    /** The topic that was not found. */
+    readonly topic: string,
+  ) {
     super({ message: `topic not found: ${JSON.stringify(topic)}`, code: ErrorCode.UNKNOWN_TOPIC_OR_PART });
   }
 }

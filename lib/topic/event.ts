@@ -21,7 +21,10 @@ export class Event {
     /** The selected data, as segments (see the class comment). */
     readonly data: Buffer[],
     /** The partition it was read from. */
-    readonly partition: { readonly partition_id: number },
+    readonly partition: {
+      /** The partition number. */
+      readonly partition_id: number;
+    },
     /** The event id: its Kafka offset in its partition, an exact 64-bit integer. */
     readonly id: bigint,
     private readonly ack: (event: Event) => Promise<void>,

@@ -60,18 +60,24 @@ export class TopicHandle {
   }
 
   /** The partitions, as Octopus describes them: `[{ partition_id: 0 }, ...]`. */
-  get partitions(): Array<{ partition_id: number }> {
+  get partitions(): Array<{
+    /** The partition number. */
+    partition_id: number;
+  }> {
     return Array.from({ length: this.parts.partitions }, (_, i) => ({ partition_id: i }));
   }
 
+  /** The topic's validator, built from its stored description. */
   get validator(): Validator {
     return this.parts.validator;
   }
 
+  /** The topic's partition selector, built from its stored description. */
   get selector(): PartitionSelector {
     return this.parts.selector;
   }
 
+  /** The topic's serializer, built from its stored description. */
   get serializer(): Serializer {
     return this.parts.serializer;
   }

@@ -11,9 +11,11 @@ export const DEAD_LETTER_HEADERS = {
   error: 'octokafka.dlq.error',
   /** The last error's class name (and code name for a KafkaError), e.g. `TypeError` or `KafkaError:_MSG_TIMED_OUT`. */
   errorType: 'octokafka.dlq.error.type',
-  /** The original topic, partition and offset. */
+  /** The original topic. */
   topic: 'octokafka.dlq.topic',
+  /** The original partition. */
   partition: 'octokafka.dlq.partition',
+  /** The original offset. */
   offset: 'octokafka.dlq.offset',
   /** The original message's timestamp (ms since the epoch). */
   timestamp: 'octokafka.dlq.timestamp',
@@ -40,10 +42,15 @@ function describe(error: unknown): { message: string; type: string } {
 
 /** What a dead-letter message records besides the original. */
 export interface DeadLetterInfo {
+  /** The dead-letter topic. */
   topic: string;
+  /** The last attempt's error. */
   error: unknown;
+  /** How many attempts were made. */
   attempts: number;
+  /** The consumer group that gave up. */
   group: string;
+  /** When it failed (default: now). */
   now?: Date;
 }
 

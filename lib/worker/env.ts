@@ -10,9 +10,11 @@ import { ConfigError } from '../errors';
 export const WORKER_ENV = {
   /** Topics to consume, comma-separated. */
   topics: 'KAFKA_TOPIC',
+  /** The consumer group. */
   group: 'KAFKA_CONSUMER_GROUP',
   /** Default topic of `ctx.produce`. */
   output: 'KAFKA_OUTPUT_TOPIC',
+  /** Where messages go after their last failed attempt. */
   deadLetterTopic: 'KAFKA_DEAD_LETTER_TOPIC',
   /** The named connection to use (from the connections file). */
   connection: 'OCTOKAFKA_CONNECTION',
@@ -22,11 +24,17 @@ export const WORKER_ENV = {
 
 /** Worker settings found in the environment. */
 export interface WorkerEnvSettings {
+  /** From `KAFKA_TOPIC`. */
   topics?: string[];
+  /** From `KAFKA_CONSUMER_GROUP`. */
   group?: string;
+  /** From `KAFKA_OUTPUT_TOPIC`. */
   output?: string;
+  /** From `KAFKA_DEAD_LETTER_TOPIC`. */
   deadLetterTopic?: string;
+  /** From `OCTOKAFKA_CONNECTION`. */
   connection?: string;
+  /** From `OCTOKAFKA_HTTP_PORT`. */
   httpPort?: number;
 }
 

@@ -10,11 +10,17 @@ import { ConfigError } from '../errors';
 
 /** What `/healthz` reports. */
 export interface HealthReport {
+  /** Running, with partitions assigned and its brokers reachable: `/healthz` answers 200. */
   ready: boolean;
+  /** The worker's state (`starting`, `running`, `stopping`, `stopped`, `failed`). */
   state: string;
+  /** How many partitions the worker's consumer has. */
   assignedPartitions: number;
+  /** Whether the worker's clients reach their brokers. */
   connected: boolean;
+  /** Handlers running now. */
   inFlight: number;
+  /** Messages fetched and waiting for a handler. */
   queued: number;
   /** Why it is not ready (empty when ready). */
   reasons: string[];

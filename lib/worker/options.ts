@@ -13,7 +13,10 @@ import { workerSettingsFromEnv } from './env';
 import { resolveRetry, type RetryPolicy } from './retry';
 
 /** A message a handler produces; `topic` defaults to the worker's `output`. */
-export type WorkerOutput = Omit<OutgoingMessage, 'topic'> & { topic?: string };
+export type WorkerOutput = Omit<OutgoingMessage, 'topic'> & {
+  /** The topic (default: the worker's `output`). */
+  topic?: string;
+};
 
 /** What a handler gets besides the message(s). */
 export interface HandlerContext {
@@ -47,6 +50,7 @@ export interface WorkerOptions {
   connections?: Connections;
   /** Topic(s) to consume (default `KAFKA_TOPIC`, comma-separated). */
   topic?: string;
+  /** Several topics, by name or pattern (instead of `topic`). */
   topics?: Array<string | RegExp>;
   /** Consumer group (default `KAFKA_CONSUMER_GROUP`, else the connection's `group.id`). */
   group?: string;
@@ -72,7 +76,12 @@ export interface WorkerOptions {
    * commit in one transaction. Processes one unit at a time (`concurrency` must be 1).
    * `transactionalId` defaults to `<group>-<random>`.
    */
-  exactlyOnce?: boolean | { transactionalId?: string };
+  exactlyOnce?:
+    | boolean
+    | {
+        /** The producer's `transactional.id` (default `<group>-<random>`). */
+        transactionalId?: string;
+      };
   /** How often processed offsets are committed (default 1000 ms; also on revoke and at shutdown). */
   commitIntervalMs?: number;
   /** How long shutdown waits for running handlers (default 30 000 ms). */
@@ -80,7 +89,14 @@ export interface WorkerOptions {
   /** Messages taken from the consumer and not yet started, at most (default 1000, at least 2 units per lane). */
   maxQueued?: number;
   /** Serve `/healthz` and `/metrics` (default: on `OCTOKAFKA_HTTP_PORT` when set, else off). */
-  http?: { port: number; host?: string } | false;
+  http?:
+    | {
+        /** The port (0: any free port). */
+        port: number;
+        /** The interface to listen on (default: all). */
+        host?: string;
+      }
+    | false;
   /** The collector the worker reports to (default: the process's, `defaultMetrics()`). */
   metrics?: KafkaMetrics;
   /** A prom-client registry to register the metrics in and serve at `/metrics`. */
@@ -91,6 +107,7 @@ export interface WorkerOptions {
   statisticsIntervalMs?: number;
   /** Extra librdkafka configuration of the worker's consumer / producer. */
   consumerConfig?: KafkaConfig;
+  /** Extra librdkafka configuration of the worker's producer. */
   producerConfig?: KafkaConfig;
   /** Where the worker and its clients log (default: the connections' logger). */
   logger?: Logger;

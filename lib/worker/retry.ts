@@ -4,6 +4,7 @@
  */
 import { ConfigError } from '../errors';
 
+/** How a worker retries a failed unit: exponential backoff with jitter. */
 export interface RetryPolicy {
   /** Attempts in all, the first one included (default 5; 1: no retry). */
   maxAttempts: number;
@@ -17,6 +18,7 @@ export interface RetryPolicy {
   jitter: number;
 }
 
+/** The retry policy a worker uses unless its `retry` option says otherwise. */
 export const DEFAULT_RETRY: Readonly<RetryPolicy> = { maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 30_000, multiplier: 2, jitter: 0.2 };
 
 function check(name: keyof RetryPolicy, value: number, ok: boolean, rule: string): void {

@@ -48,6 +48,7 @@ export type WorkerState = 'starting' | 'running' | 'stopping' | 'stopped' | 'fai
 
 /** A running worker. */
 export interface Worker {
+  /** Where the worker is in its life: starting, running, stopping, stopped or failed. */
   readonly state: WorkerState;
   /** The consumer group. */
   readonly group: string;

@@ -33,6 +33,7 @@ export interface Validator extends Component {
 
 /** One partition of a topic, as Octopus passes it to selectors. */
 export interface PartitionInfo {
+  /** The partition number. */
   readonly partition_id: number;
 }
 
