@@ -64,6 +64,35 @@ if (failed) {
   process.exit(1);
 }
 
+/**
+ * The platform packages' notices: what the cross-built binary links (the pinned versions of
+ * deps/cross.pin, and LLVM's C++ runtime from Zig instead of libstdc++), then the main
+ * package's notices (librdkafka, OpenSSL, zstd, zlib texts), then the LLVM runtime's license
+ * as the toolchain carries it.
+ */
+function notices() {
+  const pin = readFileSync(join(root, 'deps/cross.pin'), 'utf8');
+  const get = (name) => new RegExp(`^${name}="([^"]*)"`, 'm').exec(pin)?.[1].split(' ') ?? [];
+  const zig = /^ZIG_VERSION=(\S+)/m.exec(pin)?.[1];
+  const cache = process.env.OCTOKAFKA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '', '.cache'), 'octokafka');
+  const llvm = readFileSync(join(cache, 'zig', zig, 'ziglang/lib/libcxx/LICENSE.TXT'), 'utf8');
+  return [
+    'This package holds one binary of octokafka, cross-built with Zig ' + zig + '. It statically links:',
+    `  OpenSSL ${get('OPENSSL_CRATE')[4]} (Apache-2.0), Zstandard ${get('ZSTD_CRATE')[4]} (BSD-3-Clause), zlib ${get('ZLIB_CRATE')[4]} (Zlib),`,
+    '  librdkafka and what it bundles, node-addon-api (as listed below), and',
+    "  LLVM's libc++, libc++abi, libunwind and compiler-rt, from Zig " + zig + ' (Apache-2.0 WITH LLVM-exception; text at the end),',
+    '  in place of the GNU C++ runtime that the list below mentions for builds made with gcc.',
+    'The C library (glibc or musl) is not linked in: the binary uses the system one.',
+    '',
+    readFileSync(join(root, 'THIRD_PARTY_NOTICES'), 'utf8'),
+    '==============================================================================',
+    '',
+    "LLVM's C++ runtime (libc++, libc++abi, libunwind, compiler-rt), as shipped with Zig " + zig,
+    '',
+    llvm,
+  ].join('\n');
+}
+
 // 2. One package per platform: npm installs only the one whose os, cpu and libc match.
 const optional = {};
 for (const t of targets) {
@@ -84,7 +113,10 @@ for (const t of targets) {
     // Node-API binary: any Node.js the main package supports.
     engines: main.engines,
   };
+  pkg.files.push('LICENSE', 'THIRD_PARTY_NOTICES');
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  copyFileSync(join(root, 'LICENSE'), join(dir, 'LICENSE'));
+  writeFileSync(join(dir, 'THIRD_PARTY_NOTICES'), notices());
   writeFileSync(join(dir, 'README.md'), `# ${name}\n\nThe ${t} binary of [${main.name}](https://www.npmjs.com/package/${main.name}), installed by it as an optional dependency.\n`);
   execFileSync('npm', ['pack', '--silent', '--pack-destination', out], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   optional[name] = main.version;
