@@ -1,7 +1,8 @@
 /**
- * Loads the native addon through node-gyp-build: a source build in build/Release first
- * (npm builds one where no prebuilt binary fits), else the prebuilt binary in prebuilds/
- * and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
+ * Loads the native addon: the per-platform package's binary first (octokafka-<os>-<arch>-<libc>,
+ * an optional dependency of a release), then through node-gyp-build a source build in
+ * build/Release (npm builds one where no prebuilt binary fits), else the prebuilt binary in
+ * prebuilds/; and describes its surface. Loading is lazy so that the pure-TypeScript parts of the
  * package (configuration, components, wire format) work without touching native code.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -216,6 +217,8 @@ export function noBinaryError(root: string, cause: unknown): Error {
     : 'none';
   const message = [
     `octokafka: no native binary for this platform: ${platformDescription()}.`,
+    `No platform package ${platformPackageName()} installed (published for linux-x64 and linux-arm64, glibc and musl;`,
+    '  npm installs it unless optional dependencies are off: --omit=optional, --no-optional).',
     `Prebuilt binaries in ${prebuilds}: ${shipped}; no source build in ${join(root, 'build/Release')}.`,
     'Build it from source:',
     '  1. the build packages (Debian/Ubuntu, as root): bash node_modules/octokafka/scripts/install-system-deps.sh',
@@ -228,18 +231,67 @@ export function noBinaryError(root: string, cause: unknown): Error {
   return new Error(message, { cause });
 }
 
+/** True on a Linux whose C library is musl (Alpine): the runtime reports no glibc. */
+function isMusl(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+    return !header?.glibcVersionRuntime;
+  } catch {
+    return false; // a runtime without process.report: assume glibc, the common case
+  }
+}
+
+/**
+ * The name of the optional package that carries this platform's binary
+ * (octokafka-<os>-<arch>-<gnu|musl>; the released package lists them as optionalDependencies,
+ * and npm installs only the one whose os, cpu and libc fields match).
+ */
+export function platformPackageName(): string {
+  const libc = process.platform === 'linux' ? (isMusl() ? '-musl' : '-gnu') : '';
+  return `octokafka-${process.platform}-${process.arch}${libc}`;
+}
+
+/** Where the loaded binary came from (a file path), once native() has loaded it. */
+export let nativeBinaryPath: string | undefined;
+
+/** The platform package's binary, resolved from the package root; undefined when not installed. */
+function platformPackageBinary(root: string): string | undefined {
+  try {
+    return require.resolve(`${platformPackageName()}/octokafka.node`, { paths: [root] });
+  } catch {
+    return undefined;
+  }
+}
+
 /** The native addon, loaded on first use. */
 export function native(): NativeBinding {
   if (!binding) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const load = require('node-gyp-build') as (dir: string) => NativeBinding;
     const root = packageRoot();
+    // 1. The per-platform package (OCTOKAFKA_SKIP_PLATFORM_PACKAGE=1 skips it, to test the rest).
+    let platformError: unknown;
+    const platformFile = process.env.OCTOKAFKA_SKIP_PLATFORM_PACKAGE ? undefined : platformPackageBinary(root);
+    if (platformFile) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        binding = require(platformFile) as NativeBinding;
+        nativeBinaryPath = platformFile;
+        return binding;
+      } catch (e) {
+        platformError = e; // e.g. a libc too old for it: a source build may still be there
+      }
+    }
+    // 2. node-gyp-build: build/Release (a source build) or the in-package prebuilds/.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gypBuild = require('node-gyp-build') as ((dir: string) => NativeBinding) & { resolve?: (dir: string) => string };
     try {
-      binding = load(root);
+      binding = gypBuild(root);
+      nativeBinaryPath = gypBuild.resolve?.(root);
     } catch (e) {
       // node-gyp-build's own message lists tags, not what to do; other load errors (a binary that
       // does not load) keep their message.
-      if (e instanceof Error && e.message.startsWith('No native build was found')) throw noBinaryError(root, e);
+      const cause = platformError ? new Error(`${platformFile} did not load either`, { cause: platformError }) : e;
+      if (e instanceof Error && e.message.startsWith('No native build was found')) throw noBinaryError(root, cause);
       throw e;
     }
   }

@@ -53,6 +53,11 @@ cmake_flags=(
   -DWITH_CURL=OFF
   -DENABLE_LZ4_EXT=OFF
 )
+# Cross builds (scripts/cross-build.sh) pass a CMake toolchain file: its compiler, target and
+# dependency root (OpenSSL, zstd, zlib built for the target) replace the machine's. It is part
+# of the cache key, so each target gets its own librdkafka.
+cross_toolchain=${LIBRDKAFKA_TOOLCHAIN_FILE:-}
+[ -n "$cross_toolchain" ] && cmake_flags+=("-DCMAKE_TOOLCHAIN_FILE=$cross_toolchain")
 # Patch files (deps/patches/*.patch) are keyed by their content.
 patch_files=("$root"/deps/patches/*.patch)
 # (read with bash itself: the script names a missing tool before it uses any other).
@@ -137,7 +142,7 @@ done_build() {
 built() { [ -f "$1/lib/librdkafka.a" ] && [ -f "$1/include/librdkafka/rdkafka.h" ]; }
 [ "$mode" = build ] && built "$prefix" && done_build
 # Built earlier from the npm copy (the CMake route's source was not reachable then).
-[ "$mode" = build ] && built "$configure_prefix" && prefix=$configure_prefix && done_build
+[ "$mode" = build ] && [ -z "$cross_toolchain" ] && built "$configure_prefix" && prefix=$configure_prefix && done_build
 
 need_tool() {
   command -v "$1" >/dev/null 2>&1 || die "'$1' is not installed. Install it with: apt-get install -y $2"
@@ -161,10 +166,12 @@ need_static() {
   done
   [ -n "$found" ] || die "$lib is missing. Install it with: apt-get install -y $pkg"
 }
-need_static libssl.a libssl-dev
-need_static libcrypto.a libssl-dev
-need_static libzstd.a libzstd-dev
-need_static libz.a zlib1g-dev
+if [ -z "$cross_toolchain" ]; then # a cross build brings its own (the toolchain file's root)
+  need_static libssl.a libssl-dev
+  need_static libcrypto.a libssl-dev
+  need_static libzstd.a libzstd-dev
+  need_static libz.a zlib1g-dev
+fi
 fi
 
 mkdir -p "$cache"
@@ -255,6 +262,9 @@ fi
 
 src=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$src"' EXIT
+if [ -n "${tree_source:-}" ] && [ -n "$cross_toolchain" ] && [ "$mode" = build ]; then
+  die "cross builds use CMake, which the npm copy cannot give; set LIBRDKAFKA_TARBALL to $LIBRDKAFKA_TARBALL_NAME"
+fi
 if [ -n "${tree_source:-}" ]; then
   fetch_npm "$src" || die "no source of librdkafka $LIBRDKAFKA_VERSION worked (messages above); set LIBRDKAFKA_TARBALL to a path or URL of $LIBRDKAFKA_TARBALL_NAME"
   top="$src/$LIBRDKAFKA_NPM_FOLDER"

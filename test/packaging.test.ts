@@ -42,6 +42,8 @@ describe('npm pack', () => {
     const paths = info.files.map((f) => f.path);
     expect(paths).toContain(prebuildPath);
     expect(paths).toContain('scripts/install-system-deps.sh');
+    // The install script (the platform package check, then node-gyp-build) ships with it.
+    expect(paths).toContain('scripts/install.cjs');
     expect(paths).toContain('scripts/librdkafka.sh');
     expect(paths).toContain('dist/cjs/index.js');
     expect(paths).toContain('deps/librdkafka.pin');
@@ -123,5 +125,7 @@ describe('no binary fits and nothing was built (install scripts off)', () => {
     expect(message).toContain('npm rebuild octokafka --foreground-scripts');
     expect(message).toContain('bash node_modules/octokafka/scripts/install-system-deps.sh');
     expect(message).toContain('ignore-scripts');
+    // ... and the per-platform package it looked for.
+    expect(message).toContain(`No platform package octokafka-${process.platform}-${process.arch}-${libc === 'glibc' ? 'gnu' : 'musl'} installed`);
   });
 });
