@@ -234,6 +234,14 @@ ErrorInfo CompleteRebalance(ConsumerContext* c, rd_kafka_resp_err_t err, rd_kafk
                      : ErrorInfo::From(rd_kafka_assign(rk, nullptr));
 }
 
+// The group gate's verdict for an operation sent to the group (caller holds groupMu).
+ErrorInfo GroupRefusalLocked(const ConsumerContext* c, const char* what) {
+  if (c->leavingGroup && !c->closeHooksRunning) {
+    return ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, std::string(what) + " not sent: the consumer is leaving its group (close() began)");
+  }
+  return ErrorInfo::None();
+}
+
 // Opens the group gate (ConsumerContext::groupMu) for the hooks of a rebalance served while
 // the consumer leaves its group, until Close() or the end of the scope.
 class HooksWindow {
@@ -494,10 +502,8 @@ Napi::Value Consumer::Commit(const Napi::CallbackInfo& info) {
 // finishes the abandoned commit in the background; closing the client waits for that.)
 ErrorInfo Consumer::SendToGroup(ConsumerContext* c, const char* what, const std::function<ErrorInfo()>& send) {
   std::lock_guard<std::mutex> lock(c->groupMu);
-  if (c->leavingGroup && !c->closeHooksRunning) {
-    return ErrorInfo::From(RD_KAFKA_RESP_ERR__STATE, std::string(what) + " not sent: the consumer is leaving its group (close() began)");
-  }
-  return send();
+  ErrorInfo refused = GroupRefusalLocked(c, what);
+  return refused.ok() ? send() : refused;
 }
 
 ErrorInfo Consumer::CommitAndWait(ConsumerContext* c, const rd_kafka_topic_partition_list_t* offsets, int timeoutMs) {
@@ -545,8 +551,12 @@ Napi::Value Consumer::Committed(const Napi::CallbackInfo& info) {
       [c, list, timeout]() -> TaskOutcome {
         // Through the gate, but not sent under its lock (the call blocks): a query that lands
         // after the group ended waits for its timeout, which close()'s deadline bounds.
-        ErrorInfo open = SendToGroup(c, "committed offsets query", [] { return ErrorInfo::None(); });
-        if (!open.ok()) return {open, {}};
+        ErrorInfo refused;
+        {
+          std::lock_guard<std::mutex> lock(c->groupMu);
+          refused = GroupRefusalLocked(c, "committed offsets query");
+        }
+        if (!refused.ok()) return {refused, {}};
         rd_kafka_resp_err_t err = rd_kafka_committed(c->rk, list.get(), timeout);
         return {ErrorInfo::From(err), PartitionsMaker(list.get())};
       },

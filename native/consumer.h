@@ -77,7 +77,7 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   // Leaves the group, serving the queue (rebalance callbacks) until librdkafka says the
   // consumer is closed, or until the close's deadline. True if closed.
   static bool LeaveGroup(ConsumerContext* c);
-  // Sends a commit through the group gate: `send(rk)` runs with the gate's lock held;
+  // Sends a commit through the group gate: `send()` runs with the gate's lock held;
   // refused with _STATE once the group is being left (see ConsumerContext::groupMu).
   static ErrorInfo SendToGroup(ConsumerContext* c, const char* what, const std::function<ErrorInfo()>& send);
   // rd_kafka_commit(async=0) with a deadline (see consumer.cc). Task thread.
