@@ -3,7 +3,7 @@
  * offer (ACLs, partition reassignments) reject with {@link KafkaJSNotImplemented} naming them.
  */
 import { KafkaAdmin } from '../admin';
-import { AdminError } from '../admin-types';
+import { AdminError, type PartitionDescription } from '../admin-types';
 import { KafkaConsumer } from '../consumer';
 import type { ClientBase } from './config-mapping';
 import { ConfigResourceTypes, ConfigSource, configResourceName } from './enums';
@@ -26,6 +26,7 @@ import type {
   IResourceConfig,
   ITopicConfig,
   ITopicMetadata,
+  PartitionMetadata,
   ITopicPartitionConfig,
   Logger,
   ResourceConfigQuery,
@@ -178,14 +179,7 @@ export class KafkaJSAdmin {
     return {
       topics: list.map((t) => ({
         name: t.topic,
-        partitions: t.partitions.map((p) => ({
-          partitionErrorCode: p.error ? p.error.code : 0,
-          partitionId: p.partition,
-          leader: p.leader,
-          replicas: p.replicas,
-          isr: p.isr,
-          offlineReplicas: [],
-        })),
+        partitions: t.partitions.map(toPartitionMetadata),
       })),
     };
   }
@@ -401,3 +395,15 @@ export class KafkaJSAdmin {
 }
 
 export { protocolError };
+
+/** A partition as KafkaJS's metadata gives it (the producer's partitioner reads the same shape). */
+export function toPartitionMetadata(p: PartitionDescription): PartitionMetadata {
+  return {
+    partitionErrorCode: p.error ? p.error.code : 0,
+    partitionId: p.partition,
+    leader: p.leader,
+    replicas: p.replicas,
+    isr: p.isr,
+    offlineReplicas: [],
+  };
+}

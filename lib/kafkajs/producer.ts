@@ -7,6 +7,7 @@ import { KafkaConsumer } from '../consumer';
 import type { DeliveryReport, OutgoingMessage } from '../message';
 import { KafkaProducer } from '../producer';
 import type { KafkaConfig as RawConfig } from '../client-config';
+import { toPartitionMetadata } from './admin';
 import type { ClientBase } from './config-mapping';
 import { CompressionTypes } from './enums';
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, protocolError, toKafkaJSError } from './errors';
@@ -291,14 +292,7 @@ export class KafkaJSProducer implements Producer {
     this.admin ??= new KafkaAdmin({ ...this.base.config, 'bootstrap.servers': this.servers! }, this.base.options);
     try {
       const [t] = await this.admin.describeTopics([topic]);
-      const partitions: PartitionMetadata[] = t!.partitions.map((p) => ({
-        partitionErrorCode: p.error ? p.error.code : 0,
-        partitionId: p.partition,
-        leader: p.leader,
-        replicas: p.replicas,
-        isr: p.isr,
-        offlineReplicas: [],
-      }));
+      const partitions = t!.partitions.map(toPartitionMetadata);
       this.metadata.set(topic, { at: Date.now(), partitions });
       return partitions;
     } catch (e) {
