@@ -4,7 +4,7 @@
 //   node bench/js-phase.mjs '<json spec>'
 //
 // spec: { phase: 'batch' | 'send' | 'produce' | 'consume' | 'iterate' | 'latency' | 'topic-push'
-//         | 'topic-pull' | 'topic-process', brokers, topic, count, size, producer: {...librdkafka},
+//         | 'topic-pull' | 'topic-pull-ack' | 'topic-process', brokers, topic, count, size, producer: {...librdkafka},
 //         consumer: {...librdkafka}, chunk, inflightChunks, window, rate, seconds, partitions }
 // The result is one line on stderr: RESULT {json}. A consume phase writes its running
 // message count to spec.creditFile after each batch (credits for the feeder, see
@@ -420,8 +420,11 @@ async function phaseTopicPush() {
 /**
  * Fills a fresh `spec.partitions`-partition topic with `count` events (default round-robin
  * selector, so each partition stays well under the mock's 5 MiB), then reads them all through
- * a fresh consumer group: `pull()` per event (topic-pull) or `process()` with a sync handler
- * (topic-process). Clock: from the first event (not counted) to the last.
+ * a fresh consumer group: `pull()` per event (topic-pull), `pull()` and `await
+ * event.acknowledge()` per event as the README teaches it (topic-pull-ack; the acknowledged
+ * offsets committed, inside the clock) or `process()` with a sync handler (topic-process).
+ * Clock: from the first event (not counted) to the last (topic-pull-ack: to the commit of the
+ * last acknowledgement).
  */
 async function phaseTopicConsume() {
   const partitions = spec.partitions;
@@ -465,16 +468,29 @@ async function phaseTopicConsume() {
       if (event === null) break;
       onEvent(event);
     }
+  } else if (phase === 'topic-pull-ack') {
+    let last;
+    while (got < count) {
+      const event = await consumer.pull({ timeoutMs: 30_000 });
+      if (event === null) break;
+      onEvent(event);
+      await event.acknowledge();
+      last = event;
+    }
+    // Durable before the clock stops: a durable acknowledgement's commit carries every
+    // partition's acknowledged offset.
+    await last?.acknowledge({ durable: true });
   } else {
     await consumer.process(onEvent, { maxEvents: count, timeoutMs: 30_000 });
   }
   const result = m.stop({ count: got, timedCount: got - 1, bytes, gaps, errors: errors + badMetadata, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
-  await consumer.close();
+  const closed = await consumer.close();
+  if (closed.uncommitted?.length > 0) throw new Error(`close left ${closed.uncommitted.length} acknowledgements uncommitted`);
   await driver.close();
   return result;
 }
 
-const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency, 'topic-push': phaseTopicPush, 'topic-pull': phaseTopicConsume, 'topic-process': phaseTopicConsume };
+const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency, 'topic-push': phaseTopicPush, 'topic-pull': phaseTopicConsume, 'topic-pull-ack': phaseTopicConsume, 'topic-process': phaseTopicConsume };
 
 try {
   if (!phases[phase]) throw new Error(`unknown phase ${phase}`);

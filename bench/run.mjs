@@ -15,7 +15,7 @@
 //   --latency-seconds S  length of each latency run at --rate msgs/s (default 10 s at 10,000/s)
 //   --only REGEX         only the scenarios whose id matches (ids: c-produce, c-produce-batch, js-batch, js-batch-columns,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
-//                        js-latency, topic-push, topic-pull, topic-process)
+//                        js-latency, topic-push, topic-pull, topic-pull-ack, topic-process)
 //   --consume-from M     prefilled (default): the consume rows read a partition filled with all
 //                        the messages beforehand (untimed, one topic per size, read by every
 //                        consume run); feeder: a native producer writes it while they read
@@ -315,6 +315,7 @@ const SCENARIOS = [
   // bytes and {"i":123456} metadata.
   { id: 'topic-push', sizes: [100], label: 'Topic push() per event, 50k window (maxPending 50k), 1 partition', kind: 'topic-produce', impl: 'js', phase: 'topic-push' },
   { id: 'topic-pull', sizes: [100], label: `Topic pull() per event, ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull' },
+  { id: 'topic-pull-ack', sizes: [100], label: `Topic pull() + await acknowledge() per event (the README loop), ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull-ack' },
   { id: 'topic-process', sizes: [100], label: `Topic process(sync handler), ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-process' },
 ].filter((s) => !opts.only || opts.only.test(s.id));
 

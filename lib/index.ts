@@ -65,13 +65,15 @@ export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventD
 export {
   TopicConsumer,
   type TopicConsumerOptions,
+  type TopicConsumerCloseReport,
+  type UncommittedOffset,
   type PullOptions,
   type ProcessOptions,
   type EventHandler,
   type DataSelector,
   type DataAllocator,
 } from './topic/consumer';
-export { Event, Event as TopicEvent } from './topic/event';
+export { Event, Event as TopicEvent, type AcknowledgeOptions } from './topic/event';
 export { DataDescriptor } from './topic/descriptor';
 export { configFromEnv } from './env-config';
 export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';

@@ -18,6 +18,8 @@ export interface ShutdownReport {
   signal: NodeJS.Signals | null;
   /** Messages the producers among the clients could not deliver before the deadline. */
   undelivered: number;
+  /** Acknowledged offsets the topic consumers among the clients could not commit (their events come again). */
+  uncommitted: number;
   /** True when some client had not finished closing when the deadline passed. */
   timedOut: boolean;
   /** Errors raised by `close()` calls. */
@@ -58,7 +60,8 @@ const GRACE_MS = 1000;
  * Closes `clients` when one of `signals` arrives, then exits. Producers (`KafkaProducer`,
  * `TopicProducer`, and a `Driver`'s) get `close({ timeoutMs })`: they deliver what is queued
  * until the deadline and count what is left as undelivered; consumers commit and leave their
- * group. The exit code is 0 when every client closed in time with nothing undelivered, else
+ * group (topic consumers commit what was acknowledged). The exit code is 0 when every client
+ * closed in time with nothing undelivered or uncommitted, else
  * 1; a second signal during the shutdown exits at once with 128 + the signal's number.
  *
  * @example
@@ -81,6 +84,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       const started = Date.now();
       const errors: Error[] = [];
       let undelivered = 0;
+      let uncommitted = 0;
       let clientTimedOut = false;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'timeout'>((resolve) => {
@@ -91,6 +95,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
           try {
             const result = await client.close({ timeoutMs });
             undelivered += undeliveredOf(result);
+            uncommitted += uncommittedOf(result);
             if (timedOutOf(result)) clientTimedOut = true;
           } catch (e) {
             errors.push(e instanceof Error ? e : new Error(String(e)));
@@ -100,8 +105,8 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       const outcome = await Promise.race([closing.then(() => 'closed' as const), deadline]);
       clearTimeout(timer);
       const timedOut = outcome === 'timeout' || clientTimedOut;
-      const exitCode = timedOut || undelivered > 0 || errors.length > 0 ? 1 : 0;
-      const report: ShutdownReport = { signal, undelivered, timedOut, errors, durationMs: Date.now() - started, exitCode };
+      const exitCode = timedOut || undelivered > 0 || uncommitted > 0 || errors.length > 0 ? 1 : 0;
+      const report: ShutdownReport = { signal, undelivered, uncommitted, timedOut, errors, durationMs: Date.now() - started, exitCode };
       try {
         await options.onReport?.(report);
       } catch {
@@ -143,4 +148,10 @@ function undeliveredOf(result: unknown): number {
   if (result === null || typeof result !== 'object') return 0;
   const n = (result as { undelivered?: unknown }).undelivered;
   return typeof n === 'number' && Number.isFinite(n) ? n : 0;
+}
+
+function uncommittedOf(result: unknown): number {
+  if (result === null || typeof result !== 'object') return 0;
+  const list = (result as { uncommitted?: unknown }).uncommitted;
+  return Array.isArray(list) ? list.length : 0;
 }

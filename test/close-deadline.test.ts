@@ -172,15 +172,20 @@ describe('consumer close() deadline', () => {
       const event = (await consumer.pull({ timeoutMs: 20_000 }))!;
       expect(event).not.toBeNull();
       await own.setBrokerDown(1);
-      const ack = event.acknowledge().then(() => 'acknowledged', (e: KafkaError) => e.code);
+      // A plain acknowledgement is recorded at once; a durable one waits for its commit.
+      expect(await event.acknowledge().then(() => 'recorded')).toBe('recorded');
+      const durable = event.acknowledge({ durable: true }).then(() => 'acknowledged', (e: KafkaError) => e.code);
       const started = Date.now();
       const report = await driver.close({ timeoutMs: 1500 });
       const ms = Date.now() - started;
-      console.log(`driver.close({ timeoutMs: 1500 }) with an acknowledgement's commit pending and the broker down: ${JSON.stringify(report)} after ${ms} ms; acknowledge() -> ${await ack}`);
-      expect(report).toEqual({ undelivered: 0, timedOut: true });
+      console.log(
+        `driver.close({ timeoutMs: 1500 }) with an acknowledgement's commit pending and the broker down: ${JSON.stringify(report, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))} after ${ms} ms; acknowledge({ durable: true }) -> ${await durable}`,
+      );
+      expect(report).toEqual({ undelivered: 0, timedOut: true, uncommitted: [{ topic: topic.name, partition: 0, offset: event.id + 1n }] });
       expect(ms).toBeLessThan(20_000);
-      // The acknowledgement's commit was not confirmed: it fails, typed.
-      expect(await ack).not.toBe('acknowledged');
+      // The acknowledgement's commit was not confirmed: the durable one fails, typed.
+      expect(await durable).not.toBe('acknowledged');
+      expect(typeof (await durable)).toBe('number');
     } finally {
       await own.close();
     }
@@ -195,6 +200,18 @@ describe('consumer close() deadline', () => {
       expect(report.timedOut).toBe(true);
       expect(report.exitCode).toBe(1);
       expect(report.undelivered).toBe(0);
+    } finally {
+      handle.dispose();
+    }
+  });
+
+  it('closeOnSignals counts acknowledgements a topic consumer could not commit (exit code 1)', async () => {
+    const consumer = { close: async () => ({ timedOut: false, uncommitted: [{ topic: 't', partition: 0, offset: 5n }, { topic: 't', partition: 1, offset: 9n }] }) };
+    const fine = { close: async () => ({ timedOut: false, uncommitted: [] }) };
+    const handle = closeOnSignals([consumer, fine], { timeoutMs: 1000, exit: false });
+    try {
+      const report = await handle.shutdown();
+      expect(report).toMatchObject({ uncommitted: 2, undelivered: 0, timedOut: false, exitCode: 1 });
     } finally {
       handle.dispose();
     }

@@ -72,68 +72,88 @@ describe('crash: produce → SIGKILL → consume', () => {
 });
 
 describe('crash: a topic consumer killed mid-processing, restarted under the same name', () => {
-  it('re-receives exactly the events it had not acknowledged', async () => {
-    const kafka = { 'bootstrap.servers': cluster.bootstrapServers, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 };
-    const driver = await Driver.connect({ kafka });
-    try {
-      const name = unique('crashtopic');
-      const partitions = 2;
-      const topic = await driver.createTopic(name, { num_partitions: partitions });
-      const producer = topic.producer();
-      const total = 200;
-      const ids = await Promise.all(Array.from({ length: total }, (_, i) => producer.push({ i }, undefined, { partition: i })));
-      expect(ids).toHaveLength(total);
-      // Every event of the topic, per partition.
-      const all = new Map<number, bigint[]>();
-      for (let p = 0; p < partitions; p++) all.set(p, []);
-      for (let i = 0; i < total; i++) all.get(i % partitions)!.push(ids[i]!);
+  it('re-receives exactly the events it had not acknowledged (durable acknowledgements)', () => consumerCrashAndRestart('durable'));
 
-      const group = unique('worker');
-      const lastAcked = new Map<number, bigint>();
-      let unacked = 0;
-      let ready = false;
-      const { proc, exited } = child('consume-and-crash.js', [cluster.bootstrapServers, name, group, '70', '30'], (line) => {
-        const [kind, partition, id] = line.split(' ');
-        if (kind === 'acked') lastAcked.set(Number(partition), BigInt(id!));
-        else if (kind === 'unacked') unacked++;
-        else if (kind === 'ready') {
-          ready = true;
-          proc.kill('SIGKILL');
-        }
-      });
-      const end = await exited;
-      expect(end.stderr).toBe('');
-      expect(ready).toBe(true);
-      expect(end.signal).toBe('SIGKILL');
-
-      // What was not acknowledged: in each partition, every event after the last acknowledged one.
-      const expected = new Set<string>();
-      for (const [p, list] of all) for (const id of list) if (id > (lastAcked.get(p) ?? -1n)) expected.add(`${p}:${id}`);
-
-      const consumer = topic.consumer(group);
-      const received: string[] = [];
-      while (received.length < expected.size) {
-        const event = await consumer.pull({ timeoutMs: 30_000 });
-        if (event === null) break;
-        received.push(`${event.partition.partition_id}:${event.id}`);
-      }
-      // Nothing more comes: anything beyond would be an acknowledged event delivered again.
-      const extra = await consumer.pull({ timeoutMs: 1500 });
-      await consumer.close();
-      const duplicates = received.length - new Set(received).size;
-      const unexpected = received.filter((r) => !expected.has(r));
-      const missing = [...expected].filter((e) => !received.includes(e));
-      console.log(
-        `fault[consumer-sigkill-restart]: sent=${total} acked=${total - expected.size} found=${received.length} duplicates=${duplicates} lost=${missing.length} ` +
-          `unackedSeenBeforeKill=${unacked} redeliveredAcknowledged=${unexpected.length + (extra ? 1 : 0)}`,
-      );
-      expect(total - expected.size).toBe(70); // acknowledged, committed before the kill
-      expect(extra).toBeNull();
-      expect(unexpected).toEqual([]);
-      expect(missing).toEqual([]);
-      expect(duplicates).toBe(0);
-    } finally {
-      await driver.close();
-    }
-  });
+  it('plain acknowledgements (committed in the background): every unacknowledged event again, nothing lost, no gap', () => consumerCrashAndRestart('plain'));
 });
+
+/**
+ * A topic-layer consumer process acknowledges 70 events (durably or not), pulls 30 more, and
+ * is killed; a restart under the same name must get every unacknowledged event once.
+ */
+async function consumerCrashAndRestart(mode: 'durable' | 'plain'): Promise<void> {
+  const kafka = { 'bootstrap.servers': cluster.bootstrapServers, 'session.timeout.ms': 6000, 'heartbeat.interval.ms': 500 };
+  const driver = await Driver.connect({ kafka });
+  try {
+    const name = unique('crashtopic');
+    const partitions = 2;
+    const topic = await driver.createTopic(name, { num_partitions: partitions });
+    const producer = topic.producer();
+    const total = 200;
+    const ids = await Promise.all(Array.from({ length: total }, (_, i) => producer.push({ i }, undefined, { partition: i })));
+    expect(ids).toHaveLength(total);
+    // Every event of the topic, per partition.
+    const all = new Map<number, bigint[]>();
+    for (let p = 0; p < partitions; p++) all.set(p, []);
+    for (let i = 0; i < total; i++) all.get(i % partitions)!.push(ids[i]!);
+
+    const group = unique('worker');
+    const lastAcked = new Map<number, bigint>();
+    let unacked = 0;
+    let ready = false;
+    const { proc, exited } = child('consume-and-crash.js', [cluster.bootstrapServers, name, group, '70', '30', mode], (line) => {
+      const [kind, partition, id] = line.split(' ');
+      if (kind === 'acked') lastAcked.set(Number(partition), BigInt(id!));
+      else if (kind === 'unacked') unacked++;
+      else if (kind === 'ready') {
+        ready = true;
+        proc.kill('SIGKILL');
+      }
+    });
+    const end = await exited;
+    expect(end.stderr).toBe('');
+    expect(ready).toBe(true);
+    expect(end.signal).toBe('SIGKILL');
+
+    // What was not acknowledged: in each partition, every event after the last acknowledged one.
+    const expected = new Set<string>();
+    for (const [p, list] of all) for (const id of list) if (id > (lastAcked.get(p) ?? -1n)) expected.add(`${p}:${id}`);
+
+    const consumer = topic.consumer(group);
+    const received: string[] = [];
+    // Durable: exactly the unacknowledged events come. Plain: those, and possibly the last
+    // acknowledgements whose background commit the kill cut off (at-least-once).
+    const want = [...expected];
+    while (want.some((e) => !received.includes(e))) {
+      const event = await consumer.pull({ timeoutMs: 30_000 });
+      if (event === null) break;
+      received.push(`${event.partition.partition_id}:${event.id}`);
+    }
+    // Nothing more comes: anything beyond would be an event delivered again after the ones wanted.
+    const extra = await consumer.pull({ timeoutMs: 1500 });
+    await consumer.close();
+    const duplicates = received.length - new Set(received).size;
+    const unexpected = received.filter((r) => !expected.has(r));
+    const missing = [...expected].filter((e) => !received.includes(e));
+    console.log(
+      `fault[consumer-sigkill-restart-${mode}]: sent=${total} acked=${total - expected.size} found=${received.length} duplicates=${duplicates} lost=${missing.length} ` +
+        `unackedSeenBeforeKill=${unacked} redeliveredAcknowledged=${unexpected.length + (extra ? 1 : 0)}`,
+    );
+    expect(total - expected.size).toBe(70); // acknowledged before the kill
+    expect(extra).toBeNull();
+    expect(missing).toEqual([]);
+    expect(duplicates).toBe(0);
+    if (mode === 'durable') {
+      expect(unexpected).toEqual([]);
+    } else {
+      // Redelivered acknowledged events are each partition's last ones before the unacknowledged: no gap.
+      for (const [p, list] of all) {
+        const got = received.filter((r) => r.startsWith(`${p}:`)).map((r) => BigInt(r.split(':')[1]!));
+        const from = list.indexOf(got[0] ?? -1n);
+        expect(got).toEqual(from < 0 ? [] : list.slice(from));
+      }
+    }
+  } finally {
+    await driver.close();
+  }
+}

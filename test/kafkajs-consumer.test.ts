@@ -263,13 +263,25 @@ describe('octokafka/kafkajs consumer', () => {
     const consumer = await consumerOf(topic);
     let active = 0;
     let maxActive = 0;
+    let held = false;
     const byPartition = new Map<number, string[]>();
     await consumer.run({
       partitionsConsumedConcurrently: 4,
       eachMessage: async ({ partition, message }) => {
         active++;
         maxActive = Math.max(maxActive, active);
-        await new Promise((r) => setTimeout(r, 5));
+        if (!held) {
+          // The first handler holds its partition until another partition's handler runs, or
+          // 3 s pass: by then every partition's messages are buffered, and the next batch hands
+          // them to their lanes at once (under load the first batches can each hold one
+          // partition only, as fetches return). Processed one partition at a time, no two
+          // handlers ever run together.
+          held = true;
+          const end = Date.now() + 3000;
+          while (maxActive < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+        } else {
+          await new Promise((r) => setTimeout(r, 5));
+        }
         (byPartition.get(partition) ?? byPartition.set(partition, []).get(partition)!).push(message.offset);
         active--;
       },

@@ -94,7 +94,7 @@ describe('close() under a deadline', () => {
       await own.setBrokerDown(1);
       const pushes = Array.from({ length: 5 }, (_, n) => producer.push({ n: n + 1 }).then(() => null, (e: KafkaError) => e.code));
       const report = await driver.close({ timeoutMs: 500 });
-      expect(report).toEqual({ undelivered: 5, timedOut: false });
+      expect(report).toEqual({ undelivered: 5, timedOut: false, uncommitted: [] });
       expect(await Promise.all(pushes)).toEqual(Array(5).fill(ErrorCode.PURGE_QUEUE));
       console.log(`fault[driver-close-broker-down]: sent=6 acked=1 found=1 duplicates=0 lost=0 undelivered=${report.undelivered}`);
     } finally {

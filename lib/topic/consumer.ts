@@ -1,15 +1,22 @@
 /**
- * TopicConsumer: reads events of a topic as a named consumer group. Auto-commit is off:
- * only `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that
- * restarts under the same name resumes after the last acknowledged event.
+ * TopicConsumer: reads events of a topic as a named consumer group. Only
+ * `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that restarts
+ * under the same name resumes after the last acknowledged event.
+ *
+ * Acknowledging records the offset and returns: commits run in the background, one at a time
+ * and at most one per `commitIntervalMs`, each carrying the highest acknowledged offset of every
+ * partition; before partitions are revoked and at close the acknowledged offsets are committed
+ * and waited for. A crash loses at most the acknowledgements of the last interval, which the
+ * group then delivers again (at-least-once). `acknowledge({ durable: true })` waits for the
+ * broker to store it.
  */
 import { configForRole } from '../config';
 import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
 import { checkDurationOption, checkOptions, checkTimeoutArg } from '../checks';
-import { ConfigError, DecodeError, HandlerError } from '../errors';
+import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../errors';
 import type { Message } from '../message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
-import { Event } from './event';
+import { Event, type AcknowledgeOptions } from './event';
 import type { DriverContext, TopicParts } from './topic-handle';
 import { eventDataStart, HEADER_SIZE } from './wire';
 
@@ -17,6 +24,12 @@ import { eventDataStart, HEADER_SIZE } from './wire';
 const LOCAL_BATCH = 1000;
 /** How long process() may go without returning to the event loop. */
 const YIELD_MS = 10;
+/** The default of {@link TopicConsumerOptions.commitIntervalMs}. */
+const COMMIT_INTERVAL_MS = 100;
+/** How long a revoke waits for the revoked partitions' acknowledgements to be committed. */
+const REVOKE_COMMIT_MS = 30_000;
+/** Waits between background commits that failed (doubling up to the second). */
+const COMMIT_RETRY_MS = [100, 1000] as const;
 
 /** Chooses the part of an event's data to materialize; `null` = none. */
 export type DataSelector = (metadata: unknown, descriptor: DataDescriptor) => DataDescriptor | null;
@@ -31,6 +44,34 @@ export interface TopicConsumerOptions {
   dataSelector?: DataSelector;
   /** Default: views of the Kafka message (no copy). */
   dataAllocator?: DataAllocator;
+  /**
+   * The least time between the starts of two background commits of acknowledgements
+   * (default 100 ms; 0: a commit as soon as the previous one ends). A longer interval makes
+   * fewer commit requests; a crash then delivers up to that much acknowledged work again.
+   */
+  commitIntervalMs?: number;
+}
+
+/** An acknowledged offset whose commit was not confirmed. */
+export interface UncommittedOffset {
+  /** The topic's name (as the driver opened it). */
+  topic: string;
+  /** The partition. */
+  partition: number;
+  /** The offset that should have been committed: the last acknowledged event's id + 1. */
+  offset: bigint;
+}
+
+/** What {@link TopicConsumer.close} reports. */
+export interface TopicConsumerCloseReport extends ConsumerCloseReport {
+  /**
+   * Acknowledged offsets whose commit was not confirmed (the broker was unreachable or the
+   * deadline passed): the group will deliver their events again. Empty when every
+   * acknowledgement was committed.
+   */
+  uncommitted: UncommittedOffset[];
+  /** Why the last commit of acknowledgements failed, when `uncommitted` is not empty. */
+  commitError?: KafkaError;
 }
 
 /** Options of {@link TopicConsumer.pull}. */
@@ -64,8 +105,19 @@ export class TopicConsumer {
   private readonly acked = new Map<number, bigint>();
   /** Per partition: the highest offset acknowledged (committed or about to be). */
   private readonly wanted = new Map<number, bigint>();
-  /** The commit queue: one commit at a time. */
-  private commits: Promise<void> = Promise.resolve();
+  /** The background commit in flight (one at a time), if any. */
+  private committing: Promise<void> | undefined;
+  /** Cancels the next background commit, if one is scheduled. */
+  private commitTimer: (() => void) | undefined;
+  private lastCommitStart = -Infinity;
+  /** The failure of the last commit, until one succeeds; `failures` counts them in a row. */
+  private commitError: KafkaError | undefined;
+  private failures = 0;
+  /** acknowledge({ durable: true }) calls waiting for their offset's commit. */
+  private durable: Array<{ partition: number; offset: bigint; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private closing = false;
+  private readonly commitIntervalMs: number;
+  private readonly notes: DriverContext['notes'];
   private readonly ended = new Set<number>();
   private readonly readCount: number;
   private readonly untrack: () => void;
@@ -73,7 +125,7 @@ export class TopicConsumer {
   private local: Message[] = [];
   private localNext = 0;
   /** Shared by every event (instead of a closure each). */
-  private readonly ackFn = (event: Event): Promise<void> => this.acknowledge(event);
+  private readonly ackFn = (event: Event, options?: AcknowledgeOptions): Promise<void> => this.acknowledge(event, options);
   private readonly partitionRefs: Array<{ readonly partition_id: number }> = [];
 
   /** @internal */
@@ -95,17 +147,31 @@ export class TopicConsumer {
     for (const t of targets ?? []) {
       if (!Number.isSafeInteger(t) || t < 0 || t >= topic.partitions) throw new ConfigError('targets', `partition ${String(t)} is not one of the ${topic.partitions} partitions`);
     }
+    checkDurationOption('commitIntervalMs', options.commitIntervalMs);
+    this.commitIntervalMs = options.commitIntervalMs ?? COMMIT_INTERVAL_MS;
+    this.notes = context.notes;
     this.readCount = targets === undefined ? topic.partitions : new Set(targets).size;
     // Partitions taken away: their messages taken but not yet pulled must not be pulled
     // (another consumer now owns them), as the raw consumer does for its own buffer.
     const drop = (partitions: Array<{ partition: number }>): void => this.dropLocal(new Set(partitions.map((p) => p.partition)));
+    // Revoked: their acknowledgements are committed before the group moves them (the hook is
+    // awaited, and may commit); lost: another member owns them already, nothing to commit.
+    const revoke = async (partitions: Array<{ partition: number }>): Promise<void> => {
+      drop(partitions);
+      // (The raw consumer gives up on a hook after the rebalance timeout; so does this.)
+      await this.commitPartitions(new Set(partitions.map((p) => p.partition)), performance.now() + REVOKE_COMMIT_MS);
+    };
+    const lose = (partitions: Array<{ partition: number }>): void => {
+      drop(partitions);
+      this.forget(new Set(partitions.map((p) => p.partition)), new KafkaError({ message: 'the partition was lost to another group member before its acknowledgement was committed', code: ErrorCode.STATE }));
+    };
     // Registered first: a closed driver refuses before a native client exists that nobody
     // would close (it would keep the process alive).
     this.untrack = context.track(this);
     try {
       this.raw = new KafkaConsumer(
         { ...configForRole('consumer', context.kafka), 'group.id': context.groupPrefix + name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
-        { ...context.clientOptions, onRevoke: drop, onLost: drop },
+        { ...context.clientOptions, onRevoke: revoke, onLost: lose },
       );
     } catch (e) {
       this.untrack();
@@ -305,48 +371,194 @@ export class TopicConsumer {
   }
 
   /**
-   * Commits `event.id + 1` for its partition. Commits run one at a time, each for the
-   * highest offset acknowledged so far in its partition (acknowledgements that arrive while
-   * one commit is in flight share the next one), so the committed offset never goes back.
-   * An offset counts as committed only once the broker stored it: an acknowledge whose commit
-   * failed rejects, and acknowledging again retries it.
+   * Records `event.id + 1` as its partition's offset to commit (the committed offset never
+   * goes back: an older event's acknowledgement does nothing) and starts a background commit
+   * if none is due. `durable`: waits for a commit that carries it, and rejects if that fails.
    */
-  private acknowledge(event: Event): Promise<void> {
+  private acknowledge(event: Event, options?: AcknowledgeOptions): Promise<void> {
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      return Promise.reject(new ConfigError('acknowledge options', `must be an object, got ${options === null ? 'null' : typeof options}`));
+    }
+    if (options?.durable !== undefined && typeof options.durable !== 'boolean') {
+      return Promise.reject(new ConfigError('durable', `must be a boolean, got ${typeof options.durable}`));
+    }
+    if (this.closing) return Promise.reject(new ClosedError('consumer (commit after close)'));
     const p = event.partition.partition_id;
     const next = event.id + 1n;
     if ((this.acked.get(p) ?? -1n) >= next) return Promise.resolve();
     if ((this.wanted.get(p) ?? -1n) < next) this.wanted.set(p, next);
-    const run = this.commits.then(async () => {
-      if ((this.acked.get(p) ?? -1n) >= next) return; // a later acknowledge's commit covered it
-      const target = this.wanted.get(p)!;
-      await this.raw.commit([{ topic: this.topic.kafkaTopic, partition: p, offset: target }]);
-      if ((this.acked.get(p) ?? -1n) < target) this.acked.set(p, target);
-    });
-    this.commits = run.catch(() => undefined);
-    return run;
+    if (!options?.durable) {
+      this.scheduleCommit(false);
+      return Promise.resolve();
+    }
+    const done = new Promise<void>((resolve, reject) => this.durable.push({ partition: p, offset: next, resolve, reject }));
+    this.scheduleCommit(true);
+    return done;
+  }
+
+  /** The partitions whose acknowledged offset is ahead of the committed one. */
+  private pending(only?: Set<number>): Array<{ partition: number; offset: bigint }> {
+    const out: Array<{ partition: number; offset: bigint }> = [];
+    for (const [partition, offset] of this.wanted) {
+      if ((only === undefined || only.has(partition)) && offset > (this.acked.get(partition) ?? -1n)) out.push({ partition, offset });
+    }
+    return out;
   }
 
   /**
-   * Waits for the commits of acknowledgements already made, then leaves the group; nothing
-   * is committed beyond what was acknowledged. `timeoutMs` bounds leaving the group as in
-   * {@link KafkaConsumer.close}, which reports whether it timed out.
+   * Starts the next background commit when it is due: right away when the last one started
+   * `commitIntervalMs` ago (or `now`, for a durable acknowledgement), else at that time;
+   * after failures, after a growing wait.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
+  private scheduleCommit(now: boolean): void {
+    if (this.committing || this.closing) return;
+    const retryWait = this.failures === 0 ? 0 : Math.min(COMMIT_RETRY_MS[0] * 2 ** (this.failures - 1), COMMIT_RETRY_MS[1]);
+    const wait = Math.max(now ? 0 : this.lastCommitStart + this.commitIntervalMs - performance.now(), retryWait);
+    if (this.commitTimer !== undefined) {
+      if (!now || wait > 0) return;
+      this.clearCommitTimer();
+    }
+    // On the next turn at the soonest: acknowledgements made in the same turn share it.
+    const start = (): void => {
+      this.commitTimer = undefined;
+      if (!this.closing) void this.commitOnce().catch(() => undefined); // (kept in commitError, warned about)
+    };
+    if (wait > 0) {
+      const timer = setTimeout(start, wait).unref();
+      this.commitTimer = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(start).unref();
+      this.commitTimer = () => clearImmediate(immediate);
+    }
+  }
+
+  private clearCommitTimer(): void {
+    this.commitTimer?.();
+    this.commitTimer = undefined;
+  }
+
+  /**
+   * One commit of every pending acknowledgement (or those of `only`), after the one in
+   * flight. Settles the durable acknowledgements it carried; a failure is kept (and warned
+   * about once per run of failures) and retried by the next commit.
+   */
+  private commitOnce(only?: Set<number>): Promise<void> {
+    const run = (this.committing ?? Promise.resolve()).then(async () => {
+      const offsets = this.pending(only);
+      if (offsets.length === 0) return;
+      this.lastCommitStart = performance.now();
+      try {
+        await this.raw.commit(offsets.map(({ partition, offset }) => ({ topic: this.topic.kafkaTopic, partition, offset })));
+      } catch (e) {
+        const error = e instanceof KafkaError ? e : new KafkaError({ message: String((e as Error)?.message ?? e), code: ErrorCode.FAIL, cause: e });
+        if (this.failures++ === 0) {
+          this.notes.warn(
+            { topic: this.topic.name, group: this.name, code: error.code },
+            `topic consumer '${this.name}' of '${this.topic.name}': committing acknowledgements failed (${error.message}); retrying in the background`,
+          );
+        }
+        this.commitError = error;
+        this.settleDurable(new Set(offsets.map((o) => o.partition)), error);
+        throw error;
+      }
+      for (const { partition, offset } of offsets) if ((this.acked.get(partition) ?? -1n) < offset) this.acked.set(partition, offset);
+      if (this.failures > 0) this.notes.warn({ topic: this.topic.name, group: this.name }, `topic consumer '${this.name}' of '${this.topic.name}': acknowledgements committed again`);
+      this.failures = 0;
+      this.commitError = undefined;
+      this.settleDurable(new Set(offsets.map((o) => o.partition)));
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.committing = settled;
+    void settled.then(() => {
+      if (this.committing !== settled) return;
+      this.committing = undefined;
+      // Acknowledged while this one ran (or it failed): the next one.
+      if (this.pending().length > 0) this.scheduleCommit(this.durable.length > 0 && this.failures === 0);
+    });
+    return run;
+  }
+
+  /** Settles the durable acknowledgements of `partitions`: committed ones resolve; with `error`, the rest reject. */
+  private settleDurable(partitions: Set<number>, error?: unknown): void {
+    this.durable = this.durable.filter((d) => {
+      if (!partitions.has(d.partition)) return true;
+      if ((this.acked.get(d.partition) ?? -1n) >= d.offset) d.resolve();
+      else if (error !== undefined) d.reject(error);
+      else return true;
+      return false;
+    });
+  }
+
+  /**
+   * Commits the pending acknowledgements of `partitions` (all when undefined), retrying until
+   * they are committed or `deadline` (a performance.now() time) passes. Resolves either way.
+   */
+  private async commitPartitions(partitions: Set<number> | undefined, deadline: number): Promise<void> {
+    this.clearCommitTimer();
+    for (let attempt = 0; this.pending(partitions).length > 0 && performance.now() < deadline; attempt++) {
+      let timer: NodeJS.Timeout | undefined;
+      const ok = await Promise.race([
+        this.commitOnce(partitions).then(
+          () => true,
+          () => false,
+        ),
+        // (A commit in flight may wait for an unreachable coordinator longer than the deadline.)
+        new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), Math.max(0, Math.min(deadline - performance.now(), 0x7fff_ffff))))),
+      ]);
+      clearTimeout(timer);
+      if (ok === 'late') return;
+      // The raw consumer closed under us: no commit can succeed any more.
+      if (!ok && this.commitError instanceof ClosedError) return;
+      if (!ok) {
+        const wait = Math.min(COMMIT_RETRY_MS[0] * 2 ** attempt, COMMIT_RETRY_MS[1], deadline - performance.now());
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  /** Drops what is known of `partitions` (no longer ours); their durable waiters reject with `error`. */
+  private forget(partitions: Set<number>, error: KafkaError): void {
+    for (const p of partitions) {
+      this.wanted.delete(p);
+      this.acked.delete(p);
+    }
+    this.durable = this.durable.filter((d) => {
+      if (!partitions.has(d.partition)) return true;
+      d.reject(error);
+      return false;
+    });
+  }
+
+  /**
+   * Commits the acknowledgements made so far (waiting for them: a failed commit is retried
+   * within the deadline), then leaves the group; nothing is committed beyond what was
+   * acknowledged. `timeoutMs` (default 30 000) bounds both: the report says whether the
+   * deadline passed and which acknowledged offsets were not committed.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<TopicConsumerCloseReport> {
     checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
     const timeoutMs = options?.timeoutMs ?? 30_000;
-    const started = Date.now();
+    const started = performance.now();
     this.untrack();
     this.local = [];
     this.localNext = 0;
-    // The acknowledgements' commits count against the same deadline.
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([
-      this.commits.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]);
-    clearTimeout(timer);
-    const report = await this.raw.close({ timeoutMs: Math.max(0, timeoutMs - (Date.now() - started)) });
-    return { timedOut: report.timedOut || !inTime };
+    const wasClosing = this.closing;
+    let uncommitted: TopicConsumerCloseReport['uncommitted'] = [];
+    if (!wasClosing) {
+      // The acknowledgements' commits count against the same deadline.
+      await this.commitPartitions(undefined, started + timeoutMs);
+      this.closing = true;
+      this.clearCommitTimer();
+      uncommitted = this.pending().map(({ partition, offset }) => ({ topic: this.topic.name, partition, offset }));
+      const error = this.commitError ?? new KafkaError({ message: `the acknowledgements' commit did not complete within ${timeoutMs} ms`, code: ErrorCode.TIMED_OUT });
+      for (const d of this.durable.splice(0)) d.reject(error);
+    }
+    const report = await this.raw.close({ timeoutMs: Math.max(0, timeoutMs - (performance.now() - started)) });
+    const timedOut = report.timedOut || (uncommitted.length > 0 && performance.now() - started >= timeoutMs);
+    return uncommitted.length > 0 ? { timedOut, uncommitted, commitError: this.commitError } : { timedOut, uncommitted };
   }
 }
 

@@ -24,6 +24,7 @@ import {
 import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
 import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
+import type { TopicConsumerCloseReport } from './consumer';
 import { TopicHandle, type DriverContext } from './topic-handle';
 
 export type { DriverConfig, DriverOptions } from './driver-config';
@@ -77,6 +78,8 @@ function isComponent(x: unknown): x is { description: ComponentDescription } {
 export interface DriverCloseReport extends CloseReport {
   /** A consumer did not finish leaving its group by the deadline (see KafkaConsumer.close). */
   timedOut: boolean;
+  /** Acknowledged offsets of the driver's topic consumers whose commit was not confirmed (see TopicConsumer.close). */
+  uncommitted: TopicConsumerCloseReport['uncommitted'];
 }
 
 /** Creates, opens, lists and deletes topics. Close it when done (it closes what it opened). */
@@ -330,16 +333,18 @@ export class Driver {
     const results = await Promise.allSettled([...this.clients].map((c) => c.close(options)));
     let undelivered = 0;
     let timedOut = false;
+    const uncommitted: DriverCloseReport['uncommitted'] = [];
     for (const r of results) {
       if (r.status !== 'fulfilled') continue;
       const report = r.value as Partial<DriverCloseReport> | undefined;
       if (typeof report?.undelivered === 'number') undelivered += report.undelivered;
       if (report?.timedOut === true) timedOut = true;
+      if (Array.isArray(report?.uncommitted)) uncommitted.push(...report.uncommitted);
     }
     if (this.sharedProducer) undelivered += (await this.sharedProducer.close(options)).undelivered;
     await this.admin.close();
     await this.mock?.close();
-    return { undelivered, timedOut };
+    return { undelivered, timedOut, uncommitted };
   }
 
   /** The producer for info records and end-of-stream markers, made on first use. */
@@ -361,6 +366,7 @@ export class Driver {
         this.clients.add(client);
         return () => this.clients.delete(client);
       },
+      notes: this.config.notes,
     };
     return new TopicHandle(context, { name, kafkaTopic: topic, partitions, validator, selector, serializer });
   }

@@ -1,6 +1,16 @@
 /** Event: one event of a topic, as a consumer yields it. */
 import type { DecodeError } from '../errors';
 
+/** Options of {@link Event.acknowledge}. */
+export interface AcknowledgeOptions {
+  /**
+   * Resolve only once the broker stored the offset (a commit round trip), and reject when
+   * that commit fails; default false: resolve once the offset is recorded for the next
+   * background commit.
+   */
+  durable?: boolean;
+}
+
 /**
  * One event. `data` is always an array of segments: empty when the consumer's data selector
  * chose nothing, the caller's memory when an allocator gave it, else views of the Kafka
@@ -27,7 +37,7 @@ export class Event {
     },
     /** The event id: its Kafka offset in its partition, an exact 64-bit integer. */
     readonly id: bigint,
-    private readonly ack: (event: Event) => Promise<void>,
+    private readonly ack: (event: Event, options?: AcknowledgeOptions) => Promise<void>,
     /** True for the end-of-stream marker. */
     readonly isEndOfStream = false,
     /** Why the message could not be decoded, for an undecodable message. */
@@ -40,11 +50,14 @@ export class Event {
   }
 
   /**
-   * Commits this event's offset + 1 for its partition in the consumer group: everything up
-   * to this event in this partition is processed. Acknowledging an event older than one
-   * already acknowledged does nothing.
+   * Marks everything up to this event in its partition processed: the consumer commits this
+   * event's offset + 1 for the group in the background (within `commitIntervalMs`, and
+   * before its partitions are revoked or the consumer closes). Resolves at once, unless
+   * `durable`: then once the broker stored the offset (rejecting if that commit fails;
+   * acknowledging again retries it). Acknowledging an event older than one already
+   * acknowledged does nothing.
    */
-  acknowledge(): Promise<void> {
-    return this.ack(this);
+  acknowledge(options?: AcknowledgeOptions): Promise<void> {
+    return this.ack(this, options);
   }
 }

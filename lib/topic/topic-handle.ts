@@ -4,6 +4,7 @@ import type { KafkaConfig } from '../client-config';
 import type { KafkaProducer } from '../producer';
 import type { PartitionSelector, Serializer, Validator } from './components';
 import { TopicConsumer, type TopicConsumerOptions } from './consumer';
+import type { TopicNotes } from './notes';
 import { TopicProducer, type TopicProducerOptions } from './producer';
 import { encodeEndOfStream } from './wire';
 
@@ -18,6 +19,8 @@ export interface DriverContext {
   producer(): KafkaProducer;
   /** Registers a client the driver closes with itself; returns the deregistration. */
   track(client: { close(options?: { timeoutMs?: number }): Promise<unknown> }): () => void;
+  /** Where warnings go (a background commit that failed). */
+  readonly notes: TopicNotes;
 }
 
 /** The parts of an opened topic. */
