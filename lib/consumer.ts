@@ -139,6 +139,7 @@ export class KafkaConsumer extends ClientBase {
   private readonly hooks: Pick<ConsumerOptions, 'onAssign' | 'onRevoke' | 'onLost'>;
   /** `group.protocol=consumer` (KIP-848): a group-level UNSUPPORTED_FEATURE then means the broker lacks it. */
   private readonly kip848: boolean;
+  private readonly groupId: string;
   private readonly hwmMessages: number;
   private readonly hwmBytes: number;
   private buffer: Message[] = [];
@@ -188,6 +189,7 @@ export class KafkaConsumer extends ClientBase {
       );
     }
     this.rememberServers(props);
+    this.groupId = String(props['group.id']);
     this.kip848 = String(props['group.protocol'] ?? '').toLowerCase() === 'consumer';
     try {
       this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), {
@@ -209,6 +211,17 @@ export class KafkaConsumer extends ClientBase {
   /** librdkafka's name for this client instance. */
   get name(): string | undefined {
     return this.handle.name();
+  }
+
+  /**
+   * This consumer's group membership as the group coordinator last gave it (read locally,
+   * nothing is sent): its group id, member id and generation id (the member epoch in a
+   * KIP-848 group). Before the first join, after leaving and once closed: member id `''`,
+   * generation `-1`.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const { memberId, generationId } = this.closed ? { memberId: '', generationId: -1 } : this.handle.groupMetadata();
+    return { groupId: this.groupId, memberId, generationId };
   }
 
   /** Messages fetched and buffered, not yet taken by the application. */
@@ -939,6 +952,16 @@ export class KafkaConsumer extends ClientBase {
 }
 
 /** What {@link KafkaConsumer.close} reports. */
+/** A consumer's group membership (see {@link KafkaConsumer.groupMetadata}). */
+export interface ConsumerGroupMetadata {
+  /** The consumer's `group.id`. */
+  groupId: string;
+  /** The member id the coordinator assigned; `''` when not a member. */
+  memberId: string;
+  /** The group's generation (classic protocol) or the member's epoch (KIP-848); -1 when not a member. */
+  generationId: number;
+}
+
 export interface ConsumerCloseReport {
   /**
    * True when leaving the group did not complete by the deadline: the last commit and the

@@ -19,6 +19,7 @@ export {
   type RunOptions,
   type RebalanceHook,
   type ConsumerCloseReport,
+  type ConsumerGroupMetadata,
 } from './consumer';
 export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
 export { KafkaAdmin, ADMIN_DEFAULTS } from './admin';

@@ -141,6 +141,8 @@ export interface NativeConsumer {
   close(timeoutMs?: number): Promise<{ timedOut: boolean }>;
   ref(ref: boolean): void;
   name(): string | undefined;
+  /** The group membership as librdkafka holds it: '' and -1 when not a member. */
+  groupMetadata(): { memberId: string; generationId: number };
 }
 
 export interface NativePartitionInput {

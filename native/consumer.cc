@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "config.h"
@@ -81,6 +83,7 @@ Napi::Function Consumer::Init(Napi::Env env) {
                          InstanceMethod<&Consumer::SetToken>("setOAuthBearerToken"),
                          InstanceMethod<&Consumer::SetTokenFailure>("setOAuthBearerTokenFailure"),
                          InstanceMethod<&Consumer::Name>("name"),
+                         InstanceMethod<&Consumer::GroupMetadata>("groupMetadata"),
                      });
 }
 
@@ -695,6 +698,27 @@ Napi::Value Consumer::SetRef(const Napi::CallbackInfo& info) {
 Napi::Value Consumer::Name(const Napi::CallbackInfo& info) {
   if (ctx_.pump->stopping()) return info.Env().Undefined();
   return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
+}
+
+// groupMetadata(): { memberId, generationId } of the group membership as librdkafka holds it
+// (read under its lock, nothing sent): '' and -1 before the first join, after leaving, and
+// once closing. generationId is the member epoch in a KIP-848 group.
+Napi::Value Consumer::GroupMetadata(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string member;
+  int32_t generation = -1;
+  if (!ctx_.pump->stopping()) {
+    std::unique_ptr<char, std::function<void(char*)>> id(rd_kafka_memberid(ctx_.rk),
+                                                        [rk = ctx_.rk](char* p) { rd_kafka_mem_free(rk, p); });
+    if (id) member = id.get();
+    std::unique_ptr<rd_kafka_consumer_group_metadata_t, decltype(&rd_kafka_consumer_group_metadata_destroy)> meta(
+        rd_kafka_consumer_group_metadata(ctx_.rk), rd_kafka_consumer_group_metadata_destroy);
+    if (meta) generation = rd_kafka_consumer_group_metadata_generation_id(meta.get());
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("memberId", Napi::String::New(env, member));
+  out.Set("generationId", Napi::Number::New(env, generation));
+  return out;
 }
 
 }  // namespace octokafka

@@ -111,6 +111,7 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value SetToken(const Napi::CallbackInfo& info);
   Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
   Napi::Value Name(const Napi::CallbackInfo& info);
+  Napi::Value GroupMetadata(const Napi::CallbackInfo& info);
 
   // On the heap: an orphaned teardown outliving this object keeps using it (see ReleaseContext).
   std::unique_ptr<ConsumerContext> ctxOwned_{new ConsumerContext};

@@ -115,6 +115,24 @@ describe('consumer positioning', () => {
   });
 });
 
+describe('group membership', () => {
+  it('groupMetadata(): the member id and generation the coordinator gave, none before joining and after closing', async () => {
+    const topic = await filled('member', 1);
+    const group = unique('g');
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group });
+    expect(consumer.groupMetadata()).toEqual({ groupId: group, memberId: '', generationId: -1 });
+    await consumer.subscribe([topic]);
+    expect((await consumer.consume({ timeoutMs: 20_000 }))?.value?.toString()).toBe('m0'); // joined and assigned
+    const joined = consumer.groupMetadata();
+    expect(joined.groupId).toBe(group);
+    expect(joined.memberId).not.toBe('');
+    expect(joined.memberId).not.toBe(consumer.name); // the coordinator's id, not the client's name
+    expect(joined.generationId).toBeGreaterThan(0);
+    await consumer.close();
+    expect(consumer.groupMetadata()).toEqual({ groupId: group, memberId: '', generationId: -1 });
+  });
+});
+
 describe('scale and bounds', () => {
   it('200 consumers in one process with the default threadpool, and fs stays responsive', async () => {
     const topic = await cluster.topic('many', 200);

@@ -94,14 +94,19 @@ describe('octokafka/kafkajs consumer', () => {
     const topic = await topicWith(10);
     const consumer = await consumerOf(topic);
     const commits: string[] = [];
-    consumer.on(consumer.events.COMMIT_OFFSETS, (e: InstrumentationEvent<{ topics: Array<{ partitions: Array<{ offset: string }> }> }>) => {
+    const members: Array<{ memberId: string; groupGenerationId: number }> = [];
+    consumer.on(consumer.events.COMMIT_OFFSETS, (e: InstrumentationEvent<{ memberId: string; groupGenerationId: number; topics: Array<{ partitions: Array<{ offset: string }> }> }>) => {
       commits.push(e.payload.topics[0]!.partitions[0]!.offset);
+      members.push({ memberId: e.payload.memberId, groupGenerationId: e.payload.groupGenerationId });
     });
     const seen: string[] = [];
     await consumer.run({ autoCommitThreshold: 4, autoCommitInterval: 600_000, eachMessage: async ({ message }) => void seen.push(message.offset) });
     await until('ten messages', () => seen.length === 10);
     await until('two commits', () => commits.length >= 2);
     expect(commits.slice(0, 2)).toEqual(['4', '8']);
+    // The membership the commits were made in (KafkaJS sends them with the group's generation).
+    expect(members[0]!.memberId).not.toBe('');
+    expect(members[0]!.groupGenerationId).toBeGreaterThan(0);
     await consumer.disconnect();
     // The rest is committed on disconnect.
     expect(commits.at(-1)).toBe('10');
@@ -337,11 +342,16 @@ describe('octokafka/kafkajs consumer', () => {
   it('GROUP_JOIN reports the assignment; describeGroup shows the member', async () => {
     const topic = await topicWith(1, 2);
     const consumer = await consumerOf(topic);
-    const joins: Array<{ memberAssignment: Record<string, number[]> }> = [];
+    const joins: Array<{ memberAssignment: Record<string, number[]>; memberId: string }> = [];
     consumer.on(consumer.events.GROUP_JOIN, (e) => joins.push(e.payload));
     await consumer.run({ eachMessage: async () => undefined });
     await until('a join', () => joins.length > 0);
     expect(joins[0]!.memberAssignment).toEqual({ [topic]: [0, 1] });
+    // The coordinator's member id, as the group description lists it (not the client's name).
+    expect(joins[0]!.memberId).not.toBe('');
+    const description = await consumer.describeGroup().catch((e: Error) => e);
+    if (!(description instanceof Error)) expect(description.members.map((m) => m.memberId)).toContain(joins[0]!.memberId);
+    else expect(description.message).toMatch(/not supported|unsupported|mock/i); // the mock has no DescribeGroups
     await consumer.disconnect();
   });
 });

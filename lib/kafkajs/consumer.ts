@@ -325,12 +325,12 @@ export class KafkaJSConsumer implements Consumer {
           isLeader: false,
           leaderId: '',
           groupProtocol: 'RoundRobinAssigner',
-          memberId: session.raw.name ?? '',
+          memberId: session.raw.groupMetadata().memberId,
           memberAssignment,
         });
       },
       onRevoke: async (partitions) => {
-        this.instrumentation.emit(EVENTS.REBALANCING, { groupId: this.groupId, memberId: session.raw.name ?? '' });
+        this.instrumentation.emit(EVENTS.REBALANCING, { groupId: this.groupId, memberId: session.raw.groupMetadata().memberId });
         const keys = partitions.map((p) => tpKey(p.topic, p.partition));
         // At once, before the commit below is awaited: batches being handled go stale now.
         for (const k of keys) {
@@ -628,7 +628,8 @@ export class KafkaJSConsumer implements Consumer {
       if (!t) byTopic.set(o.topic, (t = { topic: o.topic, partitions: [] }));
       t.partitions.push({ partition: o.partition, offset: String(o.offset) });
     }
-    this.instrumentation.emit(EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: this.session?.raw.name ?? '', groupGenerationId: -1, topics: [...byTopic.values()] });
+    const member = this.session?.raw.groupMetadata() ?? { memberId: '', generationId: -1 };
+    this.instrumentation.emit(EVENTS.COMMIT_OFFSETS, { groupId: this.groupId, memberId: member.memberId, groupGenerationId: member.generationId, topics: [...byTopic.values()] });
   }
 
   private async crash(session: Session, error: Error): Promise<void> {
