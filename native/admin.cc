@@ -19,6 +19,8 @@ constexpr int kSliceMs = 100;
 // librdkafka fails a request itself when its timeout passes; this margin only guards
 // against a result that never comes.
 constexpr auto kGrace = std::chrono::seconds(5);
+// While a request waits this long without a result, the metadata is refreshed (see Execute).
+constexpr auto kControllerRefresh = std::chrono::seconds(1);
 constexpr char kMockPrefix[] = "mockCluster";
 // librdkafka 2.14.2 has a use-after-free in requests sent to a group coordinator: when the
 // request's timeout fires before the coordinator is found and connected, the coordinator
@@ -184,6 +186,14 @@ TaskOutcome Admin::Execute(AdminContext* c, const Op& op, const Submit& submit, 
   // after its queue is destroyed is discarded by librdkafka.
   rd_kafka_event_t* ev = nullptr;
   Deadline giveUp = op.viaCoordinator ? deadline : deadline + kGrace;
+  // librdkafka sends most requests to the controller its cached metadata names and waits for
+  // that broker to be up, without asking the cluster again. When that node died (a killed
+  // controller; under KRaft, the live broker a Metadata answer named in its stead) the request
+  // would wait out its whole timeout while the others already have a new controller. So while
+  // no result comes, the metadata is refreshed every second (brokers only, on this task
+  // thread: tasks run one at a time, so the JS side could not do it meanwhile): a changed
+  // controller id wakes librdkafka's waiting request, which then goes to the new one.
+  Deadline nextRefresh = Clock::now() + kControllerRefresh;
   while (!ev) {
     if (c->closing || c->pump->jsGone()) {
       return {ErrorInfo::From(RD_KAFKA_RESP_ERR__DESTROY, std::string(op.name) + " aborted: the admin client was closed"),
@@ -192,6 +202,12 @@ TaskOutcome Admin::Execute(AdminContext* c, const Op& op, const Submit& submit, 
     int wait = std::min(kSliceMs, RemainingMs(giveUp));
     if (wait <= 0) return {ErrorInfo::From(RD_KAFKA_RESP_ERR__TIMED_OUT, std::string(op.name) + " timed out"), {}};
     ev = rd_kafka_queue_poll(queue.get(), wait);
+    if (!ev && !op.viaCoordinator && Clock::now() >= nextRefresh) {
+      const rd_kafka_metadata_t* md = nullptr;
+      rd_kafka_metadata(c->rk, 0, nullptr, &md, std::max(1, std::min(kSliceMs * 5, RemainingMs(giveUp))));
+      if (md) rd_kafka_metadata_destroy(md);
+      nextRefresh = Clock::now() + kControllerRefresh;
+    }
   }
   std::unique_ptr<rd_kafka_event_t, decltype(&rd_kafka_event_destroy)> event(ev, rd_kafka_event_destroy);
   if (rd_kafka_event_type(ev) != op.resultType) {
