@@ -515,8 +515,8 @@ function checkAclArgs(list: Array<Partial<AclFilter>>, what: string, entries: bo
   if (badString('host')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the hosts have to be a valid string`);
   if (badString('resourceName')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the resourceNames have to be a valid string`);
   const invalid = (key: 'operation' | 'resourcePatternType' | 'permissionType' | 'resourceType', values: object, label: string) => {
-    const bad = list.find((a) => !(Object.values(values) as unknown[]).includes(a[key]));
-    if (bad) throw new KafkaJSNonRetriableError(`Invalid ${label} ${String(bad[key])}: ${JSON.stringify(bad)}`);
+    const at = list.findIndex((a) => !(Object.values(values) as unknown[]).includes(a?.[key]));
+    if (at >= 0) throw new KafkaJSNonRetriableError(`Invalid ${label} ${String(list[at]?.[key])}: ${JSON.stringify(list[at])}`);
   };
   invalid('operation', AclOperationTypes, 'operation type');
   invalid('resourcePatternType', ResourcePatternTypes, 'resource pattern type');
