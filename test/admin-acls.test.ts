@@ -114,6 +114,9 @@ describe('ACL arguments', () => {
       [() => kjs.createAcls({ acl: [{ ...entry, resourcePatternType: 9 as never }] }), /^Invalid resource pattern type 9: \{/],
       [() => kjs.createAcls({ acl: [{ ...entry, permissionType: -1 as never }] }), /^Invalid permission type -1: \{/],
       [() => kjs.createAcls({ acl: [{ ...entry, resourceType: 7 as never }] }), /^Invalid resource type 7: \{/],
+      // An enum's name is not one of its values (TypeScript's enum objects hold both).
+      [() => kjs.createAcls({ acl: [{ ...entry, operation: 'READ' as never }] }), /^Invalid operation type READ: \{/],
+      [() => kjs.describeAcls({ ...aclFilter, resourceType: 'TOPIC' as never }), /^Invalid resource type TOPIC$/],
       // Valid KafkaJS values that cannot be stored in an ACL.
       [() => kjs.createAcls({ acl: [{ ...entry, operation: AclOperationTypes.ANY }] }), /^Invalid operation type 1: an ACL to create needs a concrete value/],
       [() => kjs.createAcls({ acl: [{ ...entry, resourcePatternType: ResourcePatternTypes.MATCH }] }), /^Invalid resource pattern type 2: an ACL to create needs a concrete value/],

@@ -416,10 +416,10 @@ export class KafkaJSAdmin {
     if (typeof f.principal !== 'string' && typeof f.principal !== 'undefined') throw new KafkaJSNonRetriableError('Invalid principal, the principal have to be a valid string');
     if (typeof f.host !== 'string' && typeof f.host !== 'undefined') throw new KafkaJSNonRetriableError('Invalid host, the host have to be a valid string');
     if (typeof f.resourceName !== 'string' && typeof f.resourceName !== 'undefined') throw new KafkaJSNonRetriableError('Invalid resourceName, the resourceName have to be a valid string');
-    if (!Object.values(AclOperationTypes).includes(f.operation)) throw new KafkaJSNonRetriableError(`Invalid operation type ${String(f.operation)}`);
-    if (!Object.values(ResourcePatternTypes).includes(f.resourcePatternType)) throw new KafkaJSNonRetriableError(`Invalid resource pattern filter type ${String(f.resourcePatternType)}`);
-    if (!Object.values(AclPermissionTypes).includes(f.permissionType)) throw new KafkaJSNonRetriableError(`Invalid permission type ${String(f.permissionType)}`);
-    if (!Object.values(AclResourceTypes).includes(f.resourceType)) throw new KafkaJSNonRetriableError(`Invalid resource type ${String(f.resourceType)}`);
+    if (!codes(AclOperationTypes).includes(f.operation)) throw new KafkaJSNonRetriableError(`Invalid operation type ${String(f.operation)}`);
+    if (!codes(ResourcePatternTypes).includes(f.resourcePatternType)) throw new KafkaJSNonRetriableError(`Invalid resource pattern filter type ${String(f.resourcePatternType)}`);
+    if (!codes(AclPermissionTypes).includes(f.permissionType)) throw new KafkaJSNonRetriableError(`Invalid permission type ${String(f.permissionType)}`);
+    if (!codes(AclResourceTypes).includes(f.resourceType)) throw new KafkaJSNonRetriableError(`Invalid resource type ${String(f.resourceType)}`);
     const found = await this.call((a) => a.describeAcls(toAclFilter(f)));
     const resources: DescribeAclResource[] = [];
     const byResource = new Map<string, DescribeAclResource>();
@@ -503,6 +503,11 @@ export function toPartitionMetadata(p: PartitionDescription): PartitionMetadata 
   };
 }
 
+/** The numeric values of a TypeScript enum (its object also maps the numbers back to names). */
+function codes(e: object): unknown[] {
+  return Object.values(e).filter((v) => typeof v === 'number');
+}
+
 /**
  * KafkaJS's checks of createAcls' entries and deleteAcls' filters, with its messages (`what`:
  * 'ACL array' or 'ACL Filter array'). In filters the strings may be left out (any).
@@ -515,7 +520,7 @@ function checkAclArgs(list: Array<Partial<AclFilter>>, what: string, entries: bo
   if (badString('host')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the hosts have to be a valid string`);
   if (badString('resourceName')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the resourceNames have to be a valid string`);
   const invalid = (key: 'operation' | 'resourcePatternType' | 'permissionType' | 'resourceType', values: object, label: string) => {
-    const at = list.findIndex((a) => !(Object.values(values) as unknown[]).includes(a?.[key]));
+    const at = list.findIndex((a) => !codes(values).includes(a?.[key]));
     if (at >= 0) throw new KafkaJSNonRetriableError(`Invalid ${label} ${String(list[at]?.[key])}: ${JSON.stringify(list[at])}`);
   };
   invalid('operation', AclOperationTypes, 'operation type');
