@@ -106,6 +106,30 @@ export interface RawDeletedRecords {
   error?: KafkaErrorInit;
 }
 
+/** An ACL binding or filter as the addon takes it: librdkafka's enum values (Kafka's protocol codes). */
+export interface RawAclInput {
+  resourceType: number;
+  /** null in a filter: any. */
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permission: number;
+}
+
+/** An ACL binding as librdkafka reports it (0, UNKNOWN, for values it does not know). */
+export interface RawAcl {
+  resourceType: number;
+  resourceName: string | null;
+  patternType: number;
+  principal: string | null;
+  host: string | null;
+  operation: number;
+  permission: number;
+  error?: KafkaErrorInit;
+}
+
 export interface NativeAdmin {
   setOAuthBearerToken(token: string, expiresAtMs: number, principal: string, extensions: string[]): void;
   setOAuthBearerTokenFailure(message: string): void;
@@ -146,6 +170,11 @@ export interface NativeAdmin {
   ): Promise<RawConfigResource[]>;
   deleteGroups(groupIds: string[], timeoutMs: number): Promise<RawItemResult[]>;
   deleteRecords(partitions: NativePartitionInput[], timeoutMs: number): Promise<RawDeletedRecords[]>;
+  /** One result per binding, in order. */
+  createAcls(bindings: RawAclInput[], timeoutMs: number): Promise<Array<{ error?: KafkaErrorInit }>>;
+  describeAcls(filter: RawAclInput, timeoutMs: number): Promise<RawAcl[]>;
+  /** One result per filter, in order. */
+  deleteAcls(filters: RawAclInput[], timeoutMs: number): Promise<Array<{ error?: KafkaErrorInit; matching: RawAcl[] }>>;
   close(): Promise<void>;
   ref(ref: boolean): void;
   name(): string | undefined;

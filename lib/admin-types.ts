@@ -268,6 +268,103 @@ export interface DeletedRecords extends TopicPartition {
   lowWatermark: bigint;
 }
 
+/**
+ * The kind of resource an ACL protects: `'cluster'` is the cluster itself (its resource name
+ * is `kafka-cluster`). Delegation-token and user ACLs are not supported by librdkafka 2.14.2.
+ */
+export type AclResourceType = 'topic' | 'group' | 'cluster' | 'transactionalId';
+
+/** How an ACL's resource name applies: exactly (`'literal'`, `*` for every resource) or as a name prefix. */
+export type AclPatternType = 'literal' | 'prefixed';
+
+/** The operation an ACL allows or denies (`'all'`: every operation). */
+export type AclOperation =
+  | 'all'
+  | 'read'
+  | 'write'
+  | 'create'
+  | 'delete'
+  | 'alter'
+  | 'describe'
+  | 'clusterAction'
+  | 'describeConfigs'
+  | 'alterConfigs'
+  | 'idempotentWrite';
+
+/** Whether an ACL allows or denies the operation (a matching deny wins). */
+export type AclPermission = 'allow' | 'deny';
+
+/** An access control entry on a resource (Kafka's AclBinding), for {@link KafkaAdmin.createAcls}. */
+export interface AclBinding {
+  /** The kind of resource. */
+  resourceType: AclResourceType;
+  /** The resource's name (a topic, group or transactional id; `kafka-cluster` for the cluster; `*`: every one). */
+  resourceName: string;
+  /** How {@link resourceName} applies. */
+  patternType: AclPatternType;
+  /** Whom the entry is about, as `Type:name`, e.g. `User:alice` (`User:*`: everyone). */
+  principal: string;
+  /** The client host the entry is about (default `*`: any host). */
+  host?: string;
+  /** The operation allowed or denied. */
+  operation: AclOperation;
+  /** Allow or deny. */
+  permission: AclPermission;
+}
+
+/**
+ * Which ACLs {@link KafkaAdmin.describeAcls} and {@link KafkaAdmin.deleteAcls} select. Every
+ * given field must match; `'any'` and a missing (or null) name, principal or host match
+ * anything. The enum fields are required so that no filter matches everything by omission.
+ */
+export interface AclBindingFilter {
+  /** The kind of resource, or `'any'`. */
+  resourceType: AclResourceType | 'any';
+  /** The resource name; missing or null: any. */
+  resourceName?: string | null;
+  /**
+   * `'literal'` or `'prefixed'`: entries of that pattern type named exactly `resourceName`;
+   * `'any'`: entries of either type named `resourceName`; `'match'`: every entry that applies to
+   * the resource `resourceName` (literal ones, `*`, and prefixes of the name).
+   */
+  patternType: AclPatternType | 'any' | 'match';
+  /** The principal (`User:alice`); missing or null: any. */
+  principal?: string | null;
+  /** The host; missing or null: any. */
+  host?: string | null;
+  /** The operation, or `'any'`. */
+  operation: AclOperation | 'any';
+  /** The permission, or `'any'`. */
+  permission: AclPermission | 'any';
+}
+
+/**
+ * An ACL as the cluster reports it. `'unknown'` stands for a value librdkafka 2.14.2 does not
+ * know (e.g. a delegation-token ACL or a newer operation created by another client).
+ */
+export interface AclDescription {
+  /** The kind of resource. */
+  resourceType: AclResourceType | 'unknown';
+  /** The resource's name. */
+  resourceName: string;
+  /** How the resource name applies. */
+  patternType: AclPatternType | 'unknown';
+  /** The principal, e.g. `User:alice`. */
+  principal: string;
+  /** The host (`*`: any). */
+  host: string;
+  /** The operation allowed or denied. */
+  operation: AclOperation | 'unknown';
+  /** Allow or deny. */
+  permission: AclPermission | 'unknown';
+}
+
+/** What one filter of {@link KafkaAdmin.deleteAcls} deleted. */
+export interface AclDeletion {
+  /** The ACLs the filter matched, now deleted. */
+  deleted: AclDescription[];
+}
+
 /** One failed item of an operation on several topics, partitions, groups or resources. */
 export interface AdminFailure {
   /** The topic, `topic[partition]`, group or resource the error is about. */

@@ -7,13 +7,18 @@
  *   socket of a local `octokafka mock` process (./mock-control); for another mock cluster
  *   in another process it fails fast, saying how to create topics there;
  * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`, `deleteRecords`,
- *   `listConsumerGroups`, `describeConsumerGroups` and `deleteConsumerGroups` fail at once with a
- *   {@link KafkaError} of code `UNSUPPORTED_FEATURE`;
+ *   `listConsumerGroups`, `describeConsumerGroups`, `deleteConsumerGroups`, `createAcls`,
+ *   `describeAcls` and `deleteAcls` fail at once with a {@link KafkaError} of code
+ *   `UNSUPPORTED_FEATURE`;
  * - metadata (`describeCluster`, `listTopics`, `describeTopics`), `listOffsets` and
  *   `listConsumerGroupOffsets` work (the mock cannot look offsets up by timestamp: -1n).
  */
 import {
   AdminError,
+  type AclBinding,
+  type AclBindingFilter,
+  type AclDeletion,
+  type AclDescription,
   type AdminCallOptions,
   type AdminFailure,
   type AdminOptions,
@@ -41,6 +46,12 @@ import {
   type ValidateOptions,
 } from './admin-types';
 import {
+  ACL_OPERATIONS,
+  ACL_PATTERN_TYPES,
+  ACL_PERMISSIONS,
+  ACL_RESOURCE_TYPES,
+  checkAclBindings,
+  checkAclFilter,
   checkArray,
   checkName,
   checkNames,
@@ -54,6 +65,8 @@ import {
 import {
   nativeAdminClass,
   type NativeAdmin,
+  type RawAcl,
+  type RawAclInput,
   type RawBroker,
   type RawConfigResource,
   type RawGroupDescription,
@@ -570,6 +583,72 @@ export class KafkaAdmin extends ClientBase {
     return this.call(this.handle.alterConfigs(resources, timeoutMs, validateOnly), 'alterConfigs');
   }
 
+  /**
+   * Creates ACL bindings (Kafka's CreateAcls; the cluster needs an authorizer, and this client
+   * the ALTER permission on the cluster). Creating a binding that exists already succeeds.
+   * Rejects with an {@link AdminError} naming each binding the cluster refused (e.g.
+   * `CLUSTER_AUTHORIZATION_FAILED`, `SECURITY_DISABLED` without an authorizer); the others are
+   * created. Bad input is a TypeError naming the field (`createAcls(bindings): bindings[0].operation ...`).
+   *
+   * @example
+   * ```ts
+   * await admin.createAcls([
+   *   { resourceType: 'topic', resourceName: 'orders', patternType: 'literal', principal: 'User:alice', operation: 'read', permission: 'allow' },
+   * ]);
+   * ```
+   */
+  async createAcls(bindings: AclBinding[], options: AdminCallOptions = {}): Promise<void> {
+    this.assertOpen('createAcls');
+    const input = checkAclBindings(bindings);
+    const timeoutMs = this.timeout(options);
+    const results = await this.call(this.handle.createAcls(input, timeoutMs), 'createAcls');
+    const failures = results.flatMap((r, i) => (r.error ? [failure(`bindings[${i}] (${aclName(input[i]!)})`, r.error)] : []));
+    if (failures.length > 0) throw new AdminError('createAcls', failures);
+  }
+
+  /**
+   * The ACL bindings a filter selects (Kafka's DescribeAcls; needs the DESCRIBE permission on
+   * the cluster), in the cluster's order. librdkafka 2.14.2 drops the error DescribeAcls
+   * reports in its response body: a client without that permission gets an empty list, not an
+   * error.
+   *
+   * @example
+   * ```ts
+   * const acls = await admin.describeAcls({ resourceType: 'topic', resourceName: 'orders', patternType: 'match', operation: 'any', permission: 'any' });
+   * ```
+   */
+  async describeAcls(filter: AclBindingFilter, options: AdminCallOptions = {}): Promise<AclDescription[]> {
+    this.assertOpen('describeAcls');
+    const input = checkAclFilter(filter, 'describeAcls(filter): filter');
+    const raw = await this.call(this.handle.describeAcls(input, this.timeout(options)), 'describeAcls');
+    return raw.map(toAclDescription);
+  }
+
+  /**
+   * Deletes the ACL bindings each filter selects (Kafka's DeleteAcls; needs the ALTER
+   * permission on the cluster) and resolves with what each filter deleted, in filter order.
+   * Rejects with an {@link AdminError} naming each filter (or matched binding) the cluster
+   * could not delete; what the other filters selected is deleted.
+   *
+   * @example
+   * ```ts
+   * const [{ deleted }] = await admin.deleteAcls([{ resourceType: 'any', principal: 'User:alice', patternType: 'any', operation: 'any', permission: 'any' }]);
+   * ```
+   */
+  async deleteAcls(filters: AclBindingFilter[], options: AdminCallOptions = {}): Promise<AclDeletion[]> {
+    this.assertOpen('deleteAcls');
+    checkArray(filters, 'deleteAcls(filters)', true);
+    const input = filters.map((f, i) => checkAclFilter(f, `deleteAcls(filters): filters[${i}]`));
+    const results = await this.call(this.handle.deleteAcls(input, this.timeout(options)), 'deleteAcls');
+    const failures: AdminFailure[] = [];
+    results.forEach((r, i) => {
+      if (r.error) failures.push(failure(`filters[${i}]`, r.error));
+      for (const m of r.matching) if (m.error) failures.push(failure(`filters[${i}]: ${aclName(m)}`, m.error));
+    });
+    if (failures.length > 0) throw new AdminError('deleteAcls', failures);
+    return results.map((r) => ({ deleted: r.matching.map(toAclDescription) }));
+  }
+
   /** Releases the client; requests still in flight reject. Idempotent. */
   async close(): Promise<void> {
     this.closing = true;
@@ -689,6 +768,30 @@ function throwResourceFailures(operation: string, results: Array<{ type: number;
     .filter((r) => r.error)
     .map((r) => failure(`${RESOURCE_NAMES[r.type] ?? 'resource'} ${JSON.stringify(r.name)}`, r.error!));
   if (failures.length > 0) throw new AdminError(operation, failures);
+}
+
+/** Reverse lookup of an ACL enum table; values librdkafka reports as UNKNOWN (0), or filter-only ones, are 'unknown'. */
+function aclEnumName<T extends string>(table: Record<T, number>, value: number): Exclude<T, 'any' | 'match'> | 'unknown' {
+  const found = (Object.keys(table) as T[]).find((k) => table[k] === value);
+  return found === undefined || found === 'any' || found === 'match' ? 'unknown' : (found as Exclude<T, 'any' | 'match'>);
+}
+
+function toAclDescription(a: RawAcl): AclDescription {
+  return {
+    resourceType: aclEnumName(ACL_RESOURCE_TYPES, a.resourceType),
+    resourceName: a.resourceName ?? '',
+    patternType: aclEnumName(ACL_PATTERN_TYPES, a.patternType),
+    principal: a.principal ?? '',
+    host: a.host ?? '',
+    operation: aclEnumName(ACL_OPERATIONS, a.operation),
+    permission: aclEnumName(ACL_PERMISSIONS, a.permission),
+  };
+}
+
+/** An ACL in words for error messages: `allow User:alice read on topic "orders" (literal) from *`. */
+function aclName(a: RawAclInput | RawAcl): string {
+  const d = toAclDescription(a);
+  return `${d.permission} ${d.principal} ${d.operation} on ${d.resourceType} ${JSON.stringify(d.resourceName)} (${d.patternType}) from ${d.host}`;
 }
 
 function positiveOr(n: number | undefined, fallback: number): number {

@@ -55,6 +55,14 @@ export {
   type ConfigUpdate,
   type DeleteRecordsRequest,
   type DeletedRecords,
+  type AclResourceType,
+  type AclPatternType,
+  type AclOperation,
+  type AclPermission,
+  type AclBinding,
+  type AclBindingFilter,
+  type AclDescription,
+  type AclDeletion,
 } from './admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
 export type { KafkaConfig } from './client-config';

@@ -83,6 +83,9 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value AlterConfigs(const Napi::CallbackInfo& info);
   Napi::Value DeleteGroups(const Napi::CallbackInfo& info);
   Napi::Value DeleteRecords(const Napi::CallbackInfo& info);
+  Napi::Value CreateAcls(const Napi::CallbackInfo& info);
+  Napi::Value DescribeAcls(const Napi::CallbackInfo& info);
+  Napi::Value DeleteAcls(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value SetRef(const Napi::CallbackInfo& info);
   Napi::Value SetToken(const Napi::CallbackInfo& info);

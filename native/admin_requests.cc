@@ -2,7 +2,9 @@
 // JS thread (bad arguments throw TypeErrors there) and hands the request to Admin::Run.
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <memory>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -498,6 +500,151 @@ Napi::Value Admin::DeleteRecords(const Napi::CallbackInfo& info) {
         rd_kafka_DeleteRecords_destroy(request);
       },
       ReadDeleteRecords);
+}
+
+// --- ACLs -------------------------------------------------------------------------------
+// A binding or filter crosses as { resourceType, resourceName, patternType, principal, host,
+// operation, permission } with librdkafka's enum values (which are Kafka's protocol codes);
+// in a filter the three strings may be null (any). The TS layer checks and names everything
+// first; these checks keep bad values from ever reaching librdkafka (or an enum cast).
+
+namespace {
+
+using AclList = Owned<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy>;
+
+// The ACL entry points: node-addon-api's wrapper passes only Napi::Error on to JS, so
+// anything else (an allocation failure) becomes a JS error here instead of terminating.
+template <typename Body>
+Napi::Value AclBarrier(Napi::Env env, const char* what, Body&& body) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(env, std::string(what) + ": out of memory");
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(env, std::string(what) + ": " + e.what());
+  } catch (...) {
+    throw Napi::Error::New(env, std::string(what) + ": internal error");
+  }
+}
+
+// An integer enum value in [0, count); anything else is refused before it is cast.
+int AclEnumField(Napi::Env env, Napi::Object o, const char* key, int count, const std::string& at) {
+  Napi::Value v = o.Get(key);
+  double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+  if (!(d >= 0 && d < count && d == static_cast<double>(static_cast<int>(d)))) {
+    ThrowArg(env, at + "." + key + " must be an integer from 0 to " + std::to_string(count - 1));
+  }
+  return static_cast<int>(d);
+}
+
+// A string field (null/undefined allowed when `nullable`: any). librdkafka takes C strings,
+// so an embedded NUL (which would silently shorten the name) is refused.
+bool AclStringField(Napi::Env env, Napi::Object o, const char* key, bool nullable, const std::string& at, std::string& out) {
+  Napi::Value v = o.Get(key);
+  if (nullable && (v.IsNull() || v.IsUndefined())) return false;
+  if (!v.IsString()) ThrowArg(env, at + "." + key + (nullable ? " must be a string or null" : " must be a string"));
+  out = v.As<Napi::String>().Utf8Value();
+  if (out.find('\0') != std::string::npos) ThrowArg(env, at + "." + key + " must not contain NUL characters");
+  return true;
+}
+
+rd_kafka_AclBinding_t* AclFromJs(Napi::Env env, Napi::Value value, bool filter, const std::string& at) {
+  if (!value.IsObject()) ThrowArg(env, at + " must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  int restype = AclEnumField(env, o, "resourceType", RD_KAFKA_RESOURCE__CNT, at);
+  int pattern = AclEnumField(env, o, "patternType", RD_KAFKA_RESOURCE_PATTERN_TYPE__CNT, at);
+  int operation = AclEnumField(env, o, "operation", RD_KAFKA_ACL_OPERATION__CNT, at);
+  int permission = AclEnumField(env, o, "permission", RD_KAFKA_ACL_PERMISSION_TYPE__CNT, at);
+  std::string name, principal, host;
+  bool hasName = AclStringField(env, o, "resourceName", filter, at, name);
+  bool hasPrincipal = AclStringField(env, o, "principal", filter, at, principal);
+  bool hasHost = AclStringField(env, o, "host", filter, at, host);
+  char errstr[512] = "";
+  auto make = filter ? rd_kafka_AclBindingFilter_new : rd_kafka_AclBinding_new;
+  rd_kafka_AclBinding_t* acl =
+      make(static_cast<rd_kafka_ResourceType_t>(restype), hasName ? name.c_str() : nullptr,
+           static_cast<rd_kafka_ResourcePatternType_t>(pattern), hasPrincipal ? principal.c_str() : nullptr,
+           hasHost ? host.c_str() : nullptr, static_cast<rd_kafka_AclOperation_t>(operation),
+           static_cast<rd_kafka_AclPermissionType_t>(permission), errstr, sizeof errstr);
+  if (!acl) ThrowArg(env, at + ": " + errstr);
+  return acl;
+}
+
+// Bindings or filters from a non-empty array; `what` names it in errors.
+std::shared_ptr<AclList> AclsFromJs(const Napi::CallbackInfo& info, bool filter, const char* what) {
+  Napi::Env env = info.Env();
+  std::string shape = std::string(what) + " must be a non-empty array";
+  RequireArg(env, info.Length() > 0 && info[0].IsArray() && info[0].As<Napi::Array>().Length() > 0, shape.c_str());
+  Napi::Array arr = info[0].As<Napi::Array>();
+  auto acls = std::make_shared<AclList>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    acls->items.push_back(AclFromJs(env, arr.Get(i), filter, std::string(what) + "[" + std::to_string(i) + "]"));
+  }
+  return acls;
+}
+
+}  // namespace
+
+// createAcls([binding], timeoutMs) -> [{ error? }] in request order.
+Napi::Value Admin::CreateAcls(const Napi::CallbackInfo& info) {
+  return AclBarrier(info.Env(), "createAcls", [&] {
+    auto acls = AclsFromJs(info, false, "createAcls(bindings): bindings");
+    Op op;
+    op.name = "CreateAcls";
+    op.api = RD_KAFKA_ADMIN_OP_CREATEACLS;
+    op.resultType = RD_KAFKA_EVENT_CREATEACLS_RESULT;
+    op.timeoutMs = TimeoutArg(info, 1);
+    op.mockLacks = true;
+    return Run(
+        info.Env(), std::move(op),
+        [acls](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+          rd_kafka_CreateAcls(rk, acls->items.data(), acls->items.size(), o, q);
+        },
+        ReadCreateAcls);
+  });
+}
+
+// describeAcls(filter, timeoutMs) -> [binding] the filter matches.
+Napi::Value Admin::DescribeAcls(const Napi::CallbackInfo& info) {
+  return AclBarrier(info.Env(), "describeAcls", [&] {
+    Napi::Env env = info.Env();
+    std::shared_ptr<rd_kafka_AclBindingFilter_t> filter(
+        AclFromJs(env, info.Length() > 0 ? info[0] : env.Undefined(), true, "describeAcls(filter): filter"),
+        rd_kafka_AclBinding_destroy);
+    Op op;
+    op.name = "DescribeAcls";
+    op.api = RD_KAFKA_ADMIN_OP_DESCRIBEACLS;
+    op.resultType = RD_KAFKA_EVENT_DESCRIBEACLS_RESULT;
+    op.timeoutMs = TimeoutArg(info, 1);
+    op.mockLacks = true;
+    return Run(
+        env, std::move(op),
+        [filter](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+          rd_kafka_DescribeAcls(rk, filter.get(), o, q);
+        },
+        ReadDescribeAcls);
+  });
+}
+
+// deleteAcls([filter], timeoutMs) -> [{ error?, matching: [binding] }] in request order.
+Napi::Value Admin::DeleteAcls(const Napi::CallbackInfo& info) {
+  return AclBarrier(info.Env(), "deleteAcls", [&] {
+    auto filters = AclsFromJs(info, true, "deleteAcls(filters): filters");
+    Op op;
+    op.name = "DeleteAcls";
+    op.api = RD_KAFKA_ADMIN_OP_DELETEACLS;
+    op.resultType = RD_KAFKA_EVENT_DELETEACLS_RESULT;
+    op.timeoutMs = TimeoutArg(info, 1);
+    op.mockLacks = true;
+    return Run(
+        info.Env(), std::move(op),
+        [filters](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+          rd_kafka_DeleteAcls(rk, filters->items.data(), filters->items.size(), o, q);
+        },
+        ReadDeleteAcls);
+  });
 }
 
 }  // namespace octokafka

@@ -30,6 +30,15 @@ ErrorInfo ReadDeleteGroups(rd_kafka_event_t* ev, Data& out);
 // [{ topic, partition, offset (the new low watermark), error? }] for DeleteRecords.
 ErrorInfo ReadDeleteRecords(rd_kafka_event_t* ev, Data& out);
 
+// [{ error? }] for CreateAcls, one per binding in request order.
+ErrorInfo ReadCreateAcls(rd_kafka_event_t* ev, Data& out);
+// [{ resourceType, resourceName, patternType, principal, host, operation, permission }]
+// (librdkafka's enum values) for DescribeAcls.
+ErrorInfo ReadDescribeAcls(rd_kafka_event_t* ev, Data& out);
+// [{ error?, matching: [{ resourceType, ..., permission, error? }] }] for DeleteAcls, one per
+// filter in request order.
+ErrorInfo ReadDeleteAcls(rd_kafka_event_t* ev, Data& out);
+
 // { clusterId, controllerId, origBrokerId, brokers: [{ id, host, port }],
 //   topics: [{ topic, error?, partitions: [{ partition, leader, replicas, isr, error? }] }] }
 Data MetadataToData(const rd_kafka_metadata_t* md, const char* clusterId, int32_t controllerId);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, MockCluster } from '../lib/index';
 import { NATIVE } from '../lib/consumer';
+import { nativeAdminClass, type NativeAdmin, type RawAclInput } from '../lib/admin-native';
 import { native, type NativeProducer } from '../lib/native';
 
 describe('native entry points refuse bad arguments', () => {
@@ -71,5 +72,49 @@ describe('native entry points refuse bad arguments', () => {
       },
     };
     expect(() => new (native().Producer)(config as never, () => undefined)).toThrow('config getter broke');
+  });
+
+  it('ACL bindings and filters: anything librdkafka would refuse, or that would not fit its enums, is a TypeError naming the field', async () => {
+    const admin: NativeAdmin = new (nativeAdminClass())({ 'bootstrap.servers': cluster.bootstrapServers }, () => undefined);
+    try {
+      const acl: RawAclInput = { resourceType: 2, resourceName: 't', patternType: 3, principal: 'User:a', host: '*', operation: 3, permission: 3 };
+      const cases: Array<[() => unknown, RegExp]> = [
+        [() => admin.createAcls(undefined as never, 1000), /^createAcls\(bindings\): bindings must be a non-empty array$/],
+        [() => admin.createAcls([], 1000), /bindings must be a non-empty array/],
+        [() => admin.createAcls([acl, 5 as never], 1000), /^createAcls\(bindings\): bindings\[1\] must be an object$/],
+        [() => admin.createAcls([{ ...acl, resourceType: 6 }], 1000), /bindings\[0\]\.resourceType must be an integer from 0 to 5/],
+        [() => admin.createAcls([{ ...acl, resourceType: -1 }], 1000), /bindings\[0\]\.resourceType must be an integer/],
+        [() => admin.createAcls([{ ...acl, patternType: 2 ** 40 }], 1000), /bindings\[0\]\.patternType must be an integer from 0 to 4/],
+        [() => admin.createAcls([{ ...acl, operation: 3.5 }], 1000), /bindings\[0\]\.operation must be an integer from 0 to 12/],
+        [() => admin.createAcls([{ ...acl, permission: NaN }], 1000), /bindings\[0\]\.permission must be an integer from 0 to 3/],
+        [() => admin.createAcls([{ ...acl, permission: '3' as never }], 1000), /bindings\[0\]\.permission must be an integer/],
+        [() => admin.createAcls([{ ...acl, principal: null }], 1000), /bindings\[0\]\.principal must be a string$/],
+        [() => admin.createAcls([{ ...acl, resourceName: 'a\0b' }], 1000), /bindings\[0\]\.resourceName must not contain NUL characters/],
+        // Values in range that librdkafka refuses in a binding: its reason, with the item named.
+        [() => admin.createAcls([{ ...acl, resourceType: 1 }], 1000), /^createAcls\(bindings\): bindings\[0\]: Invalid resource type$/],
+        [() => admin.createAcls([{ ...acl, patternType: 2 }], 1000), /bindings\[0\]: Invalid resource pattern type/],
+        [() => admin.createAcls([{ ...acl, operation: 1 }], 1000), /bindings\[0\]: Invalid operation/],
+        [() => admin.createAcls([{ ...acl, permission: 0 }], 1000), /bindings\[0\]: Invalid permission type/],
+        [() => admin.describeAcls(null as never, 1000), /^describeAcls\(filter\): filter must be an object$/],
+        [() => admin.describeAcls({ ...acl, host: 5 as never }, 1000), /filter\.host must be a string or null/],
+        [() => admin.describeAcls({ ...acl, operation: 0 }, 1000), /filter: Invalid operation/],
+        [() => admin.deleteAcls([acl, { ...acl, resourceType: 0 }], 1000), /^deleteAcls\(filters\): filters\[1\]: Invalid resource type$/],
+      ];
+      for (const [call, message] of cases) expect(call).toThrow(message);
+      for (const [call] of cases) expect(call).toThrow(TypeError);
+      // A getter that throws half-way: its error; the bindings made before it are freed (ASan).
+      const broken = {
+        ...acl,
+        get host(): string {
+          throw new Error('host getter broke');
+        },
+      };
+      expect(() => admin.createAcls([acl, acl, broken], 1000)).toThrow('host getter broke');
+      expect(() => admin.deleteAcls([{ ...acl, resourceName: null, principal: null, host: null }, broken], 1000)).toThrow('host getter broke');
+      // Filters take null strings (any); the request itself reaches the cluster (the mock refuses ACLs).
+      await expect(admin.describeAcls({ ...acl, resourceName: null, principal: null, host: null, patternType: 2 }, 5000)).rejects.toMatchObject({ name: '_UNSUPPORTED_FEATURE' });
+    } finally {
+      await admin.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 /**
  * KafkaJS's documentation programs (getting started, producing, consuming with eachMessage and
- * eachBatch, admin, transactions), unchanged except for the import line and the brokers /
+ * eachBatch, admin, ACLs, transactions), unchanged except for the import line and the brokers /
  * topic names they are given (the mock's, or a real cluster's).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -259,6 +259,113 @@ describe('KafkaJS documentation programs', () => {
       const { KafkaJSServerDoesNotSupportApiKey } = await import('../lib/kafkajs');
       await expect(admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: '1' }] })).rejects.toBeInstanceOf(KafkaJSServerDoesNotSupportApiKey);
     }
+    await admin.disconnect();
+  });
+
+  it('admin ACLs: createAcls, describeAcls, deleteAcls (docs/Admin.md)', async () => {
+    const brokers = [cluster.bootstrapServers];
+    const kafka = new Kafka({ clientId: 'my-app', brokers });
+    const topicName = unique('kjs-acl-topic');
+    const admin = kafka.admin();
+    await admin.connect();
+    // --- docs/Admin.md "Create ACL" (the resource name given above) ---
+    const { AclResourceTypes, AclOperationTypes, AclPermissionTypes, ResourcePatternTypes } = await import('../lib/kafkajs');
+
+    const acl = [
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: topicName,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:bob',
+        host: '*',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.DENY,
+      },
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: topicName,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        principal: 'User:alice',
+        host: '*',
+        operation: AclOperationTypes.ALL,
+        permissionType: AclPermissionTypes.ALLOW,
+      },
+    ];
+
+    if (!realCluster) {
+      // librdkafka's mock cluster has no ACL requests.
+      const { KafkaJSServerDoesNotSupportApiKey } = await import('../lib/kafkajs');
+      await expect(admin.createAcls({ acl })).rejects.toBeInstanceOf(KafkaJSServerDoesNotSupportApiKey);
+      await admin.disconnect();
+      return;
+    }
+    await admin.createAcls({ acl });
+
+    // --- "Describe ACL" (the page spells the pattern field resourcePatternTypeFilter, which
+    // KafkaJS itself rejects; its code reads resourcePatternType) ---
+    const describe = () =>
+      admin.describeAcls({
+        resourceName: topicName,
+        resourceType: AclResourceTypes.TOPIC,
+        host: '*',
+        permissionType: AclPermissionTypes.ALLOW,
+        operation: AclOperationTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+      });
+    // The broker's authorizer learns new ACLs a moment after CreateAcls answers.
+    await expect.poll(async () => (await describe()).resources, { timeout: 15_000 }).toEqual([
+      {
+        resourceType: AclResourceTypes.TOPIC,
+        resourceName: topicName,
+        resourcePatternType: ResourcePatternTypes.LITERAL,
+        acls: [
+          {
+            principal: 'User:alice',
+            host: '*',
+            operation: AclOperationTypes.ALL,
+            permissionType: AclPermissionTypes.ALLOW,
+          },
+        ],
+      },
+    ]);
+
+    // --- "Delete ACL" ---
+    const filter = {
+      resourceName: topicName,
+      resourceType: AclResourceTypes.TOPIC,
+      host: '*',
+      permissionType: AclPermissionTypes.ALLOW,
+      operation: AclOperationTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.LITERAL,
+    };
+
+    expect(await admin.deleteAcls({ filters: [filter] })).toEqual({
+      throttleTime: 0,
+      filterResponses: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          matchingAcls: [
+            {
+              errorCode: 0,
+              errorMessage: null,
+              resourceType: AclResourceTypes.TOPIC,
+              resourceName: topicName,
+              resourcePatternType: ResourcePatternTypes.LITERAL,
+              principal: 'User:alice',
+              host: '*',
+              operation: AclOperationTypes.ALL,
+              permissionType: AclPermissionTypes.ALLOW,
+            },
+          ],
+        },
+      ],
+    });
+    // --- end of the programs ---
+    await expect.poll(async () => (await describe()).resources, { timeout: 15_000 }).toEqual([]);
+    // bob's DENY entry is still there; remove it too.
+    const rest = await admin.deleteAcls({ filters: [{ ...filter, permissionType: AclPermissionTypes.ANY }] });
+    expect(rest.filterResponses[0]!.matchingAcls.map((m) => [m.principal, m.permissionType])).toEqual([['User:bob', AclPermissionTypes.DENY]]);
     await admin.disconnect();
   });
 

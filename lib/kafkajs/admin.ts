@@ -1,12 +1,25 @@
 /**
- * KafkaJS's admin client over octokafka's {@link KafkaAdmin}. Operations KafkaAdmin does not
- * offer (ACLs, partition reassignments) reject with {@link KafkaJSNotImplemented} naming them.
+ * KafkaJS's admin client over octokafka's {@link KafkaAdmin}. Partition reassignments, which
+ * librdkafka has no request for, reject with {@link KafkaJSNotImplemented} saying so.
  */
 import { KafkaAdmin } from '../admin';
-import { AdminError, type PartitionDescription } from '../admin-types';
+import { AdminError, type AclBinding, type AclBindingFilter, type PartitionDescription } from '../admin-types';
 import { KafkaConsumer } from '../consumer';
 import type { ClientBase } from './config-mapping';
-import { ConfigResourceTypes, ConfigSource, configResourceName } from './enums';
+import {
+  ACL_OPERATION_NAMES,
+  ACL_PATTERN_NAMES,
+  ACL_PERMISSION_NAMES,
+  ACL_RESOURCE_NAMES,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  ConfigResourceTypes,
+  ConfigSource,
+  ResourcePatternTypes,
+  aclCode,
+  configResourceName,
+} from './enums';
 import { KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSDeleteTopicRecordsError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSProtocolError, protocolError, toKafkaJSError } from './errors';
 import { Instrumentation } from './events';
 import { encodeAssignment } from './consumer';
@@ -17,6 +30,7 @@ import type {
   AdminEvents,
   DeleteAclResponse,
   DeleteGroupsResult,
+  DescribeAclResource,
   DescribeAclResponse,
   DescribeConfigResponse,
   FetchOffsetsPartition,
@@ -368,29 +382,110 @@ export class KafkaJSAdmin {
     }
   }
 
-  /** Not supported: KafkaAdmin has no CreateAcls. */
-  async createAcls(_options: { acl: AclEntry[] }): Promise<boolean> {
-    throw new KafkaJSNotImplemented('createAcls is not supported: octokafka\'s KafkaAdmin has no createAcls');
+  /**
+   * Creates ACLs (KafkaJS's argument checks and messages); resolves true. The cluster needs an
+   * authorizer; a refused entry rejects with the broker's error as a {@link KafkaJSProtocolError}
+   * (e.g. `SECURITY_DISABLED`, `CLUSTER_AUTHORIZATION_FAILED`). `DELEGATION_TOKEN` resources are
+   * {@link KafkaJSNotImplemented} (librdkafka 2.14.2 has no such resource type).
+   */
+  async createAcls({ acl }: { acl: AclEntry[] }): Promise<boolean> {
+    checkAclArgs(acl, 'ACL array', true);
+    const bindings = acl.map(
+      (a): AclBinding => ({
+        resourceType: aclName(ACL_RESOURCE_NAMES, a.resourceType, 'resource type', a, true) as AclBinding['resourceType'],
+        resourceName: a.resourceName,
+        patternType: aclName(ACL_PATTERN_NAMES, a.resourcePatternType, 'resource pattern type', a, true) as AclBinding['patternType'],
+        principal: a.principal,
+        host: a.host,
+        operation: aclName(ACL_OPERATION_NAMES, a.operation, 'operation type', a, true) as AclBinding['operation'],
+        permission: aclName(ACL_PERMISSION_NAMES, a.permissionType, 'permission type', a, true) as AclBinding['permission'],
+      }),
+    );
+    await this.call((a) => a.createAcls(bindings));
+    return true;
   }
 
-  /** Not supported: KafkaAdmin has no DescribeAcls. */
-  async describeAcls(_options: AclFilter): Promise<DescribeAclResponse> {
-    throw new KafkaJSNotImplemented('describeAcls is not supported: octokafka\'s KafkaAdmin has no describeAcls');
+  /**
+   * The ACLs a filter selects, grouped by resource as KafkaJS's DescribeAcls response. An
+   * omitted `resourceName`, `principal` or `host` matches any. `throttleTime` is always 0
+   * (librdkafka does not report it); `errorCode` is always 0 and `errorMessage` null (a failure
+   * rejects instead).
+   */
+  async describeAcls(filter: AclFilter): Promise<DescribeAclResponse> {
+    const f = filter ?? ({} as AclFilter);
+    if (typeof f.principal !== 'string' && typeof f.principal !== 'undefined') throw new KafkaJSNonRetriableError('Invalid principal, the principal have to be a valid string');
+    if (typeof f.host !== 'string' && typeof f.host !== 'undefined') throw new KafkaJSNonRetriableError('Invalid host, the host have to be a valid string');
+    if (typeof f.resourceName !== 'string' && typeof f.resourceName !== 'undefined') throw new KafkaJSNonRetriableError('Invalid resourceName, the resourceName have to be a valid string');
+    if (!codes(AclOperationTypes).includes(f.operation)) throw new KafkaJSNonRetriableError(`Invalid operation type ${String(f.operation)}`);
+    if (!codes(ResourcePatternTypes).includes(f.resourcePatternType)) throw new KafkaJSNonRetriableError(`Invalid resource pattern filter type ${String(f.resourcePatternType)}`);
+    if (!codes(AclPermissionTypes).includes(f.permissionType)) throw new KafkaJSNonRetriableError(`Invalid permission type ${String(f.permissionType)}`);
+    if (!codes(AclResourceTypes).includes(f.resourceType)) throw new KafkaJSNonRetriableError(`Invalid resource type ${String(f.resourceType)}`);
+    const found = await this.call((a) => a.describeAcls(toAclFilter(f)));
+    const resources: DescribeAclResource[] = [];
+    const byResource = new Map<string, DescribeAclResource>();
+    for (const b of found) {
+      const resource = {
+        resourceType: aclCode(ACL_RESOURCE_NAMES, b.resourceType) as AclResourceTypes,
+        resourceName: b.resourceName,
+        resourcePatternType: aclCode(ACL_PATTERN_NAMES, b.patternType) as ResourcePatternTypes,
+      };
+      const key = JSON.stringify(resource);
+      let entry = byResource.get(key);
+      if (!entry) {
+        entry = { ...resource, acls: [] };
+        byResource.set(key, entry);
+        resources.push(entry);
+      }
+      entry.acls.push({
+        principal: b.principal,
+        host: b.host,
+        operation: aclCode(ACL_OPERATION_NAMES, b.operation) as AclOperationTypes,
+        permissionType: aclCode(ACL_PERMISSION_NAMES, b.permission) as AclPermissionTypes,
+      });
+    }
+    return { throttleTime: 0, errorCode: 0, errorMessage: null, resources };
   }
 
-  /** Not supported: KafkaAdmin has no DeleteAcls. */
-  async deleteAcls(_options: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
-    throw new KafkaJSNotImplemented('deleteAcls is not supported: octokafka\'s KafkaAdmin has no deleteAcls');
+  /**
+   * Deletes the ACLs each filter selects; resolves with what each filter deleted (in filter
+   * order). As in KafkaJS, a filter or entry the broker could not delete rejects with its error
+   * (a {@link KafkaJSProtocolError}); `throttleTime` is always 0.
+   */
+  async deleteAcls({ filters }: { filters: AclFilter[] }): Promise<DeleteAclResponse> {
+    checkAclArgs(filters, 'ACL Filter array', false);
+    const deletions = await this.call((a) => a.deleteAcls(filters.map(toAclFilter)));
+    return {
+      throttleTime: 0,
+      filterResponses: deletions.map((d) => ({
+        errorCode: 0,
+        errorMessage: null,
+        matchingAcls: d.deleted.map((b) => ({
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: aclCode(ACL_RESOURCE_NAMES, b.resourceType) as AclResourceTypes,
+          resourceName: b.resourceName,
+          resourcePatternType: aclCode(ACL_PATTERN_NAMES, b.patternType) as ResourcePatternTypes,
+          principal: b.principal,
+          host: b.host,
+          operation: aclCode(ACL_OPERATION_NAMES, b.operation) as AclOperationTypes,
+          permissionType: aclCode(ACL_PERMISSION_NAMES, b.permission) as AclPermissionTypes,
+        })),
+      })),
+    };
   }
 
-  /** Not supported: KafkaAdmin has no AlterPartitionReassignments. */
+  /** Not supported: librdkafka 2.14.2 has no AlterPartitionReassignments request (its C API offers none). */
   async alterPartitionReassignments(_request: unknown): Promise<void> {
-    throw new KafkaJSNotImplemented('alterPartitionReassignments is not supported: octokafka\'s KafkaAdmin has no alterPartitionReassignments');
+    throw new KafkaJSNotImplemented(
+      'alterPartitionReassignments is not supported: librdkafka 2.14.2, which octokafka is built on, has no AlterPartitionReassignments request (its C API offers none); use Kafka\'s kafka-reassign-partitions tool or a Java AdminClient',
+    );
   }
 
-  /** Not supported: KafkaAdmin has no ListPartitionReassignments. */
+  /** Not supported: librdkafka 2.14.2 has no ListPartitionReassignments request (its C API offers none). */
   async listPartitionReassignments(_request: unknown): Promise<any> {
-    throw new KafkaJSNotImplemented('listPartitionReassignments is not supported: octokafka\'s KafkaAdmin has no listPartitionReassignments');
+    throw new KafkaJSNotImplemented(
+      'listPartitionReassignments is not supported: librdkafka 2.14.2, which octokafka is built on, has no ListPartitionReassignments request (its C API offers none); use Kafka\'s kafka-reassign-partitions tool or a Java AdminClient',
+    );
   }
 }
 
@@ -405,5 +500,65 @@ export function toPartitionMetadata(p: PartitionDescription): PartitionMetadata 
     replicas: p.replicas,
     isr: p.isr,
     offlineReplicas: [],
+  };
+}
+
+/** The numeric values of a TypeScript enum (its object also maps the numbers back to names). */
+function codes(e: object): unknown[] {
+  return Object.values(e).filter((v) => typeof v === 'number');
+}
+
+/**
+ * KafkaJS's checks of createAcls' entries and deleteAcls' filters, with its messages (`what`:
+ * 'ACL array' or 'ACL Filter array'). In filters the strings may be left out (any).
+ */
+function checkAclArgs(list: Array<Partial<AclFilter>>, what: string, entries: boolean): void {
+  if (!list || !Array.isArray(list)) throw new KafkaJSNonRetriableError(`Invalid ${what} ${String(list)}`);
+  if (list.length === 0) throw new KafkaJSNonRetriableError(`Empty ${what}`);
+  const badString = (key: 'principal' | 'host' | 'resourceName') => list.some((a) => typeof a?.[key] !== 'string' && (entries || typeof a?.[key] !== 'undefined'));
+  if (badString('principal')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the principals have to be a valid string`);
+  if (badString('host')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the hosts have to be a valid string`);
+  if (badString('resourceName')) throw new KafkaJSNonRetriableError(`Invalid ${what}, the resourceNames have to be a valid string`);
+  const invalid = (key: 'operation' | 'resourcePatternType' | 'permissionType' | 'resourceType', values: object, label: string) => {
+    const at = list.findIndex((a) => !codes(values).includes(a?.[key]));
+    if (at >= 0) throw new KafkaJSNonRetriableError(`Invalid ${label} ${String(list[at]?.[key])}: ${JSON.stringify(list[at])}`);
+  };
+  invalid('operation', AclOperationTypes, 'operation type');
+  invalid('resourcePatternType', ResourcePatternTypes, 'resource pattern type');
+  invalid('permissionType', AclPermissionTypes, 'permission type');
+  invalid('resourceType', AclResourceTypes, 'resource type');
+}
+
+/**
+ * octokafka's name of a KafkaJS ACL enum value. An entry to create needs concrete values (not
+ * ANY, MATCH or UNKNOWN); DELEGATION_TOKEN has no librdkafka counterpart.
+ */
+function aclName<E extends number, N extends string>(
+  table: Readonly<Partial<Record<E, N>>>,
+  value: E,
+  label: string,
+  entry: object,
+  concrete: boolean,
+): N {
+  if ((table as object) === ACL_RESOURCE_NAMES && value === (AclResourceTypes.DELEGATION_TOKEN as number)) {
+    throw new KafkaJSNotImplemented(`DELEGATION_TOKEN ACLs are not supported: librdkafka 2.14.2, which octokafka is built on, has no such resource type (${JSON.stringify(entry)})`);
+  }
+  const name = table[value];
+  if (name === undefined || (concrete && (name === 'any' || name === 'match'))) {
+    throw new KafkaJSNonRetriableError(`Invalid ${label} ${String(value)}: ${concrete ? 'an ACL to create needs a concrete value (not UNKNOWN, ANY or MATCH)' : 'UNKNOWN matches nothing'}: ${JSON.stringify(entry)}`);
+  }
+  return name;
+}
+
+/** A KafkaJS ACL filter (checked) as octokafka's: left-out strings match any. */
+function toAclFilter(f: AclFilter): AclBindingFilter {
+  return {
+    resourceType: aclName(ACL_RESOURCE_NAMES, f.resourceType, 'resource type', f, false) as AclBindingFilter['resourceType'],
+    resourceName: f.resourceName ?? null,
+    patternType: aclName(ACL_PATTERN_NAMES, f.resourcePatternType, 'resource pattern type', f, false) as AclBindingFilter['patternType'],
+    principal: f.principal ?? null,
+    host: f.host ?? null,
+    operation: aclName(ACL_OPERATION_NAMES, f.operation, 'operation type', f, false) as AclBindingFilter['operation'],
+    permission: aclName(ACL_PERMISSION_NAMES, f.permissionType, 'permission type', f, false) as AclBindingFilter['permission'],
   };
 }

@@ -102,3 +102,58 @@ export function configResourceName(type: number): 'topic' | 'broker' | undefined
   if (type === ConfigResourceTypes.BROKER) return 'broker';
   return undefined;
 }
+
+/**
+ * KafkaJS's ACL enums and octokafka's ACL names (see KafkaAdmin.createAcls). KafkaJS's numbers
+ * are Kafka's protocol codes, as are librdkafka's; the tables below are the whole mapping.
+ * Values missing from a table (UNKNOWN; DELEGATION_TOKEN, which librdkafka 2.14.2 lacks) have
+ * no octokafka name.
+ */
+export const ACL_RESOURCE_NAMES: Readonly<Partial<Record<AclResourceTypes, 'any' | 'topic' | 'group' | 'cluster' | 'transactionalId'>>> = {
+  [AclResourceTypes.ANY]: 'any',
+  [AclResourceTypes.TOPIC]: 'topic',
+  [AclResourceTypes.GROUP]: 'group',
+  [AclResourceTypes.CLUSTER]: 'cluster',
+  [AclResourceTypes.TRANSACTIONAL_ID]: 'transactionalId',
+};
+
+export const ACL_PATTERN_NAMES: Readonly<Partial<Record<ResourcePatternTypes, 'any' | 'match' | 'literal' | 'prefixed'>>> = {
+  [ResourcePatternTypes.ANY]: 'any',
+  [ResourcePatternTypes.MATCH]: 'match',
+  [ResourcePatternTypes.LITERAL]: 'literal',
+  [ResourcePatternTypes.PREFIXED]: 'prefixed',
+};
+
+export const ACL_OPERATION_NAMES: Readonly<
+  Partial<
+    Record<
+      AclOperationTypes,
+      'any' | 'all' | 'read' | 'write' | 'create' | 'delete' | 'alter' | 'describe' | 'clusterAction' | 'describeConfigs' | 'alterConfigs' | 'idempotentWrite'
+    >
+  >
+> = {
+  [AclOperationTypes.ANY]: 'any',
+  [AclOperationTypes.ALL]: 'all',
+  [AclOperationTypes.READ]: 'read',
+  [AclOperationTypes.WRITE]: 'write',
+  [AclOperationTypes.CREATE]: 'create',
+  [AclOperationTypes.DELETE]: 'delete',
+  [AclOperationTypes.ALTER]: 'alter',
+  [AclOperationTypes.DESCRIBE]: 'describe',
+  [AclOperationTypes.CLUSTER_ACTION]: 'clusterAction',
+  [AclOperationTypes.DESCRIBE_CONFIGS]: 'describeConfigs',
+  [AclOperationTypes.ALTER_CONFIGS]: 'alterConfigs',
+  [AclOperationTypes.IDEMPOTENT_WRITE]: 'idempotentWrite',
+};
+
+export const ACL_PERMISSION_NAMES: Readonly<Partial<Record<AclPermissionTypes, 'any' | 'deny' | 'allow'>>> = {
+  [AclPermissionTypes.ANY]: 'any',
+  [AclPermissionTypes.DENY]: 'deny',
+  [AclPermissionTypes.ALLOW]: 'allow',
+};
+
+/** The KafkaJS value of an octokafka ACL name (`'unknown'` and names not in `table`: 0, UNKNOWN). */
+export function aclCode<E extends number>(table: Readonly<Partial<Record<E, string>>>, name: string): E | 0 {
+  for (const [code, n] of Object.entries(table)) if (n === name) return Number(code) as E;
+  return 0;
+}

@@ -452,7 +452,8 @@ export type DescribeAclResource = AclResource & { acls: Acl[] };
 export interface DescribeAclResponse {
   throttleTime: number;
   errorCode: number;
-  errorMessage?: string;
+  /** null when `errorCode` is 0, as KafkaJS's decoder gives it (its declarations say `string`). */
+  errorMessage?: string | null;
   resources: DescribeAclResource[];
 }
 export interface AclFilter {
@@ -466,7 +467,8 @@ export interface AclFilter {
 }
 export interface MatchingAcl {
   errorCode: number;
-  errorMessage?: string;
+  /** null when `errorCode` is 0, as KafkaJS's decoder gives it. */
+  errorMessage?: string | null;
   resourceType: AclResourceTypes;
   resourceName: string;
   resourcePatternType: ResourcePatternTypes;
@@ -477,7 +479,8 @@ export interface MatchingAcl {
 }
 export interface DeleteAclFilterResponses {
   errorCode: number;
-  errorMessage?: string;
+  /** null when `errorCode` is 0, as KafkaJS's decoder gives it. */
+  errorMessage?: string | null;
   matchingAcls: MatchingAcl[];
 }
 export interface DeleteAclResponse {
