@@ -8,9 +8,9 @@
  * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link KafkaAdmin}, {@link MockCluster},
  * {@link KafkaError}.
  */
-export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './errors';
-export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './producer';
-export { BatchDelivery } from './batch-delivery';
+export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './util/errors';
+export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './client/producer';
+export { BatchDelivery } from './core/batch-delivery';
 export {
   KafkaConsumer,
   CONSUMER_DEFAULTS,
@@ -19,9 +19,9 @@ export {
   type RunOptions,
   type RebalanceHook,
   type ConsumerCloseReport,
-} from './consumer';
-export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
-export { KafkaAdmin, ADMIN_DEFAULTS } from './admin';
+} from './client/consumer';
+export { MockCluster, ApiKey, type MockClusterOptions } from './testing/mock-cluster';
+export { KafkaAdmin, ADMIN_DEFAULTS } from './admin/admin';
 export {
   AdminError,
   type AdminOptions,
@@ -54,11 +54,11 @@ export {
   type ConfigUpdate,
   type DeleteRecordsRequest,
   type DeletedRecords,
-} from './admin-types';
-export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
-export type { KafkaConfig } from './client-config';
-export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './client-base';
-export { librdkafkaVersion, librdkafkaFeatures } from './version';
+} from './admin/admin-types';
+export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './core/message';
+export type { KafkaConfig } from './config/client-config';
+export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './core/client-base';
+export { librdkafkaVersion, librdkafkaFeatures } from './native/version';
 export { Driver, TopicNotFoundError, type DriverConfig, type DriverOptions, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
 export { TopicHandle } from './topic/topic-handle';
 export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
@@ -73,11 +73,11 @@ export {
 } from './topic/consumer';
 export { Event, Event as TopicEvent } from './topic/event';
 export { DataDescriptor } from './topic/descriptor';
-export { configFromEnv } from './env-config';
-export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';
+export { configFromEnv } from './config/env-config';
+export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './config/secrets';
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
-export { validateConfig, describeProperty } from './config';
+export { validateConfig, describeProperty } from './config/config';
 export {
   parseConnectionsFile,
   readConnectionsFile,
@@ -88,9 +88,9 @@ export {
   type ConnectionRole,
   type ResolvedConnection,
   type ResolveConnectionOptions,
-} from './connection-config';
-export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './shutdown';
-export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './connections';
+} from './app/connection-config';
+export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './app/shutdown';
+export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './app/connections';
 export {
   runWorker,
   WorkerError,
@@ -112,12 +112,12 @@ export {
   type DeadLetterInfo,
   type WorkerEnvSettings,
   type HealthReport,
-} from './worker/index';
-export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions, type CollectedFamily } from './metrics/collector';
-export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './metrics/families';
-export { samplesFromStatistics } from './metrics/statistics';
-export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './metrics/prometheus';
-export type { OpenTelemetryMeter } from './metrics/opentelemetry';
+} from './app/worker/index';
+export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions, type CollectedFamily } from './observability/metrics/collector';
+export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './observability/metrics/families';
+export { samplesFromStatistics } from './observability/metrics/statistics';
+export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './observability/metrics/prometheus';
+export type { OpenTelemetryMeter } from './observability/metrics/opentelemetry';
 export {
   produceChannel,
   consumeChannel,
@@ -131,13 +131,13 @@ export {
   type TraceParent,
   type ProduceTraceContext,
   type ConsumeTraceContext,
-} from './tracing';
-export { clientErrorChannel } from './client-base';
+} from './observability/tracing';
+export { clientErrorChannel } from './core/client-base';
 
 // Types that appear in the signatures above, exported so that users can name them.
-export type { DeliveryCallback } from './producer';
-export type { ClientBase, ClientEvents } from './client-base';
-export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config';
+export type { DeliveryCallback } from './client/producer';
+export type { ClientBase, ClientEvents } from './core/client-base';
+export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config/config';
 export type { AwsCredentials, AwsCredentialsProvider } from './auth/aws-credentials';
 export type { MskIamProperties } from './auth/msk-iam';
 export type { Component, ComponentDescription, PartitionInfo, PartitionSelector, Serializer, Validator } from './topic/components/types';

@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, MockCluster } from '../lib/index';
-import { NATIVE } from '../lib/consumer';
-import { native, type NativeProducer } from '../lib/native';
+import { NATIVE } from '../lib/client/consumer';
+import { native, type NativeProducer } from '../lib/native/binding';
 
 describe('native entry points refuse bad arguments', () => {
   let cluster: MockCluster;

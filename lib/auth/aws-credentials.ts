@@ -3,8 +3,8 @@
  * an assumed role, or AWS's default chain. AWS's own packages do the discovery; they are
  * optional peer dependencies, loaded only when MSK IAM is configured.
  */
-import { ConfigError, KafkaError } from '../errors';
-import { redactText, reveal, type Secret } from '../secrets';
+import { ConfigError, KafkaError } from '../util/errors';
+import { redactText, reveal, type Secret } from '../config/secrets';
 
 /** AWS credentials, as given by the application or by AWS's credential providers. */
 export interface AwsCredentials {

@@ -2,9 +2,9 @@
  * KafkaJS's admin client over octokafka's {@link KafkaAdmin}. Operations KafkaAdmin does not
  * offer (ACLs, partition reassignments) reject with {@link KafkaJSNotImplemented} naming them.
  */
-import { KafkaAdmin } from '../admin';
-import { AdminError, type PartitionDescription } from '../admin-types';
-import { KafkaConsumer } from '../consumer';
+import { KafkaAdmin } from '../admin/admin';
+import { AdminError, type PartitionDescription } from '../admin/admin-types';
+import { KafkaConsumer } from '../client/consumer';
 import type { ClientBase } from './config-mapping';
 import { ConfigResourceTypes, ConfigSource, configResourceName } from './enums';
 import { KafkaJSCreateTopicError, KafkaJSDeleteGroupsError, KafkaJSDeleteTopicRecordsError, KafkaJSError, KafkaJSNonRetriableError, KafkaJSNotImplemented, KafkaJSProtocolError, protocolError, toKafkaJSError } from './errors';

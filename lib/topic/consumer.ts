@@ -3,11 +3,11 @@
  * only `event.acknowledge()` commits (offset + 1 of its partition), so a consumer that
  * restarts under the same name resumes after the last acknowledged event.
  */
-import { configForRole } from '../config';
-import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
-import { checkDurationOption, checkOptions, checkTimeoutArg } from '../checks';
-import { ConfigError, DecodeError, HandlerError } from '../errors';
-import type { Message } from '../message';
+import { configForRole } from '../config/config';
+import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../client/consumer';
+import { checkDurationOption, checkOptions, checkTimeoutArg } from '../config/checks';
+import { ConfigError, DecodeError, HandlerError } from '../util/errors';
+import type { Message } from '../core/message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event } from './event';
 import type { DriverContext, TopicParts } from './topic-handle';

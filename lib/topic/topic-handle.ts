@@ -1,7 +1,7 @@
 /** TopicHandle: an opened topic, its components, and the factory of its producers and consumers. */
-import type { ClientOptions } from '../client-base';
-import type { KafkaConfig } from '../client-config';
-import type { KafkaProducer } from '../producer';
+import type { ClientOptions } from '../core/client-base';
+import type { KafkaConfig } from '../config/client-config';
+import type { KafkaProducer } from '../client/producer';
 import type { PartitionSelector, Serializer, Validator } from './components';
 import { TopicConsumer, type TopicConsumerOptions } from './consumer';
 import { TopicProducer, type TopicProducerOptions } from './producer';
