@@ -113,7 +113,8 @@ export {
   type WorkerEnvSettings,
   type HealthReport,
 } from './app/worker/index';
-export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions, type CollectedFamily } from './observability/metrics/collector';
+export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions } from './observability/metrics/collector';
+export type { CollectedFamily } from './observability/metrics/types';
 export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './observability/metrics/families';
 export { samplesFromStatistics } from './observability/metrics/statistics';
 export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './observability/metrics/prometheus';

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
 import { ConfigError, KafkaError } from '../lib/util/errors';
 import { SecretString } from '../lib/config/secrets';
-import { importOptionalPeer } from '../lib/auth/aws-credentials';
+import { importOptionalPeer } from '../lib/util/optional-peer';
 import {
   DEFAULT_MSK_IAM_USER_AGENT,
   TokenRefresher,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, MockCluster } from '../lib/index';
-import { NATIVE } from '../lib/client/consumer';
+import { NATIVE } from '../lib/native/symbols';
 import { native, type NativeProducer } from '../lib/native/binding';
 
 describe('native entry points refuse bad arguments', () => {

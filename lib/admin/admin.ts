@@ -65,8 +65,7 @@ import { toConfigError, type KafkaConfig } from '../config/client-config';
 import { validateConfig } from '../config/config';
 import { ClosedError, ErrorCode, KafkaError, type KafkaErrorInit } from '../util/errors';
 import type { TopicPartition } from '../core/message';
-import { findMockCluster } from '../testing/mock-cluster';
-import { findMockProcess, type MockTopicCreator } from '../testing/mock-control';
+import { findInProcessMock, findMock, type MockTopicCreator } from '../core/mock-registry';
 import { nativeError, type NativeEvent, type NativePartitionInput } from '../native/binding';
 
 /** librdkafka defaults octokafka changes for admin clients (each overridable). */
@@ -137,7 +136,7 @@ export class KafkaAdmin extends ClientBase {
     this.assertOpen('createTopics');
     const specs = checkNewTopics(topics);
     const timeoutMs = this.timeout(options);
-    const mock = findMockCluster(this.bootstrapServers) ?? (await findMockProcess(this.bootstrapServers, timeoutMs));
+    const mock = await findMock(this.bootstrapServers, timeoutMs);
     if (mock) return this.createTopicsOnMock(mock, specs, options.validateOnly ?? false, timeoutMs);
     const validateOnly = options.validateOnly ?? false;
     const request = (list: NewTopic[]) =>
@@ -584,7 +583,7 @@ export class KafkaAdmin extends ClientBase {
 
   /** True when the cluster is librdkafka's mock cluster (in this process or not). */
   private isMockCluster(timeoutMs: number): Promise<boolean> {
-    if (findMockCluster(this.bootstrapServers)) return Promise.resolve(true);
+    if (findInProcessMock(this.bootstrapServers)) return Promise.resolve(true);
     this.mockCluster ??= this.call(this.handle.metadata(false, timeoutMs), 'identify the cluster').then(
       (md: RawMetadata) => md.clusterId?.startsWith(MOCK_CLUSTER_ID_PREFIX) ?? false,
     );

@@ -6,10 +6,10 @@
  * rather than hand-rolled crypto.
  */
 import { ConfigError, KafkaError } from '../util/errors';
+import { importOptionalPeer } from '../util/optional-peer';
 import {
   AUTHENTICATION,
   createAwsCredentialsResolver,
-  importOptionalPeer,
   type AwsCredentialSource,
   type ResolvedAwsCredentials,
 } from './aws-credentials';

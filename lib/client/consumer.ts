@@ -28,6 +28,7 @@ import {
   type NativePartition,
   type NativePartitionInput,
 } from '../native/binding';
+import { NATIVE } from '../native/symbols';
 
 /** librdkafka's _AUTO_OFFSET_RESET: the offset to fetch is invalid and auto.offset.reset is 'error'. */
 const AUTO_OFFSET_RESET = -140;
@@ -119,8 +120,6 @@ const YIELD_MS = 10;
 /** Broker: the member epoch is stale (KIP-848 OffsetCommit). */
 const STALE_MEMBER_EPOCH = 113;
 
-/** Key of the package-internal accessor of a consumer's native handle. */
-export const NATIVE: unique symbol = Symbol('octokafka.native');
 
 /**
  * A Kafka consumer (a member of a consumer group, or a standalone reader with `assign`).

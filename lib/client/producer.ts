@@ -8,7 +8,8 @@ import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-ba
 import { toConfigError, type KafkaConfig } from '../config/client-config';
 import { DEFAULTS, validateConfig } from '../config/config';
 import { ClosedError, ErrorCode, KafkaError } from '../util/errors';
-import { NATIVE, type KafkaConsumer } from './consumer';
+import type { KafkaConsumer } from './consumer';
+import { NATIVE } from '../native/symbols';
 import { BatchDelivery, topicAt, type TopicRuns } from '../core/batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from '../core/message';
 import { instrumentSends } from '../observability/tracing';

@@ -2,7 +2,7 @@
 /**
  * Runs a MockCluster in its own process, for benchmarks and other clients:
  *
- *   node node_modules/octokafka/dist/cjs/mock-cluster-process.js --brokers 3 --topic events:6
+ *   node node_modules/octokafka/dist/cjs/testing/mock-cluster-process.js --brokers 3 --topic events:6
  *
  * Prints one line, `bootstrap.servers=<host:port,...>`, once the brokers listen and the
  * topics exist, then runs until SIGINT/SIGTERM or until its stdin closes (so a parent

@@ -11,6 +11,10 @@
  */
 import { ClosedError } from '../util/errors';
 import { native, nativeError, type NativeMockCluster } from '../native/binding';
+import { registerInProcessMocks } from '../core/mock-registry';
+// Loaded for its registration: a process that has the mock cluster module also finds mock
+// processes (KafkaAdmin.createTopics on an `octokafka mock`), as before the layers were split.
+import './mock-control';
 
 /** Options of {@link MockCluster.start}. */
 export interface MockClusterOptions {
@@ -242,3 +246,7 @@ export function findMockCluster(bootstrapServers: string): MockCluster | undefin
   }
   return undefined;
 }
+
+// KafkaAdmin (a lower layer, which must not import the mock) creates topics on a MockCluster
+// of this process through the registry.
+registerInProcessMocks(findMockCluster);

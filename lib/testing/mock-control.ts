@@ -20,14 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ErrorCode, KafkaError } from '../util/errors';
-import type { MockCluster } from './mock-cluster';
+import { registerMockProcesses, type MockTopicCreator } from '../core/mock-registry';
 
-/** What a client can ask of a mock cluster, in this process or another one. */
-export interface MockTopicCreator {
-  /** Number of brokers. */
-  readonly brokers: number;
-  createTopic(name: string, partitions: number, replicationFactor: number): Promise<void>;
-}
+export type { MockTopicCreator };
+
+/**
+ * The cluster a control socket serves: a MockCluster, seen through what the socket needs of it
+ * (not the class itself, which imports this module to register findMockProcess).
+ */
+type ServedCluster = MockTopicCreator & { readonly bootstrapServers: string };
 
 /** The socket path of the mock broker listening on `port`. */
 export function mockControlPath(port: number): string {
@@ -116,7 +117,7 @@ export interface MockControlServer {
   close(): Promise<void>;
 }
 
-async function handle(cluster: MockCluster, line: string): Promise<object> {
+async function handle(cluster: ServedCluster, line: string): Promise<object> {
   let body: { op?: unknown; topic?: unknown; partitions?: unknown; replicationFactor?: unknown };
   try {
     body = JSON.parse(line) as typeof body;
@@ -143,7 +144,7 @@ async function handle(cluster: MockCluster, line: string): Promise<object> {
  * Serves the control requests of `cluster` on one socket per broker. A leftover socket
  * file of the same path (a killed mock process that had the same port) is replaced.
  */
-export async function serveMockControl(cluster: MockCluster): Promise<MockControlServer> {
+export async function serveMockControl(cluster: ServedCluster): Promise<MockControlServer> {
   const servers: Server[] = [];
   const paths: string[] = [];
   for (const port of localPorts(cluster.bootstrapServers)) {
@@ -187,3 +188,7 @@ export async function serveMockControl(cluster: MockCluster): Promise<MockContro
     },
   };
 }
+
+// KafkaAdmin (a lower layer, which must not import the mock) creates topics on an
+// `octokafka mock` process through the registry.
+registerMockProcesses(findMockProcess);

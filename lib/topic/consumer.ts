@@ -10,7 +10,7 @@ import { ConfigError, DecodeError, HandlerError } from '../util/errors';
 import type { Message } from '../core/message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event } from './event';
-import type { DriverContext, TopicParts } from './topic-handle';
+import type { DriverContext, TopicParts } from './types';
 import { eventDataStart, HEADER_SIZE } from './wire';
 
 /** Messages taken from the raw consumer at once: few enough that a rebalance drops little. */

@@ -24,7 +24,8 @@ import {
 import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
 import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
-import { TopicHandle, type DriverContext } from './topic-handle';
+import { TopicHandle } from './topic-handle';
+import type { DriverContext } from './types';
 
 export type { DriverConfig, DriverOptions } from './driver-config';
 

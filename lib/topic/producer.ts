@@ -7,7 +7,7 @@ import { checkDurationOption, checkOptions } from '../config/checks';
 import { ConfigError, ErrorCode, KafkaError } from '../util/errors';
 import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../client/producer';
 import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
-import type { DriverContext, TopicParts } from './topic-handle';
+import type { DriverContext, TopicParts } from './types';
 import { encodeEvent, HEADER_SIZE } from './wire';
 
 /** Options of a topic producer. */

@@ -1,36 +1,9 @@
 /** TopicHandle: an opened topic, its components, and the factory of its producers and consumers. */
-import type { ClientOptions } from '../core/client-base';
-import type { KafkaConfig } from '../config/client-config';
-import type { KafkaProducer } from '../client/producer';
 import type { PartitionSelector, Serializer, Validator } from './components';
 import { TopicConsumer, type TopicConsumerOptions } from './consumer';
 import { TopicProducer, type TopicProducerOptions } from './producer';
+import type { DriverContext, TopicParts } from './types';
 import { encodeEndOfStream } from './wire';
-
-/** What a topic needs from its driver (package-internal). */
-export interface DriverContext {
-  readonly kafka: KafkaConfig;
-  /** Options for the raw clients (authentication). */
-  readonly clientOptions: ClientOptions;
-  /** Put in front of consumer group names (see `namespace_consumer_groups`). */
-  readonly groupPrefix: string;
-  /** The driver's shared raw producer. */
-  producer(): KafkaProducer;
-  /** Registers a client the driver closes with itself; returns the deregistration. */
-  track(client: { close(options?: { timeoutMs?: number }): Promise<unknown> }): () => void;
-}
-
-/** The parts of an opened topic. */
-export interface TopicParts {
-  /** The name as the user gave it (without namespace). */
-  readonly name: string;
-  /** The Kafka topic name (`<namespace>.<name>`). */
-  readonly kafkaTopic: string;
-  readonly partitions: number;
-  readonly validator: Validator;
-  readonly selector: PartitionSelector;
-  readonly serializer: Serializer;
-}
 
 /** An opened topic. Made by `Driver.createTopic` / `Driver.openTopic`. */
 export class TopicHandle {

@@ -11,19 +11,12 @@ import { ALL_FAMILIES, type FamilyName, type MetricFamily, type Sample } from '.
 import { registerOpenTelemetry, type OpenTelemetryMeter } from './opentelemetry';
 import { registerPrometheus, renderPrometheus, type PrometheusRegistry } from './prometheus';
 import { samplesFromStatistics } from './statistics';
+import type { CollectedFamily } from './types';
 
 /** Options of {@link KafkaMetrics}. */
 export interface KafkaMetricsOptions {
   /** Prefix of every metric name (default `octokafka_`). */
   prefix?: string;
-}
-
-/** A family with its current samples. */
-export interface CollectedFamily extends MetricFamily {
-  /** Name with the prefix. */
-  fullName: string;
-  /** The family's series, computed at collection time. */
-  samples: Sample[];
 }
 
 interface Observed {

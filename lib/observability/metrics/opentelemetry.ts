@@ -3,8 +3,8 @@
  * that reads the collector at each collection. `@opentelemetry/api` is an optional peer
  * dependency (the application's copy holds the global MeterProvider it configured).
  */
-import { importOptionalPeer } from '../../auth/aws-credentials';
-import type { KafkaMetrics } from './collector';
+import { importOptionalPeer } from '../../util/optional-peer';
+import type { MetricsSource } from './types';
 import { ALL_FAMILIES } from './families';
 
 type OtelApi = typeof import('@opentelemetry/api');
@@ -39,7 +39,7 @@ export function openTelemetryAvailable(): boolean {
  * @returns a function that removes the callback.
  * @throws ConfigError when no meter is given and `@opentelemetry/api` is not installed.
  */
-export async function registerOpenTelemetry(collector: KafkaMetrics, meter?: OpenTelemetryMeter): Promise<() => void> {
+export async function registerOpenTelemetry(collector: MetricsSource, meter?: OpenTelemetryMeter): Promise<() => void> {
   let m = meter as unknown as Meter | undefined;
   if (!m) {
     const api: OtelApi = await importOptionalPeer('@opentelemetry/api', 'metrics', () => import('@opentelemetry/api'));

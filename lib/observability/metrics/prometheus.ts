@@ -4,9 +4,9 @@
  * optional peer dependency: the application's own copy is used, so our metrics land in
  * the registry it scrapes (a second private copy would be a second, unscraped registry).
  */
-import { importOptionalPeer } from '../../auth/aws-credentials';
+import { importOptionalPeer } from '../../util/optional-peer';
 import { ConfigError } from '../../util/errors';
-import type { CollectedFamily, KafkaMetrics } from './collector';
+import type { CollectedFamily, MetricsSource } from './types';
 import { ALL_FAMILIES } from './families';
 
 /** What octokafka needs of a prom-client `Registry` (prom-client's own type fits). */
@@ -60,7 +60,7 @@ type PromClient = typeof import('prom-client');
  * @returns a function that removes them.
  * @throws ConfigError when prom-client is missing or a name is already registered.
  */
-export async function registerPrometheus(collector: KafkaMetrics, registry?: PrometheusRegistry): Promise<() => void> {
+export async function registerPrometheus(collector: MetricsSource, registry?: PrometheusRegistry): Promise<() => void> {
   const prom: PromClient = await importOptionalPeer('prom-client', 'metrics', () => import('prom-client'));
   const target = (registry ?? prom.register) as InstanceType<PromClient['Registry']>;
   const names = ALL_FAMILIES.map((f) => collector.prefix + f.name);
