@@ -20,7 +20,7 @@ export {
   type RebalanceHook,
   type ConsumerCloseReport,
 } from './client/consumer';
-export { MockCluster, ApiKey, type MockClusterOptions } from './testing/mock-cluster';
+export * from './testing/index';
 export { KafkaAdmin, ADMIN_DEFAULTS } from './admin/admin';
 export {
   AdminError,
@@ -59,20 +59,7 @@ export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type H
 export type { KafkaConfig } from './config/client-config';
 export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './core/client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './native/version';
-export { Driver, TopicNotFoundError, type DriverConfig, type DriverOptions, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
-export { TopicHandle } from './topic/topic-handle';
-export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
-export {
-  TopicConsumer,
-  type TopicConsumerOptions,
-  type PullOptions,
-  type ProcessOptions,
-  type EventHandler,
-  type DataSelector,
-  type DataAllocator,
-} from './topic/consumer';
-export { Event, Event as TopicEvent } from './topic/event';
-export { DataDescriptor } from './topic/descriptor';
+export * from './topic/index';
 export { configFromEnv } from './config/env-config';
 export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './config/secrets';
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
@@ -91,34 +78,8 @@ export {
 } from './app/connection-config';
 export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './app/shutdown';
 export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './app/connections';
-export {
-  runWorker,
-  WorkerError,
-  HandlerRejectedError,
-  DEFAULT_RETRY,
-  backoffDelay,
-  DEAD_LETTER_HEADERS,
-  deadLetterMessage,
-  WORKER_ENV,
-  workerSettingsFromEnv,
-  type Worker,
-  type WorkerState,
-  type WorkerOptions,
-  type HandlerContext,
-  type MessageHandler,
-  type BatchHandler,
-  type WorkerOutput,
-  type RetryPolicy,
-  type DeadLetterInfo,
-  type WorkerEnvSettings,
-  type HealthReport,
-} from './app/worker/index';
-export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions } from './observability/metrics/collector';
-export type { CollectedFamily } from './observability/metrics/types';
-export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './observability/metrics/families';
-export { samplesFromStatistics } from './observability/metrics/statistics';
-export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './observability/metrics/prometheus';
-export type { OpenTelemetryMeter } from './observability/metrics/opentelemetry';
+export * from './app/worker/index';
+export * from './observability/metrics/index';
 export {
   produceChannel,
   consumeChannel,
@@ -141,5 +102,3 @@ export type { ClientBase, ClientEvents } from './core/client-base';
 export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config/config';
 export type { AwsCredentials, AwsCredentialsProvider } from './auth/aws-credentials';
 export type { MskIamProperties } from './auth/msk-iam';
-export type { Component, ComponentDescription, PartitionInfo, PartitionSelector, Serializer, Validator } from './topic/components/types';
-export type { Segment } from './topic/descriptor';
