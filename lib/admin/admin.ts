@@ -4,8 +4,9 @@
  *
  * On a {@link MockCluster} (librdkafka's mock, which lacks most admin requests):
  * - `createTopics` goes through the in-process cluster's own API, or through the control
- *   socket of a local `octokafka mock` process (./mock-control); for another mock cluster
- *   in another process it fails fast, saying how to create topics there;
+ *   socket of a local `octokafka mock` process (../testing/mock-control; both found through
+ *   ../core/mock-registry, which the mock fills); for another mock cluster in another process
+ *   it fails fast, saying how to create topics there;
  * - `deleteTopics`, `createPartitions`, `describeConfigs`, `alterConfigs`, `deleteRecords`,
  *   `listConsumerGroups`, `describeConsumerGroups` and `deleteConsumerGroups` fail at once with a
  *   {@link KafkaError} of code `UNSUPPORTED_FEATURE`;

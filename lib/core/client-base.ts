@@ -594,7 +594,7 @@ export abstract class ClientBase extends EventEmitter {
   /**
    * Emits an event to the application's listeners. A listener that throws stops neither the
    * other listeners nor the client's handling of the rest of the native batch: its exception
-   * is rethrown on a later tick, an uncaught exception (see ./user-code).
+   * is rethrown on a later tick, an uncaught exception (see ../util/user-code).
    */
   protected emitTyped<K extends keyof ClientEvents>(name: K, ...args: ClientEvents[K]): void {
     emitSafely(this, name, ...args);
