@@ -22,11 +22,10 @@ import { join } from 'node:path';
 import { ErrorCode, KafkaError } from '../util/errors';
 import { registerMockProcesses, type MockTopicCreator } from '../core/mock-registry';
 
-export type { MockTopicCreator };
-
 /**
- * The cluster a control socket serves: a MockCluster, seen through what the socket needs of it
- * (not the class itself, which imports this module to register findMockProcess).
+ * The cluster a control socket serves: a MockCluster, seen through what the socket needs of it.
+ * Not the class itself: mock-cluster.ts imports this module (so that loading the mock registers
+ * findMockProcess), and importing it back would be a cycle.
  */
 type ServedCluster = MockTopicCreator & { readonly bootstrapServers: string };
 
