@@ -97,7 +97,7 @@ export {
 export { clientErrorChannel } from './core/client-base';
 
 // Types that appear in the signatures above, exported so that users can name them.
-export type { DeliveryCallback } from './client/producer';
+export type { DeliveryCallback } from './client/types';
 export type { ClientBase, ClientEvents } from './core/client-base';
 export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config/config';
 export type { AwsCredentials, AwsCredentialsProvider } from './auth/aws-credentials';

@@ -10,13 +10,27 @@ import { DEFAULTS, validateConfig } from '../config/config';
 import { ClosedError, ErrorCode, KafkaError } from '../util/errors';
 import type { KafkaConsumer } from './consumer';
 import { NATIVE } from '../native/symbols';
-import { BatchDelivery, topicAt, type TopicRuns } from '../core/batch-delivery';
+import { BatchDelivery } from '../core/batch-delivery';
 import type { DeliveryReport, OutgoingMessage, TopicPartitionOffset } from '../core/message';
 import { instrumentSends } from '../observability/tracing';
 import { probeWithAdmin } from '../admin/cluster-probe';
 import { callApplication, rethrowLater } from '../util/user-code';
 import { waitForWake } from '../util/wait';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from '../native/binding';
+import {
+  BATCH_SPAN,
+  MAX_BATCH,
+  RELEASE_MAX_RUNS,
+  deliveredBatch,
+  releaseMessages,
+  reportFields,
+  sizeOf,
+  topicOf,
+  type Pending,
+  type Single,
+} from './producer-batches';
+import { ARENA_MIN, checkMessage, packRun, type PackedRun } from './producer-packing';
+import type { DeliveryCallback } from './types';
 
 /** librdkafka's _FATAL: the producer hit a fatal error earlier (rd_kafka_fatal_error has the cause). */
 const FATAL = -150;
@@ -63,108 +77,6 @@ function emptyDelivery(): BatchDelivery {
 export interface CloseReport {
   /** Messages that were not delivered (failed with a purge error when the deadline passed). */
   undelivered: number;
-}
-
-/** The callback of {@link KafkaProducer.produce}: an error, or the delivery report. */
-export type DeliveryCallback = (error: KafkaError | null, report: DeliveryReport | null) => void;
-
-/**
- * Message ids carry their batch and their index in it: id = batch * BATCH_SPAN + index.
- * One pending entry per batch (not per message) keeps the hot path free of map churn.
- */
-const BATCH_SPAN = 2 ** 21;
-/** The largest batch one sendBatch call takes (ids stay exact doubles). */
-export const MAX_BATCH = BATCH_SPAN;
-
-/** One message sent on its own (send / produce): the lightest record of it. */
-interface Single {
-  message: OutgoingMessage;
-  resolve: ((report: DeliveryReport) => void) | undefined;
-  reject: ((error: KafkaError) => void) | undefined;
-  callback: DeliveryCallback | undefined;
-}
-
-/** One batch of messages in flight: settles one promise, or one callback per message. */
-interface Pending {
-  messages: OutgoingMessage[];
-  remaining: number;
-  /**
-   * sendBatch's reports, field by field, until the last one arrives: the report objects
-   * are built only then, so that they die young with the caller's use of them instead of
-   * living (and being copied by every scavenge) while the batch is in flight.
-   */
-  fields?: ReportFields;
-  error: KafkaError | null;
-  resolve: ((reports: DeliveryReport[] | BatchDelivery) => void) | undefined;
-  /** sendBatch with `reports: 'columns'`: resolves with a {@link BatchDelivery}. */
-  columns?: boolean;
-  reject: ((error: KafkaError) => void) | undefined;
-  /** Fire-and-forget: called per message instead of settling a promise. */
-  callback: DeliveryCallback | undefined;
-  /**
-   * Coalesced sends (one promise per message): `settlers[2i]` resolves message i (with
-   * its report, or its offset when `offsetsOnly`), `settlers[2i + 1]` rejects it. A
-   * message's own error then fails only that message.
-   */
-  settlers?: Array<(value: never) => void>;
-  offsetsOnly?: boolean;
-  /** Messages handed to librdkafka (or failed on their own) so far, in order. */
-  done?: number;
-  /** Already packed by the caller (the topic layer): `messages` is empty. */
-  packed?: PackedRun;
-  /**
-   * Once every message is in librdkafka, the batch lets go of the message objects (so that
-   * they die young instead of living until the last delivery report) and keeps only their
-   * count and, per packed run, `[firstIndex, topic, ...]`.
-   */
-  count?: number;
-  runTopics?: Array<number | string>;
-}
-
-/** A batch's delivery reports so far: partition, offset (as int32 words) and timestamp per message. */
-interface ReportFields {
-  partitions: Int32Array;
-  offsetWords: Int32Array;
-  timestamps: Float64Array;
-}
-
-function reportFields(count: number): ReportFields {
-  return { partitions: new Int32Array(count), offsetWords: new Int32Array(2 * count), timestamps: new Float64Array(count) };
-}
-
-/** The topic runs of a whole batch (for its {@link BatchDelivery}). */
-function topicRuns(p: Pending): TopicRuns {
-  if (p.packed) return [0, p.packed.topic];
-  if (p.count !== undefined && p.runTopics) return p.runTopics;
-  const runs: Array<number | string> = [];
-  let last: string | undefined;
-  for (let i = 0; i < p.messages.length; i++) {
-    const topic = p.messages[i]!.topic;
-    if (topic !== last) runs.push(i, topic);
-    last = topic;
-  }
-  return runs;
-}
-
-/** A completed batch's reports, as sendBatch resolves with them. */
-function deliveredBatch(p: Pending, fields: ReportFields): BatchDelivery | DeliveryReport[] {
-  const { partitions, offsetWords, timestamps } = fields;
-  const offsets = new BigInt64Array(offsetWords.buffer, offsetWords.byteOffset, partitions.length);
-  const delivered = new BatchDelivery(partitions, offsets, timestamps, topicRuns(p));
-  return p.columns ? delivered : delivered.toArray();
-}
-
-/** How many messages a batch holds. */
-function sizeOf(p: Pending): number {
-  return p.packed ? p.packed.count : (p.count ?? p.messages.length);
-}
-
-/** The topic of a batch's message `index`. */
-function topicOf(p: Pending, index: number): string {
-  if (p.packed) return p.packed.topic;
-  const runs = p.count === undefined ? undefined : p.runTopics;
-  if (!runs) return p.messages[index]?.topic ?? '';
-  return topicAt(runs, index);
 }
 
 /** Internal: enqueues messages the caller packed itself (topic layer); settlers as in {@link Pending}. */
@@ -791,158 +703,6 @@ export interface KafkaProducer {
   on(event: 'error', listener: (error: KafkaError) => void): this;
   /** librdkafka's statistics, parsed, every `statistics.interval.ms`. */
   on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
-}
-
-/** A run of messages to one topic, packed for produceArena. */
-export interface PackedRun {
-  topic: string;
-  count: number;
-  arena: Buffer;
-  layout: Int32Array;
-  timestamps: Float64Array | null;
-  headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null;
-}
-
-/**
- * Drops a fully enqueued batch's message objects; topicOf answers from the packed runs.
- * runTopics covers every index when it exists: it is started by the first packed run, which
- * is at index 0 (a batch whose first run is too short to pack never packs one), and every
- * later run or message enqueued adds its entry. Only with few runs: topicOf scans them, and
- * a batch that changes topic at every message keeps its objects (and topicOf its direct
- * lookup).
- */
-const RELEASE_MAX_RUNS = 32;
-
-function releaseMessages(p: Pending, total: number): void {
-  p.count = total;
-  p.messages = [];
-}
-
-/** Batches smaller than this are copied message by message instead of packed. */
-const ARENA_MIN = 8;
-
-/** Runs stay below this many payload bytes (layout offsets are int32). */
-const MAX_ARENA = 1 << 30;
-
-/** Byte length of a checked key or value; -1 for none. */
-function payloadLength(v: string | Uint8Array | null | undefined): number {
-  if (v === null || v === undefined) return -1;
-  return typeof v === 'string' ? Buffer.byteLength(v) : v.byteLength;
-}
-
-function isPayload(v: unknown): boolean {
-  return v === null || v === undefined || typeof v === 'string' || v instanceof Uint8Array;
-}
-
-/**
- * Checks one outgoing message before anything of it reaches librdkafka.
- * @param index its place in a batch, or -1 for a single message (named in the error).
- */
-function checkMessage(m: OutgoingMessage | undefined, index: number): void {
-  const name = index < 0 ? 'message' : `messages[${index}]`;
-  if (m === null || typeof m !== 'object') throw new TypeError(`${name} must be an object with topic and value`);
-  if (typeof m.topic !== 'string' || m.topic.length === 0) throw new TypeError(`${name}.topic must be a non-empty string`);
-  if (!isPayload(m.key)) throw new TypeError(`${name}.key must be a Buffer, Uint8Array, string or null`);
-  if (!isPayload(m.value)) throw new TypeError(`${name}.value must be a Buffer, Uint8Array, string or null`);
-  const partition = m.partition;
-  if (partition !== undefined && partition !== null && (!Number.isInteger(partition) || partition < 0 || partition > 0x7fffffff)) {
-    throw new TypeError(`${name}.partition must be a non-negative integer`);
-  }
-  if (m.timestamp !== undefined && m.timestamp !== null && (typeof m.timestamp !== 'number' || !Number.isFinite(m.timestamp))) {
-    throw new TypeError(`${name}.timestamp must be a number (ms since the epoch)`);
-  }
-  if (m.headers !== undefined && m.headers !== null) checkHeaders(m.headers, name);
-}
-
-/**
- * Scratch memory of packRun, reused from call to call: the key/value lengths it measures,
- * and the layout, which produceArena reads during the call and does not keep. (Allocating
- * them per call cost a growing array and 200 KB of fresh zeroed memory per 10,000 messages.)
- */
-const scratch = { lengths: new Int32Array(2 * 1024), layout: new Int32Array(5 * 1024) };
-/** Runs longer than this get memory of their own, so that one huge batch is not kept for good. */
-const SCRATCH_MAX_MESSAGES = 65_536;
-
-/** Scratch memory of `length` int32s for a run of `messages` messages. */
-function scratchOf(name: keyof typeof scratch, length: number, messages: number): Int32Array {
-  if (scratch[name].length >= length) return scratch[name];
-  const fresh = new Int32Array(length);
-  if (messages <= SCRATCH_MAX_MESSAGES) scratch[name] = fresh;
-  return fresh;
-}
-
-/**
- * Validates messages[from..] up to the first one of another topic and packs their keys
- * and values into one Buffer. The returned layout is scratch memory: valid until the next
- * call.
- */
-function packRun(messages: OutgoingMessage[], from: number): PackedRun {
-  const first = messages[from];
-  checkMessage(first, from);
-  const topic = first!.topic;
-  let end = from;
-  let size = 0;
-  let hasTimestamps = false;
-  let hasHeaders = false;
-  const lengths = scratchOf('lengths', 2 * (messages.length - from), messages.length - from);
-  for (; end < messages.length; end++) {
-    const m = messages[end]!;
-    checkMessage(m, end);
-    if (m.topic !== topic) break;
-    const keyLen = payloadLength(m.key);
-    const valueLen = payloadLength(m.value);
-    if (size + Math.max(0, keyLen) + Math.max(0, valueLen) > MAX_ARENA && end > from) break;
-    lengths[2 * (end - from)] = keyLen;
-    lengths[2 * (end - from) + 1] = valueLen;
-    size += Math.max(0, keyLen) + Math.max(0, valueLen);
-    if (m.timestamp !== undefined && m.timestamp !== null) hasTimestamps = true;
-    if (m.headers !== undefined && m.headers !== null) hasHeaders = true;
-  }
-  const count = end - from;
-  const arena = Buffer.allocUnsafeSlow(size);
-  const layout = scratchOf('layout', count * 5, count);
-  const timestamps = hasTimestamps ? new Float64Array(count) : null;
-  const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
-  let pos = 0;
-  for (let i = 0; i < count; i++) {
-    const m = messages[from + i]!;
-    const o = i * 5;
-    layout[o] = m.partition ?? -1;
-    const keyLen = lengths[2 * i]!;
-    layout[o + 1] = pos;
-    layout[o + 2] = keyLen;
-    if (keyLen > 0) pos += copyInto(arena, m.key!, pos);
-    const valueLen = lengths[2 * i + 1]!;
-    layout[o + 3] = pos;
-    layout[o + 4] = valueLen;
-    if (valueLen > 0) pos += copyInto(arena, m.value!, pos);
-    if (timestamps) timestamps[i] = m.timestamp ?? 0;
-    if (headers && m.headers) headers[i] = Array.isArray(m.headers) ? m.headers : Object.entries(m.headers);
-  }
-  return { topic, count, arena, layout, timestamps, headers };
-}
-
-function copyInto(arena: Buffer, v: Buffer | Uint8Array | string, pos: number): number {
-  if (typeof v === 'string') return arena.write(v, pos);
-  arena.set(v, pos);
-  return v.byteLength;
-}
-
-function checkHeaders(headers: unknown, name: string): void {
-  const ok = (v: unknown): boolean => v === null || typeof v === 'string' || v instanceof Uint8Array;
-  if (Array.isArray(headers)) {
-    for (const pair of headers) {
-      if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !ok(pair[1])) {
-        throw new TypeError(`${name}.headers must be [name, Buffer | Uint8Array | string | null] pairs`);
-      }
-    }
-  } else if (typeof headers === 'object') {
-    for (const v of Object.values(headers as object)) {
-      if (!ok(v)) throw new TypeError(`${name}.headers values must be Buffer, Uint8Array, string or null`);
-    }
-  } else {
-    throw new TypeError(`${name}.headers must be an array of [name, value] pairs or an object`);
-  }
 }
 
 // Tracing: the produce channel and trace-context headers wrap send and sendBatch (see
