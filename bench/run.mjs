@@ -80,7 +80,7 @@ if (opts.sizes.some((s) => !Number.isInteger(s) || s < 8)) throw new Error('--si
 
 // ------------------------------------------------------------------ settings (same for JS and C)
 
-// octokafka's producer defaults (PRODUCER_DEFAULTS in lib/producer.ts) and librdkafka's
+// octokafka's producer defaults (PRODUCER_DEFAULTS in lib/client/producer.ts) and librdkafka's
 // defaults for the rest, written out so that both sides get exactly the same.
 const PRODUCER = {
   'enable.idempotence': 'true',
@@ -95,7 +95,7 @@ const PRODUCER = {
 };
 // Latency runs: a short linger (the default 5 ms would be most of the budget).
 const LATENCY_PRODUCER = { ...PRODUCER, 'linger.ms': '1' };
-// octokafka's consumer defaults (CONSUMER_DEFAULTS in lib/consumer.ts) plus:
+// octokafka's consumer defaults (CONSUMER_DEFAULTS in lib/client/consumer.ts) plus:
 // fetch.wait.max.ms=1 because the mock broker does not answer a waiting Fetch when data
 // arrives (it sleeps the whole fetch.wait.max.ms, 500 ms by default); a real broker does.
 const CONSUMER = {
@@ -190,7 +190,7 @@ function runChild(cmd, args, { timeoutMs, label, stdin = 'ignore', onSpawn } = {
  */
 function startMock(topics, partitionMaxBytes) {
   return new Promise((resolve, reject) => {
-    const args = [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '1'];
+    const args = [join(root, 'dist/cjs/testing/mock-cluster-process.js'), '--brokers', '1'];
     if (partitionMaxBytes) args.push('--partition-max-bytes', String(partitionMaxBytes));
     for (const t of topics) args.push('--topic', t.includes(':') ? t : `${t}:1`);
     // stdin is a pipe: if this process dies, the mock sees EOF and stops.
@@ -588,7 +588,7 @@ function settingsText() {
 
 async function main() {
   const started = new Date();
-  if (!existsSync(join(root, 'dist/cjs/mock-cluster-process.js'))) throw new Error('dist/ is missing: run `npm run build:ts` (npm run bench does)');
+  if (!existsSync(join(root, 'dist/cjs/testing/mock-cluster-process.js'))) throw new Error('dist/ is missing: run `npm run build:ts` (npm run bench does)');
   const bin = buildNative();
   const topics = plannedTopics();
   const brokers = await startMock(topics);

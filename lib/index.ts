@@ -8,9 +8,9 @@
  * Raw layer: {@link KafkaProducer}, {@link KafkaConsumer}, {@link KafkaAdmin}, {@link MockCluster},
  * {@link KafkaError}.
  */
-export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './errors';
-export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './producer';
-export { BatchDelivery } from './batch-delivery';
+export { KafkaError, ConfigError, ClosedError, BrokersDownError, DecodeError, ValidationError, HandlerError, ErrorCode, RETRIABLE_CODES, isRetriableCode, type KafkaErrorInit } from './util/errors';
+export { KafkaProducer, PRODUCER_DEFAULTS, type ProducerOptions, type SendOptions, type BatchSendOptions, type CloseReport } from './client/producer';
+export { BatchDelivery } from './core/batch-delivery';
 export {
   KafkaConsumer,
   CONSUMER_DEFAULTS,
@@ -20,9 +20,9 @@ export {
   type RebalanceHook,
   type ConsumerCloseReport,
   type ConsumerGroupMetadata,
-} from './consumer';
-export { MockCluster, ApiKey, type MockClusterOptions } from './mock-cluster';
-export { KafkaAdmin, ADMIN_DEFAULTS } from './admin';
+} from './client/consumer';
+export * from './testing/index';
+export { KafkaAdmin, ADMIN_DEFAULTS } from './admin/admin';
 export {
   AdminError,
   type AdminOptions,
@@ -63,32 +63,17 @@ export {
   type AclBindingFilter,
   type AclDescription,
   type AclDeletion,
-} from './admin-types';
-export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './message';
-export type { KafkaConfig } from './client-config';
-export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './client-base';
-export { librdkafkaVersion, librdkafkaFeatures } from './version';
-export { Driver, TopicNotFoundError, type DriverConfig, type DriverOptions, type DriverCloseReport, type CreateTopicOptions, type TopicInfo } from './topic/driver';
-export { TopicHandle } from './topic/topic-handle';
-export { TopicProducer, type TopicProducerOptions, type PushOptions, type EventData } from './topic/producer';
-export {
-  TopicConsumer,
-  type TopicConsumerOptions,
-  type TopicConsumerCloseReport,
-  type UncommittedOffset,
-  type PullOptions,
-  type ProcessOptions,
-  type EventHandler,
-  type DataSelector,
-  type DataAllocator,
-} from './topic/consumer';
-export { Event, Event as TopicEvent, type AcknowledgeOptions } from './topic/event';
-export { DataDescriptor } from './topic/descriptor';
-export { configFromEnv } from './env-config';
-export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './secrets';
+} from './admin/admin-types';
+export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './core/message';
+export type { KafkaConfig } from './config/client-config';
+export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './core/client-base';
+export { librdkafkaVersion, librdkafkaFeatures } from './native/version';
+export * from './topic/index';
+export { configFromEnv } from './config/env-config';
+export { Secret, SecretString, redactConfig, redactText, isSecretProperty } from './config/secrets';
 export { createMskIamTokenProvider, mskIamConfig, type MskIamOptions, type MskIamToken } from './auth/msk-iam';
 export type { OAuthBearerToken, OAuthBearerTokenProvider, StaticOAuthBearerToken } from './auth/oauthbearer';
-export { validateConfig, describeProperty } from './config';
+export { validateConfig, describeProperty } from './config/config';
 export {
   parseConnectionsFile,
   readConnectionsFile,
@@ -99,36 +84,11 @@ export {
   type ConnectionRole,
   type ResolvedConnection,
   type ResolveConnectionOptions,
-} from './connection-config';
-export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './shutdown';
-export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './connections';
-export {
-  runWorker,
-  WorkerError,
-  HandlerRejectedError,
-  DEFAULT_RETRY,
-  backoffDelay,
-  DEAD_LETTER_HEADERS,
-  deadLetterMessage,
-  WORKER_ENV,
-  workerSettingsFromEnv,
-  type Worker,
-  type WorkerState,
-  type WorkerOptions,
-  type HandlerContext,
-  type MessageHandler,
-  type BatchHandler,
-  type WorkerOutput,
-  type RetryPolicy,
-  type DeadLetterInfo,
-  type WorkerEnvSettings,
-  type HealthReport,
-} from './worker/index';
-export { KafkaMetrics, defaultMetrics, type KafkaMetricsOptions, type CollectedFamily } from './metrics/collector';
-export { ALL_FAMILIES as METRIC_FAMILIES, type MetricFamily, type MetricType, type Sample } from './metrics/families';
-export { samplesFromStatistics } from './metrics/statistics';
-export { renderPrometheus, PROMETHEUS_CONTENT_TYPE, type PrometheusRegistry } from './metrics/prometheus';
-export type { OpenTelemetryMeter } from './metrics/opentelemetry';
+} from './app/connection-config';
+export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './app/shutdown';
+export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './app/connections';
+export * from './app/worker/index';
+export * from './observability/metrics/index';
 export {
   produceChannel,
   consumeChannel,
@@ -142,14 +102,12 @@ export {
   type TraceParent,
   type ProduceTraceContext,
   type ConsumeTraceContext,
-} from './tracing';
-export { clientErrorChannel } from './client-base';
+} from './observability/tracing';
+export { clientErrorChannel } from './core/client-base';
 
 // Types that appear in the signatures above, exported so that users can name them.
-export type { DeliveryCallback } from './producer';
-export type { ClientBase, ClientEvents } from './client-base';
-export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config';
+export type { DeliveryCallback } from './client/types';
+export type { ClientBase, ClientEvents } from './core/client-base';
+export type { ConfigRole, ConfigWarning, ValidateConfigOptions, PropertyDescription, PropertyInfo, PropertyType } from './config/config';
 export type { AwsCredentials, AwsCredentialsProvider } from './auth/aws-credentials';
 export type { MskIamProperties } from './auth/msk-iam';
-export type { Component, ComponentDescription, PartitionInfo, PartitionSelector, Serializer, Validator } from './topic/components/types';
-export type { Segment } from './topic/descriptor';

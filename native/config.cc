@@ -22,7 +22,7 @@ rd_kafka_conf_t* ConfFromJs(Napi::Env env, Napi::Object props) {
     char errstr[512];
     if (rd_kafka_conf_set(conf.get(), name.c_str(), value.c_str(), errstr, sizeof errstr) != RD_KAFKA_CONF_OK) {
       // The reason is passed on as librdkafka wrote it: the TypeScript layer (the one
-      // secret-property matcher, lib/secrets.ts) replaces it for secret properties.
+      // secret-property matcher, lib/config/secrets.ts) replaces it for secret properties.
       std::string why = errstr;
       ErrorInfo::From(RD_KAFKA_RESP_ERR__INVALID_ARG, "invalid configuration \"" + name + "\": " + why).Throw(env);
     }

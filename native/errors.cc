@@ -8,7 +8,7 @@ ErrorInfo ErrorInfo::From(rd_kafka_resp_err_t err, const std::string& message) {
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return e;
   e.name = rd_kafka_err2name(err);
   e.message = message.empty() ? rd_kafka_err2str(err) : message;
-  // Whether it is worth retrying is the TypeScript layer's table (lib/errors.ts), the only
+  // Whether it is worth retrying is the TypeScript layer's table (lib/util/errors.ts), the only
   // one: librdkafka gives its own verdict only with an rd_kafka_error_t (Take).
   return e;
 }

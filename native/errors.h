@@ -13,7 +13,7 @@ struct ErrorInfo {
   int code = 0;
   std::string name;
   std::string message;
-  // librdkafka's verdict, when it gave one (rd_kafka_error_t); otherwise lib/errors.ts decides.
+  // librdkafka's verdict, when it gave one (rd_kafka_error_t); otherwise lib/util/errors.ts decides.
   std::optional<bool> retriable;
   bool fatal = false;
   bool txnRequiresAbort = false;

@@ -22,12 +22,18 @@ execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '
 writeFileSync(join(out, 'cjs/package.json'), '{"type":"commonjs"}\n');
 
 // Named ESM exports are listed explicitly (not left to cjs-module-lexer) so that every
-// export is importable by name. One ESM entry per package entry point: the main one and the
-// KafkaJS-compatible API (octokafka/kafkajs).
+// export is importable by name. One ESM entry per package entry point: the main one, the
+// KafkaJS-compatible API (octokafka/kafkajs) and the subpaths that show the layers
+// (octokafka/topic, octokafka/worker, octokafka/metrics, octokafka/testing; package.json
+// `exports` maps each to this ESM file and to its CommonJS index).
 mkdirSync(join(out, 'esm'), { recursive: true });
 for (const [cjsPath, esmName] of [
   ['index.js', 'index'],
   ['kafkajs/index.js', 'kafkajs'],
+  ['topic/index.js', 'topic'],
+  ['app/worker/index.js', 'worker'],
+  ['observability/metrics/index.js', 'metrics'],
+  ['testing/index.js', 'testing'],
 ]) {
   const cjs = createRequire(import.meta.url)(join(out, 'cjs', cjsPath));
   const names = Object.keys(cjs).filter((n) => n !== '__esModule' && n !== 'default');

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates lib/config-properties.ts: one line per librdkafka configuration property, read
+// Generates lib/config/config-properties.ts: one line per librdkafka configuration property, read
 // from librdkafka's CONFIGURATION.md (names, scope, role, type, range, enum values, default,
 // deprecation, aliases) plus the few facts that only src/rdkafka_conf.c holds: which
 // properties are secret (_RK_SENSITIVE), which integer properties take names (acks=all) and
@@ -10,7 +10,7 @@
 // Defaults: <prefix>/share/CONFIGURATION.md, where <prefix> is what
 // `bash scripts/librdkafka.sh --print-prefix` prints, and src/rdkafka_conf.c read straight
 // from the pinned, sha256-checked source tarball in librdkafka.sh's cache folder.
-// --check writes nothing and exits 1 if lib/config-properties.ts is out of date.
+// --check writes nothing and exits 1 if lib/config/config-properties.ts is out of date.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'lib/config-properties.ts');
+const out = join(root, 'lib/config/config-properties.ts');
 
 /** deps/librdkafka.pin is shell `KEY=value` lines. */
 function readPin() {

@@ -2,7 +2,7 @@
 // octokafka's install script. When npm installed this platform's binary package (an optional
 // dependency: octokafka-<os>-<arch>-<gnu|musl>), there is nothing to do; otherwise
 // node-gyp-build takes over as before (a fitting prebuilds/ binary, else a source build).
-// The name is worked out as lib/native.ts does at load time.
+// The name is worked out as lib/native/binding.ts does at load time.
 'use strict';
 const { spawnSync } = require('node:child_process');
 const { join } = require('node:path');

@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 const require = createRequire(join(process.cwd(), 'noop.js'));
 const entry = require.resolve('octokafka');
 const { Driver, KafkaConsumer, KafkaProducer, MockCluster } = require(entry);
-const native = require(join(entry, '../native.js'));
+const native = require(join(entry, '../native/binding.js'));
 
 const results = [];
 async function check(name, fn) {

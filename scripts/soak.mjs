@@ -49,7 +49,7 @@ for (const [name, v] of Object.entries({ total, partitions, size, batchSize, sam
 if (size < 8) throw new TypeError('--size must be at least 8 (a value carries its sequence number)');
 
 // ---- the mock cluster, in its own process (its memory is not this process's).
-const mock = spawn(process.execPath, [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '1', '--topic', `soak:${partitions}`], {
+const mock = spawn(process.execPath, [join(root, 'dist/cjs/testing/mock-cluster-process.js'), '--brokers', '1', '--topic', `soak:${partitions}`], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const servers = await new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import * as kafkajs from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { configFromEnv } from '../lib/env-config';
+import { configFromEnv } from '../lib/config/env-config';
 import { AdminError, ErrorCode, KafkaAdmin, type AclBinding, type AclBindingFilter, type AclDescription } from '../lib/index';
 import {
   AclOperationTypes,

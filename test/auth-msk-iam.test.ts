@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateAuthTokenFromCredentialsProvider } from 'aws-msk-iam-sasl-signer-js';
-import { ConfigError, KafkaError } from '../lib/errors';
-import { SecretString } from '../lib/secrets';
-import { importOptionalPeer } from '../lib/auth/aws-credentials';
+import { ConfigError, KafkaError } from '../lib/util/errors';
+import { SecretString } from '../lib/config/secrets';
+import { importOptionalPeer } from '../lib/util/optional-peer';
 import {
   DEFAULT_MSK_IAM_USER_AGENT,
   TokenRefresher,

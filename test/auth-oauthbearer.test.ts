@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ConfigError, KafkaError } from '../lib/errors';
+import { ConfigError, KafkaError } from '../lib/util/errors';
 import {
   TokenRefresher,
   type OAuthBearerToken,

@@ -7,9 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, MockCluster } from '../lib/index';
-import { NATIVE } from '../lib/consumer';
-import { nativeAdminClass, type NativeAdmin, type RawAclInput } from '../lib/admin-native';
-import { native, type NativeProducer } from '../lib/native';
+import { NATIVE } from '../lib/native/symbols';
+import { nativeAdminClass, type NativeAdmin, type RawAclInput } from '../lib/admin/admin-native';
+import { native, type NativeProducer } from '../lib/native/binding';
 
 describe('native entry points refuse bad arguments', () => {
   let cluster: MockCluster;

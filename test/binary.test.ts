@@ -53,7 +53,7 @@ describe('native binary', () => {
   }
 
   it('is built from the pinned librdkafka with the features the build promises', async () => {
-    const { librdkafkaVersion, librdkafkaFeatures } = await import('../lib/version');
+    const { librdkafkaVersion, librdkafkaFeatures } = await import('../lib/native/version');
     const pin = (await import('node:fs')).readFileSync(join(root, 'deps/librdkafka.pin'), 'utf8');
     expect(librdkafkaVersion()).toBe(/LIBRDKAFKA_VERSION=(\S+)/.exec(pin)![1]);
     expect(librdkafkaFeatures()).toEqual(expect.arrayContaining(['ssl', 'sasl_plain', 'sasl_scram', 'sasl_oauthbearer', 'zstd', 'lz4']));

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KafkaAdmin } from '../lib/admin';
-import { mockControlPath } from '../lib/mock-control';
+import { KafkaAdmin } from '../lib/admin/admin';
+import { mockControlPath } from '../lib/testing/mock-control';
 import { cleanEnv, cliPath, run, startMock, type MockProcess } from './cli-helpers';
 import { unique } from './helpers';
 

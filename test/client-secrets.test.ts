@@ -8,7 +8,7 @@ import { format, inspect } from 'node:util';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { Connections } from '../lib/connections';
+import { Connections } from '../lib/app/connections';
 import { Driver, KafkaAdmin, KafkaConsumer, KafkaProducer, type ClientOptions, type KafkaConfig } from '../lib/index';
 import { createPartitionSelector, createSerializer, createValidator } from '../lib/topic/components';
 import { unique } from './helpers';

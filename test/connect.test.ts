@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { BrokersDownError, ClosedError, ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type KafkaConfig } from '../lib/index';
-import type { NativeEvent } from '../lib/native';
+import type { NativeEvent } from '../lib/native/binding';
 import { startCluster, unique, type TestCluster } from './helpers';
 
 let cluster: TestCluster;

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConnectionsFile, parsePropertyPairs, readConnectionsFile, resolveConnection } from '../lib/connection-config';
-import { ConfigError } from '../lib/errors';
+import { parseConnectionsFile, parsePropertyPairs, readConnectionsFile, resolveConnection } from '../lib/app/connection-config';
+import { ConfigError } from '../lib/util/errors';
 
 const file = parseConnectionsFile(
   {

@@ -11,9 +11,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { closeAll, configureConnections, connect, Connections } from '../lib/connections';
+import { closeAll, configureConnections, connect, Connections } from '../lib/app/connections';
 import { ApiKey, ClosedError, ConfigError, KafkaAdmin, KafkaConsumer, KafkaError, KafkaMetrics, KafkaProducer } from '../lib/index';
-import { findMockCluster } from '../lib/mock-cluster';
+import { findMockCluster } from '../lib/testing/mock-cluster';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
 import { waitUntil } from './worker-helpers';
 

@@ -18,10 +18,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { validateConfig } from '../lib/config';
-import { PROPERTIES } from '../lib/config-properties';
-import { ConfigError, DecodeError, KafkaError } from '../lib/errors';
-import { KafkaProducer } from '../lib/producer';
+import { validateConfig } from '../lib/config/config';
+import { PROPERTIES } from '../lib/config/config-properties';
+import { ConfigError, DecodeError, KafkaError } from '../lib/util/errors';
+import { KafkaProducer } from '../lib/client/producer';
 import { createPartitionSelector, createSerializer, createValidator, DefaultSerializer, SchemaSerializer } from '../lib/topic/components';
 import { resolveDriverConfig } from '../lib/topic/driver-config';
 import { Driver } from '../lib/topic/driver';

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { configFromEnv } from '../lib/env-config';
-import { ConfigError } from '../lib/errors';
+import { configFromEnv } from '../lib/config/env-config';
+import { ConfigError } from '../lib/util/errors';
 
 // Structure is all configFromEnv checks; librdkafka parses the contents.
 const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ0FGQUtFQ0VSVA==\n-----END CERTIFICATE-----\n';

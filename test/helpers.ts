@@ -6,10 +6,10 @@ import { randomBytes } from 'node:crypto';
 
 import { expect } from 'vitest';
 
-import { KafkaAdmin } from '../lib/admin';
-import type { NativeAdmin } from '../lib/admin-native';
-import { KafkaError } from '../lib/errors';
-import { MockCluster } from '../lib/mock-cluster';
+import { KafkaAdmin } from '../lib/admin/admin';
+import type { NativeAdmin } from '../lib/admin/admin-native';
+import { KafkaError } from '../lib/util/errors';
+import { MockCluster } from '../lib/testing/mock-cluster';
 
 /** True when the tests talk to a real cluster. */
 export const realCluster = Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS);

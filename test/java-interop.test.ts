@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { Driver, KafkaAdmin, KafkaConsumer, KafkaProducer, type Message } from '../lib/index';
-import { javaPartition } from '../lib/murmur2';
+import { javaPartition } from '../lib/util/murmur2';
 import { realCluster, unique } from './helpers';
 
 const classpath = process.env.OCTOKAFKA_KAFKA_CLASSPATH || undefined;

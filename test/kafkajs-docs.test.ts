@@ -120,7 +120,7 @@ describe('KafkaJS documentation programs', () => {
     expect(batch.map((m) => m.topicName).sort()).toEqual([topicA, topicB, topicC].sort());
     expect(toTwo).toEqual([expect.objectContaining({ topicName: topicB, partition: 2 })]);
     // Java-compatible: "key1" and "key2" land where the Java client puts them on 3 partitions.
-    const { javaPartition } = await import('../lib/murmur2');
+    const { javaPartition } = await import('../lib/util/murmur2');
     expect(sent.map((m) => m.partition).sort()).toEqual(
       [...new Set(['key1', 'key2'].map((k) => javaPartition(Buffer.from(k), 3)))].sort(),
     );

@@ -21,7 +21,7 @@ import {
   type PartitionMetadata,
 } from '../lib/kafkajs';
 import { toKafkaJSError } from '../lib/kafkajs/errors';
-import { KafkaError } from '../lib/errors';
+import { KafkaError } from '../lib/util/errors';
 import type { TestCluster } from './helpers';
 import { kafkajsCluster, unique, until } from './kafkajs-helpers';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Kafka, logLevel, type KafkaConfig, type SASLOptions } from '../lib/kafkajs';
-import { KafkaAdmin } from '../lib/admin';
+import { KafkaAdmin } from '../lib/admin/admin';
 import { unique, until } from './kafkajs-helpers';
 
 const file = process.env.OCTOKAFKA_TEST_SECURED_PROFILES;

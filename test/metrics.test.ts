@@ -11,7 +11,7 @@ import { Counter, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ConfigError, KafkaConsumer, KafkaMetrics, KafkaProducer, METRIC_FAMILIES, runWorker, samplesFromStatistics, type Message } from '../lib/index';
-import { renderPrometheus } from '../lib/metrics/prometheus';
+import { renderPrometheus } from '../lib/observability/metrics/prometheus';
 import { startCluster, unique, type TestCluster } from './helpers';
 import { testConnections, waitUntil, workerConsumerConfig } from './worker-helpers';
 

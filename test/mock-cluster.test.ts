@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, KafkaProducer, MockCluster } from '../lib/index';
-import { parseMockArgs } from '../lib/mock-cluster-process';
+import { parseMockArgs } from '../lib/testing/mock-cluster-process';
 import { unique } from './helpers';
 
 const root = join(__dirname, '..');
@@ -108,7 +108,7 @@ describe('MockCluster', () => {
   });
 
   it('runs in a separate process that prints its bootstrap servers', async () => {
-    const child = spawn(process.execPath, [join(root, 'dist/cjs/mock-cluster-process.js'), '--brokers', '2', '--topic', 'remote:3'], {
+    const child = spawn(process.execPath, [join(root, 'dist/cjs/testing/mock-cluster-process.js'), '--brokers', '2', '--topic', 'remote:3'], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     try {

@@ -10,15 +10,15 @@ import { createInterface } from 'node:readline';
 
 import { describe, expect, it } from 'vitest';
 
-import { KafkaAdmin } from '../lib/admin';
-import { MockCluster } from '../lib/mock-cluster';
-import { findMockProcess, mockControlPath, serveMockControl } from '../lib/mock-control';
+import { KafkaAdmin } from '../lib/admin/admin';
+import { MockCluster } from '../lib/testing/mock-cluster';
+import { findMockProcess, mockControlPath, serveMockControl } from '../lib/testing/mock-control';
 import { unique } from './helpers';
 
 const root = join(__dirname, '..');
 
 async function startProcess(args: string[]): Promise<{ servers: string; child: ReturnType<typeof spawn> }> {
-  const child = spawn(process.execPath, [join(root, 'dist/cjs/mock-cluster-process.js'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/cjs/testing/mock-cluster-process.js'), ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   return { servers: /^bootstrap\.servers=(\S+)$/.exec(line)![1]!, child };
 }

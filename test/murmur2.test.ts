@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../lib/errors';
-import { javaPartition, murmur2 } from '../lib/murmur2';
+import { ConfigError } from '../lib/util/errors';
+import { javaPartition, murmur2 } from '../lib/util/murmur2';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8');
 

@@ -48,7 +48,7 @@ function load(dir: string) {
     process.execPath,
     [
       '-e',
-      `const n = require(require('path').resolve('node_modules/octokafka/dist/cjs/native.js'));
+      `const n = require(require('path').resolve('node_modules/octokafka/dist/cjs/native/binding.js'));
        const b = n.native();
        console.log(JSON.stringify({ name: n.platformPackageName(), from: n.nativeBinaryPath, version: b.librdkafkaVersion }));`,
     ],

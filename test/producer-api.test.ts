@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaError, KafkaProducer } from '../lib/index';
-import { javaPartition } from '../lib/murmur2';
+import { javaPartition } from '../lib/util/murmur2';
 import { startCluster, type TestCluster } from './helpers';
 
 let cluster: TestCluster;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 
 import { BatchDelivery, KafkaError, KafkaProducer, type DeliveryReport } from '../lib/index';
-import { topicAt } from '../lib/batch-delivery';
+import { topicAt } from '../lib/core/batch-delivery';
 import { startCluster, type TestCluster } from './helpers';
 
 // sendBatch(messages, { reports: 'columns' }): the same reports as the default array of

@@ -1,11 +1,11 @@
 /**
- * One table says which error codes are worth retrying (lib/errors.ts): errors built from a
+ * One table says which error codes are worth retrying (lib/util/errors.ts): errors built from a
  * bare code (delivery reports, consumer errors, events) take their `isRetriable` from it.
  */
 import { describe, expect, it } from 'vitest';
 
-import { ErrorCode, RETRIABLE_CODES, isRetriableCode } from '../lib/errors';
-import { nativeError } from '../lib/native';
+import { ErrorCode, RETRIABLE_CODES, isRetriableCode } from '../lib/util/errors';
+import { nativeError } from '../lib/native/binding';
 
 describe('retriable error codes', () => {
   it('a message that timed out is not retriable: it may have been written, and librdkafka already retried it', () => {

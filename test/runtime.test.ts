@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, type LogEntry, type Message } from '../lib/index';
-import { RepeatLimiter } from '../lib/rate-limit';
+import { RepeatLimiter } from '../lib/util/rate-limit';
 import { startCluster, unique, type TestCluster } from './helpers';
 
 let cluster: TestCluster;

@@ -10,10 +10,10 @@ import {
   redactText,
   reveal,
   withRedactedDisplay,
-} from '../lib/secrets';
+} from '../lib/config/secrets';
 import { createMskIamTokenProvider } from '../lib/auth';
-import { resolveProperty } from '../lib/config-names';
-import { PROPERTIES } from '../lib/config-properties';
+import { resolveProperty } from '../lib/config/config-names';
+import { PROPERTIES } from '../lib/config/config-properties';
 import * as octokafka from '../lib/index';
 
 const PASSWORD = 'hunter2-correct-horse';
@@ -241,7 +241,7 @@ describe('secrets in MSK IAM configuration', () => {
 
 describe('secrets in client output', () => {
   it('never appear in log lines, even with every debug context on', async () => {
-    const { KafkaProducer } = await import('../lib/producer');
+    const { KafkaProducer } = await import('../lib/client/producer');
     const password = 'pw-7f3c9a1e-do-not-print';
     const logs: string[] = [];
     const errors: string[] = [];
@@ -262,7 +262,7 @@ describe('secrets in client output', () => {
   });
 
   it('are replaced in log, error and statistics text that carries them', async () => {
-    const { KafkaProducer } = await import('../lib/producer');
+    const { KafkaProducer } = await import('../lib/client/producer');
     const password = 'pw-1b2c3d4e-secret';
     const producer = new KafkaProducer({
       'bootstrap.servers': '127.0.0.1:1',

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 
 import { describe, expect, it } from 'vitest';
 
-import { configFromEnv } from '../lib/env-config';
+import { configFromEnv } from '../lib/config/env-config';
 import {
   Driver,
   ErrorCode,

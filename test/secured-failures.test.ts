@@ -20,7 +20,7 @@ import { connect as tlsConnect } from 'node:tls';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { configFromEnv } from '../lib/env-config';
+import { configFromEnv } from '../lib/config/env-config';
 import { ErrorCode, KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
 import { unique } from './helpers';
 import { waitUntil } from './worker-helpers';

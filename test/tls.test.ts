@@ -20,9 +20,9 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { configFromEnv } from '../lib/env-config';
+import { configFromEnv } from '../lib/config/env-config';
 import { ConfigError, Driver, ErrorCode, KafkaAdmin, KafkaError, KafkaProducer, type KafkaConfig, type LogEntry } from '../lib/index';
-import { normalizeTlsError } from '../lib/tls-errors';
+import { normalizeTlsError } from '../lib/config/tls-errors';
 
 /**
  * Runs `fn` with exactly `vars` as the KAFKA_* variables of process.env (the caller's own

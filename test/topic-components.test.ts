@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DecodeError, ValidationError } from '../lib/errors';
-import { javaPartition } from '../lib/murmur2';
+import { ConfigError, DecodeError, ValidationError } from '../lib/util/errors';
+import { javaPartition } from '../lib/util/murmur2';
 import {
   canonicalJson,
   createPartitionSelector,

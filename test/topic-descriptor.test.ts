@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../lib/errors';
+import { ConfigError } from '../lib/util/errors';
 import { DataDescriptor, materialize, materializeInto, viewSlices, type Segment } from '../lib/topic/descriptor';
 
 const text = (b: Uint8Array): string => Buffer.from(b).toString('latin1');

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, KafkaError } from '../lib/errors';
-import { KafkaProducer } from '../lib/producer';
-import { KafkaAdmin } from '../lib/admin';
-import { KafkaConsumer } from '../lib/consumer';
+import { ConfigError, KafkaError } from '../lib/util/errors';
+import { KafkaProducer } from '../lib/client/producer';
+import { KafkaAdmin } from '../lib/admin/admin';
+import { KafkaConsumer } from '../lib/client/consumer';
 import { Driver, TopicNotFoundError } from '../lib/topic/driver';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
 

@@ -11,7 +11,7 @@
  * default validator, which accepts everything), null = not checked.
  */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ValidationError } from '../lib/errors';
+import { ConfigError, ValidationError } from '../lib/util/errors';
 import { createValidator } from '../lib/topic/components';
 
 type Verdict = boolean | 'invalid' | null;

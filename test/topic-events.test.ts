@@ -1,7 +1,7 @@
 /** Topic producer and consumer: the C++ producer/consumer suites, restart, partitions, bad input. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaProducer } from '../lib/producer';
-import { ValidationError } from '../lib/errors';
+import { KafkaProducer } from '../lib/client/producer';
+import { ValidationError } from '../lib/util/errors';
 import { Driver } from '../lib/topic/driver';
 import type { TopicHandle } from '../lib/topic/topic-handle';
 import { startCluster, unique, type TestCluster } from './helpers';

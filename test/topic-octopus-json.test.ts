@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaConsumer } from '../lib/consumer';
-import { ValidationError } from '../lib/errors';
-import { Offset } from '../lib/message';
-import { KafkaProducer } from '../lib/producer';
+import { KafkaConsumer } from '../lib/client/consumer';
+import { ValidationError } from '../lib/util/errors';
+import { Offset } from '../lib/core/message';
+import { KafkaProducer } from '../lib/client/producer';
 import { canonicalJson, createSerializer, createValidator, descriptionJson } from '../lib/topic/components';
 import { compareKeys, octopusJson, parseOctopusJson } from '../lib/topic/components/json-text';
 import { Driver } from '../lib/topic/driver';

@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaAdmin } from '../lib/admin';
-import type { Logger } from '../lib/client-base';
-import { ConfigError } from '../lib/errors';
-import { KafkaProducer } from '../lib/producer';
+import { KafkaAdmin } from '../lib/admin/admin';
+import type { Logger } from '../lib/core/client-base';
+import { ConfigError } from '../lib/util/errors';
+import { KafkaProducer } from '../lib/client/producer';
 import { Driver, TopicNotFoundError } from '../lib/topic/driver';
 import { resolveDriverConfig } from '../lib/topic/driver-config';
 import { TOPIC_WARNING_CODE } from '../lib/topic/notes';
@@ -333,8 +333,8 @@ describe('the key selector seen from Octopus', () => {
     // build (the "key" selector): the validator, read first, is kept; selector and serializer
     // are its defaults. This checks the records are in that order and shape.
     const driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } });
-    const { KafkaConsumer } = await import('../lib/consumer');
-    const { Offset } = await import('../lib/message');
+    const { KafkaConsumer } = await import('../lib/client/consumer');
+    const { Offset } = await import('../lib/core/message');
     const raw = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('info') });
     try {
       const name = unique('keyed');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../lib/errors';
+import { DecodeError } from '../lib/util/errors';
 import { DefaultSerializer, decodeJsonMetadata } from '../lib/topic/components';
 import { decodeEvent, encodeEndOfStream, encodeEvent, HEADER_SIZE } from '../lib/topic/wire';
 

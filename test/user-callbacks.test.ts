@@ -10,7 +10,7 @@ import { errorMonitor, type EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, KafkaProducer, type DeliveryReport, type KafkaError } from '../lib/index';
-import type { NativeEvent, NativeMessages } from '../lib/native';
+import type { NativeEvent, NativeMessages } from '../lib/native/binding';
 import { fastGroup, startCluster, unique, type TestCluster } from './helpers';
 
 let cluster: TestCluster;

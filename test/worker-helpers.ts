@@ -2,9 +2,9 @@
  * Plumbing for the worker, metrics and tracing suites: a Connections registry pointed at
  * the test cluster, committed offsets, reading a topic back, waiting for a condition.
  */
-import { Connections } from '../lib/connections';
-import { KafkaConsumer } from '../lib/consumer';
-import type { Message } from '../lib/message';
+import { Connections } from '../lib/app/connections';
+import { KafkaConsumer } from '../lib/client/consumer';
+import type { Message } from '../lib/core/message';
 import { fastGroup, unique, type TestCluster } from './helpers';
 
 /** A registry with one connection, `test`, to the cluster; the environment is ignored. */
@@ -69,7 +69,7 @@ export function header(message: Message, name: string): string | undefined {
 }
 
 /** A logger that records what it is given (pino's call shape: fields, message). */
-export function recordingLogger(): { lines: Array<{ level: string; fields: Record<string, unknown>; msg: string }>; logger: import('../lib/client-base').Logger } {
+export function recordingLogger(): { lines: Array<{ level: string; fields: Record<string, unknown>; msg: string }>; logger: import('../lib/core/client-base').Logger } {
   const lines: Array<{ level: string; fields: Record<string, unknown>; msg: string }> = [];
   const at = (level: string) => (fields: object, msg?: string) => {
     lines.push({ level, fields: fields as Record<string, unknown>, msg: msg ?? '' });

@@ -24,9 +24,9 @@ import {
   workerSettingsFromEnv,
   type Message,
 } from '../lib/index';
-import { PartitionLanes } from '../lib/worker/lanes';
-import { resolveRetry } from '../lib/worker/retry';
-import type { Connections } from '../lib/connections';
+import { PartitionLanes } from '../lib/app/worker/lanes';
+import { resolveRetry } from '../lib/app/worker/retry';
+import type { Connections } from '../lib/app/connections';
 import { realCluster, startCluster, unique, type TestCluster } from './helpers';
 import { committedOffsets, header, readTopic, recordingLogger, testConnections, waitUntil, workerConsumerConfig } from './worker-helpers';
 

@@ -3,8 +3,9 @@
  * an assumed role, or AWS's default chain. AWS's own packages do the discovery; they are
  * optional peer dependencies, loaded only when MSK IAM is configured.
  */
-import { ConfigError, KafkaError } from '../errors';
-import { redactText, reveal, type Secret } from '../secrets';
+import { ConfigError, KafkaError } from '../util/errors';
+import { redactText, reveal, type Secret } from '../config/secrets';
+import { importOptionalPeer } from '../util/optional-peer';
 
 /** AWS credentials, as given by the application or by AWS's credential providers. */
 export interface AwsCredentials {
@@ -48,25 +49,6 @@ export const AUTHENTICATION = { code: -169, name: '_AUTHENTICATION' } as const;
 
 /** Temporary credentials are reused until this close to their expiry (one STS call per hour, not per token). */
 const REUSE_MARGIN_MS = 5 * 60_000;
-
-/**
- * Loads an optional peer dependency; when it is not installed, throws a {@link ConfigError}
- * naming the package to `npm install` instead of Node's bare "Cannot find module".
- */
-export async function importOptionalPeer<T>(pkg: string, purpose: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    const message = error instanceof Error ? error.message : '';
-    const missing =
-      code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message);
-    if (!missing) throw error;
-    const e = new ConfigError(purpose, `requires the optional package ${pkg}: run \`npm install ${pkg}\``);
-    Object.defineProperty(e, 'cause', { value: error, enumerable: false, configurable: true, writable: true });
-    throw e;
-  }
-}
 
 /** Loads AWS's credential providers. */
 function loadCredentialProviders(): Promise<typeof import('@aws-sdk/credential-providers')> {

@@ -5,11 +5,11 @@
  * byte for byte. Signing uses AWS's @smithy/signature-v4 (loaded only when MSK IAM is used)
  * rather than hand-rolled crypto.
  */
-import { ConfigError, KafkaError } from '../errors';
+import { ConfigError, KafkaError } from '../util/errors';
+import { importOptionalPeer } from '../util/optional-peer';
 import {
   AUTHENTICATION,
   createAwsCredentialsResolver,
-  importOptionalPeer,
   type AwsCredentialSource,
   type ResolvedAwsCredentials,
 } from './aws-credentials';

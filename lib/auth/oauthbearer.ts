@@ -3,8 +3,8 @@
  * librdkafka's refresh requests to {@link TokenRefresher.onRefreshRequested} and implements
  * the {@link TokenSink} with `rd_kafka_oauthbearer_set_token` / `..._set_token_failure`.
  */
-import { ConfigError, ErrorCode, KafkaError } from '../errors';
-import { redactText } from '../secrets';
+import { ConfigError, ErrorCode, KafkaError } from '../util/errors';
+import { redactText } from '../config/secrets';
 
 /** What a token provider returns. */
 export interface OAuthBearerToken {

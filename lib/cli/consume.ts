@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 
 import { Command, Option } from 'commander';
 
-import type { KafkaConfig } from '../client-config';
-import { KafkaConsumer } from '../consumer';
-import { Offset } from '../message';
+import type { KafkaConfig } from '../config/client-config';
+import { KafkaConsumer } from '../client/consumer';
+import { Offset } from '../core/message';
 import { isMockCluster, withContext, type CliContext } from './context';
 import { CliError } from './errors';
 import { checkFormat, eventFormatter, messageFormatter, type OutputMode } from './format';

@@ -3,10 +3,10 @@
  * environment, `-X`), the embedded cluster when no cluster is configured, the clients it
  * opened (closed at the end, in reverse order), its diagnostics and Ctrl-C.
  */
-import { KafkaAdmin } from '../admin';
-import type { ClusterDescription } from '../admin-types';
-import type { ClientOptions } from '../client-base';
-import type { KafkaConfig } from '../client-config';
+import { KafkaAdmin } from '../admin/admin';
+import type { ClusterDescription } from '../admin/admin-types';
+import type { ClientOptions } from '../core/client-base';
+import type { KafkaConfig } from '../config/client-config';
 import {
   parsePropertyPairs,
   readConnectionsFile,
@@ -14,9 +14,9 @@ import {
   type ConnectionRole,
   type ConnectionsFile,
   type ResolvedConnection,
-} from '../connection-config';
-import { describeProperty, validateConfig } from '../config';
-import { MockCluster } from '../mock-cluster';
+} from '../app/connection-config';
+import { describeProperty, validateConfig } from '../config/config';
+import { MockCluster } from '../testing/mock-cluster';
 import { Driver } from '../topic/driver';
 import { Diagnostics } from './diagnostics';
 import { CliError, ExitCode } from './errors';

@@ -5,7 +5,7 @@
  * fails or times out) and `--verbose` prints them all. Configuration warnings are always
  * printed: they are about what the user typed.
  */
-import type { Logger } from '../client-base';
+import type { Logger } from '../core/client-base';
 
 /** Collects client diagnostics for one command. */
 export class Diagnostics {

@@ -4,7 +4,7 @@
  */
 import { CommanderError } from 'commander';
 
-import { ConfigError, KafkaError } from '../errors';
+import { ConfigError, KafkaError } from '../util/errors';
 
 /** The exit codes of `octokafka`. */
 export const ExitCode = {

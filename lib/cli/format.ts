@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 
-import type { Header, Message } from '../message';
+import type { Header, Message } from '../core/message';
 
 /** What a topic-layer event prints as. */
 export interface EventRecord {

@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 
-import { librdkafkaVersion } from '../version';
+import { librdkafkaVersion } from '../native/version';
 import { benchCommand } from './bench';
 import { consumeCommand } from './consume';
 import { describeFailure, ExitCode } from './errors';

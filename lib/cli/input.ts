@@ -6,7 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 
-import type { OutgoingMessage } from '../message';
+import type { OutgoingMessage } from '../core/message';
 import { CliError } from './errors';
 
 /** Lines of a stream, and how many bytes were read so far (for the progress bar). */

@@ -1,7 +1,7 @@
 /** `octokafka mock`: an embedded cluster in the foreground, for other commands and clients. */
 import { Command, InvalidArgumentError } from 'commander';
 
-import { runMockProcess } from '../mock-cluster-process';
+import { runMockProcess } from '../testing/mock-cluster-process';
 import { positiveInt } from './options';
 
 /** Parses a repeated `--topic name[:partitions]`. */

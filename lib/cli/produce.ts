@@ -1,9 +1,9 @@
 /** `octokafka produce`: lines or JSON from stdin or a file to a topic. */
 import { Command, Option } from 'commander';
 
-import { ErrorCode, KafkaError } from '../errors';
-import type { OutgoingMessage } from '../message';
-import { KafkaProducer } from '../producer';
+import { ErrorCode, KafkaError } from '../util/errors';
+import type { OutgoingMessage } from '../core/message';
+import { KafkaProducer } from '../client/producer';
 import { withContext, type CliContext } from './context';
 import { CliError } from './errors';
 import { eventLine, jsonMessage, lineMessage, LineError, openInput, type LineSource, type MessageDefaults } from './input';

@@ -1,9 +1,9 @@
 /** `octokafka status`: brokers, topics, consumer groups with their lag, and the client's statistics. */
 import { Command } from 'commander';
 
-import type { KafkaAdmin } from '../admin';
-import type { ListedOffset, TopicDescription } from '../admin-types';
-import type { TopicPartition } from '../message';
+import type { KafkaAdmin } from '../admin/admin';
+import type { ListedOffset, TopicDescription } from '../admin/admin-types';
+import type { TopicPartition } from '../core/message';
 import { isMockCluster, withContext, type CliContext } from './context';
 import { jsonWithBigInts, table } from './format';
 import { collect, positiveInt, withConnectionOptions, type ConnectionOptions } from './options';

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 
 import { Command } from 'commander';
 
-import { KafkaConsumer } from '../consumer';
-import { ErrorCode, KafkaError } from '../errors';
-import { KafkaProducer } from '../producer';
+import { KafkaConsumer } from '../client/consumer';
+import { ErrorCode, KafkaError } from '../util/errors';
+import { KafkaProducer } from '../client/producer';
 import { withContext, type CliContext } from './context';
 import { CliError } from './errors';
 import { positiveInt, withConnectionOptions, type ConnectionOptions } from './options';

@@ -1,7 +1,7 @@
 /** `octokafka topic create|list|info|delete`: topics of the topic layer (Driver). */
 import { Command } from 'commander';
 
-import { Offset } from '../message';
+import { Offset } from '../core/message';
 import { COMPONENT_KINDS, componentDescriptions, parseComponent, parseSetting, type ComponentSetting } from './components';
 import { withContext, type CliContext } from './context';
 import { jsonWithBigInts, table } from './format';

@@ -2,9 +2,9 @@
  * KafkaJS's admin client over octokafka's {@link KafkaAdmin}. Partition reassignments, which
  * librdkafka has no request for, reject with {@link KafkaJSNotImplemented} saying so.
  */
-import { KafkaAdmin } from '../admin';
-import { AdminError, type AclBinding, type AclBindingFilter, type PartitionDescription } from '../admin-types';
-import { KafkaConsumer } from '../consumer';
+import { KafkaAdmin } from '../admin/admin';
+import { AdminError, type AclBinding, type AclBindingFilter, type PartitionDescription } from '../admin/admin-types';
+import { KafkaConsumer } from '../client/consumer';
 import type { ClientBase } from './config-mapping';
 import {
   ACL_OPERATION_NAMES,

@@ -5,7 +5,9 @@
  */
 import type { ConnectionOptions } from 'node:tls';
 
-import type { ClientOptions, KafkaConfig as RawConfig, Logger as RawLogger, OAuthBearerToken } from '../index';
+import type { OAuthBearerToken } from '../auth/oauthbearer';
+import type { KafkaConfig as RawConfig } from '../config/client-config';
+import type { ClientOptions, Logger as RawLogger } from '../core/client-base';
 import { KafkaJSNonRetriableError } from './errors';
 import { createLogger, type KafkaJSLogger } from './logger';
 import type { KafkaConfig, Mechanism, RetryOptions, SASLOptions } from './types';

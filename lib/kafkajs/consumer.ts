@@ -3,10 +3,10 @@
  * `eachMessage` / `eachBatch`, KafkaJS's offset resolution and auto-commit, `seek`,
  * `pause` / `resume`, retries and the `CRASH` / restart cycle, instrumentation events.
  */
-import { KafkaAdmin } from '../admin';
-import { KafkaConsumer } from '../consumer';
-import type { KafkaConfig as RawConfig } from '../client-config';
-import type { Message as RawMessage, TopicPartitionOffset as RawTPO } from '../message';
+import { KafkaAdmin } from '../admin/admin';
+import { KafkaConsumer } from '../client/consumer';
+import type { KafkaConfig as RawConfig } from '../config/client-config';
+import type { Message as RawMessage, TopicPartitionOffset as RawTPO } from '../core/message';
 import type { ClientBase } from './config-mapping';
 import { KafkaJSError, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, toKafkaJSError } from './errors';
 import { Instrumentation } from './events';

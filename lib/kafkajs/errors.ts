@@ -4,7 +4,7 @@
  * (`instanceof KafkaJSProtocolError`, `e.type === 'UNKNOWN_TOPIC_OR_PARTITION'`,
  * `e.retriable`) keep working. The octokafka error is kept as `cause`.
  */
-import { BrokersDownError, ConfigError, ErrorCode, KafkaError } from '../errors';
+import { BrokersDownError, ConfigError, ErrorCode, KafkaError } from '../util/errors';
 
 type ErrorInput = string | Error | { message?: string; helpUrl?: string };
 

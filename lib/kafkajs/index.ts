@@ -3,6 +3,11 @@
  * KafkaJS applications switch by changing their import; see docs/migrating-from-kafkajs.md
  * for every difference.
  */
+// Loads the mock cluster module for its registration (lib/core/mock-registry.ts): the admin
+// client creates topics on a MockCluster or an `octokafka mock` process through it, as it does
+// when the package root is loaded.
+import '../testing/mock-cluster';
+
 export { Kafka } from './kafka';
 export { KafkaJSProducer, KafkaJSTransaction } from './producer';
 export { KafkaJSConsumer, PartitionAssigners } from './consumer';

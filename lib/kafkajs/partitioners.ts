@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { murmur2 } from '../murmur2';
+import { murmur2 } from '../util/murmur2';
 import type { ICustomPartitioner, PartitionerArgs } from './types';
 
 const toPositive = (x: number): number => x & 0x7fffffff;

@@ -2,11 +2,11 @@
  * KafkaJS's producer over octokafka's {@link KafkaProducer}: `send`/`sendBatch` with KafkaJS
  * record metadata, KafkaJS partitioners, idempotence and transactions.
  */
-import { KafkaAdmin } from '../admin';
-import { KafkaConsumer } from '../consumer';
-import type { DeliveryReport, OutgoingMessage } from '../message';
-import { KafkaProducer } from '../producer';
-import type { KafkaConfig as RawConfig } from '../client-config';
+import { KafkaAdmin } from '../admin/admin';
+import { KafkaConsumer } from '../client/consumer';
+import type { DeliveryReport, OutgoingMessage } from '../core/message';
+import { KafkaProducer } from '../client/producer';
+import type { KafkaConfig as RawConfig } from '../config/client-config';
 import { toPartitionMetadata } from './admin';
 import type { ClientBase } from './config-mapping';
 import { CompressionTypes } from './enums';

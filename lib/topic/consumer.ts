@@ -10,14 +10,14 @@
  * group then delivers again (at-least-once). `acknowledge({ durable: true })` waits for the
  * broker to store it.
  */
-import { configForRole } from '../config';
-import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../consumer';
-import { checkDurationOption, checkOptions, checkTimeoutArg } from '../checks';
-import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../errors';
-import type { Message } from '../message';
+import { configForRole } from '../config/config';
+import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../client/consumer';
+import { checkDurationOption, checkOptions, checkTimeoutArg } from '../config/checks';
+import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
+import type { Message } from '../core/message';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event, type AcknowledgeOptions } from './event';
-import type { DriverContext, TopicParts } from './topic-handle';
+import type { DriverContext, TopicParts } from './types';
 import { eventDataStart, HEADER_SIZE } from './wire';
 
 /** Messages taken from the raw consumer at once: few enough that a rebalance drops little. */

@@ -10,7 +10,7 @@
  * Argument errors are {@link ConfigError}s whose `property` names the argument, e.g.
  * `strided` or `unstructured[1]`.
  */
-import { ConfigError } from '../errors';
+import { ConfigError } from '../util/errors';
 
 /** A contiguous range of bytes: `size` bytes from `offset`. */
 export interface Segment {

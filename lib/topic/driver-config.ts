@@ -10,10 +10,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { ClientOptions, Logger } from '../client-base';
-import { ConfigError } from '../errors';
-import type { KafkaConfig } from '../client-config';
-import { checkLoggerOption, checkOptions } from '../checks';
+import type { ClientOptions, Logger } from '../core/client-base';
+import { ConfigError } from '../util/errors';
+import type { KafkaConfig } from '../config/client-config';
+import { checkLoggerOption, checkOptions } from '../config/checks';
 import { TopicNotes } from './notes';
 
 // Octopus joins the elements of a list with commas (any JSON scalar, as its text).

@@ -3,15 +3,15 @@
  * deletes topics; each topic `<ns.>name` comes with an info topic `<ns.>__info_name` that
  * holds its component descriptions.
  */
-import { KafkaAdmin } from '../admin';
-import { AdminError } from '../admin-types';
-import { configForRole } from '../config';
-import type { KafkaConfig } from '../client-config';
-import { configFromEnv } from '../env-config';
-import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../errors';
-import { MockCluster } from '../mock-cluster';
-import { KafkaProducer, type CloseReport } from '../producer';
-import { withRedactedDisplay } from '../secrets';
+import { KafkaAdmin } from '../admin/admin';
+import { AdminError } from '../admin/admin-types';
+import { configForRole } from '../config/config';
+import type { KafkaConfig } from '../config/client-config';
+import { configFromEnv } from '../config/env-config';
+import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../util/errors';
+import { MockCluster } from '../testing/mock-cluster';
+import { KafkaProducer, type CloseReport } from '../client/producer';
+import { withRedactedDisplay } from '../config/secrets';
 import {
   createPartitionSelector,
   createSerializer,
@@ -25,7 +25,8 @@ import { readDriverConfig, resolveDriverConfig, type DriverOptions, type Resolve
 import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
 import type { TopicConsumerCloseReport } from './consumer';
-import { TopicHandle, type DriverContext } from './topic-handle';
+import { TopicHandle } from './topic-handle';
+import type { DriverContext } from './types';
 
 export type { DriverConfig, DriverOptions } from './driver-config';
 

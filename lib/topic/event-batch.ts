@@ -4,7 +4,7 @@
  * native call, which reads the payloads from that buffer without copying them. Per event this
  * costs one write of its bytes and one layout row: no Buffer, message object or copy of its own.
  */
-import type { PackedRun } from '../producer';
+import type { PackedRun } from '../client/producer-packing';
 import { HEADER_SIZE } from './wire';
 
 /** The `u64 jsonLen` prefix of the built-in serializers' metadata. */

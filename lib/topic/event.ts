@@ -1,5 +1,5 @@
 /** Event: one event of a topic, as a consumer yields it. */
-import type { DecodeError } from '../errors';
+import type { DecodeError } from '../util/errors';
 
 /** Options of {@link Event.acknowledge}. */
 export interface AcknowledgeOptions {

@@ -3,12 +3,12 @@
  * headers), in this order: the validator's, the selector's and the serializer's JSON
  * description — the records Octopus writes and reads.
  */
-import type { ClientOptions } from '../client-base';
-import type { KafkaConfig } from '../client-config';
-import { KafkaConsumer } from '../consumer';
-import { ErrorCode, KafkaError } from '../errors';
-import { Offset } from '../message';
-import type { KafkaProducer } from '../producer';
+import type { ClientOptions } from '../core/client-base';
+import type { KafkaConfig } from '../config/client-config';
+import { KafkaConsumer } from '../client/consumer';
+import { ErrorCode, KafkaError } from '../util/errors';
+import { Offset } from '../core/message';
+import type { KafkaProducer } from '../client/producer';
 import { descriptionJson, type PartitionSelector, type Serializer, type Validator } from './components';
 
 /** The three component descriptions of a topic, as JSON text. */

@@ -5,7 +5,7 @@
  * stderr lines are) and debug notes go to `NODE_DEBUG=octokafka` (silent by default).
  */
 import { debuglog } from 'node:util';
-import type { Logger } from '../client-base';
+import type { Logger } from '../core/client-base';
 
 const debug = debuglog('octokafka');
 

@@ -2,12 +2,12 @@
  * TopicProducer: pushes events to a topic. Per push: validate → serialize → the selector picks
  * the partition (the event goes to that partition, unlike Octopus) → encode → raw producer.
  */
-import { configForRole } from '../config';
-import { checkDurationOption, checkOptions } from '../checks';
-import { ConfigError, ErrorCode, KafkaError } from '../errors';
-import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../producer';
+import { configForRole } from '../config/config';
+import { checkDurationOption, checkOptions } from '../config/checks';
+import { ConfigError, ErrorCode, KafkaError } from '../util/errors';
+import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../client/producer';
 import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
-import type { DriverContext, TopicParts } from './topic-handle';
+import type { DriverContext, TopicParts } from './types';
 import { encodeEvent, HEADER_SIZE } from './wire';
 
 /** Options of a topic producer. */

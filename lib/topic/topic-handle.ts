@@ -1,39 +1,10 @@
 /** TopicHandle: an opened topic, its components, and the factory of its producers and consumers. */
-import type { ClientOptions } from '../client-base';
-import type { KafkaConfig } from '../client-config';
-import type { KafkaProducer } from '../producer';
 import type { PartitionSelector, Serializer, Validator } from './components';
 import { TopicConsumer, type TopicConsumerOptions } from './consumer';
 import type { TopicNotes } from './notes';
 import { TopicProducer, type TopicProducerOptions } from './producer';
+import type { DriverContext, TopicParts } from './types';
 import { encodeEndOfStream } from './wire';
-
-/** What a topic needs from its driver (package-internal). */
-export interface DriverContext {
-  readonly kafka: KafkaConfig;
-  /** Options for the raw clients (authentication). */
-  readonly clientOptions: ClientOptions;
-  /** Put in front of consumer group names (see `namespace_consumer_groups`). */
-  readonly groupPrefix: string;
-  /** The driver's shared raw producer. */
-  producer(): KafkaProducer;
-  /** Registers a client the driver closes with itself; returns the deregistration. */
-  track(client: { close(options?: { timeoutMs?: number }): Promise<unknown> }): () => void;
-  /** Where warnings go (a background commit that failed). */
-  readonly notes: TopicNotes;
-}
-
-/** The parts of an opened topic. */
-export interface TopicParts {
-  /** The name as the user gave it (without namespace). */
-  readonly name: string;
-  /** The Kafka topic name (`<namespace>.<name>`). */
-  readonly kafkaTopic: string;
-  readonly partitions: number;
-  readonly validator: Validator;
-  readonly selector: PartitionSelector;
-  readonly serializer: Serializer;
-}
 
 /** An opened topic. Made by `Driver.createTopic` / `Driver.openTopic`. */
 export class TopicHandle {

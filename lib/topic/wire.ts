@@ -7,7 +7,7 @@
  * its own `u64 jsonLen` prefix; see `components/serializers`), so this module never looks inside
  * them. Both lengths equal to 2^64 - 1 is the end-of-stream marker.
  */
-import { DecodeError } from '../errors';
+import { DecodeError } from '../util/errors';
 
 /** Size of the two length fields that start every value. */
 export const HEADER_SIZE = 16;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { Connections } from '../../lib/connections';
+import { Connections } from '../../lib/app/connections';
 import { KafkaConsumer, KafkaMetrics, KafkaProducer, runWorker, type Message } from '../../lib/index';
 import { idOf } from '../fault-helpers';
 import { unique } from '../helpers';

@@ -35,7 +35,7 @@
  * Patterns are checked completely when compiled: an invalid one is a ConfigError naming the
  * JSON path of the offending entry.
  */
-import { ConfigError } from '../../errors';
+import { ConfigError } from '../../util/errors';
 import { showJson } from './json-text';
 
 /** Why a document does not match: the dotted path of the field and what it failed. */

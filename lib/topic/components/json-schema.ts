@@ -7,7 +7,7 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
 import Ajv2020 from 'ajv/dist/2020';
-import { ConfigError, ValidationError } from '../../errors';
+import { ConfigError, ValidationError } from '../../util/errors';
 import { showJson } from './json-text';
 
 const ajvOptions = { strict: false, allErrors: false, validateFormats: false, logger: false } as const;

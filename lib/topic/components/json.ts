@@ -6,7 +6,7 @@
  * object keys sorted by their UTF-8 bytes. Component descriptions must come out byte-identical
  * to what Octopus writes, so the built-in components build their descriptions in that order.
  */
-import { ConfigError } from '../../errors';
+import { ConfigError } from '../../util/errors';
 import { compareKeys, octopusJson, parseOctopusJson, showJson } from './json-text';
 import type { ComponentDescription } from './types';
 

@@ -15,7 +15,7 @@
  * `serializer.type` (or the offending field of the description).
  */
 import { isAbsolute, resolve } from 'node:path';
-import { ConfigError, KafkaError } from '../../errors';
+import { ConfigError, KafkaError } from '../../util/errors';
 import { canonicalJson, parseDescription } from './json';
 import { createDefaultPartitionSelector, createKeyPartitionSelector } from './selectors';
 import { createDefaultSerializer, createSchemaSerializer } from './serializers';

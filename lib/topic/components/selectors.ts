@@ -6,8 +6,8 @@
  * topic's validator but its own default selector and serializer (and a warning), so its
  * producers do not route by key (see docs/migrating-from-octopus.md).
  */
-import { javaPartition } from '../../murmur2';
-import { ConfigError } from '../../errors';
+import { javaPartition } from '../../util/murmur2';
+import { ConfigError } from '../../util/errors';
 import { getPath } from './json';
 import { showJson } from './json-text';
 import type { ComponentDescription, PartitionInfo, PartitionSelector } from './types';

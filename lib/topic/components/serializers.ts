@@ -4,7 +4,7 @@
  * prefix is part of the serializer's output, and the event value's `metadataLen` (see `wire.ts`)
  * counts it. A default event value is therefore `[8+J][D][J][json][data]`.
  */
-import { DecodeError, ValidationError } from '../../errors';
+import { DecodeError, ValidationError } from '../../util/errors';
 import { sortKeysDeep } from './json';
 import { octopusJson, parseOctopusJson } from './json-text';
 import { compileSchema, type SchemaCheck } from './json-schema';

@@ -4,7 +4,7 @@
  * Their descriptions are what Octopus writes: `{"type":"default"}`,
  * `{"schema":<JSON Schema>,"type":"schema"}` and `{"schema":<pattern>,"type":"eventbridge"}`.
  */
-import { ConfigError, ValidationError } from '../../errors';
+import { ConfigError, ValidationError } from '../../util/errors';
 import { compileEventPattern, type PatternMatcher } from './eventbridge';
 import { sortKeysDeep } from './json';
 import { compileSchema, type SchemaCheck } from './json-schema';

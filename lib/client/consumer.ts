@@ -1,0 +1,1038 @@
+/**
+ * KafkaConsumer: messages arrive from the native pump in batches into a bounded buffer;
+ * the async iterator, `consume()` and `run()` all read that one buffer. When the buffer
+ * is full the native side stops taking messages from librdkafka until the application
+ * catches up. A poll, for `max.poll.interval.ms`, is the application taking messages: an
+ * application that stops reading for longer leaves the group, as in every Kafka client
+ * (see {@link ConsumerOptions.keepAliveWhileStalled} for the opposite).
+ *
+ * Offsets: librdkafka stores an offset only when octokafka marks the message processed
+ * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
+ * explicit `commit()`) commits what is stored: at-least-once by default.
+ */
+import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from '../config/checks';
+import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
+import { toConfigError, type KafkaConfig } from '../config/client-config';
+import { probeWithAdmin } from '../admin/cluster-probe';
+import { emitSafely, rethrowLater } from '../util/user-code';
+import { waitForWake } from '../util/wait';
+import { DEFAULTS, validateConfig } from '../config/config';
+import { ConfigError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
+import type { Header, Message, TopicPartition, TopicPartitionOffset } from '../core/message';
+import {
+  native,
+  nativeError,
+  type NativeConsumer,
+  type NativeEvent,
+  type NativeMessages,
+  type NativePartition,
+  type NativePartitionInput,
+} from '../native/binding';
+import { NATIVE } from '../native/symbols';
+
+/** librdkafka's _AUTO_OFFSET_RESET: the offset to fetch is invalid and auto.offset.reset is 'error'. */
+const AUTO_OFFSET_RESET = -140;
+const AUTO_OFFSET_RESET_MESSAGE =
+  "no offset to resume from, and auto.offset.reset is 'error': the committed (or assigned) offset is out of range (OFFSET_OUT_OF_RANGE: " +
+  'past the end, or below the earliest offset after retention or deleteRecords), or none is committed';
+
+/** librdkafka's _UNSUPPORTED_FEATURE: at the group level, a broker without the protocol asked for. */
+const UNSUPPORTED_FEATURE = -165;
+const KIP848_UNSUPPORTED_MESSAGE =
+  'the broker does not support KIP-848 consumer groups (group.protocol=consumer needs ConsumerGroupHeartbeat v1: ' +
+  'Kafka 4.0 or newer, or a broker with the new protocol enabled); the consumer keeps retrying and gets no partitions: ' +
+  'use group.protocol=classic with this broker';
+
+/** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
+export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
+
+/** Options of {@link KafkaConsumer} besides the librdkafka configuration. */
+export interface ConsumerOptions extends ClientOptions {
+  /** Partitions were assigned; runs before any of their messages is fetched. */
+  onAssign?: RebalanceHook;
+  /** Partitions are being taken away; after it resolves no message of them reaches the application. Commit here. */
+  onRevoke?: RebalanceHook;
+  /** Partitions were lost (session timeout, fatal group error): do not commit for them. */
+  onLost?: RebalanceHook;
+  /**
+   * The bound of messages fetched but not yet taken by the application (default 20 000
+   * messages, 32 MiB). What is buffered stays within 1.5 × these figures.
+   */
+  highWaterMark?: {
+    /** Messages buffered at most (default 20 000). */
+    messages?: number;
+    /** Bytes of keys and values buffered at most (default 32 MiB). */
+    bytes?: number;
+  };
+  /**
+   * How long librdkafka waits for the rebalance hooks above (default: the group's
+   * rebalance timeout, `max.poll.interval.ms`). A hook that has not settled by then is
+   * given up on: the rebalance goes on, and a `TIMED_OUT` {@link KafkaError} naming the
+   * hook is reported (an `error` event); the hook's late result is ignored.
+   */
+  rebalanceTimeoutMs?: number;
+  /**
+   * Keep the group membership while the application is not taking messages (default
+   * false). By default a poll, for `max.poll.interval.ms`, is the application taking
+   * messages from the consumer: one that stops for longer than that leaves the group, its
+   * partitions go to other members, and it rejoins when it reads again, as Kafka's own
+   * clients do. With `true`, the consumer keeps polling librdkafka while its buffer is full
+   * (rebalances and commit results are served, fetching pauses after a second), so a hung
+   * handler keeps its partitions for ever: use it only for applications that process one
+   * message for longer than `max.poll.interval.ms` on purpose.
+   */
+  keepAliveWhileStalled?: boolean;
+}
+
+/**
+ * librdkafka defaults octokafka changes for consumers (each overridable):
+ * `enable.auto.offset.store=false` (offsets are stored once the application processed a
+ * message: at-least-once with auto-commit), `fetch.queue.backoff.ms=10` (librdkafka's
+ * 1000 ms idles a batch consumer for a second each time its local queue fills), and
+ * `auto.offset.reset=earliest` (a new group misses nothing).
+ */
+export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.consumer;
+
+/** Options of {@link KafkaConsumer.consume} and {@link KafkaConsumer.consumeBatch}. */
+export interface ConsumeOptions {
+  /** How long to wait for a message (default: until one arrives or the consumer closes). */
+  timeoutMs?: number;
+  /** Stops waiting when aborted: the call resolves with null (or an empty batch). */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link KafkaConsumer.run}: one of `eachMessage` or `eachBatch`. */
+export interface RunOptions {
+  /** Called for each message, in order per partition; the next one waits for it. */
+  eachMessage?: (message: Message) => void | Promise<void>;
+  /** Called with each batch (all messages available, up to `maxBatchSize`). */
+  eachBatch?: (messages: Message[]) => void | Promise<void>;
+  /** The most messages `eachBatch` gets at once (default 10 000). */
+  maxBatchSize?: number;
+  /** Ends the run when aborted: no further batch is taken (the one being handled is finished). */
+  signal?: AbortSignal;
+}
+
+const EMPTY: Header[] = [];
+
+/** How long the iterator and run() may go without returning to the event loop. */
+const YIELD_MS = 10;
+/** Broker: the member epoch is stale (KIP-848 OffsetCommit). */
+const STALE_MEMBER_EPOCH = 113;
+
+
+/**
+ * A Kafka consumer (a member of a consumer group, or a standalone reader with `assign`).
+ *
+ * @example
+ * ```ts
+ * const consumer = new KafkaConsumer({ 'bootstrap.servers': 'localhost:9092', 'group.id': 'billing' });
+ * await consumer.subscribe(['events']);
+ * for await (const message of consumer) {
+ *   console.log(message.offset, message.value?.toString());
+ * }
+ * ```
+ */
+export class KafkaConsumer extends ClientBase {
+  private readonly handle: NativeConsumer;
+  private readonly hooks: Pick<ConsumerOptions, 'onAssign' | 'onRevoke' | 'onLost'>;
+  /** `group.protocol=consumer` (KIP-848): a group-level UNSUPPORTED_FEATURE then means the broker lacks it. */
+  private readonly kip848: boolean;
+  private readonly groupId: string;
+  private readonly hwmMessages: number;
+  private readonly hwmBytes: number;
+  private buffer: Message[] = [];
+  private head = 0;
+  private bufferedBytes = 0;
+  private flowing = true;
+  private readonly readers: Array<() => void> = [];
+  private rebalanceChain: Promise<void> = Promise.resolve();
+  /** Whether the native side may hand over messages (see askForMore). */
+  private askedForMore = true;
+  /** Per rebalance token: gives up waiting for its hook (the native side went on). */
+  private readonly abandonHook = new Map<number, () => void>();
+  /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
+  private toStore = new Map<string, NativePartitionInput>();
+  private running = false;
+  /** The batch a `for await` loop is in, and how far it got. */
+  private inProgress: { batch: Message[]; done: number } | undefined;
+  /**
+   * Batches being handed to the application one message at a time (the iterator, run()'s
+   * eachMessage), with the index of the next message to hand out: a revoke or a loss removes
+   * the messages of its partitions from what is not handed out yet, as from the buffer.
+   */
+  private readonly delivering = new Set<{ batch: Message[]; next: number }>();
+
+  constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
+    super('consumer', options);
+    options ??= {};
+    for (const hook of ['onAssign', 'onRevoke', 'onLost'] as const) checkFunctionOption(hook, options[hook]);
+    checkOptions(options.highWaterMark, 'highWaterMark');
+    checkCountOption('highWaterMark.messages', options.highWaterMark?.messages);
+    checkCountOption('highWaterMark.bytes', options.highWaterMark?.bytes);
+    checkCountOption('rebalanceTimeoutMs', options.rebalanceTimeoutMs);
+    if (options.keepAliveWhileStalled !== undefined && typeof options.keepAliveWhileStalled !== 'boolean') {
+      throw new ConfigError('keepAliveWhileStalled', `must be a boolean, got ${typeof options.keepAliveWhileStalled}`);
+    }
+    this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
+    this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
+    this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
+    const auth = this.withAuth(config, options);
+    const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
+    if (!props['group.id']) {
+      // librdkafka's consumer API (subscribe, assign, commits, the consumer queue) exists only
+      // within a group; without one there is no consumer queue to serve.
+      throw new ConfigError(
+        'group.id',
+        'a consumer needs a group id: librdkafka consumes only as a member of a group (to read partitions without joining a group, give any group id and use assign())',
+      );
+    }
+    this.rememberServers(props);
+    this.groupId = String(props['group.id']);
+    this.kip848 = String(props['group.protocol'] ?? '').toLowerCase() === 'consumer';
+    try {
+      this.handle = new (native().Consumer)(props, (_d, m, e) => this.onBatch(m, e), {
+        ...auth.native,
+        keepAlive: options.keepAliveWhileStalled === true,
+        ...(options.rebalanceTimeoutMs !== undefined ? { rebalanceTimeoutMs: options.rebalanceTimeoutMs } : {}),
+      });
+    } catch (e) {
+      throw toConfigError(e, props);
+    }
+    this.startTokens(this.handle);
+    // The native hand-off holds at most a quarter of the mark, so that what is buffered
+    // on both sides stays within 1.5 × the high-water mark (one hand-off may land on a full
+    // buffer before the flow stops, one more may be on its way). In the steady state it is
+    // half: a hand-off goes only once the previous one was taken (askForMore).
+    this.handle.setLimits(Math.max(1, Math.floor(this.hwmMessages / 4)), Math.max(1, Math.floor(this.hwmBytes / 4)));
+  }
+
+  /** librdkafka's name for this client instance. */
+  get name(): string | undefined {
+    return this.handle.name();
+  }
+
+  /**
+   * This consumer's group membership as the group coordinator last gave it (read locally,
+   * nothing is sent): its group id, member id and generation id (the member epoch in a
+   * KIP-848 group). Before the first join, after leaving and once closed: member id `''`,
+   * generation `-1`.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const { memberId, generationId } = this.closed ? { memberId: '', generationId: -1 } : this.handle.groupMetadata();
+    return { groupId: this.groupId, memberId, generationId };
+  }
+
+  /** Messages fetched and buffered, not yet taken by the application. */
+  get bufferedCount(): number {
+    return this.buffer.length - this.head;
+  }
+
+  /** Subscribes to topics; a RegExp (or a string starting with `^`) matches topic names. */
+  async subscribe(topics: Array<string | RegExp>): Promise<void> {
+    this.assertOpen('subscribe');
+    if (!Array.isArray(topics) || topics.length === 0) throw new TypeError('subscribe(topics): give at least one topic');
+    const names = topics.map((t) => {
+      if (t instanceof RegExp) return `^${t.source.replace(/^\^/, '')}`;
+      if (typeof t !== 'string' || t.length === 0) throw new TypeError('subscribe(topics): each topic is a non-empty string or a RegExp');
+      return t;
+    });
+    await this.call(this.handle.subscribe(names), 'subscribe');
+  }
+
+  /** Leaves the subscription: the group revokes this member's partitions. */
+  async unsubscribe(): Promise<void> {
+    this.assertOpen('unsubscribe');
+    await this.call(this.handle.unsubscribe(), 'unsubscribe');
+  }
+
+  /** Reads the given partitions without a group rebalance (offset: where to start; default the committed one). */
+  async assign(partitions: Array<TopicPartition & { offset?: bigint }>): Promise<void> {
+    this.assertOpen('assign');
+    await this.call(this.handle.assign(toNative(partitions)), 'assign');
+  }
+
+  /** Drops the whole assignment (and the messages of it already buffered). */
+  async unassign(): Promise<void> {
+    this.assertOpen('unassign');
+    await this.call(this.handle.unassign(), 'unassign');
+  }
+
+  /** Adds partitions to the assignment (cooperative rebalancing, or a standalone reader). */
+  async incrementalAssign(partitions: Array<TopicPartition & { offset?: bigint }>): Promise<void> {
+    this.assertOpen('incrementalAssign');
+    await this.call(this.handle.incrementalAssign(toNative(partitions)), 'incrementalAssign');
+  }
+
+  /** Removes partitions from the assignment, dropping their buffered messages. */
+  async incrementalUnassign(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('incrementalUnassign');
+    await this.call(this.handle.incrementalUnassign(toNative(partitions)), 'incrementalUnassign');
+  }
+
+  /** The current assignment. */
+  async assignment(): Promise<TopicPartition[]> {
+    this.assertOpen('assignment');
+    const list = await this.call(this.handle.assignment(), 'assignment');
+    return list.map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /**
+   * Commits. Without offsets: the offsets of every processed message; with offsets:
+   * exactly those (each the next offset to read). Synchronous by default (resolves once
+   * the broker stored them, or rejects with TIMED_OUT after `timeoutMs`, default 30 000:
+   * librdkafka itself would wait forever for an unreachable group coordinator); with
+   * `{ async: true }` it resolves once the commit is sent, and its outcome arrives as a
+   * `commit` event (failures also as `error`).
+   */
+  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    this.assertOpenOrClosingHook('commit');
+    options ??= {};
+    checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);
+    const async = options.async ?? false;
+    const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 0x7fff_ffff);
+    if (!offsets) this.flushStore();
+    const deadline = Date.now() + timeoutMs;
+    for (let backoffMs = 20; ; backoffMs = Math.min(backoffMs * 2, 500)) {
+      try {
+        const left = Math.max(1, deadline - Date.now());
+        await this.call(this.handle.commit(offsets ? toNative(offsets) : null, async, left), 'commit');
+        return;
+      } catch (e) {
+        // KIP-848: every assignment change bumps the member epoch, and a commit sent with the
+        // previous one fails with STALE_MEMBER_EPOCH. librdkafka hurries the heartbeat that
+        // brings the new epoch but does not retry manual commits: commit again, as long as
+        // the partitions are still ours (offsets of a partition that moved to another member
+        // must not overwrite what its new owner commits) and time is left.
+        if (async || !(e instanceof KafkaError) || e.code !== STALE_MEMBER_EPOCH || this.closing) throw e;
+        if (Date.now() + backoffMs >= deadline || !(await this.stillAssigned(offsets))) throw e;
+        await new Promise((r) => setTimeout(r, backoffMs));
+      }
+    }
+  }
+
+  /** True when every partition of `offsets` (all, when null) is still assigned to this consumer. */
+  private async stillAssigned(offsets: TopicPartitionOffset[] | null | undefined): Promise<boolean> {
+    const assigned = await this.assignment().catch(() => [] as TopicPartition[]);
+    if (!offsets) return assigned.length > 0;
+    const mine = new Set(assigned.map((tp) => `${tp.partition}/${tp.topic}`));
+    return offsets.every((o) => mine.has(`${o.partition}/${o.topic}`));
+  }
+
+  /**
+   * The native handle, for a transactional producer (package-internal).
+   * @internal
+   */
+  get [NATIVE](): NativeConsumer {
+    return this.handle;
+  }
+
+  /** Commits `message.offset + 1` for the message's partition. */
+  async commitMessage(message: Pick<Message, 'topic' | 'partition' | 'offset'>): Promise<void> {
+    this.assertOpenOrClosingHook('commitMessage');
+    checkPosition('commitMessage(message)', message);
+    await this.commit([{ topic: message.topic, partition: message.partition, offset: message.offset + 1n }]);
+  }
+
+  /** Marks a message processed: its offset + 1 is stored and committed by the next (auto-)commit. */
+  markProcessed(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
+    // Nothing would ever store or commit it: say so rather than drop it.
+    this.assertOpenOrClosingHook('markProcessed');
+    checkPosition('markProcessed(message)', message);
+    this.mark(message);
+  }
+
+  private mark(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
+    const k = key(message);
+    const next = message.offset + 1n;
+    const cur = this.toStore.get(k);
+    if (!cur || (cur.offset as bigint) < next) this.toStore.set(k, { topic: message.topic, partition: message.partition, offset: next });
+  }
+
+  /**
+   * Marks batch[0..count) processed: one store per partition (its highest offset), not
+   * one per message.
+   */
+  private markRange(batch: Message[], count: number): void {
+    const seen: Message[] = [];
+    let previous: Message | undefined;
+    for (let i = count - 1; i >= 0; i--) {
+      const m = batch[i]!;
+      // Messages come in runs of one partition: only a run's last message can be new.
+      if (previous !== undefined && previous.partition === m.partition && previous.topic === m.topic) continue;
+      previous = m;
+      let found = false;
+      for (const s of seen) {
+        if (s.partition === m.partition && s.topic === m.topic) {
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        seen.push(m);
+        this.mark(m);
+      }
+    }
+  }
+
+  /** The committed offsets of the given partitions (from the group coordinator). */
+  async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('committed');
+    return fromNative(await this.call(this.handle.committed(toNative(partitions), timeoutMs), 'committed'));
+  }
+
+  /** The next offset the consumer will read in each partition. */
+  async position(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('position');
+    return fromNative(await this.call(this.handle.position(toNative(partitions)), 'position'));
+  }
+
+  /**
+   * Moves the read position of assigned partitions, at any time. Messages of those
+   * partitions fetched before the seek are dropped, so the next one is at the new offset.
+   */
+  async seek(partitions: TopicPartitionOffset[]): Promise<void> {
+    this.assertOpen('seek');
+    await this.call(this.handle.seek(toNative(partitions)), 'seek');
+  }
+
+  /** Stops fetching the given partitions (buffered messages of them are kept). */
+  async pause(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('pause');
+    await this.call(this.handle.pause(toNative(partitions)), 'pause');
+  }
+
+  /** Resumes fetching the partitions {@link KafkaConsumer.pause} paused. */
+  async resume(partitions: TopicPartition[]): Promise<void> {
+    this.assertOpen('resume');
+    await this.call(this.handle.resume(toNative(partitions)), 'resume');
+  }
+
+  /** Low and high watermark offsets of a partition, asked from its leader. */
+  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{
+    /** The first offset in the partition. */
+    low: bigint;
+    /** The offset the next produced message will get. */
+    high: bigint;
+  }> {
+    this.assertOpen('queryWatermarkOffsets');
+    if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
+      throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
+    }
+    checkTimeoutArg('queryWatermarkOffsets(timeoutMs)', timeoutMs);
+    return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
+  }
+
+  /** For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms). */
+  async offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+    this.assertOpen('offsetsForTimes');
+    return fromNative(await this.call(this.handle.offsetsForTimes(toNative(partitions), timeoutMs), 'offsetsForTimes'));
+  }
+
+  /**
+   * How far behind the consumer is, per partition (default: its assignment): the high
+   * watermark minus the next offset it will read (its position, or the committed offset
+   * before it read anything; the low watermark when there is neither).
+   */
+  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<
+    Array<
+      TopicPartition & {
+        /** Messages between `position` and `high`. */
+        lag: bigint;
+        /** The partition's high watermark. */
+        high: bigint;
+        /** The next offset this consumer reads. */
+        position: bigint;
+      }
+    >
+  > {
+    this.assertOpen('lag');
+    const list = partitions ?? (await this.assignment());
+    if (list.length === 0) return [];
+    const [positions, committed, marks] = await Promise.all([
+      this.position(list),
+      this.committed(list, timeoutMs),
+      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, timeoutMs))),
+    ]);
+    return list.map((p, i) => {
+      const { low, high } = marks[i]!;
+      let next = positions[i]!.offset;
+      if (next < 0n) next = committed[i]!.offset;
+      if (next < 0n) next = low;
+      return { topic: p.topic, partition: p.partition, high, position: next, lag: high > next ? high - next : 0n };
+    });
+  }
+
+  /**
+   * The next message, or null when `timeoutMs` passes first or the consumer closes.
+   * The message counts as processed when the next one is requested.
+   *
+   * @throws KafkaError (`_AUTHENTICATION`, `_SSL`, ...) when nothing is buffered and every
+   *   bootstrap server refuses this consumer (credentials, TLS): at once, not at the timeout.
+   */
+  async consume(options: ConsumeOptions = {}): Promise<Message | null> {
+    checkConsumeOptions('consume', options);
+    this.markPulled();
+    const batch = await this.takeBatch(1, options ?? {});
+    this.pulled = batch;
+    return batch[0] ?? null;
+  }
+
+  /**
+   * Up to `max` buffered messages (waiting for at least one); empty on timeout or close.
+   * The batch counts as processed when the next `consume` / `consumeBatch` call is made.
+   */
+  async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
+    checkCountArg('consumeBatch(max)', max);
+    checkConsumeOptions('consumeBatch', options);
+    this.markPulled();
+    const batch = await this.takeBatch(max, options ?? {});
+    this.pulled = batch;
+    return batch;
+  }
+
+  /** What the last consume / consumeBatch returned, not yet marked processed. */
+  private pulled: Message[] | undefined;
+
+  /** The application asked for more: what it pulled before is processed. */
+  private markPulled(): void {
+    if (this.pulled === undefined) return;
+    this.markRange(this.pulled, this.pulled.length);
+    this.pulled = undefined;
+  }
+
+  /**
+   * Iterates messages until the consumer closes (or the loop breaks). A message counts as
+   * processed when the next one is requested. Returns to the event loop every
+   * 10 ms (`YIELD_MS`) so that a long buffered run does not starve timers and I/O.
+   */
+  async *[Symbol.asyncIterator](): AsyncGenerator<Message> {
+    let lastYield = performance.now();
+    for (;;) {
+      const batch = await this.takeBatch(10_000, {});
+      if (batch.length === 0) return;
+      // Messages of this batch the application has moved past; commit() marks them too.
+      const progress = { batch, done: 0, next: 0 };
+      this.inProgress = progress;
+      this.delivering.add(progress);
+      try {
+        for (let i = 0; i < batch.length; i++) {
+          // The loop (or anyone) closed the consumer: stop at this message, as reads do.
+          if (this.isClosed) return;
+          progress.next = i + 1;
+          yield batch[i]!;
+          progress.done = i + 1;
+          if (performance.now() - lastYield > YIELD_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            lastYield = performance.now();
+          }
+        }
+      } catch (e) {
+        this.unshift(batch, progress.done);
+        throw e;
+      } finally {
+        this.delivering.delete(progress);
+        if (this.inProgress === progress) this.inProgress = undefined;
+        this.markRange(batch, progress.done);
+      }
+    }
+  }
+
+  /** Iterates batches of messages until the consumer closes. */
+  async *batches(maxBatchSize = 10_000): AsyncGenerator<Message[]> {
+    checkCountArg('batches(maxBatchSize)', maxBatchSize);
+    for (;;) {
+      const batch = await this.takeBatch(maxBatchSize, {});
+      if (batch.length === 0) return;
+      yield batch;
+      this.markRange(batch, batch.length);
+    }
+  }
+
+  /**
+   * Callback style on the same buffer: runs until the consumer closes or the signal
+   * aborts. A handler that throws stops the run: the promise rejects with a
+   * {@link HandlerError} whose `cause` is what the handler threw, and that message and the
+   * ones after it stay buffered and are not committed.
+   */
+  async run(options: RunOptions): Promise<void> {
+    if (options === null || typeof options !== 'object') throw new TypeError('run(options) needs an object with eachMessage or eachBatch');
+    if (!options.eachMessage && !options.eachBatch) throw new TypeError('run() needs eachMessage or eachBatch');
+    for (const name of ['eachMessage', 'eachBatch'] as const) {
+      if (options[name] !== undefined && typeof options[name] !== 'function') throw new TypeError(`run(): ${name} must be a function`);
+    }
+    if (options.maxBatchSize !== undefined) checkCountArg('run(): maxBatchSize', options.maxBatchSize);
+    checkSignalArg('run(): signal', options.signal);
+    if (this.running) throw new KafkaError({ message: 'run() is already running on this consumer', code: ErrorCode.STATE });
+    this.running = true;
+    try {
+      while (!options.signal?.aborted) {
+        const batch = await this.takeBatch(options.maxBatchSize ?? 10_000, { signal: options.signal });
+        if (batch.length === 0) {
+          if (this.isClosed || options.signal?.aborted) return;
+          continue;
+        }
+        if (options.eachBatch) {
+          try {
+            await options.eachBatch(batch);
+          } catch (e) {
+            this.unshift(batch, 0);
+            const first = batch[0]!;
+            throw new HandlerError(`run(): eachBatch on ${batch.length} messages from ${first.topic} [${first.partition}] @ ${first.offset}`, e);
+          }
+          this.markRange(batch, batch.length);
+        } else {
+          let lastYield = performance.now();
+          const cursor = { batch, next: 0 };
+          this.delivering.add(cursor);
+          try {
+            for (let i = 0; i < batch.length; i++) {
+              if (this.isClosed) {
+                this.markRange(batch, i);
+                return;
+              }
+              cursor.next = i + 1;
+              try {
+                await options.eachMessage!(batch[i]!);
+              } catch (e) {
+                this.markRange(batch, i);
+                this.unshift(batch, i);
+                const m = batch[i]!;
+                throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
+              }
+              if (performance.now() - lastYield > YIELD_MS) {
+                this.markRange(batch, i + 1);
+                await new Promise<void>((r) => setImmediate(r));
+                lastYield = performance.now();
+              }
+            }
+          } finally {
+            this.delivering.delete(cursor);
+          }
+          this.markRange(batch, batch.length);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /**
+   * Leaves the group (the revoke hook runs and is waited for), commits what was
+   * processed when auto-commit is on, and releases the client. Idempotent; safe at any
+   * moment, including during a rebalance or while iterating. Commits and committed-offset
+   * queries called before close() complete first (within the deadline); once the group is
+   * being left only the revoke hook may still commit.
+   *
+   * `timeoutMs` (default 30 000) bounds the wait. librdkafka's own close can take much
+   * longer when the group coordinator does not answer (a pending commit waits up to
+   * `session.timeout.ms`); past the deadline close() resolves with `timedOut: true` — the
+   * final commit and the group leave were not confirmed, so uncommitted messages will be
+   * delivered again to the group — and the handle finishes closing in the background without
+   * keeping the process alive.
+   */
+  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
+    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
+    if (!this.closing) {
+      this.closing = true;
+      this.stopTokens();
+      this.flushStore();
+      this.wakeReaders();
+    }
+    // The native side takes a 32-bit count of milliseconds: a longer deadline is none at all.
+    const { timedOut } = await this.handle.close(Math.min(options?.timeoutMs ?? 30_000, 2 ** 31 - 1));
+    this.closed = true;
+    this.buffer = [];
+    this.head = 0;
+    this.wakeReaders();
+    if (timedOut) {
+      this.reportError(
+        new KafkaError({
+          message: `close did not complete within ${options?.timeoutMs ?? 30_000} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
+          code: ErrorCode.TIMED_OUT,
+          retriable: false,
+        }),
+      );
+    }
+    return { timedOut };
+  }
+
+  protected refHandle(ref: boolean): void {
+    this.handle.ref(ref);
+  }
+
+  protected probeCluster(timeoutMs: number, onError: (error: KafkaError) => void): Promise<void> {
+    return probeWithAdmin(this.probeSource(), timeoutMs, onError);
+  }
+
+  // ---- internals
+
+  private inHook = false;
+
+  private assertOpenOrClosingHook(what: string): void {
+    // Hooks may commit while close() waits for them.
+    if (this.inHook && !this.closed) return;
+    this.assertOpen(what);
+  }
+
+  /** A native call; while every bootstrap broker refuses this consumer (credentials, TLS), it fails at once with that. */
+  private call<T>(promise: Promise<T>, what: string): Promise<T> {
+    return this.orRefused(this.nativeCall(promise, what), `${what} failed`);
+  }
+
+  private async nativeCall<T>(promise: Promise<T>, what: string): Promise<T> {
+    try {
+      return await promise;
+    } catch (e) {
+      throw this.withServers(nativeError(e as never, `${what} failed`));
+    }
+  }
+
+  private async takeBatch(max: number, options: ConsumeOptions): Promise<Message[]> {
+    this.flushStore();
+    // Nothing is handed out once close() was called: close commits what was processed up
+    // to then, so a message read afterwards would be processed but never committed.
+    if (this.isClosed) return [];
+    while (this.bufferedCount === 0) {
+      if (this.isClosed || options.signal?.aborted) return [];
+      // Every bootstrap broker refuses this consumer: no message can come; say why now
+      // rather than after the timeout (or never, without one).
+      const refusal = this.refusal;
+      if (refusal) throw this.refusedError('consume failed', refusal);
+      this.askForMore();
+      const arrived = await this.waitForMessages(options);
+      if (!arrived) return [];
+    }
+    const end = Math.min(this.buffer.length, this.head + max);
+    let out: Message[];
+    if (end === this.buffer.length) {
+      // Everything buffered goes: hand the array itself over when it starts at the head.
+      out = this.head === 0 ? this.buffer : this.buffer.slice(this.head);
+      this.buffer = [];
+      this.head = 0;
+      this.bufferedBytes = 0;
+      this.askForMore();
+    } else {
+      out = this.buffer.slice(this.head, end);
+      this.head = end;
+      for (const m of out) this.bufferedBytes -= size(m);
+      if (this.head > 65_536) {
+        this.buffer = this.buffer.slice(this.head);
+        this.head = 0;
+      }
+    }
+    this.updateFlow();
+    return out;
+  }
+
+  /**
+   * Tells the native side that every message it handed over was taken, so that it hands
+   * over the next ones (which it prepares meanwhile). Handing over only then keeps one
+   * hand-off in the buffer at a time, instead of several arriving back to back while the
+   * application is still reading the previous one. Asked on the next turn of the event loop:
+   * Node runs a thread-safe function's calls made during its dispatch in that same dispatch,
+   * so asking right away would let a reading loop take hand-off after hand-off without ever
+   * returning to the event loop (timers and I/O starved, as one long synchronous run).
+   */
+  private askForMore(): void {
+    if (this.askedForMore || this.closed) return;
+    this.askedForMore = true;
+    setImmediate(() => {
+      if (!this.closed) this.handle.wantMessages();
+    });
+  }
+
+  private async waitForMessages(options: ConsumeOptions): Promise<boolean> {
+    return (await waitForWake(this.readers, options)) === 'woken';
+  }
+
+  private wakeReaders(): void {
+    for (const wake of this.readers.splice(0)) wake();
+  }
+
+  /** Puts messages back at the front of the buffer (a handler failed on batch[from]). */
+  private unshift(batch: Message[], from: number): void {
+    const back = batch.slice(from);
+    for (const m of back) this.bufferedBytes += size(m);
+    this.buffer = back.concat(this.buffer.slice(this.head));
+    this.head = 0;
+  }
+
+  private dropBuffered(match: (m: Message) => boolean): void {
+    const kept: Message[] = [];
+    for (let i = this.head; i < this.buffer.length; i++) {
+      const m = this.buffer[i]!;
+      if (match(m)) this.bufferedBytes -= size(m);
+      else kept.push(m);
+    }
+    this.buffer = kept;
+    this.head = 0;
+    this.updateFlow();
+  }
+
+  /** Removes the messages of `keys`' partitions from what the batches being handed out have not handed out yet (in place: the loops read the same arrays). */
+  private dropDelivering(keys: Set<string>): void {
+    for (const d of this.delivering) {
+      let kept = d.next;
+      for (let i = d.next; i < d.batch.length; i++) {
+        const m = d.batch[i]!;
+        if (!keys.has(key(m))) d.batch[kept++] = m;
+      }
+      d.batch.length = kept;
+    }
+  }
+
+  private updateFlow(): void {
+    const full = this.bufferedCount >= this.hwmMessages || this.bufferedBytes >= this.hwmBytes;
+    if (full && this.flowing) {
+      this.flowing = false;
+      this.handle.setFlow(false);
+    } else if (!this.flowing && this.bufferedCount <= this.hwmMessages / 2 && this.bufferedBytes <= this.hwmBytes / 2) {
+      this.flowing = true;
+      this.handle.setFlow(true);
+    }
+  }
+
+  private flushStore(): void {
+    if (this.inProgress) this.markRange(this.inProgress.batch, this.inProgress.done);
+    if (this.toStore.size === 0 || this.closed) return;
+    const offsets = [...this.toStore.values()];
+    this.toStore.clear();
+    try {
+      this.handle.storeOffsets(offsets);
+    } catch (e) {
+      // A partition revoked in the meantime: its offset belongs to the new owner now.
+      const error = nativeError(e as never, 'storing offsets failed');
+      if (error.code !== ErrorCode.UNKNOWN_PARTITION && error.code !== ErrorCode.STATE) this.reportError(error);
+    }
+  }
+
+  private onBatch(messages: NativeMessages | null, events: NativeEvent[] | null): void {
+    let taken = 0;
+    const total = messages ? messages.count : 0;
+    if (events) {
+      for (const event of events) {
+        if (messages && event.at > taken) {
+          this.pushMessages(messages, taken, event.at);
+          taken = event.at;
+        }
+        // Defence in depth: application code is already isolated where it is called, and
+        // nothing may keep the rest of the batch (its messages, the next rebalance) from JS.
+        try {
+          if (!this.handleCommonEvent(event)) this.handleEvent(event);
+        } catch (e) {
+          rethrowLater(e);
+        }
+      }
+    }
+    if (messages && taken < total) this.pushMessages(messages, taken, total);
+    // Nothing of it reached the buffer (errors, end-of-partition markers, dropped): ask for
+    // the next messages now, a reader may be waiting for them.
+    if (this.bufferedCount === 0) this.askForMore();
+  }
+
+  private pushMessages(batch: NativeMessages, from: number, to: number): void {
+    // The native side hands over no more messages until these are taken (askForMore).
+    this.askedForMore = false;
+    const { layout, offsets, timestamps, topics, headers } = batch;
+    // Keys and values are views of the batch's one buffer. Buffer.from(arrayBuffer, offset,
+    // length) makes them without subarray()'s species lookup, the costliest step per message.
+    const memory = batch.buffer.buffer;
+    const base = batch.buffer.byteOffset;
+    // The buffer is usually drained: then the hand-off's array becomes the buffer itself.
+    const target = this.head === this.buffer.length ? [] : this.buffer;
+    let bytes = 0;
+    for (let i = from; i < to; i++) {
+      const o = i * 8;
+      const err = layout[o + 7]!;
+      const topic = topics[layout[o]!] ?? '';
+      const partition = layout[o + 1]!;
+      if (err !== 0) {
+        // Group-level errors (e.g. GROUP_AUTHORIZATION_FAILED) come without a topic.
+        if (err !== ErrorCode.PARTITION_EOF) {
+          const at = topic ? `consuming ${topic} [${partition}]` : 'consumer group';
+          // librdkafka's text ("No offset to automatically reset to") hides the cause; its
+          // detail is not in the message row: say what the code means.
+          const e =
+            err === AUTO_OFFSET_RESET
+              ? nativeError({ code: err, name: '_AUTO_OFFSET_RESET', message: AUTO_OFFSET_RESET_MESSAGE }, at)
+              : err === UNSUPPORTED_FEATURE && !topic && this.kip848
+                ? nativeError({ code: err, name: '_UNSUPPORTED_FEATURE', message: KIP848_UNSUPPORTED_MESSAGE }, at)
+                : nativeError(err, at);
+          this.reportError(e);
+        }
+        continue;
+      }
+      const keyLen = layout[o + 3]!;
+      const valueLen = layout[o + 5]!;
+      const h = layout[o + 6]!;
+      if (keyLen > 0) bytes += keyLen;
+      if (valueLen > 0) bytes += valueLen;
+      target.push({
+        topic,
+        partition,
+        offset: offsets[i]!,
+        key: keyLen < 0 ? null : Buffer.from(memory, base + layout[o + 2]!, keyLen),
+        value: valueLen < 0 ? null : Buffer.from(memory, base + layout[o + 4]!, valueLen),
+        headers: h < 0 ? EMPTY : (headers[h] as Header[]),
+        timestamp: timestamps[i]!,
+      });
+    }
+    if (target.length > 0) {
+      // Messages came: the cluster accepts this consumer.
+      this.noteAccepted();
+      if (target !== this.buffer) {
+        this.buffer = target;
+        this.head = 0;
+      }
+      this.bufferedBytes += bytes;
+      this.updateFlow();
+      this.wakeReaders();
+    }
+  }
+
+  /** Every bootstrap broker refuses this consumer: waiting readers fail with the refusal (see takeBatch). */
+  protected override onRefused(): void {
+    this.wakeReaders();
+  }
+
+  private handleEvent(event: NativeEvent): void {
+    if (event.type === 'rebalance') {
+      // A group coordinator answered: the cluster accepts this consumer.
+      this.noteAccepted();
+      const partitions = fromNative(event.partitions);
+      const hook =
+        event.kind === 'assign' ? this.hooks.onAssign : event.kind === 'revoke' ? this.hooks.onRevoke : this.hooks.onLost;
+      if (event.kind !== 'assign') {
+        // Nothing of a revoked partition reaches the application from here on.
+        const keys = new Set(partitions.map(key));
+        this.dropBuffered((m) => keys.has(key(m)));
+        this.dropDelivering(keys);
+        if (event.kind === 'revoke') this.flushStore();
+        else for (const k of keys) this.toStore.delete(k);
+      }
+      const abandoned = new Promise<void>((resolve) => this.abandonHook.set(event.token, resolve));
+      this.rebalanceChain = this.rebalanceChain.then(async () => {
+        this.inHook = true;
+        try {
+          if (hook) await Promise.race([hook(partitions), abandoned]);
+        } catch (e) {
+          this.reportError(
+            e instanceof KafkaError ? e : new KafkaError({ message: `${event.kind} hook failed: ${String((e as Error)?.message ?? e)}`, code: ErrorCode.FAIL, cause: e }),
+          );
+        } finally {
+          this.inHook = false;
+          this.abandonHook.delete(event.token);
+          if (event.kind === 'revoke') this.flushStore();
+          this.handle.rebalanceDone(event.token);
+        }
+      });
+      emitSafely(this, 'rebalance', { kind: event.kind, protocol: event.protocol, partitions });
+    } else if (event.type === 'rebalance-timeout') {
+      this.reportError(
+        new KafkaError({
+          message: `the ${event.kind} hook did not settle within ${event.timeoutMs} ms (rebalanceTimeoutMs): the rebalance went on without it`,
+          code: ErrorCode.TIMED_OUT,
+        }),
+      );
+      this.abandonHook.get(event.token)?.();
+    } else if (event.type === 'dropped') {
+      if (event.partitions === null) {
+        this.dropBuffered(() => true);
+      } else {
+        const keys = new Set(event.partitions.map(key));
+        this.dropBuffered((m) => keys.has(key(m)));
+      }
+    } else if (event.type === 'commit') {
+      if (event.error) this.reportError(nativeError(event.error, 'commit failed'));
+      emitSafely(this, 'commit', fromNative(event.offsets));
+    }
+  }
+}
+
+/** What {@link KafkaConsumer.close} reports. */
+/** A consumer's group membership (see {@link KafkaConsumer.groupMetadata}). */
+export interface ConsumerGroupMetadata {
+  /** The consumer's `group.id`. */
+  groupId: string;
+  /** The member id the coordinator assigned; `''` when not a member. */
+  memberId: string;
+  /** The group's generation (classic protocol) or the member's epoch (KIP-848); -1 when not a member. */
+  generationId: number;
+}
+
+export interface ConsumerCloseReport {
+  /**
+   * True when leaving the group did not complete by the deadline: the last commit and the
+   * leave are not confirmed (a rebalance after session.timeout.ms gives the partitions to
+   * others, who start from the last confirmed commit).
+   */
+  timedOut: boolean;
+}
+
+/**
+ * Listeners of a consumer's events run while it hands a native batch to the application: one
+ * that throws neither stops the other listeners nor loses a message of that batch nor stalls
+ * a rebalance (librdkafka is told it is done regardless); its exception is rethrown on a
+ * later tick, as an uncaught exception.
+ */
+export interface KafkaConsumer {
+  /** librdkafka's log lines (and the client's own), rate-limited per {@link ClientOptions.repeatWindowMs}. */
+  on(event: 'log', listener: (entry: LogEntry) => void): this;
+  /** Errors not tied to one call (all brokers down, a fatal error); calls reject their own promises. */
+  on(event: 'error', listener: (error: KafkaError) => void): this;
+  /** librdkafka's statistics, parsed, every `statistics.interval.ms`. */
+  on(event: 'stats', listener: (stats: Record<string, unknown>) => void): this;
+  /** A rebalance assigned, revoked or lost partitions (after the hooks of {@link ConsumerOptions} ran). */
+  on(
+    event: 'rebalance',
+    listener: (info: { kind: 'assign' | 'revoke' | 'lost'; protocol: string; partitions: TopicPartitionOffset[] }) => void,
+  ): this;
+  /** The result of an asynchronous commit (`commit(offsets, { async: true })` or auto-commit). */
+  on(event: 'commit', listener: (offsets: TopicPartitionOffset[]) => void): this;
+}
+
+function key(p: TopicPartition): string {
+  return `${p.partition}:${p.topic}`;
+}
+
+function size(m: Message): number {
+  return (m.value?.length ?? 0) + (m.key?.length ?? 0);
+}
+
+function toNative(partitions: Array<TopicPartition & { offset?: bigint }>): NativePartitionInput[] {
+  if (!Array.isArray(partitions)) throw new TypeError('partitions must be an array of { topic, partition, offset? }');
+  return partitions.map((p) => {
+    if (!p || typeof p.topic !== 'string' || !Number.isInteger(p.partition)) {
+      throw new TypeError('each partition needs a string topic and an integer partition');
+    }
+    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: toOffset(p.offset, `${p.topic} [${p.partition}]`) };
+  });
+}
+
+/** An offset given as a bigint or an integer number (a string or a fraction is a TypeError). */
+function toOffset(offset: unknown, where: string): bigint {
+  if (typeof offset === 'bigint') return offset;
+  if (typeof offset === 'number' && Number.isSafeInteger(offset)) return BigInt(offset);
+  throw new TypeError(`the offset of ${where} must be a bigint (or an integer number), got ${typeof offset === 'string' ? JSON.stringify(offset) : typeof offset}`);
+}
+
+/** A message position argument: `{ topic, partition, offset }`. */
+function checkPosition(what: string, m: unknown): void {
+  const p = m as Partial<Message> | null;
+  if (p === null || typeof p !== 'object' || typeof p.topic !== 'string' || !Number.isInteger(p.partition) || typeof p.offset !== 'bigint') {
+    throw new TypeError(`${what} needs { topic: string, partition: integer, offset: bigint }`);
+  }
+}
+
+/** Checks the options of a consume-style call (also the topic consumer's pull). */
+export function checkConsumeOptions(what: string, options: ConsumeOptions | undefined): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object') throw new TypeError(`${what}(options) must be an object`);
+  checkTimeoutArg(`${what}: options.timeoutMs`, options.timeoutMs);
+  checkSignalArg(`${what}: options.signal`, options.signal);
+}
+
+function fromNative(list: NativePartition[]): TopicPartitionOffset[] {
+  return list.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+}
