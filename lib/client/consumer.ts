@@ -950,7 +950,6 @@ export class KafkaConsumer extends ClientBase {
   }
 }
 
-/** What {@link KafkaConsumer.close} reports. */
 /** A consumer's group membership (see {@link KafkaConsumer.groupMetadata}). */
 export interface ConsumerGroupMetadata {
   /** The consumer's `group.id`. */
@@ -961,6 +960,7 @@ export interface ConsumerGroupMetadata {
   generationId: number;
 }
 
+/** What {@link KafkaConsumer.close} reports. */
 export interface ConsumerCloseReport {
   /**
    * True when leaving the group did not complete by the deadline: the last commit and the
