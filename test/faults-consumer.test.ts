@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ApiKey, Driver, ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, type Message } from '../lib/index';
+import { ApiKey, Driver, ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, type DriverOptions, type Event, type Message, type TopicConsumer } from '../lib/index';
 import { check, idOf, printFigures, sleep, until, type Acked } from './fault-helpers';
 import { fastGroup, realCluster, unique } from './helpers';
 
@@ -156,10 +156,18 @@ describe.skipIf(realCluster).concurrent('consumer faults (MockCluster)', () => {
     expect(figures.duplicates).toBe(1); // exactly the message in hand at close
   });
 
-  it('topic layer: a durable acknowledge whose commit fails rejects with a typed error, and acknowledging again commits', async () => {
+  /**
+   * A topic of 3 events on an own MockCluster and a consumer of its partition 0 that pulled the
+   * first; `body` acknowledges it under commit faults and closes the consumer. Then a consumer
+   * restarting under the same name must resume right after that event.
+   */
+  async function acknowledgedAcrossFaults(
+    options: DriverOptions,
+    body: (t: { cluster: MockCluster; consumer: TopicConsumer; first: Event; name: string; group: string }) => Promise<void>,
+  ): Promise<void> {
     const cluster = await MockCluster.start();
     clusters.push(cluster);
-    const driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } });
+    const driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } }, options);
     try {
       const name = unique('acks');
       const topic = await driver.createTopic(name, { num_partitions: 1 });
@@ -168,52 +176,38 @@ describe.skipIf(realCluster).concurrent('consumer faults (MockCluster)', () => {
       const group = unique('g');
       const consumer = topic.consumer(group, { targets: [0] });
       const first = (await consumer.pull({ timeoutMs: 10_000 }))!;
+      await body({ cluster, consumer, first, name, group });
+      const again = topic.consumer(group, { targets: [0] });
+      const next = await again.pull({ timeoutMs: 10_000 });
+      expect(next?.id).toBe(first.id + 1n);
+      await again.close();
+    } finally {
+      await driver.close();
+    }
+  }
+
+  it('topic layer: a durable acknowledge whose commit fails rejects with a typed error, and acknowledging again commits', () =>
+    acknowledgedAcrossFaults({}, async ({ cluster, consumer, first }) => {
       await cluster.pushRequestErrors(ApiKey.OffsetCommit, [GROUP_AUTHORIZATION_FAILED]);
       const error = await first.acknowledge({ durable: true }).then(() => undefined, (e: unknown) => e);
       expect(error).toBeInstanceOf(KafkaError);
       expect((error as KafkaError).code).toBe(GROUP_AUTHORIZATION_FAILED);
       await first.acknowledge({ durable: true }); // must commit now, not claim it already did
       await consumer.close();
-      // A consumer restarting under the same name resumes after the acknowledged event.
-      const again = topic.consumer(group, { targets: [0] });
-      const next = await again.pull({ timeoutMs: 10_000 });
-      expect(next?.id).toBe(first.id + 1n);
-      await again.close();
-    } finally {
-      await driver.close();
-    }
-  });
+    }));
 
-  it('topic layer: a plain acknowledge resolves at once; its failed background commit is a warning and is retried until it succeeds', async () => {
-    const cluster = await MockCluster.start();
-    clusters.push(cluster);
+  it('topic layer: a plain acknowledge resolves at once; its failed background commit is a warning and is retried until it succeeds', () => {
     const warnings: string[] = [];
     const logger = { error() {}, warn: (_f: unknown, m: string) => void warnings.push(m), info() {}, debug() {} };
-    const driver = await Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers } }, { logger });
-    try {
-      const name = unique('acks');
-      const topic = await driver.createTopic(name, { num_partitions: 1 });
-      const producer = topic.producer();
-      for (let i = 0; i < 3; i++) await producer.push({ i });
-      const group = unique('g');
-      const consumer = topic.consumer(group, { targets: [0] });
-      const first = (await consumer.pull({ timeoutMs: 10_000 }))!;
+    return acknowledgedAcrossFaults({ logger }, async ({ cluster, consumer, first, name, group }) => {
       // Two commits fail; the third (a background retry, no acknowledge call) succeeds.
       await cluster.pushRequestErrors(ApiKey.OffsetCommit, [GROUP_AUTHORIZATION_FAILED, GROUP_AUTHORIZATION_FAILED]);
       await first.acknowledge(); // recorded: resolves without waiting for the broker
       await until(() => warnings.some((w) => /committed again/.test(w)), 10_000, 'the background commit to succeed after the failures');
       expect(warnings.filter((w) => /committing acknowledgements failed/.test(w))).toHaveLength(1); // once per run of failures
-      expect(warnings.find((w) => /failed/.test(w))).toMatch(new RegExp(`topic consumer '${group}' of '${name}'.*GROUP_AUTHORIZATION_FAILED|Group authorization failed`, 'i'));
-      const report = await consumer.close();
-      expect(report).toEqual({ timedOut: false, uncommitted: [] });
-      // A consumer restarting under the same name resumes after the acknowledged event.
-      const again = topic.consumer(group, { targets: [0] });
-      const next = await again.pull({ timeoutMs: 10_000 });
-      expect(next?.id).toBe(first.id + 1n);
-      await again.close();
-    } finally {
-      await driver.close();
-    }
+      expect(warnings.find((w) => /failed/.test(w))).toMatch(new RegExp(`topic consumer '${group}' of '${name}'.*(?:GROUP_AUTHORIZATION_FAILED|Group authorization failed)`, 'i'));
+      expect(await consumer.close()).toEqual({ timedOut: false, uncommitted: [] });
+    });
   });
 
   it('FindCoordinator and JoinGroup errors: retriable ones are retried, GROUP_AUTHORIZATION_FAILED is a typed error event, and the group recovers', async () => {

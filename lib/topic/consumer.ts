@@ -28,8 +28,8 @@ const YIELD_MS = 10;
 const COMMIT_INTERVAL_MS = 100;
 /** How long a revoke waits for the revoked partitions' acknowledgements to be committed. */
 const REVOKE_COMMIT_MS = 30_000;
-/** Waits between background commits that failed (doubling up to the second). */
-const COMMIT_RETRY_MS = [100, 1000] as const;
+/** The wait before the commit that follows `failures` failed ones: 100 ms, doubling up to the second. */
+const commitRetryMs = (failures: number): number => Math.min(100 * 2 ** (failures - 1), 1000);
 
 /** Chooses the part of an event's data to materialize; `null` = none. */
 export type DataSelector = (metadata: unknown, descriptor: DataDescriptor) => DataDescriptor | null;
@@ -412,7 +412,7 @@ export class TopicConsumer {
    */
   private scheduleCommit(now: boolean): void {
     if (this.committing || this.closing) return;
-    const retryWait = this.failures === 0 ? 0 : Math.min(COMMIT_RETRY_MS[0] * 2 ** (this.failures - 1), COMMIT_RETRY_MS[1]);
+    const retryWait = this.failures === 0 ? 0 : commitRetryMs(this.failures);
     const wait = Math.max(now ? 0 : this.lastCommitStart + this.commitIntervalMs - performance.now(), retryWait);
     if (this.commitTimer !== undefined) {
       if (!now || wait > 0) return;
@@ -513,7 +513,7 @@ export class TopicConsumer {
       // The raw consumer closed under us: no commit can succeed any more.
       if (!ok && this.commitError instanceof ClosedError) return;
       if (!ok) {
-        const wait = Math.min(COMMIT_RETRY_MS[0] * 2 ** attempt, COMMIT_RETRY_MS[1], deadline - performance.now());
+        const wait = Math.min(commitRetryMs(attempt + 1), deadline - performance.now());
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
@@ -525,11 +525,7 @@ export class TopicConsumer {
       this.wanted.delete(p);
       this.acked.delete(p);
     }
-    this.durable = this.durable.filter((d) => {
-      if (!partitions.has(d.partition)) return true;
-      d.reject(error);
-      return false;
-    });
+    this.settleDurable(partitions, error); // (nothing of them counts as committed now: all reject)
   }
 
   /**
