@@ -302,7 +302,7 @@ grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" ||
 #   limit for topics created afterwards (MockCluster's partitionMaxBytes option).
 # - kip848-unsupported-error: a consumer with group.protocol=consumer on a broker without
 #   ConsumerGroupHeartbeat v1 (Kafka 3.x) only retried, logging at debug level; it now gets
-#   one _UNSUPPORTED_FEATURE consumer error (test/real-rebalance.test.ts, on Kafka 3.9).
+#   one _UNSUPPORTED_FEATURE consumer error (test/client/real-rebalance.test.ts, on Kafka 3.9).
 for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done

@@ -16,7 +16,7 @@ cache=${OCTOKAFKA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/octokafka}/node
 mkdir -p "$cache"
 versions=${NODE_VERSIONS:-22 24 26}
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=(test/roundtrip.test.ts test/lifecycle.test.ts test/workers.test.ts)
+[ ${#tests[@]} -gt 0 ] || tests=(test/client/roundtrip.test.ts test/native/lifecycle.test.ts test/app/workers.test.ts)
 case "$(uname -m)" in
   x86_64) arch=x64 ;;
   aarch64) arch=arm64 ;;

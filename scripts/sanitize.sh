@@ -3,7 +3,7 @@
 # folder so that build/Release and prebuilds/ stay as they are.
 #
 #   bash scripts/sanitize.sh                                # the lifecycle fuzz under ASan
-#   bash scripts/sanitize.sh test/lifecycle.test.ts test/workers.test.ts
+#   bash scripts/sanitize.sh test/native/lifecycle.test.ts test/app/workers.test.ts
 #   SANITIZER=thread bash scripts/sanitize.sh test/x.test.ts  # ThreadSanitizer instead
 #   ASAN_LEAKS=1 bash scripts/sanitize.sh                   # LeakSanitizer over the lifecycle fuzz script
 #                                                           # (leaks sorted by scripts/asan-leaks.mjs)
@@ -112,7 +112,7 @@ if [ "${ASAN_LEAKS:-0}" = 1 ]; then
   LD_PRELOAD="$runtime" node scripts/fuzz-lifecycle.mjs --steps "${FUZZ_STEPS:-1000}" --workers 2 ${FUZZ_SEED:+--seed "$FUZZ_SEED"} "$@" || status=$?
   node scripts/asan-leaks.mjs "$leaks_dir" || status=1
 else
-  [ $# -gt 0 ] || set -- test/lifecycle-fuzz.test.ts
+  [ $# -gt 0 ] || set -- test/native/lifecycle-fuzz.test.ts
   LD_PRELOAD="$runtime" "${norandom[@]}" node node_modules/vitest/vitest.mjs run "$@" || status=$?
 fi
 exit $status

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 import { KafkaAdmin } from '../lib/admin/admin';
 import type { NativeAdmin } from '../lib/admin/admin-native';
@@ -53,6 +53,33 @@ export async function startCluster(brokers = 1): Promise<TestCluster> {
       return name;
     },
     close: () => mock.close(),
+  };
+}
+
+/**
+ * The file's cluster: started before its first test and closed after its last (after the
+ * file's own `afterAll` hooks, which close the clients that use it: vitest runs those in
+ * reverse order). The returned object forwards to it, so a suite writes
+ * `const cluster = useCluster();` once instead of its own start and close hooks.
+ */
+export function useCluster(brokers = 1): TestCluster {
+  let started: TestCluster | undefined;
+  beforeAll(async () => {
+    started = await startCluster(brokers);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const get = (): TestCluster => started ?? expect.unreachable('useCluster(): the cluster is used before its beforeAll hook ran');
+  return {
+    get bootstrapServers() {
+      return get().bootstrapServers;
+    },
+    get mock() {
+      return get().mock;
+    },
+    topic: (prefix, partitions) => get().topic(prefix, partitions),
+    close: () => get().close(),
   };
 }
 

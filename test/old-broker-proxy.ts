@@ -14,7 +14,7 @@
  * connection goes through it. It caps those two APIs at versions without flexible encoding
  * (Metadata v7, FindCoordinator v2, as Kafka 2.1 had) and refuses to pass anything it could
  * not rewrite. PLAINTEXT only. It can also lose Produce answers on purpose (loseProduceAnswers),
- * for the idempotence tests of test/real-broker.test.ts.
+ * for the idempotence tests of test/client/real-broker.test.ts.
  */
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 

@@ -18,7 +18,7 @@
  *
  * The same module runs in the main thread and as a worker_threads script (it loads the
  * built library from dist/cjs, so every thread uses one copy of the classes), and holds
- * the session orchestrator used by test/lifecycle-fuzz.test.ts and scripts/fuzz-lifecycle.mjs:
+ * the session orchestrator used by test/native/lifecycle-fuzz.test.ts and scripts/fuzz-lifecycle.mjs:
  * main thread + N workers on one shared MockCluster (each worker also runs its own), plus a
  * worker terminated in the middle of its operations.
  *
