@@ -60,6 +60,8 @@ export interface SessionOptions {
   settleDeadlineMs?: number;
   only?: RegExp;
   log?: (line: string) => void;
+  /** Receives one line per operation launched in any thread: thread, step, name, client. */
+  trace?: (line: string) => void;
 }
 export interface SessionReport {
   seed: number;

@@ -50,7 +50,7 @@ export { runLifecycleFuzz };
 // ---------------------------------------------------------------- worker entry
 
 if (!isMainThread && workerData?.lifecycleFuzz) {
-  const { seed, steps, thread, shared, progressEvery, settleDeadlineMs, only } = workerData.lifecycleFuzz;
+  const { seed, steps, thread, shared, progressEvery, settleDeadlineMs, only, trace } = workerData.lifecycleFuzz;
   runLifecycleFuzz({
     seed,
     steps,
@@ -59,6 +59,8 @@ if (!isMainThread && workerData?.lifecycleFuzz) {
     settleDeadlineMs,
     only: only === undefined ? undefined : new RegExp(only),
     onStep: progressEvery ? (step) => step % progressEvery === 0 && parentPort?.postMessage({ type: 'step', step }) : undefined,
+    // The session writes the trace: lines go to it in order, over the message port.
+    trace: trace ? (line) => parentPort?.postMessage({ type: 'trace', line }) : undefined,
   }).then(
     (report) => parentPort?.postMessage({ type: 'report', report }),
     (e) => {

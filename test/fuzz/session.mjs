@@ -20,6 +20,7 @@ import { runLifecycleFuzz } from './thread-fuzz.mjs';
  * @property {number} [settleDeadlineMs]
  * @property {RegExp} [only]
  * @property {(line: string) => void} [log]
+ * @property {(line: string) => void} [trace]  one line per operation launched, in any thread: `thread step name client`
  */
 
 /**
@@ -44,12 +45,7 @@ export async function runSession(options) {
   const shared = await lib.MockCluster.start({ topics: TOPICS });
   /** @type {string[]} */
   const failures = [];
-
-  /** @param {number} seed @param {number} steps @param {string} thread */
-  const startWorker = (seed, steps, thread, progressEvery = 0) =>
-    new Worker(DRIVER_PATH, {
-      workerData: { lifecycleFuzz: { seed, steps, thread, shared: shared.bootstrapServers, progressEvery, settleDeadlineMs: options.settleDeadlineMs, only: options.only?.source } },
-    });
+  const start = workerStarter(options, shared.bootstrapServers);
 
   /** @type {Promise<ThreadReport | undefined>[]} */
   const workerRuns = [];
@@ -57,38 +53,7 @@ export async function runSession(options) {
     const seed = (options.seed + i + 1) >>> 0;
     const thread = `worker${i + 1}`;
     log(`${thread}: seed ${seed}, ${options.workerSteps} steps`);
-    const w = startWorker(seed, options.workerSteps, thread);
-    workerRuns.push(
-      new Promise((resolve) => {
-        /** @type {ThreadReport | undefined} */
-        let report;
-        /** @type {NodeJS.Timeout | undefined} */
-        let exitTimer;
-        w.on('message', (m) => {
-          if (m.type !== 'report') return;
-          report = m.report;
-          // Its run is over and every client it made was closed: the worker must now exit
-          // by itself. One that does not is holding a client open; say so and end it.
-          exitTimer = setTimeout(() => {
-            failures.push(`${thread} (seed ${seed}) did not exit within 60 s of its report (a native client still open); terminated`);
-            void w.terminate();
-            // terminate() waits for the clients' native threads; one stuck there is reported
-            // rather than waited for.
-            exitTimer = setTimeout(() => {
-              failures.push(`${thread} (seed ${seed}): terminate() did not return within 60 s (a client's native close is stuck)`);
-              resolve(report);
-            }, 60_000);
-          }, 60_000);
-        });
-        w.on('error', (e) => failures.push(`${thread} (seed ${seed}) crashed: ${e.stack ?? String(e)}`));
-        w.on('exit', (code) => {
-          clearTimeout(exitTimer);
-          if (code !== 0 && !failures.some((f) => f.startsWith(`${thread} (seed ${seed}) did not exit`))) failures.push(`${thread} (seed ${seed}) exited with code ${code}`);
-          if (!report) failures.push(`${thread} (seed ${seed}) sent no report`);
-          resolve(report);
-        });
-      }),
-    );
+    workerRuns.push(awaitCompletion(start(seed, options.workerSteps, thread), thread, seed, failures));
   }
 
   /** @type {Promise<SessionReport['terminated']>} */
@@ -97,27 +62,11 @@ export async function runSession(options) {
     const seed = (options.seed + 1000) >>> 0;
     const at = r.range(20, 200);
     log(`terminated worker: seed ${seed}, terminated after step ${at}`);
-    const w = startWorker(seed, 1_000_000, 'terminated', 1);
-    terminatedRun = new Promise((resolve) => {
-      let lastStep = -1;
-      let asked = false;
-      w.on('message', (m) => {
-        if (m.type !== 'step') return;
-        lastStep = m.step;
-        if (lastStep >= at && !asked) {
-          asked = true;
-          void w.terminate();
-        }
-      });
-      w.on('error', (e) => failures.push(`terminated worker (seed ${seed}) crashed before termination: ${e.stack ?? String(e)}`));
-      w.on('exit', (code) => {
-        if (!asked) failures.push(`terminated worker (seed ${seed}) exited on its own with code ${code}`);
-        resolve({ seed, stepsBeforeTerminate: lastStep + 1, exitCode: code });
-      });
-    });
+    terminatedRun = terminateAfter(start(seed, 1_000_000, 'terminated', 1), at, seed, failures);
   }
 
   log(`main: seed ${options.seed}, ${options.mainSteps} steps`);
+  const trace = options.trace;
   const main = await runLifecycleFuzz({
     lib,
     seed: options.seed,
@@ -126,6 +75,7 @@ export async function runSession(options) {
     cluster: shared,
     settleDeadlineMs: options.settleDeadlineMs,
     only: options.only,
+    trace: trace && ((line) => trace(`main ${line}`)),
   });
   const workers = await Promise.all(workerRuns);
   const terminated = await terminatedRun;
@@ -137,4 +87,86 @@ export async function runSession(options) {
     terminated,
     durationMs: Date.now() - started,
   };
+}
+
+/**
+ * A function that starts a fuzz worker on the shared cluster; the worker's trace lines
+ * (when the session traces) come back as messages, forwarded with its thread's name.
+ * @param {SessionOptions} options @param {string} shared
+ */
+function workerStarter(options, shared) {
+  const trace = options.trace;
+  /** @param {number} seed @param {number} steps @param {string} thread */
+  return (seed, steps, thread, progressEvery = 0) => {
+    const w = new Worker(DRIVER_PATH, {
+      workerData: {
+        lifecycleFuzz: { seed, steps, thread, shared, progressEvery, settleDeadlineMs: options.settleDeadlineMs, only: options.only?.source, trace: trace !== undefined },
+      },
+    });
+    if (trace) w.on('message', (m) => m.type === 'trace' && trace(`${thread} ${m.line}`));
+    return w;
+  };
+}
+
+/**
+ * The report of a worker that runs to completion. Its run over, every client it made was
+ * closed: it must then exit by itself.
+ * @param {Worker} w @param {string} thread @param {number} seed @param {string[]} failures
+ * @returns {Promise<ThreadReport | undefined>}
+ */
+function awaitCompletion(w, thread, seed, failures) {
+  return new Promise((resolve) => {
+    /** @type {ThreadReport | undefined} */
+    let report;
+    /** @type {NodeJS.Timeout | undefined} */
+    let exitTimer;
+    w.on('message', (m) => {
+      if (m.type !== 'report') return;
+      report = m.report;
+      // One that does not exit is holding a client open; say so and end it.
+      exitTimer = setTimeout(() => {
+        failures.push(`${thread} (seed ${seed}) did not exit within 60 s of its report (a native client still open); terminated`);
+        void w.terminate();
+        // terminate() waits for the clients' native threads; one stuck there is reported
+        // rather than waited for.
+        exitTimer = setTimeout(() => {
+          failures.push(`${thread} (seed ${seed}): terminate() did not return within 60 s (a client's native close is stuck)`);
+          resolve(report);
+        }, 60_000);
+      }, 60_000);
+    });
+    w.on('error', (e) => failures.push(`${thread} (seed ${seed}) crashed: ${e.stack ?? String(e)}`));
+    w.on('exit', (code) => {
+      clearTimeout(exitTimer);
+      if (code !== 0 && !failures.some((f) => f.startsWith(`${thread} (seed ${seed}) did not exit`))) failures.push(`${thread} (seed ${seed}) exited with code ${code}`);
+      if (!report) failures.push(`${thread} (seed ${seed}) sent no report`);
+      resolve(report);
+    });
+  });
+}
+
+/**
+ * Terminates a worker once it reported step `at` (it reports every step), in the middle of
+ * its operations, and resolves when it exited.
+ * @param {Worker} w @param {number} at @param {number} seed @param {string[]} failures
+ * @returns {Promise<SessionReport['terminated']>}
+ */
+function terminateAfter(w, at, seed, failures) {
+  return new Promise((resolve) => {
+    let lastStep = -1;
+    let asked = false;
+    w.on('message', (m) => {
+      if (m.type !== 'step') return;
+      lastStep = m.step;
+      if (lastStep >= at && !asked) {
+        asked = true;
+        void w.terminate();
+      }
+    });
+    w.on('error', (e) => failures.push(`terminated worker (seed ${seed}) crashed before termination: ${e.stack ?? String(e)}`));
+    w.on('exit', (code) => {
+      if (!asked) failures.push(`terminated worker (seed ${seed}) exited on its own with code ${code}`);
+      resolve({ seed, stepsBeforeTerminate: lastStep + 1, exitCode: code });
+    });
+  });
 }
