@@ -9,7 +9,12 @@
 // --workers W   workers running to completion (default 2); one more is terminated mid-run
 // --rounds R    repeat with seeds S, S+1, ... (default 1)
 // --only RE     only the operations whose names match RE (creating clients always runs)
+// --trace FILE  write every operation launched, one line each (thread step name client); a
+//               thread's lines depend only on its seed, so `grep '^main '` of two runs of
+//               one seed compares what they did (after a change to the fuzz, say)
 // Exits 1 on any hanging promise, untyped error, crash or wedged thread.
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 
 import { runSession, sessionProblems, summarize } from '../test/fuzz/lifecycle-driver.mjs';
@@ -22,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '1' },
     'settle-deadline-ms': { type: 'string', default: '90000' },
     only: { type: 'string' },
+    trace: { type: 'string' },
   },
   strict: true,
 });
@@ -33,11 +39,13 @@ for (const [name, v] of [['steps', steps], ['workers', workers], ['rounds', roun
   if (!Number.isSafeInteger(v) || v < 0) throw new TypeError(`--${name} must be a non-negative integer`);
 }
 
+const traceFile = values.trace === undefined ? undefined : createWriteStream(values.trace);
 let failed = false;
 let totalSteps = 0;
 let totalPromises = 0;
 for (let round = 0; round < rounds; round++) {
   const seed = firstSeed + round;
+  traceFile?.write(`# seed ${seed}\n`);
   console.log(`lifecycle fuzz: seed ${seed}, ${steps} steps in main + ${workers} workers × ${steps}, 1 terminated worker`);
   const report = await runSession({
     seed,
@@ -48,6 +56,7 @@ for (let round = 0; round < rounds; round++) {
     settleDeadlineMs: Number(values['settle-deadline-ms']),
     only: values.only === undefined ? undefined : new RegExp(values.only),
     log: (line) => console.log(`  ${line}`),
+    trace: traceFile && ((line) => traceFile.write(`${line}\n`)),
   });
   console.log(summarize(report));
   for (const t of report.threads) {
@@ -66,4 +75,8 @@ for (let round = 0; round < rounds; round++) {
   console.log(`typed failures by class:code: ${JSON.stringify(byCode)}`);
 }
 console.log(`${failed ? 'FAILED' : 'ok'}: ${totalSteps} steps, ${totalPromises} promises settled, seeds ${firstSeed}..${firstSeed + rounds - 1}`);
+if (traceFile) {
+  traceFile.end();
+  await finished(traceFile);
+}
 process.exit(failed ? 1 : 0);

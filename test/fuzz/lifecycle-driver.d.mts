@@ -1,5 +1,5 @@
 // Types of lifecycle-driver.mjs (a plain ES module, also run as a worker script) for the
-// TypeScript tests that import it; its JSDoc says the same.
+// TypeScript tests that import it; the JSDoc of the modules it re-exports says the same.
 
 export declare const DRIVER_PATH: string;
 /** The built library (dist/cjs), loaded in this thread. */
@@ -44,6 +44,8 @@ export interface FuzzOptions {
   settleDeadlineMs?: number;
   onStep?: (step: number) => void;
   only?: RegExp;
+  /** Receives one line per operation launched: step, name, client. */
+  trace?: (line: string) => void;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   lib?: any;
 }
@@ -56,7 +58,10 @@ export interface SessionOptions {
   workerSteps: number;
   terminate?: boolean;
   settleDeadlineMs?: number;
+  only?: RegExp;
   log?: (line: string) => void;
+  /** Receives one line per operation launched in any thread: thread, step, name, client. */
+  trace?: (line: string) => void;
 }
 export interface SessionReport {
   seed: number;
