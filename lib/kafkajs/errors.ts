@@ -17,7 +17,12 @@ function messageOf(e: ErrorInput): string {
   return typeof e === 'string' ? e : (e.message ?? String(e));
 }
 
-/** The base class of every KafkaJS error. */
+/**
+ * The base class of KafkaJS's errors (all but {@link KafkaJSAggregateError} and
+ * {@link KafkaJSFetcherRebalanceError}). Every error octokafka/kafkajs rejects with is one of
+ * them, or a programming error (`TypeError`, …) as in KafkaJS; an error from octokafka's raw
+ * clients is translated and kept as {@link cause}.
+ */
 export class KafkaJSError extends Error {
   /** True when the operation may succeed if tried again. */
   retriable: boolean;
@@ -32,6 +37,10 @@ export class KafkaJSError extends Error {
    * the last attempt. Unset when the error did not come from another one.
    */
   override cause?: unknown;
+  /**
+   * @param e - the message, or an error or `{ message, helpUrl }` to take it from.
+   * @param options - `retriable` (default true) and `cause`.
+   */
   constructor(e: ErrorInput, { retriable = true, cause }: { retriable?: boolean; cause?: unknown } = {}) {
     super(messageOf(e), cause === undefined ? undefined : { cause });
     this.name = 'KafkaJSError';
@@ -41,7 +50,11 @@ export class KafkaJSError extends Error {
   }
 }
 
-/** An error that retrying does not cure. */
+/**
+ * An error that retrying does not cure (`retriable` is false): invalid arguments, configuration
+ * octokafka cannot honour (the message names the option), octokafka's `ConfigError`s. A consumer
+ * crashes on it without restarting.
+ */
 export class KafkaJSNonRetriableError extends KafkaJSError {
   constructor(e: ErrorInput, { cause }: { cause?: unknown } = {}) {
     super(e, { retriable: false, cause });
@@ -49,12 +62,16 @@ export class KafkaJSNonRetriableError extends KafkaJSError {
   }
 }
 
-/** A Kafka protocol error: `type` is the Kafka error name (e.g. `UNKNOWN_TOPIC_OR_PARTITION`), `code` its number. */
+/**
+ * A Kafka protocol error: a broker's error code, or librdkafka's unknown-topic/partition
+ * errors as `UNKNOWN_TOPIC_OR_PARTITION`. `type` is the Kafka error name, `code` its number and
+ * `retriable` as KafkaJS classifies the code.
+ */
 export class KafkaJSProtocolError extends KafkaJSError {
   /**
    * Kafka's name of the error code (e.g. `UNKNOWN_TOPIC_OR_PARTITION`, `NOT_LEADER_FOR_PARTITION`),
-   * as KafkaJS spells it; `UNKNOWN` when the code is not a protocol error KafkaJS knows (then it
-   * may be librdkafka's code name).
+   * as KafkaJS spells it; for a code KafkaJS does not know, librdkafka's name of it, else
+   * `UNKNOWN`.
    */
   type: string;
   /** Kafka's protocol error code (e.g. 3 for `UNKNOWN_TOPIC_OR_PARTITION`); -1 when unknown. */
@@ -101,7 +118,11 @@ export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
   }
 }
 
-/** An operation failed on every attempt its retry policy allowed; `cause` is the last failure. */
+/**
+ * An operation failed on every attempt its retry policy allowed; `cause` is the last failure.
+ * A producer send rejects with it when librdkafka's own retries (`message.send.max.retries`)
+ * ended in a retriable error; a consumer crashes with it when a handler kept failing.
+ */
 export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   /** How many retries were made before giving up. */
   retryCount: number;
@@ -119,13 +140,17 @@ export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   }
 }
 
-/** No connection to a broker (refused, unresolvable, TLS failure, all brokers down). */
+/**
+ * No connection to a broker: refused, unresolvable (librdkafka's `_TRANSPORT`, `_RESOLVE`),
+ * TLS failure (`_SSL`), or every broker down (octokafka's `BrokersDownError`).
+ */
 export class KafkaJSConnectionError extends KafkaJSError {
   /** The broker (`host:port`) or, when every broker is down, the bootstrap server list. */
   broker?: string;
   /**
-   * The underlying failure's code: librdkafka's error name (`TRANSPORT`, `RESOLVE`, `SSL`) for a
-   * translated error, a Node.js socket error code (e.g. `ECONNREFUSED`) in KafkaJS.
+   * The underlying failure's code: librdkafka's error name (`_TRANSPORT`, `_RESOLVE`, `_SSL`)
+   * for a translated error; unset when every broker is down. KafkaJS puts a Node.js socket
+   * error code (e.g. `ECONNREFUSED`) here.
    */
   code?: string;
   constructor(e: ErrorInput, { broker, code, cause }: { broker?: string; code?: string; cause?: unknown } = {}) {
@@ -154,7 +179,10 @@ export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
   }
 }
 
-/** A request got no answer in time. */
+/**
+ * A request got no answer in time (librdkafka's `_TIMED_OUT`, retriable), or a message was not
+ * delivered within `message.timeout.ms` (`_MSG_TIMED_OUT`, not retriable).
+ */
 export class KafkaJSRequestTimeoutError extends KafkaJSError {
   /**
    * The broker the request went to (`host:port`); unset for a translated librdkafka timeout,
@@ -257,14 +285,18 @@ export class KafkaJSBrokerNotFound extends named(KafkaJSError, 'KafkaJSBrokerNot
  * checks; octokafka does not throw it (librdkafka decodes fetch responses).
  */
 export class KafkaJSPartialMessageError extends named(KafkaJSNonRetriableError, 'KafkaJSPartialMessageError') {}
-/** SASL authentication failed (wrong credentials, refused token). */
+/** SASL authentication failed (wrong credentials, refused token): librdkafka's `_AUTHENTICATION` or the broker's `SASL_AUTHENTICATION_FAILED`. */
 export class KafkaJSSASLAuthenticationError extends named(KafkaJSNonRetriableError, 'KafkaJSSASLAuthenticationError') {}
 /**
  * KafkaJS's error when no group coordinator could be found. Exported for `instanceof` checks;
  * octokafka does not throw it (librdkafka looks the coordinator up and retries).
  */
 export class KafkaJSGroupCoordinatorNotFound extends named(KafkaJSNonRetriableError, 'KafkaJSGroupCoordinatorNotFound') {}
-/** A KafkaJS feature octokafka/kafkajs does not implement: the message names it. */
+/**
+ * A KafkaJS feature octokafka/kafkajs does not implement (e.g. explicit partition assignments
+ * in `createPartitions`, `alterPartitionReassignments`): the message names it. Also
+ * librdkafka's `_NOT_IMPLEMENTED`.
+ */
 export class KafkaJSNotImplemented extends named(KafkaJSNonRetriableError, 'KafkaJSNotImplemented') {}
 /**
  * KafkaJS's error for an internal operation that timed out. Exported for `instanceof`
