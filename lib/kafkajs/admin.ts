@@ -114,6 +114,7 @@ export class KafkaJSAdmin {
     this.instrumentation.emit(EVENTS.CONNECT, null);
   }
 
+  /** Closes the connections; the admin client can connect again. Emits `admin.disconnect`. */
   async disconnect(): Promise<void> {
     const raw = this.raw;
     this.raw = undefined;
@@ -121,10 +122,16 @@ export class KafkaJSAdmin {
     this.instrumentation.emit(EVENTS.DISCONNECT, null);
   }
 
+  /** KafkaJS's logger of this admin client (namespace `Admin`). */
   logger(): Logger {
     return this.log;
   }
 
+  /**
+   * Listens to an instrumentation event (`admin.connect`, `admin.disconnect`); returns the
+   * remover. The `admin.network.*` events are accepted but never emitted: librdkafka's
+   * requests are not visible to JavaScript.
+   */
   on(eventName: ValueOf<AdminEvents>, listener: (event: InstrumentationEvent<any>) => void): () => void {
     return this.instrumentation.on(eventName, listener);
   }
@@ -174,6 +181,11 @@ export class KafkaJSAdmin {
     }
   }
 
+  /**
+   * Deletes topics. When any cannot be deleted, rejects with the {@link KafkaJSProtocolError}
+   * of the first failure (e.g. `UNKNOWN_TOPIC_OR_PARTITION`; the message lists every failure).
+   * `timeout` (ms) bounds the request (default: the client's `requestTimeout`).
+   */
   async deleteTopics({ topics, timeout }: { topics: string[]; timeout?: number }): Promise<void> {
     await this.call((a) => a.deleteTopics(topics, timeout ? { timeoutMs: timeout } : {}));
   }
@@ -188,7 +200,10 @@ export class KafkaJSAdmin {
   }
 
   /** Partition metadata of the given topics (default: all). */
-  async fetchTopicMetadata({ topics }: { topics: string[] } = { topics: [] }): Promise<{ topics: ITopicMetadata[] }> {
+  async fetchTopicMetadata({ topics }: { topics: string[] } = { topics: [] }): Promise<{
+    /** One entry per topic, with its partitions' leaders and replicas. */
+    topics: ITopicMetadata[];
+  }> {
     const list = await this.call((a) => a.describeTopics(topics && topics.length > 0 ? topics : undefined));
     return {
       topics: list.map((t) => ({
@@ -204,7 +219,16 @@ export class KafkaJSAdmin {
   }
 
   /** Low and high watermarks of each partition of a topic (`offset` is the high one). */
-  async fetchTopicOffsets(topic: string): Promise<Array<SeekEntry & { high: string; low: string }>> {
+  async fetchTopicOffsets(topic: string): Promise<
+    Array<
+      SeekEntry & {
+        /** The high watermark: the offset the next message written will get. */
+        high: string;
+        /** The low watermark: the earliest offset still in the log. */
+        low: string;
+      }
+    >
+  > {
     const partitions = await this.partitionsOf(topic);
     const [low, high] = await Promise.all(
       (['earliest', 'latest'] as const).map((spec) => this.call((a) => a.listOffsets(partitions.map((partition) => ({ topic, partition, spec }))))),
@@ -224,7 +248,14 @@ export class KafkaJSAdmin {
   }
 
   /** A group's committed offsets per topic (`-1` for a partition without one). */
-  async fetchOffsets({ groupId, topics, resolveOffsets }: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<Array<{ topic: string; partitions: FetchOffsetsPartition[] }>> {
+  async fetchOffsets({ groupId, topics, resolveOffsets }: { groupId: string; topics?: string[]; resolveOffsets?: boolean }): Promise<
+    Array<{
+      /** The topic. */
+      topic: string;
+      /** Its partitions with the group's committed offset (`-1`: none) and commit metadata. */
+      partitions: FetchOffsetsPartition[];
+    }>
+  > {
     if (!groupId) throw new KafkaJSNonRetriableError(`Invalid groupId ${String(groupId)}`);
     const committed = await this.call((a) => a.listConsumerGroupOffsets(groupId));
     const wanted = topics ?? [...new Set(committed.map((c) => c.topic))];
@@ -280,7 +311,22 @@ export class KafkaJSAdmin {
     await this.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: earliest ? o.low : o.high })) });
   }
 
-  async describeCluster(): Promise<{ brokers: Array<{ nodeId: number; host: string; port: number }>; controller: number | null; clusterId: string }> {
+  /** The cluster's brokers, its controller and its id, from a metadata request. */
+  async describeCluster(): Promise<{
+    /** The brokers the cluster metadata lists. */
+    brokers: Array<{
+      /** The broker id (`node.id` / `broker.id`). */
+      nodeId: number;
+      /** The host name the broker advertises. */
+      host: string;
+      /** The port the broker advertises. */
+      port: number;
+    }>;
+    /** The controller's broker id; null when the metadata names none. */
+    controller: number | null;
+    /** The cluster id; empty when the cluster has none. */
+    clusterId: string;
+  }> {
     const d = await this.call((a) => a.describeCluster());
     return { brokers: d.brokers.map((b) => ({ nodeId: b.id, host: b.host, port: b.port })), controller: d.controllerId < 0 ? null : d.controllerId, clusterId: d.clusterId ?? '' };
   }
@@ -332,11 +378,23 @@ export class KafkaJSAdmin {
     return { throttleTime: 0, resources: resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceName: r.name, resourceType: r.type })) };
   }
 
-  async listGroups(): Promise<{ groups: GroupOverview[] }> {
+  /**
+   * The cluster's consumer groups. `protocolType` is `consumer` for groups of subscribing
+   * consumers and empty for groups that only commit offsets (librdkafka's "simple" groups).
+   */
+  async listGroups(): Promise<{
+    /** One entry per group. */
+    groups: GroupOverview[];
+  }> {
     const list = await this.call((a) => a.listConsumerGroups());
     return { groups: list.groups.map((g) => ({ groupId: g.groupId, protocolType: g.isSimple ? '' : 'consumer' })) };
   }
 
+  /**
+   * Describes groups: state, protocol and members with their assignments (encoded as Kafka's
+   * consumer protocol does). `memberMetadata` is empty: librdkafka's admin API does not
+   * return it. librdkafka's `roundrobin` assignor is reported as KafkaJS's `RoundRobinAssigner`.
+   */
   async describeGroups(groupIds: string[]): Promise<GroupDescriptions> {
     const list = await this.call((a) => a.describeConsumerGroups(groupIds));
     return {

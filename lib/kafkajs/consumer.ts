@@ -52,9 +52,28 @@ const EVENTS: ConsumerEvents = {
   REQUEST_QUEUE_SIZE: 'consumer.network.request_queue_size',
 };
 
-/** KafkaJS's only built-in assigner, as the librdkafka strategy it maps onto. */
+/**
+ * KafkaJS's built-in partition assigners, for `kafka.consumer({ partitionAssigners })`. Only
+ * `roundRobin` exists (as in KafkaJS), and it is the only assigner accepted: librdkafka assigns
+ * partitions itself, so custom assigners are an error.
+ */
 export const PartitionAssigners = {
-  roundRobin: Object.assign(() => ({ name: 'RoundRobinAssigner', version: 0 }), { librdkafka: 'roundrobin' }),
+  /**
+   * KafkaJS's round-robin assigner (the default), run as librdkafka's `roundrobin` strategy
+   * (`partition.assignment.strategy`). Pass it as is; calling it only gives its name and version.
+   */
+  roundRobin: Object.assign(
+    () => ({
+      /** The protocol name KafkaJS announces to the group (`RoundRobinAssigner`), as in `GROUP_JOIN`'s `groupProtocol`. */
+      name: 'RoundRobinAssigner',
+      /** The assigner's protocol version. */
+      version: 0,
+    }),
+    {
+      /** The librdkafka assignment strategy this assigner maps onto. */
+      librdkafka: 'roundrobin',
+    },
+  ),
 };
 
 const tpKey = (topic: string, partition: number): string => `${partition}/${topic}`;

@@ -6,18 +6,41 @@
  */
 import { BrokersDownError, ConfigError, ErrorCode, KafkaError } from '../util/errors';
 
+/**
+ * What a KafkaJS error is built from: a message, an error whose message is taken, or KafkaJS's
+ * `{ message, helpUrl }`.
+ * @inline
+ */
 type ErrorInput = string | Error | { message?: string; helpUrl?: string };
 
 function messageOf(e: ErrorInput): string {
   return typeof e === 'string' ? e : (e.message ?? String(e));
 }
 
-/** The base class of every KafkaJS error. */
+/**
+ * The base class of KafkaJS's errors (all but {@link KafkaJSAggregateError} and
+ * {@link KafkaJSFetcherRebalanceError}). Every error octokafka/kafkajs rejects with is one of
+ * them, or a programming error (`TypeError`, …) as in KafkaJS; an error from octokafka's raw
+ * clients is translated and kept as {@link cause}.
+ */
 export class KafkaJSError extends Error {
   /** True when the operation may succeed if tried again. */
   retriable: boolean;
+  /**
+   * A link to KafkaJS's documentation about this error, when the error was created with one
+   * (`new KafkaJSError({ message, helpUrl })`). octokafka's own translated errors leave it unset.
+   */
   helpUrl?: string;
+  /**
+   * What this error was translated from: the octokafka error ({@link KafkaError}, carrying
+   * librdkafka's error code and name) or, for {@link KafkaJSNumberOfRetriesExceeded}, the failure of
+   * the last attempt. Unset when the error did not come from another one.
+   */
   override cause?: unknown;
+  /**
+   * @param e - the message, or an error or `{ message, helpUrl }` to take it from.
+   * @param options - `retriable` (default true) and `cause`.
+   */
   constructor(e: ErrorInput, { retriable = true, cause }: { retriable?: boolean; cause?: unknown } = {}) {
     super(messageOf(e), cause === undefined ? undefined : { cause });
     this.name = 'KafkaJSError';
@@ -27,7 +50,11 @@ export class KafkaJSError extends Error {
   }
 }
 
-/** An error that retrying does not cure. */
+/**
+ * An error that retrying does not cure (`retriable` is false): invalid arguments, configuration
+ * octokafka cannot honour (the message names the option), octokafka's `ConfigError`s. A consumer
+ * crashes on it without restarting.
+ */
 export class KafkaJSNonRetriableError extends KafkaJSError {
   constructor(e: ErrorInput, { cause }: { cause?: unknown } = {}) {
     super(e, { retriable: false, cause });
@@ -35,9 +62,19 @@ export class KafkaJSNonRetriableError extends KafkaJSError {
   }
 }
 
-/** A Kafka protocol error: `type` is the Kafka error name (e.g. `UNKNOWN_TOPIC_OR_PARTITION`), `code` its number. */
+/**
+ * A Kafka protocol error: a broker's error code, or librdkafka's unknown-topic/partition
+ * errors as `UNKNOWN_TOPIC_OR_PARTITION`. `type` is the Kafka error name, `code` its number and
+ * `retriable` as KafkaJS classifies the code.
+ */
 export class KafkaJSProtocolError extends KafkaJSError {
+  /**
+   * Kafka's name of the error code (e.g. `UNKNOWN_TOPIC_OR_PARTITION`, `NOT_LEADER_FOR_PARTITION`),
+   * as KafkaJS spells it; for a code KafkaJS does not know, librdkafka's name of it, else
+   * `UNKNOWN`.
+   */
   type: string;
+  /** Kafka's protocol error code (e.g. 3 for `UNKNOWN_TOPIC_OR_PARTITION`); -1 when unknown. */
   code: number;
   constructor(e: ErrorInput | { message: string; type: string; code: number; retriable: boolean }, options: { retriable?: boolean; cause?: unknown } = {}) {
     const info = typeof e === 'object' && e !== null && 'type' in e ? e : undefined;
@@ -48,8 +85,15 @@ export class KafkaJSProtocolError extends KafkaJSError {
   }
 }
 
+/**
+ * KafkaJS's error for a fetch from an offset outside the partition's log. Exported for
+ * `instanceof` checks; octokafka does not throw it: librdkafka applies `auto.offset.reset`
+ * (from `fromBeginning`) when an offset is out of range.
+ */
 export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
+  /** The topic of the partition fetched from. */
   topic: string;
+  /** The partition fetched from. */
   partition: number;
   constructor(e: ErrorInput, { topic, partition }: { topic: string; partition: number }) {
     super(e);
@@ -59,7 +103,13 @@ export class KafkaJSOffsetOutOfRange extends KafkaJSProtocolError {
   }
 }
 
+/**
+ * KafkaJS's error for a group join the coordinator answered with `MEMBER_ID_REQUIRED`.
+ * Exported for `instanceof` checks; librdkafka handles that answer itself, so octokafka does
+ * not throw it.
+ */
 export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
+  /** The member id the group coordinator assigned, to rejoin with. */
   memberId: string;
   constructor(e: ErrorInput, { memberId }: { memberId: string }) {
     super(e);
@@ -68,9 +118,18 @@ export class KafkaJSMemberIdRequired extends KafkaJSProtocolError {
   }
 }
 
-/** An operation failed on every attempt its retry policy allowed; `cause` is the last failure. */
+/**
+ * An operation failed on every attempt its retry policy allowed; `cause` is the last failure.
+ * A producer send rejects with it when librdkafka's own retries (`message.send.max.retries`)
+ * ended in a retriable error; a consumer crashes with it when a handler kept failing.
+ */
 export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
+  /** How many retries were made before giving up. */
   retryCount: number;
+  /**
+   * The last retry delay in milliseconds. Always 0 for a producer send: librdkafka retries the
+   * produce requests itself and does not report it.
+   */
   retryTime: number;
   constructor(e: Error, { retryCount, retryTime }: { retryCount: number; retryTime: number }) {
     super(e, { cause: e });
@@ -81,9 +140,18 @@ export class KafkaJSNumberOfRetriesExceeded extends KafkaJSNonRetriableError {
   }
 }
 
-/** No connection to a broker (refused, unresolvable, TLS failure, all brokers down). */
+/**
+ * No connection to a broker: refused, unresolvable (librdkafka's `_TRANSPORT`, `_RESOLVE`),
+ * TLS failure (`_SSL`), or every broker down (octokafka's `BrokersDownError`).
+ */
 export class KafkaJSConnectionError extends KafkaJSError {
+  /** The broker (`host:port`) or, when every broker is down, the bootstrap server list. */
   broker?: string;
+  /**
+   * The underlying failure's code: librdkafka's error name (`_TRANSPORT`, `_RESOLVE`, `_SSL`)
+   * for a translated error; unset when every broker is down. KafkaJS puts a Node.js socket
+   * error code (e.g. `ECONNREFUSED`) here.
+   */
   code?: string;
   constructor(e: ErrorInput, { broker, code, cause }: { broker?: string; code?: string; cause?: unknown } = {}) {
     super(e, { cause });
@@ -93,8 +161,15 @@ export class KafkaJSConnectionError extends KafkaJSError {
   }
 }
 
+/**
+ * KafkaJS's error for a connection the broker closed. Exported for `instanceof` checks;
+ * librdkafka reconnects by itself, so octokafka reports lost connections as
+ * {@link KafkaJSConnectionError} (or not at all when the reconnection succeeds).
+ */
 export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
+  /** The broker's host name. */
   host?: string;
+  /** The broker's port. */
   port?: number;
   constructor(e: ErrorInput, { host, port }: { host?: string; port?: number } = {}) {
     super(e, { broker: `${host}:${port}` });
@@ -104,12 +179,23 @@ export class KafkaJSConnectionClosedError extends KafkaJSConnectionError {
   }
 }
 
-/** A request got no answer in time. */
+/**
+ * A request got no answer in time (librdkafka's `_TIMED_OUT`, retriable), or a message was not
+ * delivered within `message.timeout.ms` (`_MSG_TIMED_OUT`, not retriable).
+ */
 export class KafkaJSRequestTimeoutError extends KafkaJSError {
+  /**
+   * The broker the request went to (`host:port`); unset for a translated librdkafka timeout,
+   * which does not name one.
+   */
   broker?: string;
+  /** The request's correlation id (KafkaJS); unset in octokafka, which does not see librdkafka's requests. */
   correlationId?: number;
+  /** When the request was queued (ms since the epoch, KafkaJS); unset in octokafka. */
   createdAt?: number;
+  /** When the request was written to the socket (ms since the epoch, KafkaJS); unset in octokafka. */
   sentAt?: number;
+  /** How long the request waited before being sent, in milliseconds (KafkaJS); unset in octokafka. */
   pendingDuration?: number;
   constructor(e: ErrorInput, meta: { broker?: string; correlationId?: number; createdAt?: number; sentAt?: number; pendingDuration?: number; cause?: unknown; retriable?: boolean } = {}) {
     super(e, { cause: meta.cause, retriable: meta.retriable ?? true });
@@ -129,8 +215,17 @@ function named<B extends new (...args: any[]) => KafkaJSError>(Base: B, name: st
   return C;
 }
 
+/**
+ * KafkaJS's error for an operation needing cluster metadata that was not fetched yet. Exported
+ * for `instanceof` checks; octokafka does not throw it (librdkafka fetches metadata as needed).
+ */
 export class KafkaJSMetadataNotLoaded extends named(KafkaJSError, 'KafkaJSMetadataNotLoaded') {}
+/**
+ * KafkaJS's error for a topic whose metadata was not fetched yet. Exported for `instanceof`
+ * checks; octokafka does not throw it.
+ */
 export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
+  /** The topic without metadata. */
   topic: string;
   constructor(e: ErrorInput, { topic }: { topic: string }) {
     super(e);
@@ -138,8 +233,14 @@ export class KafkaJSTopicMetadataNotLoaded extends KafkaJSMetadataNotLoaded {
     this.name = 'KafkaJSTopicMetadataNotLoaded';
   }
 }
+/**
+ * KafkaJS's error for an assignment naming partitions its topic metadata does not have.
+ * Exported for `instanceof` checks; octokafka does not throw it (librdkafka assigns).
+ */
 export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
+  /** The topic with the unknown partitions. */
   topic: string;
+  /** The assigned partitions missing from the topic's metadata. */
   unknownPartitions: number[];
   constructor(e: ErrorInput, { topic, unknownPartitions }: { topic: string; unknownPartitions: number[] }) {
     super(e);
@@ -148,27 +249,84 @@ export class KafkaJSStaleTopicMetadataAssignment extends KafkaJSError {
     this.name = 'KafkaJSStaleTopicMetadataAssignment';
   }
 }
+/**
+ * Rejection of `admin.deleteGroups()` when any group could not be deleted: `groups` lists the
+ * failures.
+ */
 export class KafkaJSDeleteGroupsError extends KafkaJSError {
-  groups: Array<{ groupId: string; errorCode: number; error: KafkaJSError }>;
+  /** One entry per group that was not deleted. */
+  groups: Array<{
+    /** The group's id. */
+    groupId: string;
+    /** librdkafka's error code: Kafka's protocol code for a broker refusal (e.g. 68, `NON_EMPTY_GROUP`). */
+    errorCode: number;
+    /** The failure as a KafkaJS error (a {@link KafkaJSProtocolError} for a broker refusal). */
+    error: KafkaJSError;
+  }>;
   constructor(e: ErrorInput, groups: Array<{ groupId: string; errorCode: number; error: KafkaJSError }> = []) {
     super(e);
     this.groups = groups;
     this.name = 'KafkaJSDeleteGroupsError';
   }
 }
+/**
+ * The cluster does not implement a request the operation needs (librdkafka's
+ * `UNSUPPORTED_FEATURE`), e.g. DescribeConfigs, the group or ACL admin requests on the
+ * embedded mock cluster.
+ */
 export class KafkaJSServerDoesNotSupportApiKey extends named(KafkaJSNonRetriableError, 'KafkaJSServerDoesNotSupportApiKey') {}
+/**
+ * KafkaJS's error for a broker id missing from the cluster metadata. Exported for `instanceof`
+ * checks; octokafka does not throw it.
+ */
 export class KafkaJSBrokerNotFound extends named(KafkaJSError, 'KafkaJSBrokerNotFound') {}
+/**
+ * KafkaJS's error for a truncated message in a fetch response. Exported for `instanceof`
+ * checks; octokafka does not throw it (librdkafka decodes fetch responses).
+ */
 export class KafkaJSPartialMessageError extends named(KafkaJSNonRetriableError, 'KafkaJSPartialMessageError') {}
-/** SASL authentication failed (wrong credentials, refused token). */
+/** SASL authentication failed (wrong credentials, refused token): librdkafka's `_AUTHENTICATION` or the broker's `SASL_AUTHENTICATION_FAILED`. */
 export class KafkaJSSASLAuthenticationError extends named(KafkaJSNonRetriableError, 'KafkaJSSASLAuthenticationError') {}
+/**
+ * KafkaJS's error when no group coordinator could be found. Exported for `instanceof` checks;
+ * octokafka does not throw it (librdkafka looks the coordinator up and retries).
+ */
 export class KafkaJSGroupCoordinatorNotFound extends named(KafkaJSNonRetriableError, 'KafkaJSGroupCoordinatorNotFound') {}
-/** A KafkaJS feature octokafka/kafkajs does not implement: the message names it. */
+/**
+ * A KafkaJS feature octokafka/kafkajs does not implement (e.g. explicit partition assignments
+ * in `createPartitions`, `alterPartitionReassignments`): the message names it. Also
+ * librdkafka's `_NOT_IMPLEMENTED`.
+ */
 export class KafkaJSNotImplemented extends named(KafkaJSNonRetriableError, 'KafkaJSNotImplemented') {}
+/**
+ * KafkaJS's error for an internal operation that timed out. Exported for `instanceof`
+ * checks; octokafka reports timeouts as {@link KafkaJSRequestTimeoutError}.
+ */
 export class KafkaJSTimeout extends named(KafkaJSNonRetriableError, 'KafkaJSTimeout') {}
+/**
+ * KafkaJS's error for an internal lock not acquired in time. Exported for `instanceof`
+ * checks; octokafka does not throw it.
+ */
 export class KafkaJSLockTimeout extends named(KafkaJSTimeout, 'KafkaJSLockTimeout') {}
+/**
+ * KafkaJS's error for a record batch in a message format it cannot decode. Exported for
+ * `instanceof` checks; octokafka does not throw it (librdkafka decodes every format).
+ */
 export class KafkaJSUnsupportedMagicByteInMessageSet extends named(KafkaJSNonRetriableError, 'KafkaJSUnsupportedMagicByteInMessageSet') {}
+/**
+ * Rejection of `admin.deleteTopicRecords()` when records of any partition could not be
+ * deleted. It is retriable when every failed partition's error is.
+ */
 export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
-  partitions: Array<{ partition: number; offset: string; error?: KafkaJSError }>;
+  /** Every partition of the request, failed or not. */
+  partitions: Array<{
+    /** The partition. */
+    partition: number;
+    /** The offset asked for: records before it were to be deleted (`'-1'`: all of them). */
+    offset: string;
+    /** Why this partition's records were not deleted; unset for the partitions that succeeded. */
+    error?: KafkaJSError;
+  }>;
   constructor({ partitions }: { partitions: Array<{ partition: number; offset: string; error?: KafkaJSError }> }) {
     const retriable = partitions.filter((p) => p.error != null).every((p) => p.error!.retriable);
     super('Error while deleting records', { retriable });
@@ -176,15 +334,35 @@ export class KafkaJSDeleteTopicRecordsError extends KafkaJSError {
     this.partitions = partitions;
   }
 }
+/**
+ * KafkaJS's error for an internal consistency check that failed (a bug). Exported for
+ * `instanceof` checks; octokafka does not throw it.
+ */
 export class KafkaJSInvariantViolation extends KafkaJSNonRetriableError {
   constructor(e: ErrorInput) {
     super(`Invariant violated: ${messageOf(e)}. This is likely a bug and should be reported.`);
     this.name = 'KafkaJSInvariantViolation';
   }
 }
+/**
+ * KafkaJS's decoder error for a malformed variable-length integer. Its `name` is
+ * `KafkaJSNonRetriableError`, as in KafkaJS. Exported for `instanceof` checks; octokafka does
+ * not throw it.
+ */
 export class KafkaJSInvalidVarIntError extends named(KafkaJSNonRetriableError, 'KafkaJSNonRetriableError') {}
+/**
+ * KafkaJS's decoder error for a malformed 64-bit integer. Its `name` is
+ * `KafkaJSNonRetriableError`, as in KafkaJS. Exported for `instanceof` checks; octokafka does
+ * not throw it.
+ */
 export class KafkaJSInvalidLongError extends named(KafkaJSNonRetriableError, 'KafkaJSNonRetriableError') {}
+/**
+ * Rejection of `admin.createTopics()` when the broker refuses a topic (e.g.
+ * `INVALID_REPLICATION_FACTOR`); `type` and `code` are the refusal's, of the first topic that
+ * failed.
+ */
 export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
+  /** The topic that could not be created. */
   topic: string;
   constructor(e: ConstructorParameters<typeof KafkaJSProtocolError>[0], topicName: string) {
     super(e);
@@ -192,8 +370,15 @@ export class KafkaJSCreateTopicError extends KafkaJSProtocolError {
     this.name = 'KafkaJSCreateTopicError';
   }
 }
+/**
+ * KafkaJS's error for a refused partition reassignment. Exported for `instanceof` checks;
+ * octokafka does not throw it: `alterPartitionReassignments` rejects with
+ * {@link KafkaJSNotImplemented} (librdkafka has no such request).
+ */
 export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolError {
+  /** The topic of the partition that could not be reassigned. */
   topic?: string;
+  /** The partition that could not be reassigned. */
   partition?: number;
   constructor(e: ErrorInput, topicName?: string, partition?: number) {
     super(e);
@@ -202,7 +387,12 @@ export class KafkaJSAlterPartitionReassignmentsError extends KafkaJSProtocolErro
     this.name = 'KafkaJSAlterPartitionReassignmentsError';
   }
 }
+/**
+ * KafkaJS's error grouping several failures. Not a {@link KafkaJSError} (it has no
+ * `retriable`), as in KafkaJS. Exported for `instanceof` checks; octokafka does not throw it.
+ */
 export class KafkaJSAggregateError extends Error {
+  /** The grouped failures. */
   errors: (Error | string)[];
   constructor(message: Error | string, errors: (Error | string)[]) {
     super(messageOf(message));
@@ -210,7 +400,15 @@ export class KafkaJSAggregateError extends Error {
     this.name = 'KafkaJSAggregateError';
   }
 }
+/**
+ * KafkaJS's internal signal that a fetch was interrupted by a rebalance. Exported for
+ * `instanceof` checks; octokafka does not throw it.
+ */
 export class KafkaJSFetcherRebalanceError extends Error {}
+/**
+ * KafkaJS's error when no broker is known to send a request to. Exported for `instanceof`
+ * checks; octokafka reports unreachable clusters as {@link KafkaJSConnectionError}.
+ */
 export class KafkaJSNoBrokerAvailableError extends KafkaJSError {
   constructor() {
     super('No broker available');

@@ -2,6 +2,8 @@
  * `octokafka/kafkajs`: KafkaJS's public API over octokafka's librdkafka clients. Existing
  * KafkaJS applications switch by changing their import; see docs/migrating-from-kafkajs.md
  * for every difference.
+ *
+ * @module kafkajs
  */
 // Loads the mock cluster module for its registration (lib/core/mock-registry.ts): the admin
 // client creates topics on a MockCluster or an `octokafka mock` process through it, as it does

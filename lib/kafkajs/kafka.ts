@@ -21,23 +21,34 @@ export class Kafka {
   private readonly base: ClientBase;
   private readonly consumers = new Set<KafkaJSConsumer>();
 
+  /**
+   * Maps the KafkaJS configuration onto librdkafka properties (see {@link KafkaConfig} for each
+   * option); nothing connects yet. Options librdkafka cannot honour are reported by a warning
+   * naming them, or, when ignoring them would change behaviour (custom SASL mechanisms, `aws`
+   * without a region, an empty broker list), by a {@link KafkaJSNonRetriableError}.
+   */
   constructor(config: KafkaConfig) {
     this.base = mapKafkaConfig(config);
   }
 
-  /** A new producer. */
+  /**
+   * A new producer. librdkafka fixes `acks`, `compression` and `timeout` per producer: sends
+   * with values other than the defaults go through another librdkafka producer made for them.
+   * Its transactions send the group metadata of this instance's running consumers with their
+   * offsets.
+   */
   producer(config: ProducerConfig = {}): KafkaJSProducer {
     return new KafkaJSProducer(this.base, config, {
       rawConsumerOf: (groupId) => [...this.consumers].find((c) => c.group === groupId && c.rawConsumer())?.rawConsumer(),
     });
   }
 
-  /** A new consumer of group `config.groupId`. */
+  /** A new consumer of group `config.groupId`: a librdkafka consumer per `run` (a new one after each restart) and an admin connection from `connect` on. */
   consumer(config: ConsumerConfig): KafkaJSConsumer {
     return new KafkaJSConsumer(this.base, config, this.consumers);
   }
 
-  /** A new admin client. */
+  /** A new admin client, over octokafka's `KafkaAdmin`. */
   admin(config: AdminConfig = {}): KafkaJSAdmin {
     return new KafkaJSAdmin(this.base, config);
   }

@@ -210,6 +210,12 @@ export class KafkaJSProducer implements Producer {
   }
 
   /** Sends messages to one topic; resolves with one {@link RecordMetadata} per partition written. */
+  /**
+   * Sends messages to one topic within the transaction; they become visible to `read_committed`
+   * consumers when the transaction commits. Same settings as {@link KafkaJSProducer.send}, except
+   * that a transactional producer sends with one set of `acks`/`compression`/`timeout` (others
+   * are an error naming them).
+   */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
     if (record === null || typeof record !== 'object') throw new KafkaJSNonRetriableError('send(record): record must be an object');
     checkRecord(record.topic, record.messages);
@@ -217,6 +223,7 @@ export class KafkaJSProducer implements Producer {
   }
 
   /** Sends messages to several topics in one call. */
+  /** Sends messages to several topics within the transaction (see {@link send}). */
   async sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     if (this.activeTxn === undefined && this.transactionalId !== undefined) {
       throw new KafkaJSNonRetriableError('Cannot send messages outside a transaction with a transactional producer: use producer.transaction()');
@@ -380,6 +387,10 @@ export class KafkaJSTransaction implements Transaction {
     }
   }
 
+  /**
+   * Commits the transaction (librdkafka flushes the messages sent first); the producer can then
+   * start another. Rejects when the transaction is no longer active.
+   */
   async commit(): Promise<void> {
     this.assertActive('commit');
     try {
@@ -390,6 +401,10 @@ export class KafkaJSTransaction implements Transaction {
     this.end();
   }
 
+  /**
+   * Aborts the transaction: its messages are never delivered to `read_committed` consumers and its
+   * offsets are not committed.
+   */
   async abort(): Promise<void> {
     this.assertActive('abort');
     try {
@@ -405,6 +420,7 @@ export class KafkaJSTransaction implements Transaction {
     this.producer.endTransaction(this);
   }
 
+  /** True until {@link commit} or {@link abort} succeeded; afterwards every call but `isActive` rejects. */
   isActive(): boolean {
     return this.active;
   }
