@@ -2,9 +2,7 @@
 // JS thread (bad arguments throw TypeErrors there) and hands the request to Admin::Run.
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <memory>
-#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -512,23 +510,6 @@ namespace {
 
 using AclList = Owned<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy>;
 
-// The ACL entry points: node-addon-api's wrapper passes only Napi::Error on to JS, so
-// anything else (an allocation failure) becomes a JS error here instead of terminating.
-template <typename Body>
-Napi::Value AclBarrier(Napi::Env env, const char* what, Body&& body) {
-  try {
-    return body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(env, std::string(what) + ": out of memory");
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string(what) + ": " + e.what());
-  } catch (...) {
-    throw Napi::Error::New(env, std::string(what) + ": internal error");
-  }
-}
-
 // An integer enum value in [0, count); anything else is refused before it is cast.
 int AclEnumField(Napi::Env env, Napi::Object o, const char* key, int count, const std::string& at) {
   Napi::Value v = o.Get(key);
@@ -589,62 +570,56 @@ std::shared_ptr<AclList> AclsFromJs(const Napi::CallbackInfo& info, bool filter,
 
 // createAcls([binding], timeoutMs) -> [{ error? }] in request order.
 Napi::Value Admin::CreateAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "createAcls", [&] {
-    auto acls = AclsFromJs(info, false, "createAcls(bindings): bindings");
-    Op op;
-    op.name = "CreateAcls";
-    op.api = RD_KAFKA_ADMIN_OP_CREATEACLS;
-    op.resultType = RD_KAFKA_EVENT_CREATEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        info.Env(), std::move(op),
-        [acls](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_CreateAcls(rk, acls->items.data(), acls->items.size(), o, q);
-        },
-        ReadCreateAcls);
-  });
+  auto acls = AclsFromJs(info, false, "createAcls(bindings): bindings");
+  Op op;
+  op.name = "CreateAcls";
+  op.api = RD_KAFKA_ADMIN_OP_CREATEACLS;
+  op.resultType = RD_KAFKA_EVENT_CREATEACLS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  op.mockLacks = true;
+  return Run(
+      info.Env(), std::move(op),
+      [acls](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_CreateAcls(rk, acls->items.data(), acls->items.size(), o, q);
+      },
+      ReadCreateAcls);
 }
 
 // describeAcls(filter, timeoutMs) -> [binding] the filter matches.
 Napi::Value Admin::DescribeAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "describeAcls", [&] {
-    Napi::Env env = info.Env();
-    std::shared_ptr<rd_kafka_AclBindingFilter_t> filter(
-        AclFromJs(env, info.Length() > 0 ? info[0] : env.Undefined(), true, "describeAcls(filter): filter"),
-        rd_kafka_AclBinding_destroy);
-    Op op;
-    op.name = "DescribeAcls";
-    op.api = RD_KAFKA_ADMIN_OP_DESCRIBEACLS;
-    op.resultType = RD_KAFKA_EVENT_DESCRIBEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        env, std::move(op),
-        [filter](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_DescribeAcls(rk, filter.get(), o, q);
-        },
-        ReadDescribeAcls);
-  });
+  Napi::Env env = info.Env();
+  std::shared_ptr<rd_kafka_AclBindingFilter_t> filter(
+      AclFromJs(env, info.Length() > 0 ? info[0] : env.Undefined(), true, "describeAcls(filter): filter"),
+      rd_kafka_AclBinding_destroy);
+  Op op;
+  op.name = "DescribeAcls";
+  op.api = RD_KAFKA_ADMIN_OP_DESCRIBEACLS;
+  op.resultType = RD_KAFKA_EVENT_DESCRIBEACLS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  op.mockLacks = true;
+  return Run(
+      env, std::move(op),
+      [filter](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DescribeAcls(rk, filter.get(), o, q);
+      },
+      ReadDescribeAcls);
 }
 
 // deleteAcls([filter], timeoutMs) -> [{ error?, matching: [binding] }] in request order.
 Napi::Value Admin::DeleteAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "deleteAcls", [&] {
-    auto filters = AclsFromJs(info, true, "deleteAcls(filters): filters");
-    Op op;
-    op.name = "DeleteAcls";
-    op.api = RD_KAFKA_ADMIN_OP_DELETEACLS;
-    op.resultType = RD_KAFKA_EVENT_DELETEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        info.Env(), std::move(op),
-        [filters](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_DeleteAcls(rk, filters->items.data(), filters->items.size(), o, q);
-        },
-        ReadDeleteAcls);
-  });
+  auto filters = AclsFromJs(info, true, "deleteAcls(filters): filters");
+  Op op;
+  op.name = "DeleteAcls";
+  op.api = RD_KAFKA_ADMIN_OP_DELETEACLS;
+  op.resultType = RD_KAFKA_EVENT_DELETEACLS_RESULT;
+  op.timeoutMs = TimeoutArg(info, 1);
+  op.mockLacks = true;
+  return Run(
+      info.Env(), std::move(op),
+      [filters](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteAcls(rk, filters->items.data(), filters->items.size(), o, q);
+      },
+      ReadDeleteAcls);
 }
 
 }  // namespace octokafka

@@ -18,50 +18,35 @@ constexpr size_t kReportChunk = 4096;
 }  // namespace
 
 Napi::Function Producer::Init(Napi::Env env) {
-  return DefineClass(env, "NativeProducer",
-                     {
-                         InstanceMethod<&Producer::Produce>("produce"),
-                         InstanceMethod<&Producer::ProduceBatch>("produceBatch"),
-                         InstanceMethod<&Producer::ProduceArena>("produceArena"),
-                         InstanceMethod<&Producer::Flush>("flush"),
-                         InstanceMethod<&Producer::InitTransactions>("initTransactions"),
-                         InstanceMethod<&Producer::BeginTransaction>("beginTransaction"),
-                         InstanceMethod<&Producer::SendOffsetsToTransaction>("sendOffsetsToTransaction"),
-                         InstanceMethod<&Producer::CommitTransaction>("commitTransaction"),
-                         InstanceMethod<&Producer::AbortTransaction>("abortTransaction"),
-                         InstanceMethod<&Producer::OutQueueLength>("outQueueLength"),
-                         InstanceMethod<&Producer::PurgeQueued>("purgeQueued"),
-                         InstanceMethod<&Producer::Close>("close"),
-                         InstanceMethod<&Producer::SetRef>("ref"),
-                         InstanceMethod<&Producer::SetToken>("setOAuthBearerToken"),
-                         InstanceMethod<&Producer::SetTokenFailure>("setOAuthBearerTokenFailure"),
-                         InstanceMethod<&Producer::Name>("name"),
-                     });
+  return DefineClient(env,
+                      {
+                          JsMethod<&Producer::Produce>("produce"),
+                          JsMethod<&Producer::ProduceBatch>("produceBatch"),
+                          JsMethod<&Producer::ProduceArena>("produceArena"),
+                          JsMethod<&Producer::Flush>("flush"),
+                          JsMethod<&Producer::InitTransactions>("initTransactions"),
+                          JsMethod<&Producer::BeginTransaction>("beginTransaction"),
+                          JsMethod<&Producer::SendOffsetsToTransaction>("sendOffsetsToTransaction"),
+                          JsMethod<&Producer::CommitTransaction>("commitTransaction"),
+                          JsMethod<&Producer::AbortTransaction>("abortTransaction"),
+                          JsMethod<&Producer::OutQueueLength>("outQueueLength"),
+                          JsMethod<&Producer::PurgeQueued>("purgeQueued"),
+                          JsMethod<&Producer::Close>("close"),
+                      },
+                      true);
 }
 
-// new NativeProducer(config: Record<string,string>, onBatch)
-Producer::Producer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Producer>(info) {
-  ConstructGuarded(info.Env(), [&] {
-    Napi::Env env = info.Env();
-    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
-               "NativeProducer(config, onBatch)");
-    ctx_.owner = this;
-    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Producer");
-    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-    InstallCommonCallbacks(conf, &ctx_);
-    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+// new NativeProducer(config: Record<string,string>, onBatch, { oauthbearer? })
+Producer::Producer(const Napi::CallbackInfo& info) : ClientWrap(info) {
+  Construct(info, [&] {
+    CreatePump(info, info[0].IsObject());
+    rd_kafka_conf_t* conf = NewConf(info);
     rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
-    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    OpenHandle(info, RD_KAFKA_PRODUCER, conf);
     WakePumpFromMainQueue(&ctx_, true);
     ProducerContext* c = &ctx_;
     ctx_.pump->Start([c](size_t, bool) { return Serve(c); }, [c] { Shutdown(c); });
   });
-}
-
-Producer::~Producer() {
-  // The pump (and with it the handle) is stopped by close() or environment teardown.
-  ReleaseContext(ctxOwned_);
 }
 
 namespace {
@@ -371,26 +356,6 @@ Napi::Value Producer::Close(const Napi::CallbackInfo& info) {
     ctx_.closeFlushMs = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 0;
   }
   return ctx_.pump->Stop(info.Env());
-}
-
-Napi::Value Producer::SetToken(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerToken(info, ctx_.rk);
-}
-
-Napi::Value Producer::SetTokenFailure(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerTokenFailure(info, ctx_.rk);
-}
-
-Napi::Value Producer::SetRef(const Napi::CallbackInfo& info) {
-  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
-  return info.Env().Undefined();
-}
-
-Napi::Value Producer::Name(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
 }
 
 }  // namespace octokafka
