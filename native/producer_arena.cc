@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <climits>
+#include <memory>
 #include <vector>
 
 #include "produce_args.h"
@@ -41,11 +42,14 @@ void SettleArena(Napi::Env env, ArenaBatch* batch, Napi::Buffer<uint8_t> arena, 
   }
 }
 
-Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t* rkt, ArenaBatch* batch,
+Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t* rkt, std::unique_ptr<ArenaBatch> owned,
                               Napi::Buffer<uint8_t> arena, const uint8_t* base, const int32_t* layout, uint32_t count,
                               double firstId) {
   static uint8_t empty = 0;
   std::vector<rd_kafka_message_t> msgs(count);
+  // librdkafka gets pointers into the batch from here on: SettleArena or the last delivery
+  // report frees it.
+  ArenaBatch* batch = owned.release();
   for (uint32_t i = 0; i < count; i++) {
     const int32_t* row = layout + i * 5;
     ArenaSlot& slot = batch->slots[i];
@@ -171,12 +175,15 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
     return result;
   }
 
-  auto* batch = new ArenaBatch;
-  batch->slots.resize(count);
-  batch->remaining = count;  // lowered below if not all get enqueued
+  // Owned here while allocating (an allocation failure frees it), until librdkafka gets
+  // pointers into it.
+  auto owned = std::make_unique<ArenaBatch>();
+  owned->slots.resize(count);
+  owned->remaining = count;  // lowered below if not all get enqueued
   if (!timestamps && !headers.IsArray()) {
-    return ProduceArenaBatch(env, ctx_.pump.get(), rkt, batch, arena, base, layout, count, firstId);
+    return ProduceArenaBatch(env, ctx_.pump.get(), rkt, std::move(owned), arena, base, layout, count, firstId);
   }
+  ArenaBatch* batch = owned.release();
   uint32_t i = 0;
   int err = 0;
   for (; i < count; i++) {
