@@ -19,7 +19,9 @@
         "native/errors.cc",
         "native/message_pack.cc",
         "native/mock_cluster.cc",
+        "native/produce_args.cc",
         "native/producer.cc",
+        "native/producer_arena.cc",
         "native/pump.cc",
       ],
       "include_dirs": [

@@ -48,68 +48,40 @@ std::string MockMessage(const std::string& api) {
 }  // namespace
 
 Napi::Function Admin::Init(Napi::Env env) {
-  return DefineClass(env, "NativeAdmin",
-                     {
-                         InstanceMethod<&Admin::Metadata>("metadata"),
-                         InstanceMethod<&Admin::CreateTopics>("createTopics"),
-                         InstanceMethod<&Admin::DeleteTopics>("deleteTopics"),
-                         InstanceMethod<&Admin::CreatePartitions>("createPartitions"),
-                         InstanceMethod<&Admin::DescribeConfigs>("describeConfigs"),
-                         InstanceMethod<&Admin::IncrementalAlterConfigs>("incrementalAlterConfigs"),
-                         InstanceMethod<&Admin::ListOffsets>("listOffsets"),
-                         InstanceMethod<&Admin::ListConsumerGroups>("listConsumerGroups"),
-                         InstanceMethod<&Admin::DescribeConsumerGroups>("describeConsumerGroups"),
-                         InstanceMethod<&Admin::ListConsumerGroupOffsets>("listConsumerGroupOffsets"),
-                         InstanceMethod<&Admin::AlterConfigs>("alterConfigs"),
-                         InstanceMethod<&Admin::DeleteGroups>("deleteGroups"),
-                         InstanceMethod<&Admin::DeleteRecords>("deleteRecords"),
-                         InstanceMethod<&Admin::CreateAcls>("createAcls"),
-                         InstanceMethod<&Admin::DescribeAcls>("describeAcls"),
-                         InstanceMethod<&Admin::DeleteAcls>("deleteAcls"),
-                         InstanceMethod<&Admin::Close>("close"),
-                         InstanceMethod<&Admin::SetRef>("ref"),
-                         InstanceMethod<&Admin::SetToken>("setOAuthBearerToken"),
-                         InstanceMethod<&Admin::SetTokenFailure>("setOAuthBearerTokenFailure"),
-                         InstanceMethod<&Admin::Name>("name"),
-                     });
+  return DefineClient(env,
+                      {
+                          JsMethod<&Admin::Metadata>("metadata"),
+                          JsMethod<&Admin::CreateTopics>("createTopics"),
+                          JsMethod<&Admin::DeleteTopics>("deleteTopics"),
+                          JsMethod<&Admin::CreatePartitions>("createPartitions"),
+                          JsMethod<&Admin::DescribeConfigs>("describeConfigs"),
+                          JsMethod<&Admin::IncrementalAlterConfigs>("incrementalAlterConfigs"),
+                          JsMethod<&Admin::ListOffsets>("listOffsets"),
+                          JsMethod<&Admin::ListConsumerGroups>("listConsumerGroups"),
+                          JsMethod<&Admin::DescribeConsumerGroups>("describeConsumerGroups"),
+                          JsMethod<&Admin::ListConsumerGroupOffsets>("listConsumerGroupOffsets"),
+                          JsMethod<&Admin::AlterConfigs>("alterConfigs"),
+                          JsMethod<&Admin::DeleteGroups>("deleteGroups"),
+                          JsMethod<&Admin::DeleteRecords>("deleteRecords"),
+                          JsMethod<&Admin::CreateAcls>("createAcls"),
+                          JsMethod<&Admin::DescribeAcls>("describeAcls"),
+                          JsMethod<&Admin::DeleteAcls>("deleteAcls"),
+                          JsMethod<&Admin::Close>("close"),
+                      },
+                      true);
 }
 
 // new NativeAdmin(config: Record<string,string>, onBatch, { oauthbearer? })
-Admin::Admin(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Admin>(info) {
-  ConstructGuarded(info.Env(), [&] {
-    Napi::Env env = info.Env();
-    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(), "NativeAdmin(config, onBatch)");
-    ctx_.owner = this;
-    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Admin");
-    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-    InstallCommonCallbacks(conf, &ctx_);
-    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+Admin::Admin(const Napi::CallbackInfo& info) : ClientWrap(info) {
+  Construct(info, [&] {
+    CreatePump(info, info[0].IsObject());
     // A producer handle is the lightest that speaks the Admin API; it never produces.
-    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    OpenHandle(info, RD_KAFKA_PRODUCER, NewConf(info));
     // Logs and errors arrive on the main queue, which the pump serves.
     WakePumpFromMainQueue(&ctx_, true);
-    rd_kafka_t* rk = ctx_.rk;
     AdminContext* c = &ctx_;
-    ctx_.pump->Start(
-        [rk](size_t, bool) {
-          rd_kafka_poll(rk, 0);
-          return false;
-        },
-        [c] { Shutdown(c); });
+    ctx_.pump->Start(PollMainQueue(ctx_.rk), [c] { Shutdown(c); });
   });
-}
-
-Admin::~Admin() { ReleaseContext(ctxOwned_); }
-
-Napi::Value Admin::SetToken(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerToken(info, ctx_.rk);
-}
-
-Napi::Value Admin::SetTokenFailure(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerTokenFailure(info, ctx_.rk);
 }
 
 void Admin::Shutdown(AdminContext* c) {
@@ -238,16 +210,6 @@ Napi::Value Admin::Run(Napi::Env env, Op op, Submit submit, Parse parse) {
 Napi::Value Admin::Close(const Napi::CallbackInfo& info) {
   ctx_.closing = true;
   return ctx_.pump->Stop(info.Env());
-}
-
-Napi::Value Admin::SetRef(const Napi::CallbackInfo& info) {
-  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
-  return info.Env().Undefined();
-}
-
-Napi::Value Admin::Name(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
 }
 
 }  // namespace octokafka

@@ -23,6 +23,7 @@
 
 #include "admin_data.h"
 #include "client.h"
+#include "client_wrap.h"
 
 namespace octokafka {
 
@@ -33,11 +34,13 @@ struct AdminContext : ClientContext {
   std::string clusterId;  // task thread only; empty until known
 };
 
-class Admin : public Napi::ObjectWrap<Admin> {
+class Admin : public ClientWrap<Admin, AdminContext> {
  public:
+  static constexpr const char* kClassName = "NativeAdmin";
+  static constexpr const char* kThreadName = "octokafka.Admin";
+  static constexpr const char* kUsage = "NativeAdmin(config, onBatch)";
   static Napi::Function Init(Napi::Env env);
   explicit Admin(const Napi::CallbackInfo& info);
-  ~Admin() override;
 
   using Deadline = std::chrono::steady_clock::time_point;
 
@@ -87,13 +90,6 @@ class Admin : public Napi::ObjectWrap<Admin> {
   Napi::Value DescribeAcls(const Napi::CallbackInfo& info);
   Napi::Value DeleteAcls(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value SetRef(const Napi::CallbackInfo& info);
-  Napi::Value SetToken(const Napi::CallbackInfo& info);
-  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
-  Napi::Value Name(const Napi::CallbackInfo& info);
-
-  std::unique_ptr<AdminContext> ctxOwned_{new AdminContext};
-  AdminContext& ctx_{*ctxOwned_};
 };
 
 }  // namespace octokafka

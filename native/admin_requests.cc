@@ -2,9 +2,7 @@
 // JS thread (bad arguments throw TypeErrors there) and hands the request to Admin::Run.
 #include <algorithm>
 #include <chrono>
-#include <exception>
 #include <memory>
-#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,12 +26,70 @@ struct Owned {
   std::vector<T*> items;
 };
 
+// What each request is and how it is served (see Admin::Op), one row per request, so that
+// the differences (which fail fast on the mock cluster, which go to a group coordinator)
+// read side by side. Timeouts, validateOnly and request options come from the call.
+enum Serving : unsigned {
+  kMockLacks = 1u << 0,          // Op::mockLacks
+  kNeedsKnownCluster = 1u << 1,  // Op::needsKnownCluster
+  kOperationTimeout = 1u << 2,   // Op::setOperationTimeout
+  kViaCoordinator = 1u << 3,     // Op::viaCoordinator
+};
+
+struct Request {
+  const char* name;
+  rd_kafka_admin_op_t api;
+  rd_kafka_event_type_t resultType;
+  unsigned serving;
+};
+
+// k<Name>: the Kafka API's name, and librdkafka's operation and result event, which are
+// spelled with the same upper-case name.
+#define OCTOKAFKA_REQUEST(name, API, serving) \
+  constexpr Request k##name { #name, RD_KAFKA_ADMIN_OP_##API, RD_KAFKA_EVENT_##API##_RESULT, serving }
+OCTOKAFKA_REQUEST(CreateTopics, CREATETOPICS, kMockLacks | kOperationTimeout);
+OCTOKAFKA_REQUEST(DeleteTopics, DELETETOPICS, kMockLacks | kOperationTimeout);
+OCTOKAFKA_REQUEST(CreatePartitions, CREATEPARTITIONS, kMockLacks | kOperationTimeout);
+OCTOKAFKA_REQUEST(DeleteRecords, DELETERECORDS, kMockLacks | kOperationTimeout);
+OCTOKAFKA_REQUEST(DescribeConfigs, DESCRIBECONFIGS, kMockLacks);
+OCTOKAFKA_REQUEST(IncrementalAlterConfigs, INCREMENTALALTERCONFIGS, kMockLacks);
+OCTOKAFKA_REQUEST(AlterConfigs, ALTERCONFIGS, kMockLacks);
+OCTOKAFKA_REQUEST(ListOffsets, LISTOFFSETS, 0);
+// Group requests are never sent to the mock cluster (see admin.h).
+OCTOKAFKA_REQUEST(ListConsumerGroups, LISTCONSUMERGROUPS, kMockLacks | kNeedsKnownCluster);
+OCTOKAFKA_REQUEST(DescribeConsumerGroups, DESCRIBECONSUMERGROUPS, kMockLacks | kNeedsKnownCluster | kViaCoordinator);
+OCTOKAFKA_REQUEST(DeleteGroups, DELETEGROUPS, kMockLacks | kNeedsKnownCluster | kViaCoordinator);
+OCTOKAFKA_REQUEST(ListConsumerGroupOffsets, LISTCONSUMERGROUPOFFSETS, kViaCoordinator);
+OCTOKAFKA_REQUEST(CreateAcls, CREATEACLS, kMockLacks);
+OCTOKAFKA_REQUEST(DescribeAcls, DESCRIBEACLS, kMockLacks);
+OCTOKAFKA_REQUEST(DeleteAcls, DELETEACLS, kMockLacks);
+#undef OCTOKAFKA_REQUEST
+
+// The Op of one call: the request's row, the caller's timeout and, for the requests that
+// take it, validateOnly (-1: not applicable).
+Admin::Op OpFor(const Request& request, int timeoutMs, int validateOnly = -1) {
+  Admin::Op op;
+  op.name = request.name;
+  op.api = request.api;
+  op.resultType = request.resultType;
+  op.timeoutMs = timeoutMs;
+  op.mockLacks = request.serving & kMockLacks;
+  op.needsKnownCluster = request.serving & kNeedsKnownCluster;
+  op.setOperationTimeout = request.serving & kOperationTimeout;
+  op.viaCoordinator = request.serving & kViaCoordinator;
+  op.validateOnly = validateOnly;
+  return op;
+}
+
 int TimeoutArg(const Napi::CallbackInfo& info, size_t i) {
   if (info.Length() <= i || !info[i].IsNumber()) return 30000;
   return std::max(1, info[i].As<Napi::Number>().Int32Value());
 }
 
 bool BoolArg(const Napi::CallbackInfo& info, size_t i) { return info.Length() > i && info[i].ToBoolean(); }
+
+// validateOnly as Op takes it.
+int ValidateOnlyArg(const Napi::CallbackInfo& info, size_t i) { return BoolArg(info, i) ? 1 : 0; }
 
 Napi::Array ArrayArg(const Napi::CallbackInfo& info, size_t i, const char* what) {
   RequireArg(info.Env(), info.Length() > i && info[i].IsArray(), what);
@@ -156,16 +212,8 @@ Napi::Value Admin::CreateTopics(const Napi::CallbackInfo& info) {
       }
     }
   }
-  Op op;
-  op.name = "CreateTopics";
-  op.api = RD_KAFKA_ADMIN_OP_CREATETOPICS;
-  op.resultType = RD_KAFKA_EVENT_CREATETOPICS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.setOperationTimeout = true;
-  op.validateOnly = BoolArg(info, 2) ? 1 : 0;
   return Run(
-      env, std::move(op),
+      env, OpFor(kCreateTopics, TimeoutArg(info, 1), ValidateOnlyArg(info, 2)),
       [topics](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_CreateTopics(rk, topics->items.data(), topics->items.size(), o, q);
       },
@@ -179,15 +227,8 @@ Napi::Value Admin::DeleteTopics(const Napi::CallbackInfo& info) {
   std::vector<std::string> names = Strings(env, ArrayArg(info, 0, shape), shape);
   auto topics = std::make_shared<Owned<rd_kafka_DeleteTopic_t, rd_kafka_DeleteTopic_destroy>>();
   for (const std::string& name : names) topics->items.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
-  Op op;
-  op.name = "DeleteTopics";
-  op.api = RD_KAFKA_ADMIN_OP_DELETETOPICS;
-  op.resultType = RD_KAFKA_EVENT_DELETETOPICS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.setOperationTimeout = true;
   return Run(
-      env, std::move(op),
+      env, OpFor(kDeleteTopics, TimeoutArg(info, 1)),
       [topics](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_DeleteTopics(rk, topics->items.data(), topics->items.size(), o, q);
       },
@@ -210,16 +251,8 @@ Napi::Value Admin::CreatePartitions(const Napi::CallbackInfo& info) {
     if (!np) ThrowArg(env, "createPartitions: topic \"" + name + "\": " + errstr);
     parts->items.push_back(np);
   }
-  Op op;
-  op.name = "CreatePartitions";
-  op.api = RD_KAFKA_ADMIN_OP_CREATEPARTITIONS;
-  op.resultType = RD_KAFKA_EVENT_CREATEPARTITIONS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.setOperationTimeout = true;
-  op.validateOnly = BoolArg(info, 2) ? 1 : 0;
   return Run(
-      env, std::move(op),
+      env, OpFor(kCreatePartitions, TimeoutArg(info, 1), ValidateOnlyArg(info, 2)),
       [parts](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_CreatePartitions(rk, parts->items.data(), parts->items.size(), o, q);
       },
@@ -252,14 +285,8 @@ Napi::Value Admin::DescribeConfigs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* shape = "describeConfigs(resources): each resource is { type, name }";
   auto res = Resources(env, ArrayArg(info, 0, shape), shape);
-  Op op;
-  op.name = "DescribeConfigs";
-  op.api = RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS;
-  op.resultType = RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
   return Run(
-      env, std::move(op),
+      env, OpFor(kDescribeConfigs, TimeoutArg(info, 1)),
       [res](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_DescribeConfigs(rk, res->items.data(), res->items.size(), o, q);
       },
@@ -296,15 +323,8 @@ Napi::Value Admin::IncrementalAlterConfigs(const Napi::CallbackInfo& info) {
       }
     }
   }
-  Op op;
-  op.name = "IncrementalAlterConfigs";
-  op.api = RD_KAFKA_ADMIN_OP_INCREMENTALALTERCONFIGS;
-  op.resultType = RD_KAFKA_EVENT_INCREMENTALALTERCONFIGS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.validateOnly = BoolArg(info, 2) ? 1 : 0;
   return Run(
-      env, std::move(op),
+      env, OpFor(kIncrementalAlterConfigs, TimeoutArg(info, 1), ValidateOnlyArg(info, 2)),
       [res](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_IncrementalAlterConfigs(rk, res->items.data(), res->items.size(), o, q);
       },
@@ -317,11 +337,7 @@ Napi::Value Admin::ListOffsets(const Napi::CallbackInfo& info) {
   std::shared_ptr<rd_kafka_topic_partition_list_t> list(PartitionsFromJs(info.Env(), info[0]),
                                                         rd_kafka_topic_partition_list_destroy);
   bool readCommitted = BoolArg(info, 2);
-  Op op;
-  op.name = "ListOffsets";
-  op.api = RD_KAFKA_ADMIN_OP_LISTOFFSETS;
-  op.resultType = RD_KAFKA_EVENT_LISTOFFSETS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
+  Op op = OpFor(kListOffsets, TimeoutArg(info, 1));
   op.configure = [readCommitted](rd_kafka_AdminOptions_t* o) {
     return ErrorInfo::Take(rd_kafka_AdminOptions_set_isolation_level(
         o, readCommitted ? RD_KAFKA_ISOLATION_LEVEL_READ_COMMITTED : RD_KAFKA_ISOLATION_LEVEL_READ_UNCOMMITTED));
@@ -336,15 +352,8 @@ Napi::Value Admin::ListOffsets(const Napi::CallbackInfo& info) {
 
 // listConsumerGroups(timeoutMs)
 Napi::Value Admin::ListConsumerGroups(const Napi::CallbackInfo& info) {
-  Op op;
-  op.name = "ListConsumerGroups";
-  op.api = RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS;
-  op.resultType = RD_KAFKA_EVENT_LISTCONSUMERGROUPS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 0);
-  op.mockLacks = true;
-  op.needsKnownCluster = true;
   return Run(
-      info.Env(), std::move(op),
+      info.Env(), OpFor(kListConsumerGroups, TimeoutArg(info, 0)),
       [](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) { rd_kafka_ListConsumerGroups(rk, o, q); },
       ReadListConsumerGroups);
 }
@@ -363,14 +372,7 @@ Napi::Value Admin::DescribeConsumerGroups(const Napi::CallbackInfo& info) {
              "describeConsumerGroups: group ids must not repeat");
   RequireArg(env, sorted.front().size() > 0, "describeConsumerGroups: group ids must be non-empty");
   bool includeOps = BoolArg(info, 2);
-  Op op;
-  op.name = "DescribeConsumerGroups";
-  op.api = RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS;
-  op.resultType = RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.needsKnownCluster = true;
-  op.viaCoordinator = true;
+  Op op = OpFor(kDescribeConsumerGroups, TimeoutArg(info, 1));
   op.configure = [includeOps](rd_kafka_AdminOptions_t* o) {
     return ErrorInfo::Take(rd_kafka_AdminOptions_set_include_authorized_operations(o, includeOps ? 1 : 0));
   };
@@ -397,12 +399,7 @@ Napi::Value Admin::ListConsumerGroupOffsets(const Napi::CallbackInfo& info) {
     partitions.reset(PartitionsFromJs(env, info[1]), rd_kafka_topic_partition_list_destroy);
   }
   bool requireStable = BoolArg(info, 3);
-  Op op;
-  op.name = "ListConsumerGroupOffsets";
-  op.api = RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS;
-  op.resultType = RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 2);
-  op.viaCoordinator = true;
+  Op op = OpFor(kListConsumerGroupOffsets, TimeoutArg(info, 2));
   op.configure = [requireStable](rd_kafka_AdminOptions_t* o) {
     return ErrorInfo::Take(rd_kafka_AdminOptions_set_require_stable_offsets(o, requireStable ? 1 : 0));
   };
@@ -437,15 +434,8 @@ Napi::Value Admin::AlterConfigs(const Napi::CallbackInfo& info) {
       }
     }
   }
-  Op op;
-  op.name = "AlterConfigs";
-  op.api = RD_KAFKA_ADMIN_OP_ALTERCONFIGS;
-  op.resultType = RD_KAFKA_EVENT_ALTERCONFIGS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.validateOnly = BoolArg(info, 2) ? 1 : 0;
   return Run(
-      env, std::move(op),
+      env, OpFor(kAlterConfigs, TimeoutArg(info, 1), ValidateOnlyArg(info, 2)),
       [res](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_AlterConfigs(rk, res->items.data(), res->items.size(), o, q);
       },
@@ -463,17 +453,8 @@ Napi::Value Admin::DeleteGroups(const Napi::CallbackInfo& info) {
     RequireArg(env, !id.empty(), "deleteConsumerGroups: group ids must be non-empty");
     groups->items.push_back(rd_kafka_DeleteGroup_new(id.c_str()));
   }
-  Op op;
-  op.name = "DeleteGroups";
-  op.api = RD_KAFKA_ADMIN_OP_DELETEGROUPS;
-  op.resultType = RD_KAFKA_EVENT_DELETEGROUPS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  // Like the other group requests: never sent to the mock (see admin.h).
-  op.mockLacks = true;
-  op.needsKnownCluster = true;
-  op.viaCoordinator = true;
   return Run(
-      env, std::move(op),
+      env, OpFor(kDeleteGroups, TimeoutArg(info, 1)),
       [groups](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_DeleteGroups(rk, groups->items.data(), groups->items.size(), o, q);
       },
@@ -485,15 +466,8 @@ Napi::Value Admin::DeleteGroups(const Napi::CallbackInfo& info) {
 Napi::Value Admin::DeleteRecords(const Napi::CallbackInfo& info) {
   std::shared_ptr<rd_kafka_topic_partition_list_t> list(PartitionsFromJs(info.Env(), info[0]),
                                                         rd_kafka_topic_partition_list_destroy);
-  Op op;
-  op.name = "DeleteRecords";
-  op.api = RD_KAFKA_ADMIN_OP_DELETERECORDS;
-  op.resultType = RD_KAFKA_EVENT_DELETERECORDS_RESULT;
-  op.timeoutMs = TimeoutArg(info, 1);
-  op.mockLacks = true;
-  op.setOperationTimeout = true;
   return Run(
-      info.Env(), std::move(op),
+      info.Env(), OpFor(kDeleteRecords, TimeoutArg(info, 1)),
       [list](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
         rd_kafka_DeleteRecords_t* request = rd_kafka_DeleteRecords_new(list.get());
         rd_kafka_DeleteRecords(rk, &request, 1, o, q);
@@ -511,23 +485,6 @@ Napi::Value Admin::DeleteRecords(const Napi::CallbackInfo& info) {
 namespace {
 
 using AclList = Owned<rd_kafka_AclBinding_t, rd_kafka_AclBinding_destroy>;
-
-// The ACL entry points: node-addon-api's wrapper passes only Napi::Error on to JS, so
-// anything else (an allocation failure) becomes a JS error here instead of terminating.
-template <typename Body>
-Napi::Value AclBarrier(Napi::Env env, const char* what, Body&& body) {
-  try {
-    return body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(env, std::string(what) + ": out of memory");
-  } catch (const std::exception& e) {
-    throw Napi::Error::New(env, std::string(what) + ": " + e.what());
-  } catch (...) {
-    throw Napi::Error::New(env, std::string(what) + ": internal error");
-  }
-}
 
 // An integer enum value in [0, count); anything else is refused before it is cast.
 int AclEnumField(Napi::Env env, Napi::Object o, const char* key, int count, const std::string& at) {
@@ -589,62 +546,38 @@ std::shared_ptr<AclList> AclsFromJs(const Napi::CallbackInfo& info, bool filter,
 
 // createAcls([binding], timeoutMs) -> [{ error? }] in request order.
 Napi::Value Admin::CreateAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "createAcls", [&] {
-    auto acls = AclsFromJs(info, false, "createAcls(bindings): bindings");
-    Op op;
-    op.name = "CreateAcls";
-    op.api = RD_KAFKA_ADMIN_OP_CREATEACLS;
-    op.resultType = RD_KAFKA_EVENT_CREATEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        info.Env(), std::move(op),
-        [acls](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_CreateAcls(rk, acls->items.data(), acls->items.size(), o, q);
-        },
-        ReadCreateAcls);
-  });
+  auto acls = AclsFromJs(info, false, "createAcls(bindings): bindings");
+  return Run(
+      info.Env(), OpFor(kCreateAcls, TimeoutArg(info, 1)),
+      [acls](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_CreateAcls(rk, acls->items.data(), acls->items.size(), o, q);
+      },
+      ReadCreateAcls);
 }
 
 // describeAcls(filter, timeoutMs) -> [binding] the filter matches.
 Napi::Value Admin::DescribeAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "describeAcls", [&] {
-    Napi::Env env = info.Env();
-    std::shared_ptr<rd_kafka_AclBindingFilter_t> filter(
-        AclFromJs(env, info.Length() > 0 ? info[0] : env.Undefined(), true, "describeAcls(filter): filter"),
-        rd_kafka_AclBinding_destroy);
-    Op op;
-    op.name = "DescribeAcls";
-    op.api = RD_KAFKA_ADMIN_OP_DESCRIBEACLS;
-    op.resultType = RD_KAFKA_EVENT_DESCRIBEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        env, std::move(op),
-        [filter](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_DescribeAcls(rk, filter.get(), o, q);
-        },
-        ReadDescribeAcls);
-  });
+  Napi::Env env = info.Env();
+  std::shared_ptr<rd_kafka_AclBindingFilter_t> filter(
+      AclFromJs(env, info.Length() > 0 ? info[0] : env.Undefined(), true, "describeAcls(filter): filter"),
+      rd_kafka_AclBinding_destroy);
+  return Run(
+      env, OpFor(kDescribeAcls, TimeoutArg(info, 1)),
+      [filter](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DescribeAcls(rk, filter.get(), o, q);
+      },
+      ReadDescribeAcls);
 }
 
 // deleteAcls([filter], timeoutMs) -> [{ error?, matching: [binding] }] in request order.
 Napi::Value Admin::DeleteAcls(const Napi::CallbackInfo& info) {
-  return AclBarrier(info.Env(), "deleteAcls", [&] {
-    auto filters = AclsFromJs(info, true, "deleteAcls(filters): filters");
-    Op op;
-    op.name = "DeleteAcls";
-    op.api = RD_KAFKA_ADMIN_OP_DELETEACLS;
-    op.resultType = RD_KAFKA_EVENT_DELETEACLS_RESULT;
-    op.timeoutMs = TimeoutArg(info, 1);
-    op.mockLacks = true;
-    return Run(
-        info.Env(), std::move(op),
-        [filters](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
-          rd_kafka_DeleteAcls(rk, filters->items.data(), filters->items.size(), o, q);
-        },
-        ReadDeleteAcls);
-  });
+  auto filters = AclsFromJs(info, true, "deleteAcls(filters): filters");
+  return Run(
+      info.Env(), OpFor(kDeleteAcls, TimeoutArg(info, 1)),
+      [filters](rd_kafka_t* rk, const rd_kafka_AdminOptions_t* o, rd_kafka_queue_t* q) {
+        rd_kafka_DeleteAcls(rk, filters->items.data(), filters->items.size(), o, q);
+      },
+      ReadDeleteAcls);
 }
 
 }  // namespace octokafka

@@ -56,56 +56,47 @@ bool UsesCooperativeProtocol(const rd_kafka_conf_t* conf) {
 }  // namespace
 
 Napi::Function Consumer::Init(Napi::Env env) {
-  return DefineClass(env, "NativeConsumer",
-                     {
-                         InstanceMethod<&Consumer::Subscribe>("subscribe"),
-                         InstanceMethod<&Consumer::Unsubscribe>("unsubscribe"),
-                         InstanceMethod<&Consumer::Assign>("assign"),
-                         InstanceMethod<&Consumer::Unassign>("unassign"),
-                         InstanceMethod<&Consumer::IncrementalAssign>("incrementalAssign"),
-                         InstanceMethod<&Consumer::IncrementalUnassign>("incrementalUnassign"),
-                         InstanceMethod<&Consumer::Assignment>("assignment"),
-                         InstanceMethod<&Consumer::Commit>("commit"),
-                         InstanceMethod<&Consumer::StoreOffsets>("storeOffsets"),
-                         InstanceMethod<&Consumer::Committed>("committed"),
-                         InstanceMethod<&Consumer::Position>("position"),
-                         InstanceMethod<&Consumer::Seek>("seek"),
-                         InstanceMethod<&Consumer::Pause>("pause"),
-                         InstanceMethod<&Consumer::Resume>("resume"),
-                         InstanceMethod<&Consumer::QueryWatermarks>("queryWatermarks"),
-                         InstanceMethod<&Consumer::OffsetsForTimes>("offsetsForTimes"),
-                         InstanceMethod<&Consumer::RebalanceDone>("rebalanceDone"),
-                         InstanceMethod<&Consumer::SetFlow>("setFlow"),
-                         InstanceMethod<&Consumer::WantMessages>("wantMessages"),
-                         InstanceMethod<&Consumer::SetLimits>("setLimits"),
-                         InstanceMethod<&Consumer::Close>("close"),
-                         InstanceMethod<&Consumer::SetRef>("ref"),
-                         InstanceMethod<&Consumer::SetToken>("setOAuthBearerToken"),
-                         InstanceMethod<&Consumer::SetTokenFailure>("setOAuthBearerTokenFailure"),
-                         InstanceMethod<&Consumer::Name>("name"),
-                         InstanceMethod<&Consumer::GroupMetadata>("groupMetadata"),
-                     });
+  return DefineClient(env,
+                      {
+                          JsMethod<&Consumer::Subscribe>("subscribe"),
+                          JsMethod<&Consumer::Unsubscribe>("unsubscribe"),
+                          JsMethod<&Consumer::Assign>("assign"),
+                          JsMethod<&Consumer::Unassign>("unassign"),
+                          JsMethod<&Consumer::IncrementalAssign>("incrementalAssign"),
+                          JsMethod<&Consumer::IncrementalUnassign>("incrementalUnassign"),
+                          JsMethod<&Consumer::Assignment>("assignment"),
+                          JsMethod<&Consumer::Commit>("commit"),
+                          JsMethod<&Consumer::StoreOffsets>("storeOffsets"),
+                          JsMethod<&Consumer::Committed>("committed"),
+                          JsMethod<&Consumer::Position>("position"),
+                          JsMethod<&Consumer::Seek>("seek"),
+                          JsMethod<&Consumer::Pause>("pause"),
+                          JsMethod<&Consumer::Resume>("resume"),
+                          JsMethod<&Consumer::QueryWatermarks>("queryWatermarks"),
+                          JsMethod<&Consumer::OffsetsForTimes>("offsetsForTimes"),
+                          JsMethod<&Consumer::RebalanceDone>("rebalanceDone"),
+                          JsMethod<&Consumer::SetFlow>("setFlow"),
+                          JsMethod<&Consumer::WantMessages>("wantMessages"),
+                          JsMethod<&Consumer::SetLimits>("setLimits"),
+                          JsMethod<&Consumer::Close>("close"),
+                          JsMethod<&Consumer::GroupMetadata>("groupMetadata"),
+                      },
+                      true);
 }
 
 // new NativeConsumer(config: Record<string,string>, onBatch, { oauthbearer?, keepAlive?,
 //                    rebalanceTimeoutMs? })
-Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(info) {
-  ConstructGuarded(info.Env(), [&] {
-    Napi::Env env = info.Env();
-    RequireArg(env, info.Length() >= 2 && info[0].IsObject() && info[1].IsFunction(),
-               "NativeConsumer(config, onBatch)");
-    napi_type_tag_object(env, info.This(), &kConsumerTag);
-    ctx_.owner = this;
-    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.Consumer");
+Consumer::Consumer(const Napi::CallbackInfo& info) : ClientWrap(info) {
+  Construct(info, [&] {
+    CreatePump(info, info[0].IsObject());
+    napi_type_tag_object(info.Env(), info.This(), &kConsumerTag);
     if (info.Length() > 2 && info[2].IsObject()) {
       Napi::Object options = info[2].As<Napi::Object>();
       ctx_.keepAlive = options.Get("keepAlive").ToBoolean();
       Napi::Value ms = options.Get("rebalanceTimeoutMs");
       if (ms.IsNumber()) ctx_.rebalanceTimeoutMs = std::max(1, ms.As<Napi::Number>().Int32Value());
     }
-    rd_kafka_conf_t* conf = ConfFromJs(env, info[0].As<Napi::Object>());
-    InstallCommonCallbacks(conf, &ctx_);
-    if (WantsOAuthBearer(info)) InstallOAuthBearer(conf);
+    rd_kafka_conf_t* conf = NewConf(info);
     rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, OnCommit);
     if (!(info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("rebalanceTimeoutMs").IsNumber())) {
@@ -116,8 +107,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
         ctx_.rebalanceTimeoutMs = std::max(1, std::atoi(value));
       }
     }
-    ctx_.rk = CreateHandle(env, RD_KAFKA_CONSUMER, conf);
-    if (WantsOAuthBearer(info)) ServeTokenRefreshInBackground(ctx_.rk);
+    OpenHandle(info, RD_KAFKA_CONSUMER, conf);
     ctx_.incrementalRebalance = UsesCooperativeProtocol(rd_kafka_conf(ctx_.rk));
     // One queue for everything: messages, rebalances, commits, logs, errors, statistics.
     // Without group.id librdkafka makes no consumer group and so no consumer queue; the JS
@@ -127,7 +117,7 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
     if (!ctx_.queue) {
       rd_kafka_destroy(ctx_.rk);
       ctx_.rk = nullptr;
-      ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(env);
+      ErrorInfo::From(err ? err : RD_KAFKA_RESP_ERR__UNKNOWN_GROUP, "a consumer needs group.id").Throw(info.Env());
     }
     rd_kafka_queue_cb_event_enable(ctx_.queue, Pump::OnQueueEvent, ctx_.pump.get());
     ctx_.scratch.resize(kMaxBatch);
@@ -136,8 +126,6 @@ Consumer::Consumer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Consumer>(
     ctx_.pump->Start([c](size_t room, bool flowing) { return Serve(c, room, flowing); }, [c] { Shutdown(c); });
   });
 }
-
-Consumer::~Consumer() { ReleaseContext(ctxOwned_); }
 
 bool Consumer::Is(Napi::Env env, Napi::Value value) {
   bool tagged = false;
@@ -678,26 +666,6 @@ Napi::Value Consumer::SetLimits(const Napi::CallbackInfo& info) {
 Napi::Value Consumer::Close(const Napi::CallbackInfo& info) {
   int timeout = info.Length() > 0 && info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : -1;
   return ctx_.pump->Stop(info.Env(), timeout);
-}
-
-Napi::Value Consumer::SetToken(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerToken(info, ctx_.rk);
-}
-
-Napi::Value Consumer::SetTokenFailure(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return SetOAuthBearerTokenFailure(info, ctx_.rk);
-}
-
-Napi::Value Consumer::SetRef(const Napi::CallbackInfo& info) {
-  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
-  return info.Env().Undefined();
-}
-
-Napi::Value Consumer::Name(const Napi::CallbackInfo& info) {
-  if (ctx_.pump->stopping()) return info.Env().Undefined();
-  return Napi::String::New(info.Env(), rd_kafka_name(ctx_.rk));
 }
 
 // groupMetadata(): { memberId, generationId } of the group membership as librdkafka holds it

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "client.h"
+#include "client_wrap.h"
 
 namespace octokafka {
 
@@ -48,11 +49,13 @@ struct ConsumerContext : ClientContext {
   bool closeHooksRunning = false;
 };
 
-class Consumer : public Napi::ObjectWrap<Consumer> {
+class Consumer : public ClientWrap<Consumer, ConsumerContext> {
  public:
+  static constexpr const char* kClassName = "NativeConsumer";
+  static constexpr const char* kThreadName = "octokafka.Consumer";
+  static constexpr const char* kUsage = "NativeConsumer(config, onBatch)";
   static Napi::Function Init(Napi::Env env);
   explicit Consumer(const Napi::CallbackInfo& info);
-  ~Consumer() override;
   // True when `value` is a NativeConsumer (checked by type tag before unwrapping).
   static bool Is(Napi::Env env, Napi::Value value);
   // The handle, for a transactional producer's sendOffsetsToTransaction (JS thread only);
@@ -107,15 +110,7 @@ class Consumer : public Napi::ObjectWrap<Consumer> {
   Napi::Value WantMessages(const Napi::CallbackInfo& info);
   Napi::Value SetLimits(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value SetRef(const Napi::CallbackInfo& info);
-  Napi::Value SetToken(const Napi::CallbackInfo& info);
-  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
-  Napi::Value Name(const Napi::CallbackInfo& info);
   Napi::Value GroupMetadata(const Napi::CallbackInfo& info);
-
-  // On the heap: an orphaned teardown outliving this object keeps using it (see ReleaseContext).
-  std::unique_ptr<ConsumerContext> ctxOwned_{new ConsumerContext};
-  ConsumerContext& ctx_{*ctxOwned_};
 };
 
 }  // namespace octokafka

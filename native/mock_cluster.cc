@@ -5,28 +5,27 @@
 namespace octokafka {
 
 Napi::Function MockCluster::Init(Napi::Env env) {
-  return DefineClass(env, "NativeMockCluster",
-                     {
-                         InstanceMethod<&MockCluster::Bootstraps>("bootstraps"),
-                         InstanceMethod<&MockCluster::CreateTopic>("createTopic"),
-                         InstanceMethod<&MockCluster::BrokerDown>("brokerDown"),
-                         InstanceMethod<&MockCluster::BrokerUp>("brokerUp"),
-                         InstanceMethod<&MockCluster::BrokerRtt>("brokerRtt"),
-                         InstanceMethod<&MockCluster::PushRequestErrors>("pushRequestErrors"),
-                         InstanceMethod<&MockCluster::PartitionLeader>("partitionLeader"),
-                         InstanceMethod<&MockCluster::Coordinator>("coordinator"),
-                         InstanceMethod<&MockCluster::TopicError>("topicError"),
-                         InstanceMethod<&MockCluster::Close>("close"),
-                         InstanceMethod<&MockCluster::SetRef>("ref"),
-                     });
+  return DefineClient(env,
+                      {
+                          JsMethod<&MockCluster::Bootstraps>("bootstraps"),
+                          JsMethod<&MockCluster::CreateTopic>("createTopic"),
+                          JsMethod<&MockCluster::BrokerDown>("brokerDown"),
+                          JsMethod<&MockCluster::BrokerUp>("brokerUp"),
+                          JsMethod<&MockCluster::BrokerRtt>("brokerRtt"),
+                          JsMethod<&MockCluster::PushRequestErrors>("pushRequestErrors"),
+                          JsMethod<&MockCluster::PartitionLeader>("partitionLeader"),
+                          JsMethod<&MockCluster::Coordinator>("coordinator"),
+                          JsMethod<&MockCluster::TopicError>("topicError"),
+                          JsMethod<&MockCluster::Close>("close"),
+                      },
+                      false);
 }
 
 // new NativeMockCluster(brokers, onBatch, partitionMaxBytes?)
-MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<MockCluster>(info) {
-  ConstructGuarded(info.Env(), [&] {
+MockCluster::MockCluster(const Napi::CallbackInfo& info) : ClientWrap(info) {
+  Construct(info, [&] {
     Napi::Env env = info.Env();
-    RequireArg(env, info.Length() >= 2 && info[0].IsNumber() && info[1].IsFunction(),
-               "NativeMockCluster(brokers, onBatch, partitionMaxBytes?)");
+    CreatePump(info, info[0].IsNumber());
     int brokers = info[0].As<Napi::Number>().Int32Value();
     RequireArg(env, brokers >= 1 && brokers <= 64, "brokers must be between 1 and 64");
     int64_t partitionMaxBytes = 0;  // 0: librdkafka's default (5 MiB)
@@ -34,41 +33,32 @@ MockCluster::MockCluster(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Mock
       partitionMaxBytes = info[2].As<Napi::Number>().Int64Value();
       RequireArg(env, partitionMaxBytes >= 1, "partitionMaxBytes must be positive");
     }
-    ctx_.owner = this;
-    ctx_.pump = std::make_unique<Pump>(env, info[1].As<Napi::Function>(), "octokafka.MockCluster");
     rd_kafka_conf_t* conf = rd_kafka_conf_new();
     InstallCommonCallbacks(conf, &ctx_);
     // The mock cluster needs a handle to live in; a producer with no brokers is the lightest.
-    ctx_.rk = CreateHandle(env, RD_KAFKA_PRODUCER, conf);
-    mcluster_ = rd_kafka_mock_cluster_new(ctx_.rk, brokers);
-    if (!mcluster_) {
+    OpenHandle(info, RD_KAFKA_PRODUCER, conf);
+    ctx_.mcluster = rd_kafka_mock_cluster_new(ctx_.rk, brokers);
+    if (!ctx_.mcluster) {
       rd_kafka_destroy(ctx_.rk);
       ctx_.rk = nullptr;
       ErrorInfo::From(RD_KAFKA_RESP_ERR__FAIL, "could not start the mock cluster").Throw(env);
     }
     // Before any topic exists: the limit applies to partitions created from now on
     // (rd_kafka_mock_partition_max_bytes is added by scripts/librdkafka.sh's patch).
-    if (partitionMaxBytes > 0) rd_kafka_mock_partition_max_bytes(mcluster_, partitionMaxBytes);
-    bootstraps_ = rd_kafka_mock_cluster_bootstraps(mcluster_);
-    rd_kafka_t* rk = ctx_.rk;
-    ctx_.pump->Start(
-        [rk](size_t, bool) {
-          rd_kafka_poll(rk, 0);
-          return false;
-        },
-        [this] { Shutdown(); });
+    if (partitionMaxBytes > 0) rd_kafka_mock_partition_max_bytes(ctx_.mcluster, partitionMaxBytes);
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(ctx_.mcluster);
+    MockClusterContext* c = &ctx_;
+    ctx_.pump->Start(PollMainQueue(ctx_.rk), [c] { Shutdown(c); });
     WakePumpFromMainQueue(&ctx_, true);
   });
 }
 
-MockCluster::~MockCluster() { ReleaseContext(ctxOwned_); }
-
-void MockCluster::Shutdown() {
-  ctx_.pump->FinishTasks();
-  WakePumpFromMainQueue(&ctx_, false);
-  rd_kafka_mock_cluster_destroy(mcluster_);
-  mcluster_ = nullptr;
-  rd_kafka_destroy(ctx_.rk);
+void MockCluster::Shutdown(MockClusterContext* c) {
+  c->pump->FinishTasks();
+  WakePumpFromMainQueue(c, false);
+  rd_kafka_mock_cluster_destroy(c->mcluster);
+  c->mcluster = nullptr;
+  rd_kafka_destroy(c->rk);
 }
 
 Napi::Value MockCluster::Bootstraps(const Napi::CallbackInfo& info) {
@@ -76,7 +66,7 @@ Napi::Value MockCluster::Bootstraps(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value MockCluster::ErrTask(Napi::Env env, std::function<rd_kafka_resp_err_t(rd_kafka_mock_cluster_t*)> fn) {
-  rd_kafka_mock_cluster_t* mc = mcluster_;
+  rd_kafka_mock_cluster_t* mc = ctx_.mcluster;
   return ctx_.pump->RunTask(env, [mc, fn]() -> TaskOutcome { return {ErrorInfo::From(fn(mc)), {}}; });
 }
 
@@ -158,10 +148,5 @@ Napi::Value MockCluster::TopicError(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value MockCluster::Close(const Napi::CallbackInfo& info) { return ctx_.pump->Stop(info.Env()); }
-
-Napi::Value MockCluster::SetRef(const Napi::CallbackInfo& info) {
-  ctx_.pump->Ref(info.Length() == 0 || info[0].ToBoolean());
-  return info.Env().Undefined();
-}
 
 }  // namespace octokafka

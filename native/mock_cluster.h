@@ -9,14 +9,22 @@
 #include <string>
 
 #include "client.h"
+#include "client_wrap.h"
 
 namespace octokafka {
 
-class MockCluster : public Napi::ObjectWrap<MockCluster> {
+// What the mock cluster's threads use (see ClientContext).
+struct MockClusterContext : ClientContext {
+  rd_kafka_mock_cluster_t* mcluster = nullptr;
+};
+
+class MockCluster : public ClientWrap<MockCluster, MockClusterContext> {
  public:
+  static constexpr const char* kClassName = "NativeMockCluster";
+  static constexpr const char* kThreadName = "octokafka.MockCluster";
+  static constexpr const char* kUsage = "NativeMockCluster(brokers, onBatch, partitionMaxBytes?)";
   static Napi::Function Init(Napi::Env env);
   explicit MockCluster(const Napi::CallbackInfo& info);
-  ~MockCluster() override;
 
  private:
   Napi::Value Bootstraps(const Napi::CallbackInfo& info);
@@ -29,13 +37,9 @@ class MockCluster : public Napi::ObjectWrap<MockCluster> {
   Napi::Value Coordinator(const Napi::CallbackInfo& info);
   Napi::Value TopicError(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value SetRef(const Napi::CallbackInfo& info);
   Napi::Value ErrTask(Napi::Env env, std::function<rd_kafka_resp_err_t(rd_kafka_mock_cluster_t*)> fn);
-  void Shutdown();
+  static void Shutdown(MockClusterContext* c);
 
-  std::unique_ptr<ClientContext> ctxOwned_{new ClientContext};
-  ClientContext& ctx_{*ctxOwned_};
-  rd_kafka_mock_cluster_t* mcluster_ = nullptr;
   std::string bootstraps_;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "client.h"
+#include "client_wrap.h"
 
 namespace octokafka {
 
@@ -25,11 +26,13 @@ struct ProducerContext : ClientContext {
   std::atomic<int> closeFlushMs{0};
 };
 
-class Producer : public Napi::ObjectWrap<Producer> {
+class Producer : public ClientWrap<Producer, ProducerContext> {
  public:
+  static constexpr const char* kClassName = "NativeProducer";
+  static constexpr const char* kThreadName = "octokafka.Producer";
+  static constexpr const char* kUsage = "NativeProducer(config, onBatch)";
   static Napi::Function Init(Napi::Env env);
   explicit Producer(const Napi::CallbackInfo& info);
-  ~Producer() override;
 
  private:
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque) noexcept;
@@ -55,13 +58,6 @@ class Producer : public Napi::ObjectWrap<Producer> {
   Napi::Value OutQueueLength(const Napi::CallbackInfo& info);
   Napi::Value PurgeQueued(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
-  Napi::Value SetRef(const Napi::CallbackInfo& info);
-  Napi::Value SetToken(const Napi::CallbackInfo& info);
-  Napi::Value SetTokenFailure(const Napi::CallbackInfo& info);
-  Napi::Value Name(const Napi::CallbackInfo& info);
-
-  std::unique_ptr<ProducerContext> ctxOwned_{new ProducerContext};
-  ProducerContext& ctx_{*ctxOwned_};
 };
 
 }  // namespace octokafka

@@ -4,12 +4,16 @@
  * getters) and answers with a typed error, never with an out-of-bounds read, a silently
  * wrong value or a leak.
  */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { KafkaConsumer, MockCluster } from '../../lib/index';
 import { NATIVE } from '../../lib/native/symbols';
 import { nativeAdminClass, type NativeAdmin, type RawAclInput } from '../../lib/admin/admin-native';
 import { native, type NativeProducer } from '../../lib/native/binding';
+import { run } from '../child-process';
 
 describe('native entry points refuse bad arguments', () => {
   let cluster: MockCluster;
@@ -116,5 +120,42 @@ describe('native entry points refuse bad arguments', () => {
     } finally {
       await admin.close();
     }
+  });
+});
+
+describe('the exception barrier of native methods', () => {
+  // A child process lowers its own address-space limit so that the arena's bookkeeping (16
+  // bytes a message) cannot be allocated: produceArena meets a std::bad_alloc, which
+  // node-addon-api would not pass on (only Napi::Error): without the barrier it unwinds into
+  // Node-API's C frames and the process aborts. The layout is zero pages that the kernel maps
+  // lazily: it costs address space, not memory. Linux only (prlimit), and not under the
+  // sanitizers, whose allocators abort on a failed allocation instead of throwing.
+  const binding = join(__dirname, '..', '..', 'dist/cjs/native/binding.js');
+  const sanitized = /lib[at]san/.test(process.env.LD_PRELOAD ?? '');
+  const hasPrlimit = process.platform === 'linux' && spawnSync('prlimit', ['--version']).status === 0;
+  const script = `
+    const { readFileSync } = require('fs');
+    const { execFileSync } = require('child_process');
+    const producer = new (require(${JSON.stringify(binding)}).native().Producer)({}, () => undefined);
+    const count = 50_000_000;
+    const layout = new Int32Array(count * 5);
+    const vmSize = Number(/VmSize:\\s+(\\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+    execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (vmSize + 512 * 2 ** 20) + ':']);
+    let outcome = { thrown: false };
+    try {
+      producer.produceArena('t', Buffer.alloc(0), layout, count, 1, null, null);
+    } catch (e) {
+      outcome = { thrown: true, name: e.constructor.name, message: e.message };
+    }
+    execFileSync('prlimit', ['--pid', String(process.pid), '--as=unlimited:']);
+    console.log(JSON.stringify(outcome));
+    producer.close(0);
+  `;
+
+  it.skipIf(!hasPrlimit || sanitized)('an allocation failure in a method becomes a JS Error naming it, not an abort', async () => {
+    const r = await run(process.execPath, ['-e', script], { timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/terminate called/);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout.trim())).toEqual({ thrown: true, name: 'Error', message: 'produceArena: out of memory' });
   });
 });
