@@ -157,11 +157,15 @@ describe('invalid configuration and options: ConfigError naming the property', (
     { entry: 'KafkaAdmin', input: 'a producer property', run: () => keep(new KafkaAdmin({ 'bootstrap.servers': servers, 'linger.ms': 1 })), expected: cfg(/an admin client accepts only properties common/, 'linger.ms') },
     { entry: 'KafkaAdmin', input: 'options.timeoutMs 0', run: () => keep(new KafkaAdmin({ 'bootstrap.servers': servers }, { timeoutMs: 0 })), expected: typeError(/options.timeoutMs must be an integer number of milliseconds/) },
     { entry: 'validateConfig', input: 'unknown role', run: () => validateConfig('broker' as never, {}), expected: cfg(/must be one of producer, consumer, admin/, 'role') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'not an object', run: () => Driver.connect('x'), expected: cfg(/expected object/, '(root)') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'bootstrap.servers a number', run: () => Driver.connect({ kafka: { 'bootstrap.servers': 5 } }), expected: cfg(/./, 'kafka.bootstrap.servers') },
     // Unknown top-level blocks are accepted, as Octopus accepts them (issue 17); a wrong type in an entry octokafka reads is not.
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'disable_info_topic not a boolean', run: () => Driver.connect({ kafka: {}, disable_info_topic: 'yes' }), expected: cfg(/boolean/, 'disable_info_topic') },
     { entry: 'Driver.connect', input: 'bad namespace', run: () => Driver.connect({ kafka: { 'bootstrap.servers': servers }, namespace: 'a b' }), expected: cfg(/topic-name prefix/, 'namespace') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'unknown librdkafka property', run: async () => keep(await Driver.connect({ kafka: { 'bootstrap.servers': servers, 'lingr.ms': 1 } })), expected: cfg(/did you mean `linger.ms`/, 'lingr.ms') },
     { entry: 'Driver.fromFile', input: 'missing file', run: () => Driver.fromFile('/nonexistent/octokafka.json'), expected: cfg(/cannot read the configuration file/, '/nonexistent/octokafka.json') },
     {
