@@ -104,7 +104,7 @@ describe('generated property table', () => {
   const md = existsSync(cache)
     ? readdirSync(cache).map((d) => join(cache, d, 'share/CONFIGURATION.md')).find((f) => f.includes('librdkafka-2.14.2-') && existsSync(f))
     : undefined;
-  it.skipIf(md === undefined || !existsSync(join(cache, 'librdkafka_2.14.2.orig.tar.gz')))('matches what the generator produces', () => {
+  it.skipIf(md === undefined || !existsSync(join(cache, 'librdkafka_2.14.2.orig.tar.gz')))('matches what the generator produces (the table and the generated types)', () => {
     execFileSync(process.execPath, [join(root, 'scripts/gen-config-properties.mjs'), '--check', md!], { stdio: 'pipe' });
   });
 });
