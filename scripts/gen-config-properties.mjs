@@ -332,13 +332,13 @@ function valueType(p) {
     case 'boolean':
       return 'BooleanValue';
     case 'enum':
-      return `Spelled<${union(p.values)}>`;
+      return `SpelledName<${union(p.values)}>`;
     case 'flags':
       return `FlagsValue<${union(p.values)}>`;
     case 'patterns':
       return 'ListValue';
     case 'string':
-      if (p.choices) return p.separator ? `ChoiceListValue<${union(p.choices)}>` : `Spelled<${union(p.choices)}>`;
+      if (p.choices) return p.separator ? `ChoiceListValue<${union(p.choices)}>` : `SpelledName<${union(p.choices)}>`;
       return p.separator ? 'ListValue' : 'string';
   }
   throw new Error(`no value type for ${p.name} (${p.type})`);
@@ -377,21 +377,21 @@ function renderTypes(props, version) {
  * A name librdkafka takes: as librdkafka spells it, or all upper or lower case (the runtime
  * matches names case-insensitively; other mixes need \`uncheckedConfig\`).
  */
-export type Spelled<T extends string> = T | Uppercase<T> | Lowercase<T>;
+export type SpelledName<T extends string> = T | Uppercase<T> | Lowercase<T>;
 /** An integer property: a number, a bigint, a decimal string, or one of its names (\`acks: 'all'\`). */
-export type IntegerValue<Names extends string = never> = number | bigint | \`\${number}\` | Spelled<Names>;
+export type IntegerValue<Names extends string = never> = number | bigint | \`\${number}\` | SpelledName<Names>;
 /** A float property: a number or a decimal string. */
 export type FloatValue = number | \`\${number}\`;
 /** A boolean property: a boolean or one of librdkafka's spellings. */
-export type BooleanValue = boolean | Spelled<'true' | 'false' | 't' | 'f'> | '1' | '0';
+export type BooleanValue = boolean | SpelledName<'true' | 'false' | 't' | 'f'> | '1' | '0';
 /** One flag of a CSV-flags property, optionally \`+\` (add to the default set) or \`-\` (remove). */
-export type Flag<F extends string> = Spelled<F> | \`\${'+' | '-'}\${Spelled<F>}\`;
+export type FlagItem<F extends string> = SpelledName<F> | \`\${'+' | '-'}\${SpelledName<F>}\`;
 /** A CSV-flags property: a comma-separated string that starts with a flag, or an array of flags. */
-export type FlagsValue<F extends string> = Flag<F> | \`\${Flag<F>},\${string}\` | readonly Flag<F>[];
+export type FlagsValue<F extends string> = FlagItem<F> | \`\${FlagItem<F>},\${string}\` | readonly FlagItem<F>[];
 /** A list-valued string property: the list as one string, or an array of its elements. */
 export type ListValue = string | readonly string[];
 /** A list of restricted values (\`partition.assignment.strategy\`): a comma-separated string or an array. */
-export type ChoiceListValue<C extends string> = Spelled<C> | \`\${Spelled<C>},\${string}\` | readonly Spelled<C>[];
+export type ChoiceListValue<C extends string> = SpelledName<C> | \`\${SpelledName<C>},\${string}\` | readonly SpelledName<C>[];
 
 ${block('both', 'CommonProperties', 'librdkafka properties every client (producer, consumer, admin) takes.')}
 ${block('producer', 'ProducerProperties', 'librdkafka properties only producers take.')}

@@ -8,21 +8,21 @@
  * A name librdkafka takes: as librdkafka spells it, or all upper or lower case (the runtime
  * matches names case-insensitively; other mixes need `uncheckedConfig`).
  */
-export type Spelled<T extends string> = T | Uppercase<T> | Lowercase<T>;
+export type SpelledName<T extends string> = T | Uppercase<T> | Lowercase<T>;
 /** An integer property: a number, a bigint, a decimal string, or one of its names (`acks: 'all'`). */
-export type IntegerValue<Names extends string = never> = number | bigint | `${number}` | Spelled<Names>;
+export type IntegerValue<Names extends string = never> = number | bigint | `${number}` | SpelledName<Names>;
 /** A float property: a number or a decimal string. */
 export type FloatValue = number | `${number}`;
 /** A boolean property: a boolean or one of librdkafka's spellings. */
-export type BooleanValue = boolean | Spelled<'true' | 'false' | 't' | 'f'> | '1' | '0';
+export type BooleanValue = boolean | SpelledName<'true' | 'false' | 't' | 'f'> | '1' | '0';
 /** One flag of a CSV-flags property, optionally `+` (add to the default set) or `-` (remove). */
-export type Flag<F extends string> = Spelled<F> | `${'+' | '-'}${Spelled<F>}`;
+export type FlagItem<F extends string> = SpelledName<F> | `${'+' | '-'}${SpelledName<F>}`;
 /** A CSV-flags property: a comma-separated string that starts with a flag, or an array of flags. */
-export type FlagsValue<F extends string> = Flag<F> | `${Flag<F>},${string}` | readonly Flag<F>[];
+export type FlagsValue<F extends string> = FlagItem<F> | `${FlagItem<F>},${string}` | readonly FlagItem<F>[];
 /** A list-valued string property: the list as one string, or an array of its elements. */
 export type ListValue = string | readonly string[];
 /** A list of restricted values (`partition.assignment.strategy`): a comma-separated string or an array. */
-export type ChoiceListValue<C extends string> = Spelled<C> | `${Spelled<C>},${string}` | readonly Spelled<C>[];
+export type ChoiceListValue<C extends string> = SpelledName<C> | `${SpelledName<C>},${string}` | readonly SpelledName<C>[];
 
 /** librdkafka properties every client (producer, consumer, admin) takes. */
 export type CommonProperties = {
@@ -43,7 +43,7 @@ export type CommonProperties = {
   /** Maximum number of in-flight requests per broker connection. Alias of `max.in.flight.requests.per.connection`. Range 1 .. 1000000. @defaultValue `1000000` */
   'max.in.flight'?: IntegerValue | undefined;
   /** Controls how the client recovers when none of the brokers known to it is available. @defaultValue `rebootstrap` */
-  'metadata.recovery.strategy'?: Spelled<'none' | 'rebootstrap'> | undefined;
+  'metadata.recovery.strategy'?: SpelledName<'none' | 'rebootstrap'> | undefined;
   /** If a client configured to rebootstrap using `metadata.recovery.strategy=rebootstrap` is unable to obtain metadata from any of the brokers for this interval,... Range 0 .. 2147483647. @defaultValue `300000` */
   'metadata.recovery.rebootstrap.trigger.ms'?: IntegerValue | undefined;
   /** Period of time in milliseconds at which topic and broker metadata is refreshed in order to proactively discover any new brokers, topics, partitions or partit... Range -1 .. 3600000. @defaultValue `300000` */
@@ -79,7 +79,7 @@ export type CommonProperties = {
   /** How long to cache the broker address resolving results (milliseconds). Range 0 .. 86400000. @defaultValue `1000` */
   'broker.address.ttl'?: IntegerValue | undefined;
   /** Allowed broker IP address families: any, v4, v6 @defaultValue `any` */
-  'broker.address.family'?: Spelled<'any' | 'v4' | 'v6'> | undefined;
+  'broker.address.family'?: SpelledName<'any' | 'v4' | 'v6'> | undefined;
   /** Maximum time allowed for broker connection setup (TCP connection setup as well SSL and SASL handshake). Range 1000 .. 2147483647. @defaultValue `30000` */
   'socket.connection.setup.timeout.ms'?: IntegerValue | undefined;
   /** Close broker connections after the specified time of inactivity. Range 0 .. 2147483647. @defaultValue `0` */
@@ -117,7 +117,7 @@ export type CommonProperties = {
   /** Allow automatic topic creation on the broker when subscribing to or assigning non-existent topics. @defaultValue `false` */
   'allow.auto.create.topics'?: BooleanValue | undefined;
   /** Protocol used to communicate with brokers. @defaultValue `plaintext` */
-  'security.protocol'?: Spelled<'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl'> | undefined;
+  'security.protocol'?: SpelledName<'plaintext' | 'ssl' | 'sasl_plaintext' | 'sasl_ssl'> | undefined;
   /** A cipher suite is a named combination of authentication, encryption, MAC and key exchange algorithm used to negotiate the security settings for a network con... */
   'ssl.cipher.suites'?: ListValue | undefined;
   /** The supported-curves extension in the TLS ClientHello message specifies the curves (standard/named, or 'explicit' GF(2^k) or GF(p)) the client is willing to... */
@@ -153,11 +153,11 @@ export type CommonProperties = {
   /** Enable OpenSSL's builtin broker (server) certificate verification. @defaultValue `true` */
   'enable.ssl.certificate.verification'?: BooleanValue | undefined;
   /** Endpoint identification algorithm to validate broker hostname using broker certificate. https - Server (broker) hostname verification as specified in RFC2818... @defaultValue `https` */
-  'ssl.endpoint.identification.algorithm'?: Spelled<'none' | 'https'> | undefined;
+  'ssl.endpoint.identification.algorithm'?: SpelledName<'none' | 'https'> | undefined;
   /** SASL mechanism to use for authentication. @defaultValue `GSSAPI` */
-  'sasl.mechanisms'?: Spelled<'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | 'GSSAPI'> | undefined;
+  'sasl.mechanisms'?: SpelledName<'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | 'GSSAPI'> | undefined;
   /** SASL mechanism to use for authentication. Alias of `sasl.mechanisms`. @defaultValue `GSSAPI` */
-  'sasl.mechanism'?: Spelled<'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | 'GSSAPI'> | undefined;
+  'sasl.mechanism'?: SpelledName<'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER' | 'GSSAPI'> | undefined;
   /** Kerberos principal name that Kafka runs as, not including /hostname\@REALM @defaultValue `kafka` */
   'sasl.kerberos.service.name'?: string | undefined;
   /** This client's Kerberos principal name. @defaultValue `kafkaclient` */
@@ -185,7 +185,7 @@ export type CommonProperties = {
   /** The max backoff time in milliseconds before retrying a protocol request, this is the atmost backoff allowed for exponentially backed off requests. Range 1 .. 300000. @defaultValue `1000` */
   'retry.backoff.max.ms'?: IntegerValue | undefined;
   /** Controls how the client uses DNS lookups. @defaultValue `use_all_dns_ips` */
-  'client.dns.lookup'?: Spelled<'use_all_dns_ips' | 'resolve_canonical_bootstrap_servers_only'> | undefined;
+  'client.dns.lookup'?: SpelledName<'use_all_dns_ips' | 'resolve_canonical_bootstrap_servers_only'> | undefined;
   /** Whether to enable pushing of client metrics to the cluster, if the cluster has a client metrics subscription which matches this client @defaultValue `true` */
   'enable.metrics.push'?: BooleanValue | undefined;
 };
@@ -215,9 +215,9 @@ export type ProducerProperties = {
   /** The threshold of outstanding not yet transmitted broker requests needed to backpressure the producer's message accumulator. Range 1 .. 1000000. @defaultValue `1` */
   'queue.buffering.backpressure.threshold'?: IntegerValue | undefined;
   /** compression codec to use for compressing message sets. @defaultValue `none` */
-  'compression.codec'?: Spelled<'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'> | undefined;
+  'compression.codec'?: SpelledName<'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'> | undefined;
   /** compression codec to use for compressing message sets. Alias of `compression.codec`. @defaultValue `none` */
-  'compression.type'?: Spelled<'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'> | undefined;
+  'compression.type'?: SpelledName<'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'> | undefined;
   /** Maximum number of messages batched in one MessageSet. Range 1 .. 1000000. @defaultValue `10000` */
   'batch.num.messages'?: IntegerValue | undefined;
   /** Maximum size (in bytes) of all messages batched in one MessageSet, including protocol framing overhead. Range 1 .. 2147483647. @defaultValue `1000000` */
@@ -237,11 +237,11 @@ export type ProducerProperties = {
   /** Local message timeout. Alias of `message.timeout.ms`. Range 0 .. 2147483647. @defaultValue `300000` */
   'delivery.timeout.ms'?: IntegerValue | undefined;
   /** Producer queuing strategy. @defaultValue `fifo` @deprecated */
-  'queuing.strategy'?: Spelled<'fifo' | 'lifo'> | undefined;
+  'queuing.strategy'?: SpelledName<'fifo' | 'lifo'> | undefined;
   /** No longer used. @defaultValue `false` @deprecated */
   'produce.offset.report'?: BooleanValue | undefined;
   /** Partitioner: `random` - random distribution, `consistent` - CRC32 hash of key (Empty and NULL keys are mapped to single partition), `consistent_random` - CRC... @defaultValue `consistent_random` */
-  'partitioner'?: Spelled<'random' | 'consistent' | 'consistent_random' | 'murmur2' | 'murmur2_random' | 'fnv1a' | 'fnv1a_random'> | undefined;
+  'partitioner'?: SpelledName<'random' | 'consistent' | 'consistent_random' | 'murmur2' | 'murmur2_random' | 'fnv1a' | 'fnv1a_random'> | undefined;
   /** Compression level parameter for algorithm selected by configuration property `compression.codec`. Range -1 .. 12. @defaultValue `-1` */
   'compression.level'?: IntegerValue | undefined;
 };
@@ -261,7 +261,7 @@ export type ConsumerProperties = {
   /** Group protocol type for the `classic` group protocol. @defaultValue `consumer` */
   'group.protocol.type'?: string | undefined;
   /** Group protocol to use. @defaultValue `classic` */
-  'group.protocol'?: Spelled<'classic' | 'consumer'> | undefined;
+  'group.protocol'?: SpelledName<'classic' | 'consumer'> | undefined;
   /** Server side assignor to use. */
   'group.remote.assignor'?: string | undefined;
   /** How often to query for the current client group coordinator. Range 1 .. 3600000. @defaultValue `600000` */
@@ -293,9 +293,9 @@ export type ConsumerProperties = {
   /** How long to postpone the next fetch request for a topic+partition in case of a fetch error. Range 0 .. 300000. @defaultValue `500` */
   'fetch.error.backoff.ms'?: IntegerValue | undefined;
   /** Offset commit store method: 'file' - DEPRECATED: local file store (offset.store.path, et.al), 'broker' - broker commit store (requires Apache Kafka 0.8.2 or... @defaultValue `broker` @deprecated */
-  'offset.store.method'?: Spelled<'none' | 'file' | 'broker'> | undefined;
+  'offset.store.method'?: SpelledName<'none' | 'file' | 'broker'> | undefined;
   /** Controls how to read messages written transactionally: `read_committed` - only return transactional messages which have been committed. @defaultValue `read_committed` */
-  'isolation.level'?: Spelled<'read_uncommitted' | 'read_committed'> | undefined;
+  'isolation.level'?: SpelledName<'read_uncommitted' | 'read_committed'> | undefined;
   /** Emit RD_KAFKA_RESP_ERR__PARTITION_EOF event whenever the consumer reaches the end of a partition. @defaultValue `false` */
   'enable.partition.eof'?: BooleanValue | undefined;
   /** Verify CRC32 of consumed messages, ensuring no on-the-wire or on-disk corruption to the messages occurred. @defaultValue `false` */
@@ -303,7 +303,7 @@ export type ConsumerProperties = {
   /** LEGACY PROPERTY: This property is used by the simple legacy consumer only. @defaultValue `true` @deprecated */
   'auto.commit.enable'?: BooleanValue | undefined;
   /** Action to take when there is no initial offset in offset store or the desired offset is out of range: 'smallest','earliest' - automatically reset the offset... @defaultValue `largest` */
-  'auto.offset.reset'?: Spelled<'smallest' | 'earliest' | 'beginning' | 'largest' | 'latest' | 'end' | 'error'> | undefined;
+  'auto.offset.reset'?: SpelledName<'smallest' | 'earliest' | 'beginning' | 'largest' | 'latest' | 'end' | 'error'> | undefined;
   /** Path to local file for storing offsets. @defaultValue `.` @deprecated */
   'offset.store.path'?: string | undefined;
   /** fsync() interval for the offset file, in milliseconds. Range -1 .. 86400000. @defaultValue `-1` @deprecated */

@@ -36,7 +36,10 @@ declare const unchecked: unique symbol;
  * (not an interface) so that typed configurations stay assignable to {@link KafkaConfig}.
  */
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
-export type UncheckedProperties = { readonly [unchecked]?: true };
+export type UncheckedProperties = {
+  /** Never set: the mark exists only in the types. */
+  readonly [unchecked]?: true;
+};
 
 /** The librdkafka properties of an admin client: only those every client shares. */
 export type AdminConfig = CommonProperties & HiddenProperties & UncheckedProperties;

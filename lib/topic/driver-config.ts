@@ -63,7 +63,10 @@ export interface DriverConfig {
   /** What info topic names start with (default `__info_`, or `info_` with an `"octopus"` block). */
   info_topic_prefix?: string;
   /** AWS MSK IAM authentication of every client. */
-  aws_msk_iam?: { region: string };
+  aws_msk_iam?: {
+    /** The AWS region of the cluster (the tokens are signed for it). */
+    region: string;
+  };
   /** Consumer groups under the namespace too (octokafka's own; Octopus ignores it). */
   namespace_consumer_groups?: boolean;
   /** Blocks this library ignores (Octopus's `"octopus"` cloud-service block, the application's own). */
