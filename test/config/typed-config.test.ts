@@ -19,7 +19,7 @@ import {
   type KafkaConfig,
   type ProducerConfig,
   type WorkerOptions,
-} from '../lib/index';
+} from '../../lib/index';
 
 describe('typed configurations', () => {
   it('valid configurations compile and validate', () => {
@@ -51,6 +51,9 @@ describe('typed configurations', () => {
     expect(validateConfig('producer', producer)).toMatchObject({ acks: '-1', 'compression.type': 'zstd', 'message.timeout.ms': '30000' });
     expect(validateConfig('consumer', consumer)).toMatchObject({ 'security.protocol': 'sasl_ssl', debug: 'cgrp,+fetch' });
     expect(validateConfig('admin', admin)).toMatchObject({ 'client.id': 'admin' });
+    // HiddenProperties is written by hand beside config-names.ts's HIDDEN: the runtime takes each.
+    const hidden: AdminConfig = { 'test.mock.num.brokers': 1, 'test.mock.broker.rtt': 0, 'client.software.name': 'app', 'client.software.version': '1.0' };
+    expect(Object.keys(validateConfig('admin', hidden))).toHaveLength(4);
     // A typed configuration is a KafkaConfig (the wide type), as the runtime-checked paths take.
     const wide: KafkaConfig = producer;
     expect(wide).toBe(producer);
