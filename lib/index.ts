@@ -68,6 +68,28 @@ export {
 } from './admin/admin-types';
 export { Offset, type Message, type OutgoingMessage, type DeliveryReport, type Header, type TopicPartition, type TopicPartitionOffset } from './core/message';
 export type { KafkaConfig } from './config/client-config';
+export {
+  uncheckedConfig,
+  type ProducerConfig,
+  type ConsumerConfig,
+  type AdminConfig,
+  type ClientConfig,
+  type HiddenProperties,
+  type UncheckedProperties,
+} from './config/typed-config';
+export type {
+  CommonProperties,
+  ProducerProperties,
+  ConsumerProperties,
+  SpelledName,
+  IntegerValue,
+  FloatValue,
+  BooleanValue,
+  FlagItem,
+  FlagsValue,
+  ListValue,
+  ChoiceListValue,
+} from './config/config-property-types';
 export type { ClientOptions, ConnectOptions, LogEntry, Logger } from './core/client-base';
 export { librdkafkaVersion, librdkafkaFeatures } from './native/version';
 export * from './topic/index';

@@ -5,12 +5,15 @@
 // properties are secret (_RK_SENSITIVE), which integer properties take names (acks=all) and
 // which properties octokafka's prebuilt librdkafka lacks (no libcurl; Linux only).
 //
+// It also generates lib/config/config-property-types.ts: the precise TypeScript type of every
+// settable property, by role, with its TSDoc (see lib/config/typed-config.ts).
+//
 // Usage (the output is committed; rerun it when deps/librdkafka.pin changes):
 //   node scripts/gen-config-properties.mjs [--check] [CONFIGURATION.md] [rdkafka_conf.c]
 // Defaults: <prefix>/share/CONFIGURATION.md, where <prefix> is what
 // `bash scripts/librdkafka.sh --print-prefix` prints, and src/rdkafka_conf.c read straight
 // from the pinned, sha256-checked source tarball in librdkafka.sh's cache folder.
-// --check writes nothing and exits 1 if lib/config/config-properties.ts is out of date.
+// --check writes nothing and exits 1 if either generated file is out of date.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'lib/config/config-properties.ts');
+const typesOut = join(root, 'lib/config/config-property-types.ts');
 
 /** deps/librdkafka.pin is shell `KEY=value` lines. */
 function readPin() {
@@ -187,13 +191,53 @@ function merge(props, facts) {
     if (!p.alias) continue;
     const target = props.find((t) => t.scope === p.scope && t.name === p.alias);
     if (!target) throw new Error(`${p.name} is an alias of unknown ${p.alias}`);
-    for (const k of ['sensitive', 'unsupported', 'named']) if (target[k] !== undefined) p[k] = target[k];
+    for (const k of ['sensitive', 'unsupported', 'named', 'separator', 'choices']) if (target[k] !== undefined) p[k] = target[k];
   }
   const missing = sensitiveSeen.filter((k) => !props.some((p) => `${p.scope}:${p.name}` === k));
   if (missing.length) throw new Error(`sensitive properties missing from CONFIGURATION.md: ${missing.join(', ')}`);
 }
 
-const KEY_ORDER = ['name', 'scope', 'role', 'type', 'min', 'max', 'values', 'named', 'default', 'importance', 'alias', 'deprecated', 'experimental', 'sensitive', 'unsupported', 'summary'];
+/**
+ * String properties that hold lists, with the separator librdkafka splits them on: the runtime
+ * joins arrays with it and the generated types accept arrays for them. (Flags and pattern lists
+ * are comma-separated lists too.)
+ */
+const LIST_SEPARATORS = {
+  'metadata.broker.list': ',',
+  'partition.assignment.strategy': ',',
+  'ssl.providers': ',',
+  'plugin.library.paths': ';',
+  // OpenSSL's list syntax.
+  'ssl.cipher.suites': ':',
+  'ssl.curves.list': ':',
+  'ssl.sigalgs.list': ':',
+};
+
+/**
+ * String properties whose values librdkafka restricts though CONFIGURATION.md lists no range
+ * (it compares them case-sensitively, so the runtime sends the canonical spelling).
+ */
+const STRING_CHOICES = {
+  // rd_kafka_conf_validate_partitioner() in rdkafka_conf.c.
+  partitioner: ['random', 'consistent', 'consistent_random', 'murmur2', 'murmur2_random', 'fnv1a', 'fnv1a_random'],
+  // The SASL providers of rdkafka_sasl.c (GSSAPI is rejected later, with its own reason).
+  'sasl.mechanisms': ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'],
+  // Built-in assignors of rdkafka_assignor.c; each element of the list.
+  'partition.assignment.strategy': ['range', 'roundrobin', 'cooperative-sticky'],
+};
+
+/** Adds octokafka's own facts (list separators, string choices); aliases inherit them in merge(). */
+function addOctokafkaFacts(props) {
+  for (const [table, key] of [[LIST_SEPARATORS, 'separator'], [STRING_CHOICES, 'choices']]) {
+    for (const [name, value] of Object.entries(table)) {
+      const p = props.find((q) => q.name === name);
+      if (!p || p.type !== 'string') throw new Error(`${name} is not a string property`);
+      p[key] = value;
+    }
+  }
+}
+
+const KEY_ORDER = ['name', 'scope', 'role', 'type', 'min', 'max', 'values', 'named', 'separator', 'choices', 'default', 'importance', 'alias', 'deprecated', 'experimental', 'sensitive', 'unsupported', 'summary'];
 
 /** A TypeScript literal with single-quoted strings (the repository's style). */
 function ts(v) {
@@ -240,6 +284,10 @@ export interface PropertyInfo {
   readonly values?: readonly string[];
   /** Names an integer property also accepts (\`acks: 'all'\` is -1). */
   readonly named?: Readonly<Record<string, number>>;
+  /** List-valued string properties: the separator of the list (arrays are joined with it). */
+  readonly separator?: string;
+  /** String properties librdkafka restricts to these values (each element, for lists). */
+  readonly choices?: readonly string[];
   /** librdkafka's default, as documented. */
   readonly default?: string;
   /** librdkafka's rating of how likely the property needs setting. */
@@ -264,22 +312,115 @@ export const PROPERTIES: readonly PropertyInfo[] = [
   return `${head}${props.map(literal).join('\n')}\n];\n`;
 }
 
+/** TSDoc text: no comment terminator, and `@` not read as a tag. */
+function doc(text) {
+  return text.replace(/\*\//g, '*\\/').replace(/@/g, '\\@');
+}
+
+/** A string-literal union of `values` ('a' | 'b'). */
+function union(values) {
+  return values.map(ts).join(' | ');
+}
+
+/** The TypeScript type of a property's value: what the runtime (config-values.ts) accepts. */
+function valueType(p) {
+  switch (p.type) {
+    case 'integer':
+      return p.named ? `IntegerValue<${union(Object.keys(p.named))}>` : 'IntegerValue';
+    case 'float':
+      return 'FloatValue';
+    case 'boolean':
+      return 'BooleanValue';
+    case 'enum':
+      return `SpelledName<${union(p.values)}>`;
+    case 'flags':
+      return `FlagsValue<${union(p.values)}>`;
+    case 'patterns':
+      return 'ListValue';
+    case 'string':
+      if (p.choices) return p.separator ? `ChoiceListValue<${union(p.choices)}>` : `SpelledName<${union(p.choices)}>`;
+      return p.separator ? 'ListValue' : 'string';
+  }
+  throw new Error(`no value type for ${p.name} (${p.type})`);
+}
+
+/** One property of a generated type, with its TSDoc (summary, alias, range, default, deprecation). */
+function member(p) {
+  const notes = [doc(p.summary)];
+  if (p.alias) notes.push(`Alias of \`${p.alias}\`.`);
+  if (p.min !== undefined) notes.push(`Range ${p.min} .. ${p.max}.`);
+  if (p.default !== undefined && p.default !== '') notes.push(`@defaultValue \`${doc(p.default.replace(/`/g, "'"))}\``);
+  if (p.deprecated) notes.push('@deprecated');
+  return `  /** ${notes.filter((n) => n).join(' ')} */\n  ${ts(p.name)}?: ${valueType(p)} | undefined;`;
+}
+
+/**
+ * The settable properties by role: callback (\`api\`) and unsupported properties, and flags
+ * without values (\`builtin.features\`, read-only), are left out, since the runtime rejects them; a name in both scopes is typed by its global entry, which
+ * is the one librdkafka (and the runtime) resolves it to.
+ */
+function renderTypes(props, version) {
+  const byName = new Map();
+  const settable = (p) => p.type !== 'api' && !p.unsupported && !((p.type === 'enum' || p.type === 'flags') && !p.values);
+  for (const p of props) if (settable(p) && !byName.has(p.name)) byName.set(p.name, p);
+  const block = (role, name, what) => {
+    const members = [...byName.values()].filter((p) => p.role === role).map(member);
+    return `/** ${what} */\nexport type ${name} = {\n${members.join('\n')}\n};\n`;
+  };
+  return `// Generated by scripts/gen-config-properties.mjs from librdkafka ${version}'s CONFIGURATION.md
+// and src/rdkafka_conf.c. Do not edit by hand: run \`node scripts/gen-config-properties.mjs\`.
+// The value types accept what lib/config/config-values.ts accepts; lib/config/typed-config.ts
+// composes them into ProducerConfig, ConsumerConfig and AdminConfig.
+/* eslint-disable */
+
+/**
+ * A name librdkafka takes: as librdkafka spells it, or all upper or lower case (the runtime
+ * matches names case-insensitively; other mixes need \`uncheckedConfig\`).
+ */
+export type SpelledName<T extends string> = T | Uppercase<T> | Lowercase<T>;
+/** An integer property: a number, a bigint, a decimal string, or one of its names (\`acks: 'all'\`). */
+export type IntegerValue<Names extends string = never> = number | bigint | \`\${number}\` | SpelledName<Names>;
+/** A float property: a number or a decimal string. */
+export type FloatValue = number | \`\${number}\`;
+/** A boolean property: a boolean or one of librdkafka's spellings. */
+export type BooleanValue = boolean | SpelledName<'true' | 'false' | 't' | 'f'> | '1' | '0';
+/** One flag of a CSV-flags property, optionally \`+\` (add to the default set) or \`-\` (remove). */
+export type FlagItem<F extends string> = SpelledName<F> | \`\${'+' | '-'}\${SpelledName<F>}\`;
+/** A CSV-flags property: a comma-separated string that starts with a flag, or an array of flags. */
+export type FlagsValue<F extends string> = FlagItem<F> | \`\${FlagItem<F>},\${string}\` | readonly FlagItem<F>[];
+/** A list-valued string property: the list as one string, or an array of its elements. */
+export type ListValue = string | readonly string[];
+/** A list of restricted values (\`partition.assignment.strategy\`): a comma-separated string or an array. */
+export type ChoiceListValue<C extends string> = SpelledName<C> | \`\${SpelledName<C>},\${string}\` | readonly SpelledName<C>[];
+
+${block('both', 'CommonProperties', 'librdkafka properties every client (producer, consumer, admin) takes.')}
+${block('producer', 'ProducerProperties', 'librdkafka properties only producers take.')}
+${block('consumer', 'ConsumerProperties', 'librdkafka properties only consumers take.')}`;
+}
+
 const args = process.argv.slice(2);
 const check = args.includes('--check');
 const [mdArg, confArg] = args.filter((a) => a !== '--check');
 const pin = readPin();
 const mdPath = mdArg ?? join(librdkafkaPrefix(), 'share/CONFIGURATION.md');
 const props = parseMarkdown(readFileSync(mdPath, 'utf8'));
+addOctokafkaFacts(props);
 merge(props, parseConfC(confArg ? readFileSync(confArg, 'utf8') : confCFromTarball(pin)));
-const text = render(props, pin.LIBRDKAFKA_VERSION);
-if (check) {
-  const current = existsSync(out) ? readFileSync(out, 'utf8') : '';
-  if (current !== text) {
-    console.error(`${relative(root, out)} is out of date: run node scripts/gen-config-properties.mjs`);
-    process.exit(1);
+const outputs = [
+  [out, render(props, pin.LIBRDKAFKA_VERSION)],
+  [typesOut, renderTypes(props, pin.LIBRDKAFKA_VERSION)],
+];
+for (const [file, text] of outputs) {
+  if (check) {
+    const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (current !== text) {
+      console.error(`${relative(root, file)} is out of date: run node scripts/gen-config-properties.mjs`);
+      process.exitCode = 1;
+    } else {
+      console.error(`${relative(root, file)} is up to date (${props.length} properties)`);
+    }
+  } else {
+    writeFileSync(file, text);
+    console.error(`wrote ${relative(root, file)}: ${props.length} properties`);
   }
-  console.error(`${relative(root, out)} is up to date (${props.length} properties)`);
-} else {
-  writeFileSync(out, text);
-  console.error(`wrote ${relative(root, out)}: ${props.length} properties`);
 }

@@ -75,7 +75,8 @@ import {
   type RawMetadata,
 } from './admin-native';
 import { ClientBase, type LogEntry } from '../core/client-base';
-import { toConfigError, type KafkaConfig } from '../config/client-config';
+import { toConfigError } from '../config/client-config';
+import type { AdminConfig } from '../config/typed-config';
 import { validateConfig } from '../config/config';
 import { ClosedError, ErrorCode, KafkaError, type KafkaErrorInit } from '../util/errors';
 import type { TopicPartition } from '../core/message';
@@ -120,7 +121,7 @@ export class KafkaAdmin extends ClientBase {
   private readonly timeoutMs: number;
   private mockCluster: Promise<boolean> | undefined;
 
-  constructor(config: KafkaConfig, options: AdminOptions = {}) {
+  constructor(config: AdminConfig, options: AdminOptions = {}) {
     super('admin', options);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     checkTimeout(this.timeoutMs, 'options.timeoutMs');

@@ -9,7 +9,7 @@
 import { KafkaAdmin } from '../admin/admin';
 import type { AdminOptions } from '../admin/admin-types';
 import type { ClientOptions, Logger } from '../core/client-base';
-import type { KafkaConfig } from '../config/client-config';
+import type { AdminConfig, ConsumerConfig, ProducerConfig } from '../config/typed-config';
 import {
   parseConnectionsFile,
   readConnectionsFile,
@@ -141,20 +141,20 @@ export class Connection {
    * overrides the connection's producer configuration. Closed by {@link closeAll} unless
    * closed before.
    */
-  async createProducer(config: KafkaConfig = {}, options: ProducerOptions = {}): Promise<KafkaProducer> {
+  async createProducer(config: ProducerConfig = {}, options: ProducerOptions = {}): Promise<KafkaProducer> {
     const resolved = await this.config('producer');
     return this.track(new KafkaProducer({ ...resolved.config, ...config }, this.clientOptions(resolved, options)));
   }
 
   /** A new consumer of its own in `group` (not shared); see {@link createProducer}. */
-  async createConsumer(group?: string, config: KafkaConfig = {}, options: ConsumerOptions = {}): Promise<KafkaConsumer> {
+  async createConsumer(group?: string, config: ConsumerConfig = {}, options: ConsumerOptions = {}): Promise<KafkaConsumer> {
     const id = this.groupId(group);
     const resolved = await this.config('consumer');
     return this.track(new KafkaConsumer({ ...resolved.config, 'group.id': id, ...config }, this.clientOptions(resolved, options)));
   }
 
   /** A new admin client of its own (not shared). */
-  async createAdmin(config: KafkaConfig = {}, options: AdminOptions = {}): Promise<KafkaAdmin> {
+  async createAdmin(config: AdminConfig = {}, options: AdminOptions = {}): Promise<KafkaAdmin> {
     const resolved = await this.config('admin');
     return this.track(new KafkaAdmin({ ...resolved.config, ...config }, this.clientOptions(resolved, options)));
   }

@@ -12,7 +12,8 @@
  */
 import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from '../config/checks';
 import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
-import { toConfigError, type KafkaConfig } from '../config/client-config';
+import { toConfigError } from '../config/client-config';
+import type { ConsumerConfig } from '../config/typed-config';
 import { probeWithAdmin } from '../admin/cluster-probe';
 import { emitSafely, rethrowLater } from '../util/user-code';
 import { waitForWake } from '../util/wait';
@@ -163,7 +164,7 @@ export class KafkaConsumer extends ClientBase {
    */
   private readonly delivering = new Set<{ batch: Message[]; next: number }>();
 
-  constructor(config: KafkaConfig, options: ConsumerOptions = {}) {
+  constructor(config: ConsumerConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
     options ??= {};
     for (const hook of ['onAssign', 'onRevoke', 'onLost'] as const) checkFunctionOption(hook, options[hook]);

@@ -5,7 +5,8 @@
  */
 import { checkDurationOption, checkSignalArg, checkTimeoutArg } from '../config/checks';
 import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
-import { toConfigError, type KafkaConfig } from '../config/client-config';
+import { toConfigError } from '../config/client-config';
+import type { ProducerConfig } from '../config/typed-config';
 import { DEFAULTS, validateConfig } from '../config/config';
 import { ClosedError, ErrorCode, KafkaError } from '../util/errors';
 import type { KafkaConsumer } from './consumer';
@@ -126,7 +127,7 @@ export class KafkaProducer extends ClientBase {
   /** Set while a batch waits for room: later batches queue behind it, keeping send order. */
   private blocked: Promise<void> | undefined;
 
-  constructor(config: KafkaConfig, options: ProducerOptions = {}) {
+  constructor(config: ProducerConfig, options: ProducerOptions = {}) {
     super('producer', options);
     options ??= {};
     checkDurationOption('sendTimeoutMs', options.sendTimeoutMs);

@@ -5,11 +5,16 @@ import { explainTlsCreationError } from './tls-errors';
 /** Client configuration types shared by the raw clients. */
 
 /**
- * A librdkafka configuration: property names as in librdkafka's CONFIGURATION.md; values
- * may be strings, numbers, booleans or (for list properties) arrays. Validated by
- * `validateConfig` (./config) before librdkafka sees it.
+ * A librdkafka configuration of any client, as a plain map: property names as in librdkafka's
+ * CONFIGURATION.md; values may be strings, numbers, bigints, booleans or (for list
+ * properties) arrays. The compiler checks only the kinds of values, so this is the type of
+ * configurations read at run time (JSON files, environment variables, `--property` pairs),
+ * which `validateConfig` (./config) checks before librdkafka sees them. Code that writes a
+ * configuration should use `ProducerConfig`, `ConsumerConfig` or `AdminConfig`
+ * (./typed-config), which the compiler checks property by property; `uncheckedConfig` turns
+ * a `KafkaConfig` into one.
  */
-export type KafkaConfig = Record<string, string | number | boolean | string[] | undefined>;
+export type KafkaConfig = Record<string, string | number | bigint | boolean | readonly string[] | undefined>;
 
 /**
  * librdkafka refuses a configuration with a plain error: make it a ConfigError (whose

@@ -26,6 +26,10 @@ export interface PropertyInfo {
   readonly values?: readonly string[];
   /** Names an integer property also accepts (`acks: 'all'` is -1). */
   readonly named?: Readonly<Record<string, number>>;
+  /** List-valued string properties: the separator of the list (arrays are joined with it). */
+  readonly separator?: string;
+  /** String properties librdkafka restricts to these values (each element, for lists). */
+  readonly choices?: readonly string[];
   /** librdkafka's default, as documented. */
   readonly default?: string;
   /** librdkafka's rating of how likely the property needs setting. */
@@ -48,8 +52,8 @@ export interface PropertyInfo {
 export const PROPERTIES: readonly PropertyInfo[] = [
   { name: 'builtin.features', scope: 'global', role: 'both', type: 'flags', default: 'gzip, snappy, ssl, sasl, regex, lz4, sasl_gssapi, sasl_plain, sasl_scram, plugins, zstd, sasl_oauthbearer, http, oidc', importance: 'low', summary: 'Indicates the builtin features for this build of librdkafka.' },
   { name: 'client.id', scope: 'global', role: 'both', type: 'string', default: 'rdkafka', importance: 'low', summary: 'Client identifier.' },
-  { name: 'metadata.broker.list', scope: 'global', role: 'both', type: 'string', importance: 'high', summary: 'Initial list of brokers as a CSV list of broker host or host:port.' },
-  { name: 'bootstrap.servers', scope: 'global', role: 'both', type: 'string', importance: 'high', alias: 'metadata.broker.list', summary: 'Initial list of brokers as a CSV list of broker host or host:port.' },
+  { name: 'metadata.broker.list', scope: 'global', role: 'both', type: 'string', separator: ',', importance: 'high', summary: 'Initial list of brokers as a CSV list of broker host or host:port.' },
+  { name: 'bootstrap.servers', scope: 'global', role: 'both', type: 'string', separator: ',', importance: 'high', alias: 'metadata.broker.list', summary: 'Initial list of brokers as a CSV list of broker host or host:port.' },
   { name: 'message.max.bytes', scope: 'global', role: 'both', type: 'integer', min: 1000, max: 1000000000, default: '1000000', importance: 'medium', summary: 'Maximum Kafka protocol request message size.' },
   { name: 'message.copy.max.bytes', scope: 'global', role: 'both', type: 'integer', min: 0, max: 1000000000, default: '65535', importance: 'low', summary: 'Maximum size for message to be copied to buffer.' },
   { name: 'receive.message.max.bytes', scope: 'global', role: 'both', type: 'integer', min: 1000, max: 2147483647, default: '100000000', importance: 'medium', summary: 'Maximum Kafka protocol response message size.' },
@@ -105,9 +109,9 @@ export const PROPERTIES: readonly PropertyInfo[] = [
   { name: 'broker.version.fallback', scope: 'global', role: 'both', type: 'string', default: '0.10.0', importance: 'medium', deprecated: true, summary: 'Post-deprecation actions: remove this configuration property, brokers < 0.10.0 won\'t be supported anymore in librdkafka 3.x.' },
   { name: 'allow.auto.create.topics', scope: 'global', role: 'both', type: 'boolean', default: 'false', importance: 'low', summary: 'Allow automatic topic creation on the broker when subscribing to or assigning non-existent topics.' },
   { name: 'security.protocol', scope: 'global', role: 'both', type: 'enum', values: ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'], default: 'plaintext', importance: 'high', summary: 'Protocol used to communicate with brokers.' },
-  { name: 'ssl.cipher.suites', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'A cipher suite is a named combination of authentication, encryption, MAC and key exchange algorithm used to negotiate the security settings for a network con...' },
-  { name: 'ssl.curves.list', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'The supported-curves extension in the TLS ClientHello message specifies the curves (standard/named, or \'explicit\' GF(2^k) or GF(p)) the client is willing to...' },
-  { name: 'ssl.sigalgs.list', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'The client uses the TLS ClientHello signature_algorithms extension to indicate to the server which signature/hash algorithm pairs may be used in digital sign...' },
+  { name: 'ssl.cipher.suites', scope: 'global', role: 'both', type: 'string', separator: ':', importance: 'low', summary: 'A cipher suite is a named combination of authentication, encryption, MAC and key exchange algorithm used to negotiate the security settings for a network con...' },
+  { name: 'ssl.curves.list', scope: 'global', role: 'both', type: 'string', separator: ':', importance: 'low', summary: 'The supported-curves extension in the TLS ClientHello message specifies the curves (standard/named, or \'explicit\' GF(2^k) or GF(p)) the client is willing to...' },
+  { name: 'ssl.sigalgs.list', scope: 'global', role: 'both', type: 'string', separator: ':', importance: 'low', summary: 'The client uses the TLS ClientHello signature_algorithms extension to indicate to the server which signature/hash algorithm pairs may be used in digital sign...' },
   { name: 'ssl.key.location', scope: 'global', role: 'both', type: 'string', importance: 'low', sensitive: true, summary: 'Path to client\'s private key (PEM) used for authentication.' },
   { name: 'ssl.key.password', scope: 'global', role: 'both', type: 'string', importance: 'low', sensitive: true, summary: 'Private key passphrase (for use with `ssl.key.location` and `set_ssl_cert()`)' },
   { name: 'ssl.key.pem', scope: 'global', role: 'both', type: 'string', importance: 'low', sensitive: true, summary: 'Client\'s private key string (PEM format) used for authentication.' },
@@ -124,15 +128,15 @@ export const PROPERTIES: readonly PropertyInfo[] = [
   { name: 'ssl.crl.location', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'Path to CRL for verifying broker\'s certificate validity.' },
   { name: 'ssl.keystore.location', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'Path to client\'s keystore (PKCS#12) used for authentication.' },
   { name: 'ssl.keystore.password', scope: 'global', role: 'both', type: 'string', importance: 'low', sensitive: true, summary: 'Client\'s keystore (PKCS#12) password.' },
-  { name: 'ssl.providers', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'Comma-separated list of OpenSSL 3.0.x implementation providers.' },
+  { name: 'ssl.providers', scope: 'global', role: 'both', type: 'string', separator: ',', importance: 'low', summary: 'Comma-separated list of OpenSSL 3.0.x implementation providers.' },
   { name: 'ssl.engine.location', scope: 'global', role: 'both', type: 'string', importance: 'low', deprecated: true, summary: 'Path to OpenSSL engine library.' },
   { name: 'ssl.engine.id', scope: 'global', role: 'both', type: 'string', default: 'dynamic', importance: 'low', summary: 'OpenSSL engine id is the name used for loading engine.' },
   { name: 'ssl_engine_callback_data', scope: 'global', role: 'both', type: 'api', importance: 'low', summary: 'OpenSSL engine callback data (set with rd_kafka_conf_set_engine_callback_data()).' },
   { name: 'enable.ssl.certificate.verification', scope: 'global', role: 'both', type: 'boolean', default: 'true', importance: 'low', summary: 'Enable OpenSSL\'s builtin broker (server) certificate verification.' },
   { name: 'ssl.endpoint.identification.algorithm', scope: 'global', role: 'both', type: 'enum', values: ['none', 'https'], default: 'https', importance: 'low', summary: 'Endpoint identification algorithm to validate broker hostname using broker certificate. https - Server (broker) hostname verification as specified in RFC2818...' },
   { name: 'ssl.certificate.verify_cb', scope: 'global', role: 'both', type: 'api', importance: 'low', summary: 'Callback to verify the broker certificate chain.' },
-  { name: 'sasl.mechanisms', scope: 'global', role: 'both', type: 'string', default: 'GSSAPI', importance: 'high', summary: 'SASL mechanism to use for authentication.' },
-  { name: 'sasl.mechanism', scope: 'global', role: 'both', type: 'string', default: 'GSSAPI', importance: 'high', alias: 'sasl.mechanisms', summary: 'SASL mechanism to use for authentication.' },
+  { name: 'sasl.mechanisms', scope: 'global', role: 'both', type: 'string', choices: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'], default: 'GSSAPI', importance: 'high', summary: 'SASL mechanism to use for authentication.' },
+  { name: 'sasl.mechanism', scope: 'global', role: 'both', type: 'string', choices: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'], default: 'GSSAPI', importance: 'high', alias: 'sasl.mechanisms', summary: 'SASL mechanism to use for authentication.' },
   { name: 'sasl.kerberos.service.name', scope: 'global', role: 'both', type: 'string', default: 'kafka', importance: 'low', summary: 'Kerberos principal name that Kafka runs as, not including /hostname@REALM' },
   { name: 'sasl.kerberos.principal', scope: 'global', role: 'both', type: 'string', default: 'kafkaclient', importance: 'low', summary: 'This client\'s Kerberos principal name.' },
   { name: 'sasl.kerberos.kinit.cmd', scope: 'global', role: 'both', type: 'string', default: 'kinit -R -t "%{sasl.kerberos.keytab}" -k %{sasl.kerberos.principal} || kinit -t "%{sasl.kerberos.keytab}" -k %{sasl.kerberos.principal}', importance: 'low', summary: 'Shell command to refresh or acquire the client\'s Kerberos ticket.' },
@@ -166,11 +170,11 @@ export const PROPERTIES: readonly PropertyInfo[] = [
   { name: 'sasl.oauthbearer.assertion.claim.sub', scope: 'global', role: 'both', type: 'string', importance: 'low', unsupported: 'libcurl', summary: 'JWT subject claim.' },
   { name: 'sasl.oauthbearer.assertion.jwt.template.file', scope: 'global', role: 'both', type: 'string', importance: 'low', unsupported: 'libcurl', summary: 'Path to the JWT template file.' },
   { name: 'sasl.oauthbearer.metadata.authentication.type', scope: 'global', role: 'both', type: 'enum', values: ['none', 'azure_imds'], default: 'none', importance: 'low', unsupported: 'libcurl', summary: 'Type of metadata-based authentication to use for OAUTHBEARER/OIDC `azure_imds` authenticates using the Azure IMDS endpoint.' },
-  { name: 'plugin.library.paths', scope: 'global', role: 'both', type: 'string', importance: 'low', summary: 'List of plugin libraries to load (; separated).' },
+  { name: 'plugin.library.paths', scope: 'global', role: 'both', type: 'string', separator: ';', importance: 'low', summary: 'List of plugin libraries to load (; separated).' },
   { name: 'interceptors', scope: 'global', role: 'both', type: 'api', importance: 'low', summary: 'Interceptors added through rd_kafka_conf_interceptor_add_..() and any configuration handled by interceptors.' },
   { name: 'group.id', scope: 'global', role: 'consumer', type: 'string', importance: 'high', summary: 'Client group id string.' },
   { name: 'group.instance.id', scope: 'global', role: 'consumer', type: 'string', importance: 'medium', summary: 'Enable static group membership.' },
-  { name: 'partition.assignment.strategy', scope: 'global', role: 'consumer', type: 'string', default: 'range,roundrobin', importance: 'medium', summary: 'The name of one or more partition assignment strategies.' },
+  { name: 'partition.assignment.strategy', scope: 'global', role: 'consumer', type: 'string', separator: ',', choices: ['range', 'roundrobin', 'cooperative-sticky'], default: 'range,roundrobin', importance: 'medium', summary: 'The name of one or more partition assignment strategies.' },
   { name: 'session.timeout.ms', scope: 'global', role: 'consumer', type: 'integer', min: 1, max: 3600000, default: '45000', importance: 'high', summary: 'Client group session and failure detection timeout.' },
   { name: 'heartbeat.interval.ms', scope: 'global', role: 'consumer', type: 'integer', min: 1, max: 3600000, default: '3000', importance: 'low', summary: 'Group session keepalive heartbeat interval.' },
   { name: 'group.protocol.type', scope: 'global', role: 'consumer', type: 'string', default: 'consumer', importance: 'low', summary: 'Group protocol type for the `classic` group protocol.' },
@@ -228,7 +232,7 @@ export const PROPERTIES: readonly PropertyInfo[] = [
   { name: 'delivery.timeout.ms', scope: 'topic', role: 'producer', type: 'integer', min: 0, max: 2147483647, default: '300000', importance: 'high', alias: 'message.timeout.ms', summary: 'Local message timeout.' },
   { name: 'queuing.strategy', scope: 'topic', role: 'producer', type: 'enum', values: ['fifo', 'lifo'], default: 'fifo', importance: 'low', deprecated: true, experimental: true, summary: 'Producer queuing strategy.' },
   { name: 'produce.offset.report', scope: 'topic', role: 'producer', type: 'boolean', default: 'false', importance: 'low', deprecated: true, summary: 'No longer used.' },
-  { name: 'partitioner', scope: 'topic', role: 'producer', type: 'string', default: 'consistent_random', importance: 'high', summary: 'Partitioner: `random` - random distribution, `consistent` - CRC32 hash of key (Empty and NULL keys are mapped to single partition), `consistent_random` - CRC...' },
+  { name: 'partitioner', scope: 'topic', role: 'producer', type: 'string', choices: ['random', 'consistent', 'consistent_random', 'murmur2', 'murmur2_random', 'fnv1a', 'fnv1a_random'], default: 'consistent_random', importance: 'high', summary: 'Partitioner: `random` - random distribution, `consistent` - CRC32 hash of key (Empty and NULL keys are mapped to single partition), `consistent_random` - CRC...' },
   { name: 'partitioner_cb', scope: 'topic', role: 'producer', type: 'api', importance: 'low', summary: 'Custom partitioner callback (set with rd_kafka_topic_conf_set_partitioner_cb())' },
   { name: 'msg_order_cmp', scope: 'topic', role: 'producer', type: 'api', importance: 'low', deprecated: true, experimental: true, summary: 'Message queue ordering comparator (set with rd_kafka_topic_conf_set_msg_order_cmp()).' },
   { name: 'opaque', scope: 'topic', role: 'both', type: 'api', importance: 'low', summary: 'Application opaque (set with rd_kafka_topic_conf_set_opaque())' },

@@ -9,34 +9,6 @@ import { z } from 'zod';
 import type { PropertyInfo } from './config-properties';
 import { isSecretProperty } from './secrets';
 
-/**
- * String properties that hold lists, with the separator librdkafka splits them on; arrays
- * are joined with it. (Flags and pattern lists are comma-separated lists too.)
- */
-const LIST_SEPARATORS: Readonly<Record<string, string>> = {
-  'metadata.broker.list': ',',
-  'partition.assignment.strategy': ',',
-  'ssl.providers': ',',
-  'plugin.library.paths': ';',
-  // OpenSSL's list syntax.
-  'ssl.cipher.suites': ':',
-  'ssl.curves.list': ':',
-  'ssl.sigalgs.list': ':',
-};
-
-/**
- * String properties whose values librdkafka restricts though CONFIGURATION.md lists no
- * range: librdkafka compares them case-sensitively, so the canonical spelling is sent.
- */
-const STRING_CHOICES: Readonly<Record<string, readonly string[]>> = {
-  // rd_kafka_conf_validate_partitioner() in rdkafka_conf.c.
-  partitioner: ['random', 'consistent', 'consistent_random', 'murmur2', 'murmur2_random', 'fnv1a', 'fnv1a_random'],
-  // The SASL providers of rdkafka_sasl.c (GSSAPI is rejected later, with its own reason).
-  'sasl.mechanisms': ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER', 'GSSAPI'],
-  // Built-in assignors of rdkafka_assignor.c; each element of the list.
-  'partition.assignment.strategy': ['range', 'roundrobin', 'cooperative-sticky'],
-};
-
 /** What a value is, for messages: `array`, `null` and `NaN` are told apart from `object`/`number`. */
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';
@@ -181,8 +153,10 @@ function flagsSchema(prop: PropertyInfo, allowed: readonly string[]): z.ZodType<
 }
 
 function stringSchema(prop: PropertyInfo, target: PropertyInfo): z.ZodType<string> {
-  const separator = LIST_SEPARATORS[target.name] ?? (target.type === 'patterns' ? ',' : undefined);
-  const choices = STRING_CHOICES[target.name];
+  // The separators and choices are octokafka's facts in the generated table
+  // (scripts/gen-config-properties.mjs), shared with the generated types.
+  const separator = target.separator ?? (target.type === 'patterns' ? ',' : undefined);
+  const choices = target.choices;
   const input =
     separator === undefined
       ? z.string({ error: (iss) => wrongType('a string', iss.input) })

@@ -168,7 +168,8 @@ function settingsOf(slots: ReadonlyMap<string, Slot>): Settings {
  * Validates a client configuration and converts it into the string map librdkafka takes,
  * with octokafka's `DEFAULTS` ({@link PRODUCER_DEFAULTS}, {@link CONSUMER_DEFAULTS}) for the role beneath it.
  *
- * Accepted values: strings; numbers for integer, float and string properties; booleans (and
+ * Accepted values: strings; numbers for integer and float properties (a number for a string
+ * property is refused: `'bootstrap.servers': 9092` is a mistake); booleans (and
  * librdkafka's `"true"`/`"false"`/`"1"`/`"0"`) for boolean ones; arrays for list-valued
  * properties (`bootstrap.servers`, `debug`, `partition.assignment.strategy`, ...). Enum and
  * flag values match case-insensitively. `undefined` values are skipped.

@@ -13,11 +13,13 @@ import { z } from 'zod';
 import type { ClientOptions, Logger } from '../core/client-base';
 import { ConfigError } from '../util/errors';
 import type { KafkaConfig } from '../config/client-config';
+import type { ClientConfig } from '../config/typed-config';
 import { checkLoggerOption, checkOptions } from '../config/checks';
 import { TopicNotes } from './notes';
 
-// Octopus joins the elements of a list with commas (any JSON scalar, as its text).
-const kafkaValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]);
+// Octopus joins the elements of a list with commas (any JSON scalar, as its text). Bigints:
+// what the typed ClientConfig allows for integers, in a configuration written in code.
+const kafkaValue = z.union([z.string(), z.number(), z.bigint(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).readonly()]);
 
 const TOPIC_PREFIX = /^[A-Za-z0-9._-]+$/;
 const TOPIC_PREFIX_MESSAGE = 'must be a Kafka topic-name prefix (letters, digits, ".", "_", "-")';
@@ -29,9 +31,10 @@ const schema = z
   .object({
     kafka: z
       .object({
-        'bootstrap.servers': z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        'bootstrap.servers': z.union([z.string().min(1), z.array(z.string().min(1)).min(1).readonly()]).optional(),
       })
-      .catchall(kafkaValue)
+      // undefined: a property left out, as the clients skip it.
+      .catchall(kafkaValue.optional())
       .default({}),
     // "" is no namespace, as in Octopus.
     namespace: z.union([z.literal(''), z.string().regex(TOPIC_PREFIX, TOPIC_PREFIX_MESSAGE)]).optional(),
@@ -44,8 +47,35 @@ const schema = z
   })
   .passthrough();
 
-/** The driver configuration, as Octopus reads it. */
-export type DriverConfig = z.input<typeof schema>;
+/**
+ * The driver configuration, as Octopus reads it (the JSON of a file, or an object in code).
+ * In code, `kafka` is checked by the compiler as a {@link ClientConfig} (the properties of
+ * producers and consumers: the driver makes both); JSON read at run time is checked when the
+ * driver connects, as is everything given here.
+ */
+export interface DriverConfig {
+  /** librdkafka properties of every client the driver makes. */
+  kafka?: ClientConfig;
+  /** Put in front of every topic name (`<namespace>.`); `""` is none. */
+  namespace?: string;
+  /** Open topics without reading or writing their info topics. */
+  disable_info_topic?: boolean;
+  /** What info topic names start with (default `__info_`, or `info_` with an `"octopus"` block). */
+  info_topic_prefix?: string;
+  /** AWS MSK IAM authentication of every client. */
+  aws_msk_iam?: {
+    /** The AWS region of the cluster (the tokens are signed for it). */
+    region: string;
+  };
+  /** Consumer groups under the namespace too (octokafka's own; Octopus ignores it). */
+  namespace_consumer_groups?: boolean;
+  /** Blocks this library ignores (Octopus's `"octopus"` cloud-service block, the application's own). */
+  [block: string]: unknown;
+}
+
+/** What the schema accepts must cover DriverConfig (a compile-time check of the two). */
+type Covers<Wide, Narrow extends Wide> = Narrow;
+type DriverConfigChecked = Covers<z.input<typeof schema>, DriverConfig>;
 
 /** The checked configuration with its defaults applied. */
 export interface ResolvedDriverConfig {
@@ -102,7 +132,8 @@ export function resolveDriverConfig(config: unknown, options: DriverOptions = {}
   const ignoredKeys = Object.keys(c).filter((k) => !KNOWN_KEYS.has(k)).sort();
   const kafka: KafkaConfig = {};
   for (const [key, value] of Object.entries(c.kafka)) {
-    if (value !== undefined) kafka[key] = Array.isArray(value) ? value.map(String).join(',') : value;
+    // typeof, not Array.isArray, which does not narrow readonly arrays.
+    if (value !== undefined) kafka[key] = typeof value === 'object' ? value.map(String).join(',') : value;
   }
   // AWS MSK IAM: SASL_SSL + OAUTHBEARER with signed tokens, on every raw client.
   const clientOptions: ClientOptions = c.aws_msk_iam ? { awsMskIam: { region: c.aws_msk_iam.region } } : {};

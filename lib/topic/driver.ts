@@ -21,7 +21,7 @@ import {
   type Serializer,
   type Validator,
 } from './components';
-import { readDriverConfig, resolveDriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
+import { readDriverConfig, resolveDriverConfig, type DriverConfig, type DriverOptions, type ResolvedDriverConfig } from './driver-config';
 import { parseOctopusJson } from './components/json-text';
 import { readInfo, writeInfo } from './info';
 import type { TopicConsumerCloseReport } from './consumer';
@@ -122,7 +122,7 @@ export class Driver {
    * @throws ConfigError naming the JSON path of an invalid entry, or the environment variable;
    *   for `kafka.bootstrap.servers` when no cluster is named.
    */
-  static async connect(config: unknown = {}, options: DriverOptions = {}): Promise<Driver> {
+  static async connect(config: DriverConfig = {}, options: DriverOptions = {}): Promise<Driver> {
     const resolved = resolveDriverConfig(config, options);
     let kafka: KafkaConfig = { ...resolved.kafka };
     if (kafka['bootstrap.servers'] === undefined) {
@@ -150,7 +150,7 @@ export class Driver {
    * @param options where warnings and debug notes go (see {@link DriverOptions}).
    * @throws ConfigError as {@link connect} does; for `kafka.bootstrap.servers` when it is given.
    */
-  static async embedded(config: unknown = {}, options: DriverOptions = {}): Promise<Driver> {
+  static async embedded(config: DriverConfig = {}, options: DriverOptions = {}): Promise<Driver> {
     const resolved = resolveDriverConfig(config, options);
     if (resolved.kafka['bootstrap.servers'] !== undefined) {
       throw new ConfigError('kafka.bootstrap.servers', 'Driver.embedded() runs on a cluster of its own: use Driver.connect() to reach the given servers');
@@ -173,7 +173,8 @@ export class Driver {
 
   /** {@link connect} with the JSON configuration in a file. */
   static async fromFile(path: string, options: DriverOptions = {}): Promise<Driver> {
-    return Driver.connect(await readDriverConfig(path), options);
+    // JSON, typed only by what connect() checks at run time.
+    return Driver.connect((await readDriverConfig(path)) as DriverConfig, options);
   }
 
   /** The embedded cluster, when the driver started one ({@link Driver.embedded}). */

@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { KafkaAdmin, KafkaConsumer, KafkaProducer, type KafkaError } from '../../lib/index';
+import { KafkaAdmin, KafkaConsumer, KafkaProducer, type AdminConfig, type KafkaError } from '../../lib/index';
 
-const sasl = { 'bootstrap.servers': '127.0.0.1:1', 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'OAUTHBEARER' };
+const sasl: AdminConfig = { 'bootstrap.servers': '127.0.0.1:1', 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanisms': 'OAUTHBEARER' };
 
 async function until(cond: () => boolean, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;

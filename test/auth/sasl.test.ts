@@ -204,7 +204,7 @@ describe('SASL against a fake broker that refuses every login', () => {
     for (const text of texts) expect(text).not.toContain(password);
   });
 
-  it.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'])('%s: a refused login is an _AUTHENTICATION KafkaError', async (mechanism) => {
+  it.each(['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const)('%s: a refused login is an _AUTHENTICATION KafkaError', async (mechanism) => {
     const errors: KafkaError[] = [];
     const producer = new KafkaProducer({
       'bootstrap.servers': `127.0.0.1:${broker.port}`,

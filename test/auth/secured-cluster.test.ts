@@ -31,6 +31,7 @@ import {
   KafkaConsumer,
   KafkaError,
   KafkaProducer,
+  type ClientConfig,
   type ClientOptions,
   type KafkaConfig,
   type LogEntry,
@@ -172,7 +173,7 @@ function securedSuite(title: string, vars: Vars, oauthPrincipal?: string): void 
     it('the Driver configured by the same environment round-trips a topic event', async () => {
       // No bootstrap.servers in the kafka section: the driver takes the cluster and its security
       // settings from the environment. (An unsecured OAUTHBEARER listener: librdkafka's own unsecured tokens.)
-      const kafka = oauthPrincipal ? { 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${oauthPrincipal}` } : undefined;
+      const kafka: ClientConfig | undefined = oauthPrincipal ? { 'enable.sasl.oauthbearer.unsecure.jwt': 'true', 'sasl.oauthbearer.config': `principal=${oauthPrincipal}` } : undefined;
       const driver = await withEnv(vars, () => Driver.connect(mskRegion ? { aws_msk_iam: { region: mskRegion } } : kafka ? { kafka } : {}));
       const name = unique('secured-topic');
       try {

@@ -133,9 +133,12 @@ const closed = (message: RegExp): Expected => ({ type: ClosedError, code: '_STAT
 
 describe('invalid configuration and options: ConfigError naming the property', () => {
   const cases: Case[] = [
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript and wide (KafkaConfig) callers
     { entry: 'KafkaProducer', input: 'unknown property', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers, 'lingr.ms': 5 })), expected: cfg(/did you mean `linger.ms`/, 'lingr.ms') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript and wide (KafkaConfig) callers
     { entry: 'KafkaProducer', input: 'wrong value type', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers, 'linger.ms': 'soon' })), expected: cfg(/expected a number between 0 and 900000, got the string "soon"/, 'linger.ms') },
     { entry: 'KafkaProducer', input: 'out of range', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers, 'linger.ms': -1 })), expected: cfg(/must be between 0 and 900000, got -1/, 'linger.ms') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript and wide (KafkaConfig) callers
     { entry: 'KafkaProducer', input: 'a consumer property', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers, 'group.id': 'g' })), expected: cfg(/is a consumer property/, 'group.id') },
     { entry: 'KafkaProducer', input: 'config null', run: () => keep(new KafkaProducer(null as never)), expected: cfg(/must be an object of librdkafka properties, got null/, 'config') },
     { entry: 'KafkaProducer', input: 'config an array', run: () => keep(new KafkaProducer([] as never)), expected: cfg(/got array/, 'config') },
@@ -146,17 +149,23 @@ describe('invalid configuration and options: ConfigError naming the property', (
     { entry: 'KafkaProducer', input: 'sendTimeoutMs a string', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers }, { sendTimeoutMs: '5' as never })), expected: cfg(/got "5"/, 'sendTimeoutMs') },
     { entry: 'KafkaProducer', input: 'oauthbearer neither provider nor token', run: () => keep(new KafkaProducer({ 'bootstrap.servers': servers, 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'OAUTHBEARER' }, { oauthbearer: 5 as never })), expected: cfg(/expected a token provider function or a static token/, 'oauthbearer') },
     { entry: 'KafkaConsumer', input: 'no group.id', run: () => keep(new KafkaConsumer({ 'bootstrap.servers': servers })), expected: cfg(/a consumer needs a group id/, 'group.id') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript and wide (KafkaConfig) callers
     { entry: 'KafkaConsumer', input: 'a producer property', run: () => keep(new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': 'g', 'linger.ms': 1 })), expected: cfg(/is a producer property/, 'linger.ms') },
     { entry: 'KafkaConsumer', input: 'highWaterMark.messages 0', run: () => keep(new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': 'g' }, { highWaterMark: { messages: 0 } })), expected: cfg(/must be a positive integer, got 0/, 'highWaterMark.messages') },
     { entry: 'KafkaConsumer', input: 'onAssign not a function', run: () => keep(new KafkaConsumer({ 'bootstrap.servers': servers, 'group.id': 'g' }, { onAssign: 5 as never })), expected: cfg(/must be a function, got number/, 'onAssign') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript and wide (KafkaConfig) callers
     { entry: 'KafkaAdmin', input: 'a producer property', run: () => keep(new KafkaAdmin({ 'bootstrap.servers': servers, 'linger.ms': 1 })), expected: cfg(/an admin client accepts only properties common/, 'linger.ms') },
     { entry: 'KafkaAdmin', input: 'options.timeoutMs 0', run: () => keep(new KafkaAdmin({ 'bootstrap.servers': servers }, { timeoutMs: 0 })), expected: typeError(/options.timeoutMs must be an integer number of milliseconds/) },
     { entry: 'validateConfig', input: 'unknown role', run: () => validateConfig('broker' as never, {}), expected: cfg(/must be one of producer, consumer, admin/, 'role') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'not an object', run: () => Driver.connect('x'), expected: cfg(/expected object/, '(root)') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'bootstrap.servers a number', run: () => Driver.connect({ kafka: { 'bootstrap.servers': 5 } }), expected: cfg(/./, 'kafka.bootstrap.servers') },
     // Unknown top-level blocks are accepted, as Octopus accepts them (issue 17); a wrong type in an entry octokafka reads is not.
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'disable_info_topic not a boolean', run: () => Driver.connect({ kafka: {}, disable_info_topic: 'yes' }), expected: cfg(/boolean/, 'disable_info_topic') },
     { entry: 'Driver.connect', input: 'bad namespace', run: () => Driver.connect({ kafka: { 'bootstrap.servers': servers }, namespace: 'a b' }), expected: cfg(/topic-name prefix/, 'namespace') },
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JSON configurations
     { entry: 'Driver.connect', input: 'unknown librdkafka property', run: async () => keep(await Driver.connect({ kafka: { 'bootstrap.servers': servers, 'lingr.ms': 1 } })), expected: cfg(/did you mean `linger.ms`/, 'lingr.ms') },
     { entry: 'Driver.fromFile', input: 'missing file', run: () => Driver.fromFile('/nonexistent/octokafka.json'), expected: cfg(/cannot read the configuration file/, '/nonexistent/octokafka.json') },
     {

@@ -7,7 +7,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { ApiKey, Driver, ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, type DriverOptions, type Event, type Message, type TopicConsumer } from '../../lib/index';
+import { ApiKey, Driver, ErrorCode, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, type ConsumerConfig, type DriverOptions, type Event, type Message, type TopicConsumer } from '../../lib/index';
 import { check, idOf, printFigures, sleep, until, type Acked } from '../fault-helpers';
 import { fastGroup, realCluster, unique } from '../helpers';
 
@@ -289,7 +289,7 @@ describe.skipIf(realCluster).concurrent('consumer faults (MockCluster)', () => {
     const group = unique('rebal');
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
     const acked = await produce(producer, topic, partitions, 0, 1000);
-    const config = { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, 'group.protocol': 'consumer', 'enable.auto.commit': false };
+    const config: ConsumerConfig = { 'bootstrap.servers': cluster.bootstrapServers, 'group.id': group, 'group.protocol': 'consumer', 'enable.auto.commit': false };
     const seen: Array<{ id: number; partition: number; by: string }> = [];
     const commitErrors: unknown[] = [];
     const member = (name: string): { consumer: KafkaConsumer; loop: Promise<void>; owned: Set<number> } => {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type Message } from '../../lib/index';
+import { KafkaAdmin, KafkaConsumer, KafkaError, KafkaProducer, type ConsumerConfig, type Message } from '../../lib/index';
 import { realCluster, rejection, unique, useCluster } from '../helpers';
 import { startOldBrokerProxy } from '../old-broker-proxy';
 
@@ -241,7 +241,7 @@ describe('auto.offset.reset when the committed offset is out of range', () => {
   }
 
   /** The first message a consumer of `group` gets, with the given reset policy. */
-  async function resume(topic: string, group: string, reset: string): Promise<Message> {
+  async function resume(topic: string, group: string, reset: ConsumerConfig['auto.offset.reset']): Promise<Message> {
     const consumer = new KafkaConsumer({ 'bootstrap.servers': servers(), 'group.id': group, 'auto.offset.reset': reset, 'enable.auto.commit': false });
     try {
       await consumer.assign([{ topic, partition: 0 }]);

@@ -12,7 +12,9 @@ import {
   type ConfigRole,
   type ConfigWarning,
 } from '../../lib/config/config';
-import { PROPERTIES } from '../../lib/config/config-properties';
+import { PROPERTIES, type PropertyInfo } from '../../lib/config/config-properties';
+import { resolveProperty } from '../../lib/config/config-names';
+import { parseValue } from '../../lib/config/config-values';
 import { isSecretProperty } from '../../lib/config/secrets';
 import { ConfigError, ErrorCode, KafkaError } from '../../lib/util/errors';
 
@@ -102,7 +104,7 @@ describe('generated property table', () => {
   const md = existsSync(cache)
     ? readdirSync(cache).map((d) => join(cache, d, 'share/CONFIGURATION.md')).find((f) => f.includes('librdkafka-2.14.2-') && existsSync(f))
     : undefined;
-  it.skipIf(md === undefined || !existsSync(join(cache, 'librdkafka_2.14.2.orig.tar.gz')))('matches what the generator produces', () => {
+  it.skipIf(md === undefined || !existsSync(join(cache, 'librdkafka_2.14.2.orig.tar.gz')))('matches what the generator produces (the table and the generated types)', () => {
     execFileSync(process.execPath, [join(root, 'scripts/gen-config-properties.mjs'), '--check', md!], { stdio: 'pipe' });
   });
 });
@@ -493,5 +495,59 @@ describe('secrets', () => {
         expect(producer({ ...SASL_PLAIN, 'sasl.password': password })['sasl.password']).toBe(password);
       }),
     );
+  });
+});
+
+/**
+ * The generated configuration types (lib/config/config-property-types.ts) promise what the
+ * runtime accepts; these check both directions at run time, property by property: what the
+ * types allow is accepted, and a value of another JavaScript type is refused with a
+ * ConfigError naming the property (for JavaScript callers and wide KafkaConfig values).
+ */
+describe('the typed configuration and the runtime agree', () => {
+  const settable = PROPERTIES.filter(
+    (p) => p.type !== 'api' && p.unsupported === undefined && !((p.type === 'enum' || p.type === 'flags') && p.values === undefined),
+  );
+  /** Values of each kind that config-property-types.ts allows for the property. */
+  function allowed(p: PropertyInfo): unknown[] {
+    const names = (vs: readonly string[]): string[] => vs.flatMap((v) => [v, v.toUpperCase(), v.toLowerCase()]);
+    switch (p.type) {
+      case 'integer':
+        return [p.min, BigInt(p.min!), String(p.max), ...names(Object.keys(p.named ?? {}))];
+      case 'float':
+        return [p.min, String(p.max)];
+      case 'boolean':
+        return [true, false, 'true', 'FALSE', 't', 'F', '1', '0'];
+      case 'enum':
+        return names(p.values!);
+      case 'flags':
+        return [...names(p.values!), `+${p.values![0]}`, `-${p.values![0]}`, `${p.values![0]},${p.values!.at(-1)}`, [p.values![0], `+${p.values!.at(-1)}`]];
+      default:
+        if (p.choices) return p.separator ? [...names(p.choices), `${p.choices[0]},${p.choices.at(-1)}`, [p.choices[0]]] : names(p.choices);
+        return p.separator || p.type === 'patterns' ? ['a', ['a', 'b']] : ['a'];
+    }
+  }
+  const roleOf = (p: PropertyInfo): ConfigRole => (p.role === 'both' ? 'admin' : p.role);
+
+  it('every value the types allow is accepted', () => {
+    for (const p of settable) {
+      const { entry, target } = resolveProperty(p.scope === 'topic' && PROPERTIES.some((q) => q.scope === 'global' && q.name === p.name) ? `topic.${p.name}` : p.name)!;
+      for (const value of allowed(p)) {
+        const parsed = parseValue(entry, target, value);
+        expect(parsed.ok, `${p.name}: ${String(value)}`).toBe(true);
+      }
+    }
+  });
+
+  it('a value of another JavaScript type is a ConfigError naming the property', () => {
+    for (const p of settable.filter((q) => q.scope === 'global' || !PROPERTIES.some((g) => g.scope === 'global' && g.name === q.name))) {
+      const wrong = p.type === 'integer' || p.type === 'float' ? true : p.type === 'boolean' ? 1 : 9092;
+      configError(() => validateConfig(roleOf(p), { [p.name]: wrong }), p.name, 'expected');
+    }
+    configError(() => producer({ 'bootstrap.servers': 9092 }), 'bootstrap.servers', 'got number');
+    configError(() => producer({ 'linger.ms': 'soon' }), 'linger.ms', 'got the string "soon"');
+    configError(() => producer({ 'compression.type': 1 }), 'compression.type', 'expected one of none, gzip', 'got number');
+    configError(() => consumer({ 'auto.offset.reset': true }), 'auto.offset.reset', 'got boolean');
+    configError(() => producer({ 'enable.idempotence': 'yes' }), 'enable.idempotence', 'expected a boolean');
   });
 });

@@ -7,8 +7,10 @@ const cluster = useCluster();
 
 describe('bad input gives typed errors and the process keeps running', () => {
   it('librdkafka-refused configuration is a ConfigError naming the property', () => {
+    // @ts-expect-error -- the compiler refuses it too; the runtime check is for JavaScript callers
     expect(() => new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'no.such.property': 1 })).toThrow(ConfigError);
     try {
+      // @ts-expect-error -- as above
       new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, acks: 'sometimes' });
       expect.unreachable();
     } catch (e) {

@@ -105,11 +105,31 @@ const topic = await driver.createTopic('t', { num_partitions: 1 });
 const event = await topic.consumer('g').pull({ timeoutMs: 10 });
 if (event) console.log(event.id, event.metadata);
 await driver.close(); await consumer.close(); await producer.close(); await cluster.close();
+// Typed configurations: valid ones compile, wrong names and values do not; the escape hatch is explicit.
+const typed: ProducerConfig = { 'bootstrap.servers': ['b1:9092', 'b2:9092'], acks: 'all', 'compression.type': 'zstd', 'linger.ms': 5, 'enable.idempotence': true, debug: ['broker', 'protocol'], 'client.id': undefined };
+const typedConsumer: ConsumerConfig = { 'group.id': 'g', 'auto.offset.reset': 'earliest', 'security.protocol': 'SASL_SSL', 'sasl.mechanisms': 'PLAIN', ...uncheckedConfig({ 'fetch.wait.max.ms': process.env.FETCH_WAIT }) };
+const typedAdmin: AdminConfig = { 'bootstrap.servers': 'b:9092', 'client.id': 'admin' };
+const wide: KafkaConfig = typed;
+// @ts-expect-error acks is a number or 'all'
+const badAcks: ProducerConfig = { acks: 'most' };
+// @ts-expect-error linger.ms is a number
+const badLinger: ProducerConfig = { 'linger.ms': 'soon' };
+// @ts-expect-error bootstrap.servers is a string or an array of strings
+const badServers: AdminConfig = { 'bootstrap.servers': 9092 };
+// @ts-expect-error a misspelt name
+const badName: ConsumerConfig = { 'group.idd': 'g' };
+// @ts-expect-error a producer property in a consumer configuration
+const badRole: ConsumerConfig = { 'linger.ms': 5 };
+// @ts-expect-error compression.type is one of none, gzip, snappy, lz4, zstd
+const badCompression: ProducerConfig = { 'compression.type': 'brotli' };
+// @ts-expect-error auto.offset.reset is one of its named values
+const badReset: ConsumerConfig = { 'auto.offset.reset': 'oldest' };
+console.log(typed, typedConsumer, typedAdmin, wide, badAcks, badLinger, badServers, badName, badRole, badCompression, badReset);
 `;
-  writeFileSync(join(dir, 'esm.mts'), `import { Driver, KafkaConsumer, KafkaError, KafkaProducer, MockCluster } from 'octokafka';\n${body}\nexport {};\n`);
+  writeFileSync(join(dir, 'esm.mts'), `import { Driver, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, uncheckedConfig, type AdminConfig, type ConsumerConfig, type KafkaConfig, type ProducerConfig } from 'octokafka';\n${body}\nexport {};\n`);
   writeFileSync(
     join(dir, 'cjs.cts'),
-    `import { Driver, KafkaConsumer, KafkaError, KafkaProducer, MockCluster } from 'octokafka';\nexport async function main(): Promise<void> {${body}}\n`,
+    `import { Driver, KafkaConsumer, KafkaError, KafkaProducer, MockCluster, uncheckedConfig, type AdminConfig, type ConsumerConfig, type KafkaConfig, type ProducerConfig } from 'octokafka';\nexport async function main(): Promise<void> {${body}}\n`,
   );
   // No "types" and no skipLibCheck: what `tsc --init`-free projects get.
   writeFileSync(

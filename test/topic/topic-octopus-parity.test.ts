@@ -286,6 +286,7 @@ describe('consumer groups under a namespace, opted in', () => {
   });
 
   it('rejects a non-boolean namespace_consumer_groups naming it', async () => {
+    // @ts-expect-error -- refused by the compiler too; the runtime check is for JSON configurations
     await expect(Driver.connect({ kafka: { 'bootstrap.servers': cluster.bootstrapServers }, namespace_consumer_groups: 'yes' })).rejects.toMatchObject({
       property: 'namespace_consumer_groups',
     });

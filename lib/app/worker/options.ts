@@ -3,7 +3,7 @@
  * and stops; checked up front so that a mistake is a ConfigError before anything connects.
  */
 import type { Logger } from '../../core/client-base';
-import type { KafkaConfig } from '../../config/client-config';
+import type { ConsumerConfig, ProducerConfig } from '../../config/typed-config';
 import type { Connection, Connections } from '../connections';
 import { ConfigError } from '../../util/errors';
 import type { DeliveryReport, Message, OutgoingMessage } from '../../core/message';
@@ -105,10 +105,10 @@ export interface WorkerOptions {
   openTelemetry?: boolean;
   /** librdkafka statistics interval of the worker's clients (default 5000 ms; 0: off). */
   statisticsIntervalMs?: number;
-  /** Extra librdkafka configuration of the worker's consumer / producer. */
-  consumerConfig?: KafkaConfig;
+  /** Extra librdkafka configuration of the worker's consumer. */
+  consumerConfig?: ConsumerConfig;
   /** Extra librdkafka configuration of the worker's producer. */
-  producerConfig?: KafkaConfig;
+  producerConfig?: ProducerConfig;
   /** Where the worker and its clients log (default: the connections' logger). */
   logger?: Logger;
   /** Stop on SIGTERM and SIGINT (a second signal exits at once). */
