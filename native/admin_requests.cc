@@ -262,12 +262,15 @@ Napi::Value Admin::CreatePartitions(const Napi::CallbackInfo& info) {
 namespace {
 
 // [{ type, name }] -> config resources (type: rd_kafka_ResourceType_t).
-std::shared_ptr<Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy>> Resources(Napi::Env env,
-                                                                                                Napi::Array arr,
-                                                                                                const char* shape) {
+// `read` (when given) receives the objects as read, so that a caller's second pass uses the
+// same objects: reading the array again could meet a different length (a getter may change
+// it) and index past the resources made here.
+std::shared_ptr<Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy>> Resources(
+    Napi::Env env, Napi::Array arr, const char* shape, std::vector<Napi::Object>* read = nullptr) {
   auto res = std::make_shared<Owned<rd_kafka_ConfigResource_t, rd_kafka_ConfigResource_destroy>>();
   for (uint32_t i = 0; i < arr.Length(); i++) {
     Napi::Object o = ObjectAt(env, arr, i, shape);
+    if (read) read->push_back(o);
     int type = IntField(env, o, "type", shape);
     std::string name = StringField(env, o, "name", shape);
     RequireArg(env, type > RD_KAFKA_RESOURCE_ANY && type < RD_KAFKA_RESOURCE__CNT, "config resource type is invalid");
@@ -300,9 +303,10 @@ Napi::Value Admin::IncrementalAlterConfigs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* shape = "alterConfigs(resources): each resource is { type, name, ops: [{ name, op, value }] }";
   Napi::Array arr = ArrayArg(info, 0, shape);
-  auto res = Resources(env, arr, shape);
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    Napi::Value opsValue = arr.Get(i).As<Napi::Object>().Get("ops");
+  std::vector<Napi::Object> read;
+  auto res = Resources(env, arr, shape, &read);
+  for (size_t i = 0; i < read.size(); i++) {
+    Napi::Value opsValue = read[i].Get("ops");
     RequireArg(env, opsValue.IsArray(), shape);
     Napi::Array ops = opsValue.As<Napi::Array>();
     for (uint32_t j = 0; j < ops.Length(); j++) {
@@ -420,9 +424,10 @@ Napi::Value Admin::AlterConfigs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* shape = "alterConfigs(resources): each resource is { type, name, entries: [[name, value]] }";
   Napi::Array arr = ArrayArg(info, 0, shape);
-  auto res = Resources(env, arr, shape);
-  for (uint32_t i = 0; i < arr.Length(); i++) {
-    Napi::Value entriesValue = arr.Get(i).As<Napi::Object>().Get("entries");
+  std::vector<Napi::Object> read;
+  auto res = Resources(env, arr, shape, &read);
+  for (size_t i = 0; i < read.size(); i++) {
+    Napi::Value entriesValue = read[i].Get("entries");
     RequireArg(env, entriesValue.IsArray(), shape);
     Napi::Array entries = entriesValue.As<Napi::Array>();
     for (uint32_t j = 0; j < entries.Length(); j++) {

@@ -123,6 +123,47 @@ describe('native entry points refuse bad arguments', () => {
   });
 });
 
+describe('arrays that change while they are read', () => {
+  let cluster: MockCluster;
+  beforeAll(async () => {
+    cluster = await MockCluster.start();
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  // The config resources are made from a first pass over the array and their entries added in
+  // a second: a getter that grows the array on every read must not make the second pass index
+  // past the resources the first made (each element is read once).
+  it('alterConfigs: a resource list that grows on every read is read once, and the request runs on what was read', async () => {
+    const admin: NativeAdmin = new (nativeAdminClass())({ 'bootstrap.servers': cluster.bootstrapServers }, () => undefined);
+    try {
+      for (const [method, key] of [['incrementalAlterConfigs', 'ops'], ['alterConfigs', 'entries']] as const) {
+        const resources: unknown[] = [];
+        let reads = 0;
+        Object.defineProperty(resources, 0, {
+          enumerable: true,
+          get() {
+            reads++;
+            resources.push({ type: 2, name: `grown-${reads}`, [key]: [] });
+            return { type: 2, name: 'first', [key]: [] };
+          },
+        });
+        const call = (admin as unknown as Record<string, (r: unknown, t: number, v: boolean) => Promise<unknown>>)[method]!;
+        const outcome = await call.call(admin, resources, 2000, false).then(
+          () => 'resolved',
+          (e: Error) => e.name,
+        );
+        expect(reads, method).toBe(1);
+        // The mock has no AlterConfigs: the request ran and was refused, nothing else.
+        expect(outcome, method).toMatch(/resolved|_UNSUPPORTED_FEATURE|UNSUPPORTED|INVALID_REQUEST|_TIMED_OUT/);
+      }
+    } finally {
+      await admin.close();
+    }
+  });
+});
+
 describe('the exception barrier of native methods', () => {
   // A child process lowers its own address-space limit so that the arena's bookkeeping (16
   // bytes a message) cannot be allocated: produceArena meets a std::bad_alloc, which
