@@ -308,6 +308,11 @@ grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" ||
 #   persisted are failed (_MSG_TIMED_OUT, status POSSIBLY_PERSISTED) instead of being sent
 #   again under the new epoch, where the broker cannot de-duplicate them (librdkafka #4953;
 #   test/faults-cluster/two-down.test.ts).
+# - coord-req-timeout: requests sent to a group or transaction coordinator (TxnOffsetCommit,
+#   group admin requests) waited forever for a cached coordinator that stayed down: their
+#   timeout was never enforced and they were retried only on a broker going to or from UP.
+#   They are now re-run every second: timed out, or sent to a newly found coordinator
+#   (test/txn-coordinator-down.test.ts; the exactly-once worker's stall after a node kill).
 for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done
