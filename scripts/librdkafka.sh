@@ -313,6 +313,8 @@ grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" ||
 #   timeout was never enforced and they were retried only on a broker going to or from UP.
 #   They are now re-run every second: timed out, or sent to a newly found coordinator
 #   (test/txn-coordinator-down.test.ts; the exactly-once worker's stall after a node kill).
+#   A request whose requester is gone (an admin request that timed out) gets no reply: its
+#   callback would use the requester's freed data.
 for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done
