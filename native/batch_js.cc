@@ -11,6 +11,7 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
   auto errors = Napi::Int32Array::New(env, n);
   auto offsets = Napi::BigInt64Array::New(env, n);
   auto timestamps = Napi::Float64Array::New(env, n);
+  auto statuses = Napi::Uint8Array::New(env, n);
   for (size_t i = 0; i < n; i++) {
     const Delivery& d = deliveries[i];
     ids[i] = d.id;
@@ -18,6 +19,7 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
     errors[i] = d.err;
     offsets[i] = d.offset;
     timestamps[i] = static_cast<double>(d.timestamp);
+    statuses[i] = static_cast<uint8_t>(d.status);
   }
   Napi::Object o = Napi::Object::New(env);
   o.Set("ids", ids);
@@ -25,6 +27,7 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
   o.Set("errors", errors);
   o.Set("offsets", offsets);
   o.Set("timestamps", timestamps);
+  o.Set("statuses", statuses);
   return o;
 }
 

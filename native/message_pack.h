@@ -43,6 +43,8 @@ struct Delivery {
   int32_t err;
   int64_t offset;
   int64_t timestamp;
+  // rd_kafka_message_status(): 0 not persisted, 1 possibly persisted, 2 persisted.
+  int32_t status = RD_KAFKA_MSG_STATUS_NOT_PERSISTED;
 };
 
 }  // namespace octokafka

@@ -102,6 +102,7 @@ void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaq
     d.offset = msg->offset;
     rd_kafka_timestamp_type_t type;
     d.timestamp = rd_kafka_message_timestamp(msg, &type);
+    d.status = rd_kafka_message_status(msg);
     if (tlsServing == c) {
       c->reports.push_back(d);
       // Handed over in chunks even in the middle of a long serve.

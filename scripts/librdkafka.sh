@@ -303,6 +303,18 @@ grep -qF 'RD_IF_FREE(rkcg->rkcg_next_subscription,' "$top/src/rdkafka_cgrp.c" ||
 # - kip848-unsupported-error: a consumer with group.protocol=consumer on a broker without
 #   ConsumerGroupHeartbeat v1 (Kafka 3.x) only retried, logging at debug level; it now gets
 #   one _UNSUPPORTED_FEATURE consumer error (test/client/real-rebalance.test.ts, on Kafka 3.9).
+# - idempotent-epoch-no-resend: when the idempotent producer's epoch is bumped (after message
+#   timeouts) or its PID changes, messages already sent under the old epoch that may have been
+#   persisted are failed (_MSG_TIMED_OUT, status POSSIBLY_PERSISTED) instead of being sent
+#   again under the new epoch, where the broker cannot de-duplicate them (librdkafka #4953;
+#   test/faults-cluster/two-down.test.ts).
+# - coord-req-timeout: requests sent to a group or transaction coordinator (TxnOffsetCommit,
+#   group admin requests) waited forever for a cached coordinator that stayed down: their
+#   timeout was never enforced and they were retried only on a broker going to or from UP.
+#   They are now re-run every second: timed out, or sent to a newly found coordinator
+#   (test/client/txn-coordinator-down.test.ts; the exactly-once worker's stall after a node kill).
+#   A request whose requester is gone (an admin request that timed out) gets no reply: its
+#   callback would use the requester's freed data.
 for p in "${patch_files[@]}"; do
   patch -d "$top" -p1 --forward --silent <"$p" || die "$(basename "$p") did not apply"
 done

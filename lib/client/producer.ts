@@ -8,7 +8,7 @@ import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-ba
 import { toConfigError } from '../config/client-config';
 import type { ProducerConfig } from '../config/typed-config';
 import { DEFAULTS, validateConfig } from '../config/config';
-import { ClosedError, ErrorCode, KafkaError } from '../util/errors';
+import { ClosedError, ErrorCode, KafkaError, type MessagePersistence } from '../util/errors';
 import type { KafkaConsumer } from './consumer';
 import { NATIVE } from '../native/symbols';
 import { BatchDelivery } from '../core/batch-delivery';
@@ -37,6 +37,8 @@ import type { DeliveryCallback } from './types';
 const FATAL = -150;
 /** How long a producer without topic auto-creation waits for an unknown topic to appear before failing its messages. */
 const UNKNOWN_TOPIC_WAIT_MS = 5000;
+/** rd_kafka_message_status() values, by number. */
+const PERSISTENCE: readonly MessagePersistence[] = ['not-persisted', 'possibly-persisted', 'persisted'];
 
 /** Options of {@link KafkaProducer} besides the librdkafka configuration. */
 export interface ProducerOptions extends ClientOptions {
@@ -561,11 +563,15 @@ export class KafkaProducer extends ClientBase {
    * The error of a failed delivery: once the producer hit a fatal error, that error (typed,
    * fatal); a message purged because the cluster refused this client, the refusal.
    */
-  private deliveryError(err: number, topic: string): KafkaError {
+  private deliveryError(err: number, topic: string, status: number): KafkaError {
     const context = `delivery to ${JSON.stringify(topic)} failed`;
-    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) return this.refusedError(context, this.purgedFor);
-    if (this.fatal && err !== ErrorCode.PURGE_QUEUE && err !== ErrorCode.DESTROY) return this.fatalError(err, context);
-    return this.withServers(nativeError(err, context));
+    let error: KafkaError;
+    if (err === ErrorCode.PURGE_QUEUE && this.purgedFor && !this.closing) error = this.refusedError(context, this.purgedFor);
+    else if (this.fatal && err !== ErrorCode.PURGE_QUEUE && err !== ErrorCode.DESTROY) error = this.fatalError(err, context);
+    else error = this.withServers(nativeError(err, context));
+    // Each of these is a new error object: the message's own persistence status goes on it.
+    Object.defineProperty(error, 'persistence', { value: PERSISTENCE[status] ?? 'not-persisted', enumerable: true });
+    return error;
   }
 
   /** The producer's fatal error (the cause librdkafka reported) for a call or a message that failed because of it. */
@@ -625,7 +631,7 @@ export class KafkaProducer extends ClientBase {
     if (this.inFlight > 0) this.handle.purgeQueued();
   }
 
-  private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number): void {
+  private settleSingle(single: Single, err: number, partition: number, offset: bigint, timestamp: number, status: number): void {
     this.inFlight--;
     const topic = single.message.topic;
     if (err === 0) {
@@ -634,7 +640,7 @@ export class KafkaProducer extends ClientBase {
       else single.resolve?.(report);
       return;
     }
-    const error = this.deliveryError(err, topic);
+    const error = this.deliveryError(err, topic, status);
     if (!this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
     if (single.callback) callApplication(single.callback, error, null);
     else single.reject?.(error);
@@ -643,7 +649,7 @@ export class KafkaProducer extends ClientBase {
   /** Fails message `id` as destroyed with its client. */
   private settleDestroyed(id: number): void {
     const offsets = BigInt64Array.of(-1n);
-    const d: NativeDeliveries = { ids: Float64Array.of(id), partitions: Int32Array.of(-1), errors: Int32Array.of(ErrorCode.DESTROY), offsets, timestamps: Float64Array.of(0) };
+    const d: NativeDeliveries = { ids: Float64Array.of(id), partitions: Int32Array.of(-1), errors: Int32Array.of(ErrorCode.DESTROY), offsets, timestamps: Float64Array.of(0), statuses: Uint8Array.of(0) };
     this.settle(d, new Int32Array(offsets.buffer), 0);
   }
 
@@ -657,7 +663,7 @@ export class KafkaProducer extends ClientBase {
       const single = this.singles.get(seq);
       if (single) {
         this.singles.delete(seq);
-        this.settleSingle(single, err, d.partitions[i]!, d.offsets[i]!, d.timestamps[i]!);
+        this.settleSingle(single, err, d.partitions[i]!, d.offsets[i]!, d.timestamps[i]!, d.statuses[i]!);
         return;
       }
       p = this.pending.get(seq);
@@ -676,7 +682,7 @@ export class KafkaProducer extends ClientBase {
       fields.timestamps[index] = d.timestamps[i]!;
     } else {
       const topic = topicOf(p, index);
-      const error = err === 0 ? null : this.deliveryError(err, topic);
+      const error = err === 0 ? null : this.deliveryError(err, topic, d.statuses[i]!);
       if (error && !this.purgedForRefusal(error) && (err === ErrorCode.PURGE_QUEUE || err === ErrorCode.DESTROY)) this.purged++;
       if (p.settlers) {
         const offset = d.offsets[i]!;

@@ -17,6 +17,8 @@ export interface NativeDeliveries {
   errors: Int32Array;
   offsets: BigInt64Array;
   timestamps: Float64Array;
+  /** rd_kafka_message_status() per message: 0 not persisted, 1 possibly persisted, 2 persisted. */
+  statuses: Uint8Array;
 }
 
 /** A consumed-message batch: fixed fields in typed arrays, keys and values in one Buffer. */

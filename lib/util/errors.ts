@@ -117,7 +117,18 @@ export interface KafkaErrorInit {
   txnRequiresAbort?: boolean;
   /** The underlying error, if any. */
   cause?: unknown;
+  /** A failed send only: whether the message may be in the topic (see {@link KafkaError.persistence}). */
+  persistence?: MessagePersistence;
 }
+
+/**
+ * What a failed send's delivery report says about the message (librdkafka's
+ * `rd_kafka_message_status()`): `'not-persisted'`, never written (never sent, or refused by
+ * the broker), so sending it again risks order but not a duplicate; `'possibly-persisted'`,
+ * sent without an answer (timed out in flight, connection lost) and may be in the topic, so
+ * sending it again may store it twice; `'persisted'`, written and acknowledged.
+ */
+export type MessagePersistence = 'not-persisted' | 'possibly-persisted' | 'persisted';
 
 /** An error from Kafka, librdkafka or octokafka itself. */
 export class KafkaError extends Error {
@@ -131,6 +142,12 @@ export class KafkaError extends Error {
   readonly isFatal: boolean;
   /** True when the current transaction must be aborted. */
   readonly txnRequiresAbort: boolean;
+  /**
+   * Set on the error of a failed send (its delivery report): whether the message may
+   * nevertheless be in the topic. `'possibly-persisted'` (e.g. `_MSG_TIMED_OUT` for a message
+   * the broker had received) means a resend may store it twice. Undefined on other errors.
+   */
+  declare readonly persistence?: MessagePersistence;
 
   constructor(init: KafkaErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -140,6 +157,7 @@ export class KafkaError extends Error {
     this.isRetriable = init.retriable ?? false;
     this.isFatal = init.fatal ?? false;
     this.txnRequiresAbort = init.txnRequiresAbort ?? false;
+    if (init.persistence !== undefined) (this as { persistence?: MessagePersistence }).persistence = init.persistence;
   }
 }
 

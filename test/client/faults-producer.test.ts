@@ -235,6 +235,8 @@ describe('a cluster that is never reachable', () => {
     expect((error as KafkaError).codeName).toBe('_MSG_TIMED_OUT');
     // The outcome is unknown and librdkafka already retried: not a blind-retry error.
     expect((error as KafkaError).isRetriable).toBe(false);
+    // Never sent (no broker answered): the delivery report says it is not in the topic.
+    expect((error as KafkaError).persistence).toBe('not-persisted');
     expect((error as KafkaError).message).toContain(servers);
     expect(elapsed).toBeLessThan(20_000); // bounded by message.timeout.ms (no timing precision asserted)
     // Connection failures are reported as error events naming each broker.
@@ -247,6 +249,7 @@ describe('a cluster that is never reachable', () => {
     const purged = await pending;
     expect(purged).toBeInstanceOf(KafkaError);
     expect((purged as KafkaError).code).toBe(ErrorCode.PURGE_QUEUE);
+    expect((purged as KafkaError).persistence).toBe('not-persisted');
     console.log(`fault[never-reachable-produce]: sent=2 acked=0 found=0 duplicates=0 lost=0 timedOut=1 undeliveredAtClose=${report.undelivered}`);
   });
 
