@@ -12,6 +12,7 @@
  */
 import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from '../config/checks';
 import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
+import { legacyTimeoutOf, timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 import { toConfigError } from '../config/client-config';
 import type { ConsumerConfig } from '../config/typed-config';
 import { probeWithAdmin } from '../admin/cluster-probe';
@@ -376,9 +377,17 @@ export class KafkaConsumer extends ClientBase {
     }
   }
 
-  /** The committed offsets of the given partitions (from the group coordinator). */
-  async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+  /**
+   * The committed offsets of the given partitions (from the group coordinator).
+   *
+   * @param options - `timeoutMs`: how long to wait for the group coordinator (default 10 000 ms).
+   */
+  committed(partitions: TopicPartition[], options?: TimeoutOptions): Promise<TopicPartitionOffset[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `committed(partitions, { timeoutMs: 5000 })`. */
+  committed(partitions: TopicPartition[], timeoutMs: number): Promise<TopicPartitionOffset[]>;
+  async committed(partitions: TopicPartition[], options?: TimeoutOptions | number): Promise<TopicPartitionOffset[]> {
     this.assertOpen('committed');
+    const timeoutMs = legacyTimeoutOf('committed', options, 10_000);
     return fromNative(await this.call(this.handle.committed(toNative(partitions), timeoutMs), 'committed'));
   }
 
@@ -409,24 +418,34 @@ export class KafkaConsumer extends ClientBase {
     await this.call(this.handle.resume(toNative(partitions)), 'resume');
   }
 
-  /** Low and high watermark offsets of a partition, asked from its leader. */
-  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{
-    /** The first offset in the partition. */
-    low: bigint;
-    /** The offset the next produced message will get. */
-    high: bigint;
-  }> {
+  /**
+   * Low and high watermark offsets of a partition, asked from its leader.
+   *
+   * @param options - `timeoutMs`: how long to wait for the partition's leader (default 10 000 ms).
+   */
+  queryWatermarkOffsets(topic: string, partition: number, options?: TimeoutOptions): Promise<WatermarkOffsets>;
+  /** @deprecated Pass `{ timeoutMs }`: `queryWatermarkOffsets(topic, partition, { timeoutMs: 5000 })`. */
+  queryWatermarkOffsets(topic: string, partition: number, timeoutMs: number): Promise<WatermarkOffsets>;
+  async queryWatermarkOffsets(topic: string, partition: number, options?: TimeoutOptions | number): Promise<WatermarkOffsets> {
     this.assertOpen('queryWatermarkOffsets');
     if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
       throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
     }
-    checkTimeoutArg('queryWatermarkOffsets(timeoutMs)', timeoutMs);
+    const timeoutMs = legacyTimeoutOf('queryWatermarkOffsets', options, 10_000);
     return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
   }
 
-  /** For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms). */
-  async offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+  /**
+   * For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms).
+   *
+   * @param options - `timeoutMs`: how long to wait for the partitions' leaders (default 10 000 ms).
+   */
+  offsetsForTimes(partitions: TopicPartitionOffset[], options?: TimeoutOptions): Promise<TopicPartitionOffset[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `offsetsForTimes(partitions, { timeoutMs: 5000 })`. */
+  offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs: number): Promise<TopicPartitionOffset[]>;
+  async offsetsForTimes(partitions: TopicPartitionOffset[], options?: TimeoutOptions | number): Promise<TopicPartitionOffset[]> {
     this.assertOpen('offsetsForTimes');
+    const timeoutMs = legacyTimeoutOf('offsetsForTimes', options, 10_000);
     return fromNative(await this.call(this.handle.offsetsForTimes(toNative(partitions), timeoutMs), 'offsetsForTimes'));
   }
 
@@ -434,26 +453,21 @@ export class KafkaConsumer extends ClientBase {
    * How far behind the consumer is, per partition (default: its assignment): the high
    * watermark minus the next offset it will read (its position, or the committed offset
    * before it read anything; the low watermark when there is neither).
+   *
+   * @param options - `timeoutMs`: how long each of the queries behind it waits (default 10 000 ms).
    */
-  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<
-    Array<
-      TopicPartition & {
-        /** Messages between `position` and `high`. */
-        lag: bigint;
-        /** The partition's high watermark. */
-        high: bigint;
-        /** The next offset this consumer reads. */
-        position: bigint;
-      }
-    >
-  > {
+  lag(partitions?: TopicPartition[], options?: TimeoutOptions): Promise<PartitionLag[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `lag(partitions, { timeoutMs: 5000 })`. */
+  lag(partitions: TopicPartition[] | undefined, timeoutMs: number): Promise<PartitionLag[]>;
+  async lag(partitions?: TopicPartition[], options?: TimeoutOptions | number): Promise<PartitionLag[]> {
     this.assertOpen('lag');
+    const timeoutMs = legacyTimeoutOf('lag', options, 10_000);
     const list = partitions ?? (await this.assignment());
     if (list.length === 0) return [];
     const [positions, committed, marks] = await Promise.all([
       this.position(list),
-      this.committed(list, timeoutMs),
-      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, timeoutMs))),
+      this.committed(list, { timeoutMs }),
+      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, { timeoutMs }))),
     ]);
     return list.map((p, i) => {
       const { low, high } = marks[i]!;
@@ -632,8 +646,8 @@ export class KafkaConsumer extends ClientBase {
    * delivered again to the group — and the handle finishes closing in the background without
    * keeping the process alive.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
-    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
+  async close(options: TimeoutOptions = {}): Promise<ConsumerCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
     if (!this.closing) {
       this.closing = true;
       this.stopTokens();
@@ -641,7 +655,7 @@ export class KafkaConsumer extends ClientBase {
       this.wakeReaders();
     }
     // The native side takes a 32-bit count of milliseconds: a longer deadline is none at all.
-    const { timedOut } = await this.handle.close(Math.min(options?.timeoutMs ?? 30_000, 2 ** 31 - 1));
+    const { timedOut } = await this.handle.close(Math.min(timeoutMs, 2 ** 31 - 1));
     this.closed = true;
     this.buffer = [];
     this.head = 0;
@@ -649,7 +663,7 @@ export class KafkaConsumer extends ClientBase {
     if (timedOut) {
       this.reportError(
         new KafkaError({
-          message: `close did not complete within ${options?.timeoutMs ?? 30_000} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
+          message: `close did not complete within ${timeoutMs} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
           code: ErrorCode.TIMED_OUT,
           retriable: false,
         }),
@@ -961,8 +975,26 @@ export interface ConsumerGroupMetadata {
   generationId: number;
 }
 
+/** The watermarks of a partition (see {@link KafkaConsumer.queryWatermarkOffsets}). */
+export interface WatermarkOffsets {
+  /** The first offset in the partition. */
+  low: bigint;
+  /** The offset the next produced message will get. */
+  high: bigint;
+}
+
+/** How far behind a consumer is in one partition (see {@link KafkaConsumer.lag}). */
+export interface PartitionLag extends TopicPartition {
+  /** Messages between `position` and `high`. */
+  lag: bigint;
+  /** The partition's high watermark. */
+  high: bigint;
+  /** The next offset this consumer reads. */
+  position: bigint;
+}
+
 /** What {@link KafkaConsumer.close} reports. */
-export interface ConsumerCloseReport {
+export interface ConsumerCloseReport extends BaseCloseReport {
   /**
    * True when leaving the group did not complete by the deadline: the last commit and the
    * leave are not confirmed (a rebalance after session.timeout.ms gives the partitions to
