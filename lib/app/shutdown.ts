@@ -138,7 +138,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
   };
 }
 
-/** Whether a close() result says it gave up at its deadline (a consumer's). */
+/** Whether a close() result says it gave up at its deadline (every client's report has `timedOut`). */
 function timedOutOf(result: unknown): boolean {
   return result !== null && typeof result === 'object' && (result as { timedOut?: unknown }).timedOut === true;
 }

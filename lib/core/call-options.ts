@@ -38,7 +38,7 @@ export interface BaseCloseReport {
 export function timeoutOf(method: string, options: unknown, defaultMs: number): number {
   if (options === undefined || options === null) return defaultMs;
   if (typeof options !== 'object' || Array.isArray(options)) {
-    throw new TypeError(`${method}(options) must be an object { timeoutMs?: number }, got ${kindOf(options)}`);
+    throw new TypeError(`${method}(options) must be an object { timeoutMs?: number }, got ${describe(options)}`);
   }
   const timeoutMs = (options as TimeoutOptions).timeoutMs;
   checkTimeoutArg(`${method}: options.timeoutMs`, timeoutMs);
@@ -50,9 +50,19 @@ export function timeoutOf(method: string, options: unknown, defaultMs: number): 
  * options object: that deprecated form is still read, checked (and named) as before.
  */
 export function legacyTimeoutOf(method: string, options: unknown, defaultMs: number): number {
-  if (typeof options !== 'number') return timeoutOf(method, options, defaultMs);
-  checkTimeoutArg(`${method}(timeoutMs)`, options);
-  return options;
+  if (typeof options === 'number') {
+    checkTimeoutArg(`${method}(timeoutMs)`, options);
+    return options;
+  }
+  if (options !== undefined && options !== null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw new TypeError(`${method}(options) must be an object { timeoutMs?: number } (or, deprecated, a number of milliseconds), got ${describe(options)}`);
+  }
+  return timeoutOf(method, options, defaultMs);
+}
+
+/** A wrong argument as the error message shows it (a string quoted, so that "5" is told from 5). */
+function describe(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : kindOf(value);
 }
 
 /**
