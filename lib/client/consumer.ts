@@ -82,11 +82,29 @@ export interface ConsumerOptions extends ClientOptions {
 export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.consumer;
 
 /** Options of {@link KafkaConsumer.consume} and {@link KafkaConsumer.consumeBatch}. */
-export interface ConsumeOptions {
-  /** How long to wait for a message (default: until one arrives or the consumer closes). */
+export interface ConsumeOptions extends TimeoutOptions {
+  /**
+   * How long to wait for a message.
+   * @defaultValue none: until one arrives or the consumer closes
+   */
   timeoutMs?: number;
   /** Stops waiting when aborted: the call resolves with null (or an empty batch). */
   signal?: AbortSignal;
+}
+
+/** Options of {@link KafkaConsumer.commit}. */
+export interface CommitOptions extends TimeoutOptions {
+  /**
+   * Resolve once the commit is sent; its outcome arrives as a `commit` event.
+   * @defaultValue false
+   */
+  async?: boolean;
+  /**
+   * How long a synchronous commit waits for the group coordinator before it rejects with
+   * TIMED_OUT (librdkafka itself would wait forever for an unreachable one).
+   * @defaultValue 30 000
+   */
+  timeoutMs?: number;
 }
 
 /** Options of {@link KafkaConsumer.run}: one of `eachMessage` or `eachBatch`. */
@@ -258,7 +276,7 @@ export class KafkaConsumer extends ClientBase {
    * `{ async: true }` it resolves once the commit is sent, and its outcome arrives as a
    * `commit` event (failures also as `error`).
    */
-  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[] | null, options: CommitOptions = {}): Promise<void> {
     this.assertOpenOrClosingHook('commit');
     options ??= {};
     checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);

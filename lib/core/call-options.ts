@@ -11,8 +11,9 @@ import { kindOf } from '../config/config-values';
 /** Options of a call that waits for the cluster or for a deadline. */
 export interface TimeoutOptions {
   /**
-   * How long the call waits, in milliseconds (a finite number ≥ 0). Each method documents
-   * its own default.
+   * How long the call waits, in milliseconds (a finite number ≥ 0).
+   * @defaultValue each method's own, in its documentation: 30 000 for the producer's calls and
+   *   every `close()`, 10 000 for the consumer's queries (`committed`, `lag`, …)
    */
   timeoutMs?: number;
 }

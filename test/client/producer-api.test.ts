@@ -62,6 +62,8 @@ describe('producer', () => {
       await expect(producer.flush(200)).rejects.toThrow(/flush timed out after 200 ms with 1 messages undelivered/);
       const report = await producer.close({ timeoutMs: 100 });
       expect(report).toEqual({ timedOut: true, undelivered: 1 });
+      // The tests after this one need the broker.
+      await cluster.mock.setBrokerUp(1);
     } else {
       await producer.close();
     }

@@ -47,7 +47,7 @@ describe('MockCluster', () => {
     }
     await producer.close();
     const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), 'auto.offset.reset': 'earliest' });
-    const marks = await consumer.queryWatermarkOffsets(topic, 0, 5000);
+    const marks = await consumer.queryWatermarkOffsets(topic, 0, { timeoutMs: 5000 });
     consumer.assign([{ topic, partition: 0 }]);
     const offsets: bigint[] = [];
     for await (const batch of consumer.batches(5000)) {
