@@ -6,10 +6,12 @@
  */
 import { constants } from 'node:os';
 
-/** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster. */
+import type { TimeoutOptions } from '../core/call-options';
+
+/** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster, a Connection. */
 export interface Closable {
-  /** Closes the object within `timeoutMs`; resolves with its report. */
-  close(options?: { timeoutMs?: number }): Promise<unknown>;
+  /** Closes the object within `timeoutMs`; resolves with its report (a `BaseCloseReport` for octokafka's own). */
+  close(options?: TimeoutOptions): Promise<unknown>;
 }
 
 /** What a shutdown did. */

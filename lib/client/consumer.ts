@@ -193,9 +193,8 @@ export class KafkaConsumer extends ClientBase {
     // buffer before the flow stops, one more may be on its way). In the steady state it is
     // half: a hand-off goes only once the previous one was taken (askForMore).
     this.handle.setLimits(Math.max(1, Math.floor(hwm.messages / 4)), Math.max(1, Math.floor(hwm.bytes / 4)));
-    const handle = this.handle;
-    this.handOff = new HandOff(handle, hwm, () => this.closed);
-    this.offsets = new OffsetStore(handle, (e) => this.reportError(e), () => this.closed);
+    this.handOff = new HandOff(this.handle, hwm, () => this.closed);
+    this.offsets = new OffsetStore(this.handle, (e) => this.reportError(e), () => this.closed);
   }
 
   /** librdkafka's name for this client instance. */
