@@ -18,11 +18,15 @@ export {
   CONSUMER_DEFAULTS,
   type ConsumerOptions,
   type ConsumeOptions,
+  type CommitOptions,
   type RunOptions,
   type RebalanceHook,
   type ConsumerCloseReport,
   type ConsumerGroupMetadata,
+  type WatermarkOffsets,
+  type PartitionLag,
 } from './client/consumer';
+export type { TimeoutOptions, BaseCloseReport } from './core/call-options';
 export * from './testing/index';
 export { KafkaAdmin, ADMIN_DEFAULTS } from './admin/admin';
 export {
@@ -110,7 +114,7 @@ export {
   type ResolveConnectionOptions,
 } from './app/connection-config';
 export { closeOnSignals, type Closable, type CloseOnSignalsOptions, type ShutdownReport, type SignalShutdown } from './app/shutdown';
-export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions } from './app/connections';
+export { Connection, Connections, configureConnections, connect, closeAll, type ConnectionsOptions, type ConnectionsCloseReport } from './app/connections';
 export * from './app/worker/index';
 export * from './observability/metrics/index';
 export {

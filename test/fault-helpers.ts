@@ -73,7 +73,7 @@ export async function readAll(bootstrapServers: string, topic: string, partition
   const consumer = new KafkaConsumer({ 'bootstrap.servers': bootstrapServers, 'group.id': `reader-${topic}`, 'enable.auto.commit': false });
   try {
     const ends = new Map<number, bigint>();
-    for (let p = 0; p < partitions; p++) ends.set(p, (await consumer.queryWatermarkOffsets(topic, p, 20_000)).high);
+    for (let p = 0; p < partitions; p++) ends.set(p, (await consumer.queryWatermarkOffsets(topic, p, { timeoutMs: 20_000 })).high);
     const wanted = [...ends].filter(([, high]) => high > 0n).map(([partition]) => ({ topic, partition, offset: 0n }));
     const byPartition = new Map<number, Message[]>();
     if (wanted.length > 0) {

@@ -40,7 +40,7 @@ export async function startCluster(brokers = 1): Promise<TestCluster> {
         await admin.createTopics([{ topic: name, numPartitions: partitions }]);
         return name;
       },
-      close: () => admin.close(),
+      close: async () => void (await admin.close()),
     };
   }
   const mock = await MockCluster.start({ brokers });
@@ -52,7 +52,7 @@ export async function startCluster(brokers = 1): Promise<TestCluster> {
       await mock.createTopic(name, partitions, 1);
       return name;
     },
-    close: () => mock.close(),
+    close: async () => void (await mock.close()),
   };
 }
 

@@ -75,6 +75,7 @@ import {
   type RawMetadata,
 } from './admin-native';
 import { ClientBase, type LogEntry } from '../core/client-base';
+import { settlesWithin, timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 import { toConfigError } from '../config/client-config';
 import type { AdminConfig } from '../config/typed-config';
 import { validateConfig } from '../config/config';
@@ -650,12 +651,20 @@ export class KafkaAdmin extends ClientBase {
     return results.map((r) => ({ deleted: r.matching.map(toAclDescription) }));
   }
 
-  /** Releases the client; requests still in flight reject. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Releases the client; requests still in flight reject. Idempotent.
+   *
+   * @param options - `timeoutMs`: how long to wait for librdkafka to release the client
+   *   (default 30 000 ms); past it the report says `timedOut: true` and the release finishes
+   *   in the background.
+   */
+  async close(options: TimeoutOptions = {}): Promise<BaseCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
     this.closing = true;
     this.stopTokens();
-    await this.handle.close();
+    const timedOut = await settlesWithin(this.handle.close(), timeoutMs);
     this.closed = true;
+    return { timedOut };
   }
 
   protected refHandle(ref: boolean): void {

@@ -23,6 +23,7 @@ import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../util/errors'
 import type { KafkaMetrics } from '../observability/metrics/collector';
 import { MockCluster } from '../testing/mock-cluster';
 import { KafkaProducer, type ProducerOptions } from '../client/producer';
+import { timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 
 /** Where connections come from. */
 export interface ConnectionsOptions {
@@ -52,6 +53,24 @@ export interface ConnectionsOptions {
 }
 
 const OPTION_NAMES: readonly string[] = ['source', 'env', 'logger', 'metrics', 'statisticsIntervalMs', 'embedded'];
+
+/**
+ * What {@link Connection.close}, {@link Connections.closeAll} and {@link closeAll} report:
+ * the clients' reports summed up.
+ */
+export interface ConnectionsCloseReport extends BaseCloseReport {
+  /** True when some client (or the embedded cluster) did not finish closing by the deadline. */
+  timedOut: boolean;
+  /** Messages the producers failed at the deadline (see {@link KafkaProducer.close}). */
+  undelivered: number;
+}
+
+/** Adds a client's close report (whatever its kind) to `total`. */
+function addReport(total: ConnectionsCloseReport, report: unknown): void {
+  const r = report as Partial<ConnectionsCloseReport> | undefined;
+  if (r?.timedOut === true) total.timedOut = true;
+  if (typeof r?.undelivered === 'number') total.undelivered += r.undelivered;
+}
 
 /** A client a connection made (and will close). */
 type Client = KafkaProducer | KafkaConsumer | KafkaAdmin;
@@ -163,8 +182,14 @@ export class Connection {
    * Closes every client this connection made: consumers first (they leave their groups
    * and commit), then producers (they flush), then admin clients. Idempotent. Rejects with
    * an AggregateError of what failed once everything was tried.
+   *
+   * @param options - `timeoutMs`: one deadline for all of it (default 30 000 ms), each
+   *   client getting what is left of it.
    */
-  async close(): Promise<void> {
+  async close(options: TimeoutOptions = {}): Promise<ConnectionsCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
+    const deadline = performance.now() + timeoutMs;
+    const report: ConnectionsCloseReport = { timedOut: false, undelivered: 0 };
     this.closed = true;
     // Clients still being created are closed once they exist.
     const pending = [this.producerClient, this.adminClient, ...this.consumers.values()].filter(Boolean) as Array<Promise<Client>>;
@@ -178,9 +203,14 @@ export class Connection {
     ];
     const errors: unknown[] = [];
     for (const group of order) {
-      for (const r of await Promise.allSettled(group.map((c) => c.close()))) if (r.status === 'rejected') errors.push(r.reason);
+      const left = { timeoutMs: Math.max(0, deadline - performance.now()) };
+      for (const r of await Promise.allSettled(group.map((c) => c.close(left)))) {
+        if (r.status === 'rejected') errors.push(r.reason);
+        else addReport(report, r.value);
+      }
     }
     if (errors.length > 0) throw new AggregateError(errors, `closing connection "${this.name}": ${errors.length} client(s) failed to close`);
+    return report;
   }
 
   private resolve(role?: ConnectionRole): ResolvedConnection {
@@ -303,23 +333,32 @@ export class Connections {
   /**
    * Closes every client of every connection, then the embedded cluster. Later
    * {@link connect} calls start afresh with the same configuration.
+   *
+   * @param options - `timeoutMs`: one deadline for all of it (default 30 000 ms).
    */
-  async closeAll(): Promise<void> {
+  async closeAll(options: TimeoutOptions = {}): Promise<ConnectionsCloseReport> {
+    const timeoutMs = timeoutOf('closeAll', options, 30_000);
+    const deadline = performance.now() + timeoutMs;
+    const report: ConnectionsCloseReport = { timedOut: false, undelivered: 0 };
     const connections = [...this.connections.values()];
     this.connections.clear();
     const embedded = this.embedded;
     this.embedded = undefined;
     const errors: unknown[] = [];
-    for (const r of await Promise.allSettled(connections.map((c) => c.close()))) if (r.status === 'rejected') errors.push(r.reason);
+    for (const r of await Promise.allSettled(connections.map((c) => c.close({ timeoutMs })))) {
+      if (r.status === 'rejected') errors.push(r.reason);
+      else addReport(report, r.value);
+    }
     if (embedded) {
       try {
-        await (await embedded.cluster).close();
+        addReport(report, await (await embedded.cluster).close({ timeoutMs: Math.max(0, deadline - performance.now()) }));
       } catch (e) {
         errors.push(e);
       }
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) throw new AggregateError(errors, `closeAll: ${errors.length} failures`);
+    return report;
   }
 
   /** True while some connection has been handed out since the last {@link closeAll}. */
@@ -389,7 +428,12 @@ export function connect(name?: string): Connection {
   return registry().connect(name);
 }
 
-/** Closes every client of every connection of the process, then the embedded cluster. */
-export async function closeAll(): Promise<void> {
-  await processConnections?.closeAll();
+/**
+ * Closes every client of every connection of the process, then the embedded cluster.
+ *
+ * @param options - `timeoutMs`: one deadline for all of it (default 30 000 ms).
+ */
+export async function closeAll(options: TimeoutOptions = {}): Promise<ConnectionsCloseReport> {
+  const timeoutMs = timeoutOf('closeAll', options, 30_000);
+  return (await processConnections?.closeAll({ timeoutMs })) ?? { timedOut: false, undelivered: 0 };
 }

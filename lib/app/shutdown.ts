@@ -6,10 +6,12 @@
  */
 import { constants } from 'node:os';
 
-/** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster. */
+import type { TimeoutOptions } from '../core/call-options';
+
+/** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster, a Connection. */
 export interface Closable {
-  /** Closes the object within `timeoutMs`; resolves with its report. */
-  close(options?: { timeoutMs?: number }): Promise<unknown>;
+  /** Closes the object within `timeoutMs`; resolves with its report (a `BaseCloseReport` for octokafka's own). */
+  close(options?: TimeoutOptions): Promise<unknown>;
 }
 
 /** What a shutdown did. */
@@ -138,7 +140,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
   };
 }
 
-/** Whether a close() result says it gave up at its deadline (a consumer's). */
+/** Whether a close() result says it gave up at its deadline (every client's report has `timedOut`). */
 function timedOutOf(result: unknown): boolean {
   return result !== null && typeof result === 'object' && (result as { timedOut?: unknown }).timedOut === true;
 }

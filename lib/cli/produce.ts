@@ -140,7 +140,7 @@ async function produceMessages(ctx: CliContext, producer: KafkaProducer, topic: 
     const where = `line ${lineNo}`;
     await send(producer, message, (error) => (error ? tally.fail(where, error) : tally.acked++), (e) => tally.fail(where, e));
   }
-  await producer.flush(options.timeout + 10_000).catch((e: unknown) => {
+  await producer.flush({ timeoutMs: options.timeout + 10_000 }).catch((e: unknown) => {
     // What is left fails in close() and is counted by its callbacks.
     ctx.diagnostics.print(`flush: ${(e as Error).message}`);
   });

@@ -103,7 +103,7 @@ async function testSend(ctx: CliContext, topic: string, timeoutMs: number, repli
       ctx.clientOptions(cc),
     ),
   );
-  const { high } = await consumer.queryWatermarkOffsets(topic, partition, timeoutMs);
+  const { high } = await consumer.queryWatermarkOffsets(topic, partition, { timeoutMs });
   await consumer.assign([{ topic, partition, offset: high }]);
 
   const id = randomUUID();

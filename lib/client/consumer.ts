@@ -9,40 +9,27 @@
  * Offsets: librdkafka stores an offset only when octokafka marks the message processed
  * (the iterator moved past it, or the `run()` handler resolved), and auto-commit (or an
  * explicit `commit()`) commits what is stored: at-least-once by default.
+ *
+ * This file is the class and its API; the buffer and its flow control are in
+ * consumer-handoff.ts, the processed-offset bookkeeping in consumer-offsets.ts, the decoding
+ * of native batches in consumer-decode.ts and the partition arguments in consumer-partitions.ts.
  */
 import { checkCountArg, checkCountOption, checkFunctionOption, checkOptions, checkSignalArg, checkTimeoutArg } from '../config/checks';
 import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
+import { legacyTimeoutOf, timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 import { toConfigError } from '../config/client-config';
 import type { ConsumerConfig } from '../config/typed-config';
 import { probeWithAdmin } from '../admin/cluster-probe';
 import { emitSafely, rethrowLater } from '../util/user-code';
-import { waitForWake } from '../util/wait';
 import { DEFAULTS, validateConfig } from '../config/config';
 import { ConfigError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
-import type { Header, Message, TopicPartition, TopicPartitionOffset } from '../core/message';
-import {
-  native,
-  nativeError,
-  type NativeConsumer,
-  type NativeEvent,
-  type NativeMessages,
-  type NativePartition,
-  type NativePartitionInput,
-} from '../native/binding';
+import type { Message, TopicPartition, TopicPartitionOffset } from '../core/message';
+import { native, nativeError, type NativeConsumer, type NativeEvent, type NativeMessages } from '../native/binding';
 import { NATIVE } from '../native/symbols';
-
-/** librdkafka's _AUTO_OFFSET_RESET: the offset to fetch is invalid and auto.offset.reset is 'error'. */
-const AUTO_OFFSET_RESET = -140;
-const AUTO_OFFSET_RESET_MESSAGE =
-  "no offset to resume from, and auto.offset.reset is 'error': the committed (or assigned) offset is out of range (OFFSET_OUT_OF_RANGE: " +
-  'past the end, or below the earliest offset after retention or deleteRecords), or none is committed';
-
-/** librdkafka's _UNSUPPORTED_FEATURE: at the group level, a broker without the protocol asked for. */
-const UNSUPPORTED_FEATURE = -165;
-const KIP848_UNSUPPORTED_MESSAGE =
-  'the broker does not support KIP-848 consumer groups (group.protocol=consumer needs ConsumerGroupHeartbeat v1: ' +
-  'Kafka 4.0 or newer, or a broker with the new protocol enabled); the consumer keeps retrying and gets no partitions: ' +
-  'use group.protocol=classic with this broker';
+import { decodeMessages } from './consumer-decode';
+import { HandOff } from './consumer-handoff';
+import { OffsetStore } from './consumer-offsets';
+import { checkPosition, fromNative, partitionKey as key, toNative } from './consumer-partitions';
 
 /** A rebalance hook; librdkafka waits for its promise before the rebalance goes on. */
 export type RebalanceHook = (partitions: TopicPartitionOffset[]) => void | Promise<void>;
@@ -95,11 +82,29 @@ export interface ConsumerOptions extends ClientOptions {
 export const CONSUMER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.consumer;
 
 /** Options of {@link KafkaConsumer.consume} and {@link KafkaConsumer.consumeBatch}. */
-export interface ConsumeOptions {
-  /** How long to wait for a message (default: until one arrives or the consumer closes). */
+export interface ConsumeOptions extends TimeoutOptions {
+  /**
+   * How long to wait for a message.
+   * @defaultValue none: until one arrives or the consumer closes
+   */
   timeoutMs?: number;
   /** Stops waiting when aborted: the call resolves with null (or an empty batch). */
   signal?: AbortSignal;
+}
+
+/** Options of {@link KafkaConsumer.commit}. */
+export interface CommitOptions extends TimeoutOptions {
+  /**
+   * Resolve once the commit is sent; its outcome arrives as a `commit` event.
+   * @defaultValue false
+   */
+  async?: boolean;
+  /**
+   * How long a synchronous commit waits for the group coordinator before it rejects with
+   * TIMED_OUT (librdkafka itself would wait forever for an unreachable one).
+   * @defaultValue 30 000
+   */
+  timeoutMs?: number;
 }
 
 /** Options of {@link KafkaConsumer.run}: one of `eachMessage` or `eachBatch`. */
@@ -113,8 +118,6 @@ export interface RunOptions {
   /** Ends the run when aborted: no further batch is taken (the one being handled is finished). */
   signal?: AbortSignal;
 }
-
-const EMPTY: Header[] = [];
 
 /** How long the iterator and run() may go without returning to the event loop. */
 const YIELD_MS = 10;
@@ -140,29 +143,14 @@ export class KafkaConsumer extends ClientBase {
   /** `group.protocol=consumer` (KIP-848): a group-level UNSUPPORTED_FEATURE then means the broker lacks it. */
   private readonly kip848: boolean;
   private readonly groupId: string;
-  private readonly hwmMessages: number;
-  private readonly hwmBytes: number;
-  private buffer: Message[] = [];
-  private head = 0;
-  private bufferedBytes = 0;
-  private flowing = true;
-  private readonly readers: Array<() => void> = [];
+  /** The buffer between native batches and the readers, with its flow control. */
+  private readonly handOff: HandOff;
+  /** What the application processed, not yet in librdkafka's offset store. */
+  private readonly offsets: OffsetStore;
   private rebalanceChain: Promise<void> = Promise.resolve();
-  /** Whether the native side may hand over messages (see askForMore). */
-  private askedForMore = true;
   /** Per rebalance token: gives up waiting for its hook (the native side went on). */
   private readonly abandonHook = new Map<number, () => void>();
-  /** Highest processed offset + 1 per partition, not yet handed to librdkafka's store. */
-  private toStore = new Map<string, NativePartitionInput>();
   private running = false;
-  /** The batch a `for await` loop is in, and how far it got. */
-  private inProgress: { batch: Message[]; done: number } | undefined;
-  /**
-   * Batches being handed to the application one message at a time (the iterator, run()'s
-   * eachMessage), with the index of the next message to hand out: a revoke or a loss removes
-   * the messages of its partitions from what is not handed out yet, as from the buffer.
-   */
-  private readonly delivering = new Set<{ batch: Message[]; next: number }>();
 
   constructor(config: ConsumerConfig, options: ConsumerOptions = {}) {
     super('consumer', options);
@@ -176,8 +164,7 @@ export class KafkaConsumer extends ClientBase {
       throw new ConfigError('keepAliveWhileStalled', `must be a boolean, got ${typeof options.keepAliveWhileStalled}`);
     }
     this.hooks = { onAssign: options.onAssign, onRevoke: options.onRevoke, onLost: options.onLost };
-    this.hwmMessages = options.highWaterMark?.messages ?? 20_000;
-    this.hwmBytes = options.highWaterMark?.bytes ?? 32 << 20;
+    const hwm = { messages: options.highWaterMark?.messages ?? 20_000, bytes: options.highWaterMark?.bytes ?? 32 << 20 };
     const auth = this.withAuth(config, options);
     const props = validateConfig('consumer', auth.config, { onWarning: (w) => this.configWarning(w.property, w.message) });
     if (!props['group.id']) {
@@ -205,7 +192,9 @@ export class KafkaConsumer extends ClientBase {
     // on both sides stays within 1.5 × the high-water mark (one hand-off may land on a full
     // buffer before the flow stops, one more may be on its way). In the steady state it is
     // half: a hand-off goes only once the previous one was taken (askForMore).
-    this.handle.setLimits(Math.max(1, Math.floor(this.hwmMessages / 4)), Math.max(1, Math.floor(this.hwmBytes / 4)));
+    this.handle.setLimits(Math.max(1, Math.floor(hwm.messages / 4)), Math.max(1, Math.floor(hwm.bytes / 4)));
+    this.handOff = new HandOff(this.handle, hwm, () => this.closed);
+    this.offsets = new OffsetStore(this.handle, (e) => this.reportError(e), () => this.closed);
   }
 
   /** librdkafka's name for this client instance. */
@@ -226,7 +215,7 @@ export class KafkaConsumer extends ClientBase {
 
   /** Messages fetched and buffered, not yet taken by the application. */
   get bufferedCount(): number {
-    return this.buffer.length - this.head;
+    return this.handOff.count;
   }
 
   /** Subscribes to topics; a RegExp (or a string starting with `^`) matches topic names. */
@@ -286,13 +275,13 @@ export class KafkaConsumer extends ClientBase {
    * `{ async: true }` it resolves once the commit is sent, and its outcome arrives as a
    * `commit` event (failures also as `error`).
    */
-  async commit(offsets?: TopicPartitionOffset[] | null, options: { async?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  async commit(offsets?: TopicPartitionOffset[] | null, options: CommitOptions = {}): Promise<void> {
     this.assertOpenOrClosingHook('commit');
     options ??= {};
     checkTimeoutArg('commit: options.timeoutMs', options.timeoutMs);
     const async = options.async ?? false;
     const timeoutMs = Math.min(options.timeoutMs ?? 30_000, 0x7fff_ffff);
-    if (!offsets) this.flushStore();
+    if (!offsets) this.offsets.flush();
     const deadline = Date.now() + timeoutMs;
     for (let backoffMs = 20; ; backoffMs = Math.min(backoffMs * 2, 500)) {
       try {
@@ -340,45 +329,20 @@ export class KafkaConsumer extends ClientBase {
     // Nothing would ever store or commit it: say so rather than drop it.
     this.assertOpenOrClosingHook('markProcessed');
     checkPosition('markProcessed(message)', message);
-    this.mark(message);
-  }
-
-  private mark(message: Pick<Message, 'topic' | 'partition' | 'offset'>): void {
-    const k = key(message);
-    const next = message.offset + 1n;
-    const cur = this.toStore.get(k);
-    if (!cur || (cur.offset as bigint) < next) this.toStore.set(k, { topic: message.topic, partition: message.partition, offset: next });
+    this.offsets.mark(message);
   }
 
   /**
-   * Marks batch[0..count) processed: one store per partition (its highest offset), not
-   * one per message.
+   * The committed offsets of the given partitions (from the group coordinator).
+   *
+   * @param options - `timeoutMs`: how long to wait for the group coordinator (default 10 000 ms).
    */
-  private markRange(batch: Message[], count: number): void {
-    const seen: Message[] = [];
-    let previous: Message | undefined;
-    for (let i = count - 1; i >= 0; i--) {
-      const m = batch[i]!;
-      // Messages come in runs of one partition: only a run's last message can be new.
-      if (previous !== undefined && previous.partition === m.partition && previous.topic === m.topic) continue;
-      previous = m;
-      let found = false;
-      for (const s of seen) {
-        if (s.partition === m.partition && s.topic === m.topic) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) {
-        seen.push(m);
-        this.mark(m);
-      }
-    }
-  }
-
-  /** The committed offsets of the given partitions (from the group coordinator). */
-  async committed(partitions: TopicPartition[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+  committed(partitions: TopicPartition[], options?: TimeoutOptions): Promise<TopicPartitionOffset[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `committed(partitions, { timeoutMs: 5000 })`. */
+  committed(partitions: TopicPartition[], timeoutMs: number): Promise<TopicPartitionOffset[]>;
+  async committed(partitions: TopicPartition[], options?: TimeoutOptions | number): Promise<TopicPartitionOffset[]> {
     this.assertOpen('committed');
+    const timeoutMs = legacyTimeoutOf('committed', options, 10_000);
     return fromNative(await this.call(this.handle.committed(toNative(partitions), timeoutMs), 'committed'));
   }
 
@@ -409,24 +373,34 @@ export class KafkaConsumer extends ClientBase {
     await this.call(this.handle.resume(toNative(partitions)), 'resume');
   }
 
-  /** Low and high watermark offsets of a partition, asked from its leader. */
-  async queryWatermarkOffsets(topic: string, partition: number, timeoutMs = 10_000): Promise<{
-    /** The first offset in the partition. */
-    low: bigint;
-    /** The offset the next produced message will get. */
-    high: bigint;
-  }> {
+  /**
+   * Low and high watermark offsets of a partition, asked from its leader.
+   *
+   * @param options - `timeoutMs`: how long to wait for the partition's leader (default 10 000 ms).
+   */
+  queryWatermarkOffsets(topic: string, partition: number, options?: TimeoutOptions): Promise<WatermarkOffsets>;
+  /** @deprecated Pass `{ timeoutMs }`: `queryWatermarkOffsets(topic, partition, { timeoutMs: 5000 })`. */
+  queryWatermarkOffsets(topic: string, partition: number, timeoutMs: number): Promise<WatermarkOffsets>;
+  async queryWatermarkOffsets(topic: string, partition: number, options?: TimeoutOptions | number): Promise<WatermarkOffsets> {
     this.assertOpen('queryWatermarkOffsets');
     if (typeof topic !== 'string' || topic === '' || !Number.isInteger(partition) || partition < 0) {
       throw new TypeError('queryWatermarkOffsets(topic, partition) needs a topic name and a non-negative integer partition');
     }
-    checkTimeoutArg('queryWatermarkOffsets(timeoutMs)', timeoutMs);
+    const timeoutMs = legacyTimeoutOf('queryWatermarkOffsets', options, 10_000);
     return this.call(this.handle.queryWatermarks(topic, partition, timeoutMs), 'queryWatermarkOffsets');
   }
 
-  /** For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms). */
-  async offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs = 10_000): Promise<TopicPartitionOffset[]> {
+  /**
+   * For each partition, the first offset whose timestamp is ≥ the given one (offset field: timestamp in ms).
+   *
+   * @param options - `timeoutMs`: how long to wait for the partitions' leaders (default 10 000 ms).
+   */
+  offsetsForTimes(partitions: TopicPartitionOffset[], options?: TimeoutOptions): Promise<TopicPartitionOffset[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `offsetsForTimes(partitions, { timeoutMs: 5000 })`. */
+  offsetsForTimes(partitions: TopicPartitionOffset[], timeoutMs: number): Promise<TopicPartitionOffset[]>;
+  async offsetsForTimes(partitions: TopicPartitionOffset[], options?: TimeoutOptions | number): Promise<TopicPartitionOffset[]> {
     this.assertOpen('offsetsForTimes');
+    const timeoutMs = legacyTimeoutOf('offsetsForTimes', options, 10_000);
     return fromNative(await this.call(this.handle.offsetsForTimes(toNative(partitions), timeoutMs), 'offsetsForTimes'));
   }
 
@@ -434,26 +408,21 @@ export class KafkaConsumer extends ClientBase {
    * How far behind the consumer is, per partition (default: its assignment): the high
    * watermark minus the next offset it will read (its position, or the committed offset
    * before it read anything; the low watermark when there is neither).
+   *
+   * @param options - `timeoutMs`: how long each of the queries behind it waits (default 10 000 ms).
    */
-  async lag(partitions?: TopicPartition[], timeoutMs = 10_000): Promise<
-    Array<
-      TopicPartition & {
-        /** Messages between `position` and `high`. */
-        lag: bigint;
-        /** The partition's high watermark. */
-        high: bigint;
-        /** The next offset this consumer reads. */
-        position: bigint;
-      }
-    >
-  > {
+  lag(partitions?: TopicPartition[], options?: TimeoutOptions): Promise<PartitionLag[]>;
+  /** @deprecated Pass `{ timeoutMs }`: `lag(partitions, { timeoutMs: 5000 })`. */
+  lag(partitions: TopicPartition[] | undefined, timeoutMs: number): Promise<PartitionLag[]>;
+  async lag(partitions?: TopicPartition[], options?: TimeoutOptions | number): Promise<PartitionLag[]> {
     this.assertOpen('lag');
+    const timeoutMs = legacyTimeoutOf('lag', options, 10_000);
     const list = partitions ?? (await this.assignment());
     if (list.length === 0) return [];
     const [positions, committed, marks] = await Promise.all([
       this.position(list),
-      this.committed(list, timeoutMs),
-      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, timeoutMs))),
+      this.committed(list, { timeoutMs }),
+      Promise.all(list.map((p) => this.queryWatermarkOffsets(p.topic, p.partition, { timeoutMs }))),
     ]);
     return list.map((p, i) => {
       const { low, high } = marks[i]!;
@@ -473,9 +442,9 @@ export class KafkaConsumer extends ClientBase {
    */
   async consume(options: ConsumeOptions = {}): Promise<Message | null> {
     checkConsumeOptions('consume', options);
-    this.markPulled();
+    this.offsets.markPulled();
     const batch = await this.takeBatch(1, options ?? {});
-    this.pulled = batch;
+    this.offsets.pulledNow(batch);
     return batch[0] ?? null;
   }
 
@@ -486,20 +455,10 @@ export class KafkaConsumer extends ClientBase {
   async consumeBatch(max: number, options: ConsumeOptions = {}): Promise<Message[]> {
     checkCountArg('consumeBatch(max)', max);
     checkConsumeOptions('consumeBatch', options);
-    this.markPulled();
+    this.offsets.markPulled();
     const batch = await this.takeBatch(max, options ?? {});
-    this.pulled = batch;
+    this.offsets.pulledNow(batch);
     return batch;
-  }
-
-  /** What the last consume / consumeBatch returned, not yet marked processed. */
-  private pulled: Message[] | undefined;
-
-  /** The application asked for more: what it pulled before is processed. */
-  private markPulled(): void {
-    if (this.pulled === undefined) return;
-    this.markRange(this.pulled, this.pulled.length);
-    this.pulled = undefined;
   }
 
   /**
@@ -514,8 +473,8 @@ export class KafkaConsumer extends ClientBase {
       if (batch.length === 0) return;
       // Messages of this batch the application has moved past; commit() marks them too.
       const progress = { batch, done: 0, next: 0 };
-      this.inProgress = progress;
-      this.delivering.add(progress);
+      this.offsets.inProgress = progress;
+      this.handOff.delivering.add(progress);
       try {
         for (let i = 0; i < batch.length; i++) {
           // The loop (or anyone) closed the consumer: stop at this message, as reads do.
@@ -529,12 +488,12 @@ export class KafkaConsumer extends ClientBase {
           }
         }
       } catch (e) {
-        this.unshift(batch, progress.done);
+        this.handOff.unshift(batch, progress.done);
         throw e;
       } finally {
-        this.delivering.delete(progress);
-        if (this.inProgress === progress) this.inProgress = undefined;
-        this.markRange(batch, progress.done);
+        this.handOff.delivering.delete(progress);
+        if (this.offsets.inProgress === progress) this.offsets.inProgress = undefined;
+        this.offsets.markRange(batch, progress.done);
       }
     }
   }
@@ -546,7 +505,7 @@ export class KafkaConsumer extends ClientBase {
       const batch = await this.takeBatch(maxBatchSize, {});
       if (batch.length === 0) return;
       yield batch;
-      this.markRange(batch, batch.length);
+      this.offsets.markRange(batch, batch.length);
     }
   }
 
@@ -577,40 +536,40 @@ export class KafkaConsumer extends ClientBase {
           try {
             await options.eachBatch(batch);
           } catch (e) {
-            this.unshift(batch, 0);
+            this.handOff.unshift(batch, 0);
             const first = batch[0]!;
             throw new HandlerError(`run(): eachBatch on ${batch.length} messages from ${first.topic} [${first.partition}] @ ${first.offset}`, e);
           }
-          this.markRange(batch, batch.length);
+          this.offsets.markRange(batch, batch.length);
         } else {
           let lastYield = performance.now();
           const cursor = { batch, next: 0 };
-          this.delivering.add(cursor);
+          this.handOff.delivering.add(cursor);
           try {
             for (let i = 0; i < batch.length; i++) {
               if (this.isClosed) {
-                this.markRange(batch, i);
+                this.offsets.markRange(batch, i);
                 return;
               }
               cursor.next = i + 1;
               try {
                 await options.eachMessage!(batch[i]!);
               } catch (e) {
-                this.markRange(batch, i);
-                this.unshift(batch, i);
+                this.offsets.markRange(batch, i);
+                this.handOff.unshift(batch, i);
                 const m = batch[i]!;
                 throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
               }
               if (performance.now() - lastYield > YIELD_MS) {
-                this.markRange(batch, i + 1);
+                this.offsets.markRange(batch, i + 1);
                 await new Promise<void>((r) => setImmediate(r));
                 lastYield = performance.now();
               }
             }
           } finally {
-            this.delivering.delete(cursor);
+            this.handOff.delivering.delete(cursor);
           }
-          this.markRange(batch, batch.length);
+          this.offsets.markRange(batch, batch.length);
         }
       }
     } finally {
@@ -632,24 +591,23 @@ export class KafkaConsumer extends ClientBase {
    * delivered again to the group — and the handle finishes closing in the background without
    * keeping the process alive.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<ConsumerCloseReport> {
-    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
+  async close(options: TimeoutOptions = {}): Promise<ConsumerCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
     if (!this.closing) {
       this.closing = true;
       this.stopTokens();
-      this.flushStore();
-      this.wakeReaders();
+      this.offsets.flush();
+      this.handOff.wakeReaders();
     }
     // The native side takes a 32-bit count of milliseconds: a longer deadline is none at all.
-    const { timedOut } = await this.handle.close(Math.min(options?.timeoutMs ?? 30_000, 2 ** 31 - 1));
+    const { timedOut } = await this.handle.close(Math.min(timeoutMs, 2 ** 31 - 1));
     this.closed = true;
-    this.buffer = [];
-    this.head = 0;
-    this.wakeReaders();
+    this.handOff.clear();
+    this.handOff.wakeReaders();
     if (timedOut) {
       this.reportError(
         new KafkaError({
-          message: `close did not complete within ${options?.timeoutMs ?? 30_000} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
+          message: `close did not complete within ${timeoutMs} ms (the group coordinator did not answer): the last commit and the group leave are not confirmed; the client finishes closing in the background`,
           code: ErrorCode.TIMED_OUT,
           retriable: false,
         }),
@@ -690,7 +648,7 @@ export class KafkaConsumer extends ClientBase {
   }
 
   private async takeBatch(max: number, options: ConsumeOptions): Promise<Message[]> {
-    this.flushStore();
+    this.offsets.flush();
     // Nothing is handed out once close() was called: close commits what was processed up
     // to then, so a message read afterwards would be processed but never committed.
     if (this.isClosed) return [];
@@ -700,112 +658,10 @@ export class KafkaConsumer extends ClientBase {
       // rather than after the timeout (or never, without one).
       const refusal = this.refusal;
       if (refusal) throw this.refusedError('consume failed', refusal);
-      this.askForMore();
-      const arrived = await this.waitForMessages(options);
-      if (!arrived) return [];
+      this.handOff.askForMore();
+      if ((await this.handOff.waitForMessages(options)) !== 'woken') return [];
     }
-    const end = Math.min(this.buffer.length, this.head + max);
-    let out: Message[];
-    if (end === this.buffer.length) {
-      // Everything buffered goes: hand the array itself over when it starts at the head.
-      out = this.head === 0 ? this.buffer : this.buffer.slice(this.head);
-      this.buffer = [];
-      this.head = 0;
-      this.bufferedBytes = 0;
-      this.askForMore();
-    } else {
-      out = this.buffer.slice(this.head, end);
-      this.head = end;
-      for (const m of out) this.bufferedBytes -= size(m);
-      if (this.head > 65_536) {
-        this.buffer = this.buffer.slice(this.head);
-        this.head = 0;
-      }
-    }
-    this.updateFlow();
-    return out;
-  }
-
-  /**
-   * Tells the native side that every message it handed over was taken, so that it hands
-   * over the next ones (which it prepares meanwhile). Handing over only then keeps one
-   * hand-off in the buffer at a time, instead of several arriving back to back while the
-   * application is still reading the previous one. Asked on the next turn of the event loop:
-   * Node runs a thread-safe function's calls made during its dispatch in that same dispatch,
-   * so asking right away would let a reading loop take hand-off after hand-off without ever
-   * returning to the event loop (timers and I/O starved, as one long synchronous run).
-   */
-  private askForMore(): void {
-    if (this.askedForMore || this.closed) return;
-    this.askedForMore = true;
-    setImmediate(() => {
-      if (!this.closed) this.handle.wantMessages();
-    });
-  }
-
-  private async waitForMessages(options: ConsumeOptions): Promise<boolean> {
-    return (await waitForWake(this.readers, options)) === 'woken';
-  }
-
-  private wakeReaders(): void {
-    for (const wake of this.readers.splice(0)) wake();
-  }
-
-  /** Puts messages back at the front of the buffer (a handler failed on batch[from]). */
-  private unshift(batch: Message[], from: number): void {
-    const back = batch.slice(from);
-    for (const m of back) this.bufferedBytes += size(m);
-    this.buffer = back.concat(this.buffer.slice(this.head));
-    this.head = 0;
-  }
-
-  private dropBuffered(match: (m: Message) => boolean): void {
-    const kept: Message[] = [];
-    for (let i = this.head; i < this.buffer.length; i++) {
-      const m = this.buffer[i]!;
-      if (match(m)) this.bufferedBytes -= size(m);
-      else kept.push(m);
-    }
-    this.buffer = kept;
-    this.head = 0;
-    this.updateFlow();
-  }
-
-  /** Removes the messages of `keys`' partitions from what the batches being handed out have not handed out yet (in place: the loops read the same arrays). */
-  private dropDelivering(keys: Set<string>): void {
-    for (const d of this.delivering) {
-      let kept = d.next;
-      for (let i = d.next; i < d.batch.length; i++) {
-        const m = d.batch[i]!;
-        if (!keys.has(key(m))) d.batch[kept++] = m;
-      }
-      d.batch.length = kept;
-    }
-  }
-
-  private updateFlow(): void {
-    const full = this.bufferedCount >= this.hwmMessages || this.bufferedBytes >= this.hwmBytes;
-    if (full && this.flowing) {
-      this.flowing = false;
-      this.handle.setFlow(false);
-    } else if (!this.flowing && this.bufferedCount <= this.hwmMessages / 2 && this.bufferedBytes <= this.hwmBytes / 2) {
-      this.flowing = true;
-      this.handle.setFlow(true);
-    }
-  }
-
-  private flushStore(): void {
-    if (this.inProgress) this.markRange(this.inProgress.batch, this.inProgress.done);
-    if (this.toStore.size === 0 || this.closed) return;
-    const offsets = [...this.toStore.values()];
-    this.toStore.clear();
-    try {
-      this.handle.storeOffsets(offsets);
-    } catch (e) {
-      // A partition revoked in the meantime: its offset belongs to the new owner now.
-      const error = nativeError(e as never, 'storing offsets failed');
-      if (error.code !== ErrorCode.UNKNOWN_PARTITION && error.code !== ErrorCode.STATE) this.reportError(error);
-    }
+    return this.handOff.take(max);
   }
 
   private onBatch(messages: NativeMessages | null, events: NativeEvent[] | null): void {
@@ -829,72 +685,20 @@ export class KafkaConsumer extends ClientBase {
     if (messages && taken < total) this.pushMessages(messages, taken, total);
     // Nothing of it reached the buffer (errors, end-of-partition markers, dropped): ask for
     // the next messages now, a reader may be waiting for them.
-    if (this.bufferedCount === 0) this.askForMore();
+    if (this.bufferedCount === 0) this.handOff.askForMore();
   }
 
   private pushMessages(batch: NativeMessages, from: number, to: number): void {
-    // The native side hands over no more messages until these are taken (askForMore).
-    this.askedForMore = false;
-    const { layout, offsets, timestamps, topics, headers } = batch;
-    // Keys and values are views of the batch's one buffer. Buffer.from(arrayBuffer, offset,
-    // length) makes them without subarray()'s species lookup, the costliest step per message.
-    const memory = batch.buffer.buffer;
-    const base = batch.buffer.byteOffset;
-    // The buffer is usually drained: then the hand-off's array becomes the buffer itself.
-    const target = this.head === this.buffer.length ? [] : this.buffer;
-    let bytes = 0;
-    for (let i = from; i < to; i++) {
-      const o = i * 8;
-      const err = layout[o + 7]!;
-      const topic = topics[layout[o]!] ?? '';
-      const partition = layout[o + 1]!;
-      if (err !== 0) {
-        // Group-level errors (e.g. GROUP_AUTHORIZATION_FAILED) come without a topic.
-        if (err !== ErrorCode.PARTITION_EOF) {
-          const at = topic ? `consuming ${topic} [${partition}]` : 'consumer group';
-          // librdkafka's text ("No offset to automatically reset to") hides the cause; its
-          // detail is not in the message row: say what the code means.
-          const e =
-            err === AUTO_OFFSET_RESET
-              ? nativeError({ code: err, name: '_AUTO_OFFSET_RESET', message: AUTO_OFFSET_RESET_MESSAGE }, at)
-              : err === UNSUPPORTED_FEATURE && !topic && this.kip848
-                ? nativeError({ code: err, name: '_UNSUPPORTED_FEATURE', message: KIP848_UNSUPPORTED_MESSAGE }, at)
-                : nativeError(err, at);
-          this.reportError(e);
-        }
-        continue;
-      }
-      const keyLen = layout[o + 3]!;
-      const valueLen = layout[o + 5]!;
-      const h = layout[o + 6]!;
-      if (keyLen > 0) bytes += keyLen;
-      if (valueLen > 0) bytes += valueLen;
-      target.push({
-        topic,
-        partition,
-        offset: offsets[i]!,
-        key: keyLen < 0 ? null : Buffer.from(memory, base + layout[o + 2]!, keyLen),
-        value: valueLen < 0 ? null : Buffer.from(memory, base + layout[o + 4]!, valueLen),
-        headers: h < 0 ? EMPTY : (headers[h] as Header[]),
-        timestamp: timestamps[i]!,
-      });
-    }
-    if (target.length > 0) {
+    this.handOff.receive(
+      (target) => decodeMessages(batch, from, to, target, this.kip848, (e) => this.reportError(e)),
       // Messages came: the cluster accepts this consumer.
-      this.noteAccepted();
-      if (target !== this.buffer) {
-        this.buffer = target;
-        this.head = 0;
-      }
-      this.bufferedBytes += bytes;
-      this.updateFlow();
-      this.wakeReaders();
-    }
+      () => this.noteAccepted(),
+    );
   }
 
   /** Every bootstrap broker refuses this consumer: waiting readers fail with the refusal (see takeBatch). */
   protected override onRefused(): void {
-    this.wakeReaders();
+    this.handOff.wakeReaders();
   }
 
   private handleEvent(event: NativeEvent): void {
@@ -907,10 +711,10 @@ export class KafkaConsumer extends ClientBase {
       if (event.kind !== 'assign') {
         // Nothing of a revoked partition reaches the application from here on.
         const keys = new Set(partitions.map(key));
-        this.dropBuffered((m) => keys.has(key(m)));
-        this.dropDelivering(keys);
-        if (event.kind === 'revoke') this.flushStore();
-        else for (const k of keys) this.toStore.delete(k);
+        this.handOff.drop((m) => keys.has(key(m)));
+        this.handOff.dropDelivering(keys);
+        if (event.kind === 'revoke') this.offsets.flush();
+        else this.offsets.forget(keys);
       }
       const abandoned = new Promise<void>((resolve) => this.abandonHook.set(event.token, resolve));
       this.rebalanceChain = this.rebalanceChain.then(async () => {
@@ -924,7 +728,7 @@ export class KafkaConsumer extends ClientBase {
         } finally {
           this.inHook = false;
           this.abandonHook.delete(event.token);
-          if (event.kind === 'revoke') this.flushStore();
+          if (event.kind === 'revoke') this.offsets.flush();
           this.handle.rebalanceDone(event.token);
         }
       });
@@ -939,10 +743,10 @@ export class KafkaConsumer extends ClientBase {
       this.abandonHook.get(event.token)?.();
     } else if (event.type === 'dropped') {
       if (event.partitions === null) {
-        this.dropBuffered(() => true);
+        this.handOff.drop(() => true);
       } else {
         const keys = new Set(event.partitions.map(key));
-        this.dropBuffered((m) => keys.has(key(m)));
+        this.handOff.drop((m) => keys.has(key(m)));
       }
     } else if (event.type === 'commit') {
       if (event.error) this.reportError(nativeError(event.error, 'commit failed'));
@@ -961,8 +765,26 @@ export interface ConsumerGroupMetadata {
   generationId: number;
 }
 
+/** The watermarks of a partition (see {@link KafkaConsumer.queryWatermarkOffsets}). */
+export interface WatermarkOffsets {
+  /** The first offset in the partition. */
+  low: bigint;
+  /** The offset the next produced message will get. */
+  high: bigint;
+}
+
+/** How far behind a consumer is in one partition (see {@link KafkaConsumer.lag}). */
+export interface PartitionLag extends TopicPartition {
+  /** Messages between `position` and `high`. */
+  lag: bigint;
+  /** The partition's high watermark. */
+  high: bigint;
+  /** The next offset this consumer reads. */
+  position: bigint;
+}
+
 /** What {@link KafkaConsumer.close} reports. */
-export interface ConsumerCloseReport {
+export interface ConsumerCloseReport extends BaseCloseReport {
   /**
    * True when leaving the group did not complete by the deadline: the last commit and the
    * leave are not confirmed (a rebalance after session.timeout.ms gives the partitions to
@@ -993,47 +815,10 @@ export interface KafkaConsumer {
   on(event: 'commit', listener: (offsets: TopicPartitionOffset[]) => void): this;
 }
 
-function key(p: TopicPartition): string {
-  return `${p.partition}:${p.topic}`;
-}
-
-function size(m: Message): number {
-  return (m.value?.length ?? 0) + (m.key?.length ?? 0);
-}
-
-function toNative(partitions: Array<TopicPartition & { offset?: bigint }>): NativePartitionInput[] {
-  if (!Array.isArray(partitions)) throw new TypeError('partitions must be an array of { topic, partition, offset? }');
-  return partitions.map((p) => {
-    if (!p || typeof p.topic !== 'string' || !Number.isInteger(p.partition)) {
-      throw new TypeError('each partition needs a string topic and an integer partition');
-    }
-    return p.offset === undefined ? { topic: p.topic, partition: p.partition } : { topic: p.topic, partition: p.partition, offset: toOffset(p.offset, `${p.topic} [${p.partition}]`) };
-  });
-}
-
-/** An offset given as a bigint or an integer number (a string or a fraction is a TypeError). */
-function toOffset(offset: unknown, where: string): bigint {
-  if (typeof offset === 'bigint') return offset;
-  if (typeof offset === 'number' && Number.isSafeInteger(offset)) return BigInt(offset);
-  throw new TypeError(`the offset of ${where} must be a bigint (or an integer number), got ${typeof offset === 'string' ? JSON.stringify(offset) : typeof offset}`);
-}
-
-/** A message position argument: `{ topic, partition, offset }`. */
-function checkPosition(what: string, m: unknown): void {
-  const p = m as Partial<Message> | null;
-  if (p === null || typeof p !== 'object' || typeof p.topic !== 'string' || !Number.isInteger(p.partition) || typeof p.offset !== 'bigint') {
-    throw new TypeError(`${what} needs { topic: string, partition: integer, offset: bigint }`);
-  }
-}
-
 /** Checks the options of a consume-style call (also the topic consumer's pull). */
 export function checkConsumeOptions(what: string, options: ConsumeOptions | undefined): void {
   if (options === undefined) return;
   if (options === null || typeof options !== 'object') throw new TypeError(`${what}(options) must be an object`);
   checkTimeoutArg(`${what}: options.timeoutMs`, options.timeoutMs);
   checkSignalArg(`${what}: options.signal`, options.signal);
-}
-
-function fromNative(list: NativePartition[]): TopicPartitionOffset[] {
-  return list.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
 }

@@ -5,6 +5,7 @@
  */
 import { checkDurationOption, checkSignalArg, checkTimeoutArg } from '../config/checks';
 import { ClientBase, type ClientOptions, type LogEntry } from '../core/client-base';
+import { legacyTimeoutOf, timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 import { toConfigError } from '../config/client-config';
 import type { ProducerConfig } from '../config/typed-config';
 import { DEFAULTS, validateConfig } from '../config/config';
@@ -76,8 +77,13 @@ function emptyDelivery(): BatchDelivery {
   return new BatchDelivery(new Int32Array(0), new BigInt64Array(0), new Float64Array(0), []);
 }
 
-/** What close() reports. */
-export interface CloseReport {
+/** What {@link KafkaProducer.close} (and a topic producer's close) reports. */
+export interface CloseReport extends BaseCloseReport {
+  /**
+   * True when what was queued was not all delivered by the deadline (`undelivered` says how
+   * many messages were failed then).
+   */
+  timedOut: boolean;
   /** Messages that were not delivered (failed with a purge error when the deadline passed). */
   undelivered: number;
 }
@@ -315,10 +321,15 @@ export class KafkaProducer extends ClientBase {
   /**
    * Waits until every enqueued message is acknowledged or failed. Rejects with a
    * TIMED_OUT error that says how many are left when the timeout passes first.
+   *
+   * @param options - `timeoutMs`: how long to wait (default 30 000 ms).
    */
-  async flush(timeoutMs = 30_000): Promise<void> {
+  flush(options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `flush({ timeoutMs: 5000 })`. */
+  flush(timeoutMs: number): Promise<void>;
+  async flush(options?: TimeoutOptions | number): Promise<void> {
     this.assertOpen('flush');
-    checkTimeoutArg('flush(timeoutMs)', timeoutMs);
+    const timeoutMs = legacyTimeoutOf('flush', options, 30_000);
     this.drainCoalesced();
     const { remaining, timedOut } = await this.handle.flush(timeoutMs);
     if (timedOut) {
@@ -331,9 +342,15 @@ export class KafkaProducer extends ClientBase {
   /**
    * Transactions (needs `transactional.id` in the configuration): call once before the
    * first transaction; fences older producers with the same id.
+   *
+   * @param options - `timeoutMs`: how long to wait for the transaction coordinator (default 30 000 ms).
    */
-  async initTransactions(timeoutMs = 30_000): Promise<void> {
+  initTransactions(options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `initTransactions({ timeoutMs: 5000 })`. */
+  initTransactions(timeoutMs: number): Promise<void>;
+  async initTransactions(options?: TimeoutOptions | number): Promise<void> {
     this.assertOpen('initTransactions');
+    const timeoutMs = legacyTimeoutOf('initTransactions', options, 30_000);
     await this.txn(this.handle.initTransactions(timeoutMs), 'initTransactions');
   }
 
@@ -346,24 +363,46 @@ export class KafkaProducer extends ClientBase {
   /**
    * Adds a consumer's offsets to the current transaction: they commit if and only if the
    * transaction commits (consume-transform-produce, exactly once).
+   *
+   * @param options - `timeoutMs`: how long to wait for the group coordinator (default 30 000 ms).
    */
-  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs = 30_000): Promise<void> {
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `sendOffsetsToTransaction(offsets, consumer, { timeoutMs: 5000 })`. */
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, timeoutMs: number): Promise<void>;
+  async sendOffsetsToTransaction(offsets: TopicPartitionOffset[], consumer: KafkaConsumer, options?: TimeoutOptions | number): Promise<void> {
     this.assertOpen('sendOffsetsToTransaction');
+    const timeoutMs = legacyTimeoutOf('sendOffsetsToTransaction', options, 30_000);
     this.drainCoalesced();
     const list = offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: BigInt(offset) }));
     await this.txn(this.handle.sendOffsetsToTransaction(list, consumer[NATIVE], timeoutMs), 'sendOffsetsToTransaction');
   }
 
-  /** Flushes and commits the transaction. On an error with `txnRequiresAbort`, call abortTransaction. */
-  async commitTransaction(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Flushes and commits the transaction. On an error with `txnRequiresAbort`, call abortTransaction.
+   *
+   * @param options - `timeoutMs`: how long to wait for the flush and the commit (default 30 000 ms).
+   */
+  commitTransaction(options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `commitTransaction({ timeoutMs: 5000 })`. */
+  commitTransaction(timeoutMs: number): Promise<void>;
+  async commitTransaction(options?: TimeoutOptions | number): Promise<void> {
     this.assertOpen('commitTransaction');
+    const timeoutMs = legacyTimeoutOf('commitTransaction', options, 30_000);
     this.drainCoalesced();
     await this.txn(this.handle.commitTransaction(timeoutMs), 'commitTransaction');
   }
 
-  /** Aborts the transaction: its messages are never seen by read_committed consumers. */
-  async abortTransaction(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Aborts the transaction: its messages are never seen by read_committed consumers.
+   *
+   * @param options - `timeoutMs`: how long to wait for the abort (default 30 000 ms).
+   */
+  abortTransaction(options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `abortTransaction({ timeoutMs: 5000 })`. */
+  abortTransaction(timeoutMs: number): Promise<void>;
+  async abortTransaction(options?: TimeoutOptions | number): Promise<void> {
     this.assertOpen('abortTransaction');
+    const timeoutMs = legacyTimeoutOf('abortTransaction', options, 30_000);
     this.drainCoalesced();
     await this.txn(this.handle.abortTransaction(timeoutMs), 'abortTransaction');
   }
@@ -371,16 +410,23 @@ export class KafkaProducer extends ClientBase {
   /**
    * Runs `work` in a transaction: begin, work, commit — or abort when `work` throws or the
    * commit needs an abort (the error is rethrown).
+   *
+   * @param options - `timeoutMs`: the commit's (and the abort's) timeout (default 30 000 ms).
    */
-  async transaction<T>(work: () => Promise<T>, timeoutMs = 30_000): Promise<T> {
+  transaction<T>(work: () => Promise<T>, options?: TimeoutOptions): Promise<T>;
+  /** @deprecated Pass `{ timeoutMs }`: `transaction(work, { timeoutMs: 5000 })`. */
+  transaction<T>(work: () => Promise<T>, timeoutMs: number): Promise<T>;
+  async transaction<T>(work: () => Promise<T>, options?: TimeoutOptions | number): Promise<T> {
+    // Checked before the transaction begins: a bad argument must not leave one open.
+    const timeoutMs = legacyTimeoutOf('transaction', options, 30_000);
     await this.beginTransaction();
     try {
       const result = await work();
-      await this.commitTransaction(timeoutMs);
+      await this.commitTransaction({ timeoutMs });
       return result;
     } catch (e) {
       if (!(e instanceof KafkaError) || e.txnRequiresAbort || e.code !== ErrorCode.STATE) {
-        await this.abortTransaction(timeoutMs).catch(() => undefined);
+        await this.abortTransaction({ timeoutMs }).catch(() => undefined);
       }
       throw e;
     }
@@ -399,9 +445,17 @@ export class KafkaProducer extends ClientBase {
    * (each of those sends rejects), and releases the client; resolves with how many
    * messages the deadline left undelivered. Idempotent and safe at any moment: a second
    * call while the first runs shares its outcome (and its deadline).
+   *
+   * @param options - `timeoutMs`: how long to deliver what is queued (default 30 000 ms).
    */
-  close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
-    this.closePromise ??= this.closeOnce(options.timeoutMs ?? 30_000);
+  close(options: TimeoutOptions = {}): Promise<CloseReport> {
+    let timeoutMs: number;
+    try {
+      timeoutMs = timeoutOf('close', options, 30_000);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    this.closePromise ??= this.closeOnce(timeoutMs);
     return this.closePromise;
   }
 
@@ -414,7 +468,11 @@ export class KafkaProducer extends ClientBase {
     this.purged = 0;
     // Deliver what is queued first, up to the deadline; the native close then fails just
     // what the deadline left.
-    if (this.inFlight > 0) await this.handle.flush(Math.max(0, timeoutMs)).catch(() => undefined);
+    let timedOut = false;
+    if (this.inFlight > 0) {
+      const flushed = await this.handle.flush(Math.max(0, timeoutMs)).catch(() => undefined);
+      timedOut = flushed?.timedOut ?? false;
+    }
     await this.handle.close(0);
     this.closed = true;
     // Every message got its report before the handle went away; nothing should be
@@ -424,7 +482,7 @@ export class KafkaProducer extends ClientBase {
     }
     for (const seq of [...this.singles.keys()]) this.settleDestroyed(seq * BATCH_SPAN);
     for (const wake of this.roomWaiters.splice(0)) wake();
-    return { undelivered: this.purged };
+    return { timedOut: timedOut || this.purged > 0, undelivered: this.purged };
   }
 
 

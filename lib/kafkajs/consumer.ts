@@ -578,7 +578,7 @@ export class KafkaJSConsumer implements Consumer {
       w.pending = true;
       const entry = w;
       session.raw
-        .queryWatermarkOffsets(topic, partition, 5000)
+        .queryWatermarkOffsets(topic, partition, { timeoutMs: 5000 })
         .then(({ high }) => {
           if (high > entry.high) entry.high = high;
         })

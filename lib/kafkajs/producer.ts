@@ -322,7 +322,7 @@ export class KafkaJSProducer implements Producer {
     if (this.activeTxn?.isActive()) throw new KafkaJSNonRetriableError('There is already an ongoing transaction for this producer. Please end the transaction before beginning another.');
     try {
       if (!this.txnInitialised) {
-        await main.initTransactions(this.config.transactionTimeout ?? 30_000);
+        await main.initTransactions({ timeoutMs: this.config.transactionTimeout ?? 30_000 });
         this.txnInitialised = true;
       }
       await main.beginTransaction();

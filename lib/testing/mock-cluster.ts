@@ -12,6 +12,7 @@
 import { ClosedError } from '../util/errors';
 import { native, nativeError, type NativeMockCluster } from '../native/binding';
 import { registerInProcessMocks } from '../core/mock-registry';
+import { settlesWithin, timeoutOf, type BaseCloseReport, type TimeoutOptions } from '../core/call-options';
 // Loaded for its registration: a process that has the mock cluster module also finds mock
 // processes (KafkaAdmin.createTopics on an `octokafka mock`), as before the layers were split.
 import './mock-control';
@@ -180,11 +181,17 @@ export class MockCluster {
     await this.op(() => this.handle.topicError(topic, errorCode), 'setTopicError');
   }
 
-  /** Stops every broker. Idempotent. */
-  async close(): Promise<void> {
+  /**
+   * Stops every broker. Idempotent.
+   *
+   * @param options - `timeoutMs`: how long to wait for the brokers to stop (default 30 000 ms);
+   *   past it the report says `timedOut: true` and they stop in the background.
+   */
+  async close(options: TimeoutOptions = {}): Promise<BaseCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
     this.closed = true;
     live.delete(this.bootstrapServers);
-    await this.handle.close();
+    return { timedOut: await settlesWithin(this.handle.close(), timeoutMs) };
   }
 
   /** Lets the process exit while the cluster runs. */

@@ -12,6 +12,7 @@
  */
 import { configForRole } from '../config/config';
 import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '../client/consumer';
+import { timeoutOf, type TimeoutOptions } from '../core/call-options';
 import { checkDurationOption, checkOptions, checkTimeoutArg } from '../config/checks';
 import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
 import type { Message } from '../core/message';
@@ -534,9 +535,8 @@ export class TopicConsumer {
    * acknowledged. `timeoutMs` (default 30 000) bounds both: the report says whether the
    * deadline passed and which acknowledged offsets were not committed.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<TopicConsumerCloseReport> {
-    checkTimeoutArg('close: options.timeoutMs', options?.timeoutMs);
-    const timeoutMs = options?.timeoutMs ?? 30_000;
+  async close(options: TimeoutOptions = {}): Promise<TopicConsumerCloseReport> {
+    const timeoutMs = timeoutOf('close', options, 30_000);
     const started = performance.now();
     this.untrack();
     this.local = [];

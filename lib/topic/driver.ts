@@ -11,6 +11,7 @@ import { configFromEnv } from '../config/env-config';
 import { ClosedError, ConfigError, ErrorCode, KafkaError } from '../util/errors';
 import { MockCluster } from '../testing/mock-cluster';
 import { KafkaProducer, type CloseReport } from '../client/producer';
+import { timeoutOf, type TimeoutOptions } from '../core/call-options';
 import { withRedactedDisplay } from '../config/secrets';
 import {
   createPartitionSelector,
@@ -77,7 +78,10 @@ function isComponent(x: unknown): x is { description: ComponentDescription } {
 
 /** What {@link Driver.close} reports. */
 export interface DriverCloseReport extends CloseReport {
-  /** A consumer did not finish leaving its group by the deadline (see KafkaConsumer.close). */
+  /**
+   * Some client did not finish closing by the deadline: a consumer did not finish leaving its
+   * group (see KafkaConsumer.close), or a producer failed what it had not delivered.
+   */
   timedOut: boolean;
   /** Acknowledged offsets of the driver's topic consumers whose commit was not confirmed (see TopicConsumer.close). */
   uncommitted: TopicConsumerCloseReport['uncommitted'];
@@ -321,16 +325,23 @@ export class Driver {
    * Closes every producer and consumer made through this driver, then the embedded cluster.
    * Producers deliver what is pending for up to `timeoutMs` (default 30 000), consumers get as
    * long to leave their group; resolves with how many events the producers left undelivered
-   * and whether a consumer's close timed out.
+   * and whether a client's close timed out.
+   *
+   * @param options - `timeoutMs`: the deadline of each client's close (default 30 000 ms).
    */
-  close(options: { timeoutMs?: number } = {}): Promise<DriverCloseReport> {
+  close(options: TimeoutOptions = {}): Promise<DriverCloseReport> {
+    try {
+      timeoutOf('close', options, 30_000);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     this.closing ??= this.closeOnce(options);
     return this.closing;
   }
 
   private closing: Promise<DriverCloseReport> | undefined;
 
-  private async closeOnce(options: { timeoutMs?: number }): Promise<DriverCloseReport> {
+  private async closeOnce(options: TimeoutOptions): Promise<DriverCloseReport> {
     this.closed = true;
     const results = await Promise.allSettled([...this.clients].map((c) => c.close(options)));
     let undelivered = 0;
@@ -343,9 +354,13 @@ export class Driver {
       if (report?.timedOut === true) timedOut = true;
       if (Array.isArray(report?.uncommitted)) uncommitted.push(...report.uncommitted);
     }
-    if (this.sharedProducer) undelivered += (await this.sharedProducer.close(options)).undelivered;
-    await this.admin.close();
-    await this.mock?.close();
+    if (this.sharedProducer) {
+      const report = await this.sharedProducer.close(options);
+      undelivered += report.undelivered;
+      timedOut ||= report.timedOut;
+    }
+    timedOut = (await this.admin.close(options)).timedOut || timedOut;
+    if (this.mock) timedOut = (await this.mock.close(options)).timedOut || timedOut;
     return { undelivered, timedOut, uncommitted };
   }
 

@@ -38,7 +38,7 @@ export async function readInfo(kafka: KafkaConfig, infoTopic: string, timeoutMs 
   // A group id only because librdkafka wants one for a consumer; nothing joins or commits.
   const consumer = new KafkaConsumer({ ...kafka, 'group.id': `octokafka-info-reader`, 'enable.auto.commit': false }, clientOptions);
   try {
-    const { low, high } = await consumer.queryWatermarkOffsets(infoTopic, 0, timeoutMs);
+    const { low, high } = await consumer.queryWatermarkOffsets(infoTopic, 0, { timeoutMs });
     const values: string[] = [];
     if (high - low >= 3n) {
       await consumer.assign([{ topic: infoTopic, partition: 0, offset: Offset.BEGINNING }]);

@@ -6,6 +6,7 @@ import { configForRole } from '../config/config';
 import { checkDurationOption, checkOptions } from '../config/checks';
 import { ConfigError, ErrorCode, KafkaError } from '../util/errors';
 import { KafkaProducer, SEND_PACKED_FOR_OFFSETS, type CloseReport } from '../client/producer';
+import { legacyTimeoutOf, timeoutOf, type TimeoutOptions } from '../core/call-options';
 import { EventBatch, MAX_BATCH_BYTES, dataLength } from './event-batch';
 import type { DriverContext, TopicParts } from './types';
 import { encodeEvent, HEADER_SIZE } from './wire';
@@ -222,17 +223,28 @@ export class TopicProducer {
     }
   }
 
-  /** Waits until every pushed event is acknowledged or failed. */
-  async flush(timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until every pushed event is acknowledged or failed.
+   *
+   * @param options - `timeoutMs`: how long to wait (default 30 000 ms); rejects with
+   *   TIMED_OUT when it passes first.
+   */
+  flush(options?: TimeoutOptions): Promise<void>;
+  /** @deprecated Pass `{ timeoutMs }`: `flush({ timeoutMs: 5000 })`. */
+  flush(timeoutMs: number): Promise<void>;
+  async flush(options?: TimeoutOptions | number): Promise<void> {
+    const timeoutMs = legacyTimeoutOf('flush', options, 30_000);
     this.flushBatch();
-    await this.raw.flush(timeoutMs);
+    await this.raw.flush({ timeoutMs });
   }
 
   /**
    * Delivers what is pending for up to `timeoutMs` (default 30 000), fails what is left
    * (those pushes reject), then closes; resolves with how many events were left undelivered.
    */
-  async close(options: { timeoutMs?: number } = {}): Promise<CloseReport> {
+  async close(options: TimeoutOptions = {}): Promise<CloseReport> {
+    // Checked before anything closes: a bad argument leaves the producer as it was.
+    timeoutOf('close', options, 30_000);
     this.untrack();
     this.flushBatch();
     return this.raw.close(options);

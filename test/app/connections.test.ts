@@ -67,7 +67,8 @@ describe('connections', () => {
     const [m] = await a.consumeBatch(1, { timeoutMs: 10_000 });
     expect(m!.value!.toString()).toBe('through the shared producer');
 
-    await connections.closeAll();
+    // One report for all the clients: nothing was left behind.
+    expect(await connections.closeAll({ timeoutMs: 10_000 })).toEqual({ timedOut: false, undelivered: 0 });
     for (const client of [p1, admin, a, b, byDefault, own]) expect(client.isClosed).toBe(true);
     await expect(p1.send({ topic, value: 'x' })).rejects.toBeInstanceOf(ClosedError);
     // A connection object from before closeAll is closed; connect() gives a fresh one.
@@ -77,6 +78,9 @@ describe('connections', () => {
     const p3 = await fresh.producer();
     expect(p3).not.toBe(p1);
     expect(p3.isClosed).toBe(false);
+    expect(await fresh.close()).toEqual({ timedOut: false, undelivered: 0 });
+    expect(p3.isClosed).toBe(true);
+    await expect(connections.closeAll('x' as never)).rejects.toThrow(new TypeError('closeAll(options) must be an object { timeoutMs?: number }, got "x"'));
     await connections.closeAll();
     expect(p3.isClosed).toBe(true);
   });
@@ -149,7 +153,7 @@ describe('connections', () => {
     // Reconfiguring while clients are out would strand them.
     expect(() => configureConnections({})).toThrow(KafkaError);
     expect(() => configureConnections({})).toThrow(/closeAll\(\) first/);
-    await closeAll();
+    expect(await closeAll()).toEqual({ timedOut: false, undelivered: 0 });
     expect(producer.isClosed).toBe(true);
     configureConnections({ source: { connections: { other: { 'bootstrap.servers': cluster.bootstrapServers } } }, env: {} });
     expect(connect().name).toBe('other');

@@ -88,7 +88,7 @@ describe('close() under a deadline', () => {
       await own.setBrokerDown(1);
       const pushes = Array.from({ length: 5 }, (_, n) => producer.push({ n: n + 1 }).then(() => null, (e: KafkaError) => e.code));
       const report = await driver.close({ timeoutMs: 500 });
-      expect(report).toEqual({ undelivered: 5, timedOut: false, uncommitted: [] });
+      expect(report).toEqual({ undelivered: 5, timedOut: true, uncommitted: [] });
       expect(await Promise.all(pushes)).toEqual(Array(5).fill(ErrorCode.PURGE_QUEUE));
       console.log(`fault[driver-close-broker-down]: sent=6 acked=1 found=1 duplicates=0 lost=0 undelivered=${report.undelivered}`);
     } finally {
@@ -101,7 +101,7 @@ describe('close() under a deadline', () => {
     producer.on('error', () => undefined);
     const pending = Array.from({ length: 5 }, (_, i) => producer.send({ topic: 't', value: `m${i}` }).then(() => null, (e: KafkaError) => e.code));
     const [a, b] = await Promise.all([producer.close({ timeoutMs: 300 }), producer.close({ timeoutMs: 0 })]);
-    expect(a).toEqual({ undelivered: 5 });
+    expect(a).toEqual({ timedOut: true, undelivered: 5 });
     expect(b).toBe(a);
     expect(await Promise.all(pending)).toEqual(Array(5).fill(ErrorCode.PURGE_QUEUE));
   });
@@ -135,7 +135,7 @@ describe('closeOnSignals', () => {
     run.signal('SIGTERM');
     const end = await run.exited;
     expect(end.code).toBe(1);
-    expect(run.report).toMatchObject({ signal: 'SIGTERM', undelivered: 10, timedOut: false, exitCode: 1 });
+    expect(run.report).toMatchObject({ signal: 'SIGTERM', undelivered: 10, timedOut: true, exitCode: 1 });
     expect(run.failed).toEqual(Array.from({ length: 10 }, (_, i) => `fail ${i} _PURGE_QUEUE`));
     console.log(`fault[sigterm-cluster-down]: sent=10 acked=0 found=0 duplicates=0 lost=0 undelivered=${run.report!.undelivered} exitCode=${end.code} closeMs=${end.ms}`);
     expect(end.ms).toBeLessThan(20_000); // bounded by the 500 ms deadline (no timing precision asserted)

@@ -228,7 +228,15 @@ describe('wrong types in calls: TypeError (raw layer) or ConfigError (topic laye
     { entry: 'KafkaProducer.sendBatch', input: 'null message (copying path)', run: () => producer.sendBatch([null as never]), expected: typeError(/^messages\[0\] must be an object with topic and value/) },
     { entry: 'KafkaProducer.sendBatch', input: 'bad header at index 5 (packed path)', run: () => producer.sendBatch(tenWith(5, { headers: [[1, 2]] }) as never), expected: typeError(/messages\[5\]\.headers must be/) },
     { entry: 'KafkaProducer.produce', input: 'value a number', run: () => producer.produce({ topic: TOPIC, value: 42 as never }), expected: typeError(/value must be/) },
-    { entry: 'KafkaProducer.flush', input: 'timeout a string', run: () => producer.flush('x' as never), expected: typeError(/flush\(timeoutMs\) must be a number of milliseconds/) },
+    { entry: 'KafkaProducer.flush', input: 'options a string', run: () => producer.flush('x' as never), expected: typeError(/^flush\(options\) must be an object \{ timeoutMs\?: number \} \(or, deprecated, a number of milliseconds\), got "x"/) },
+    { entry: 'KafkaProducer.flush', input: 'options.timeoutMs a string', run: () => producer.flush({ timeoutMs: 'x' as never }), expected: typeError(/^flush: options.timeoutMs must be a number of milliseconds ≥ 0, got "x"/) },
+    { entry: 'KafkaProducer.flush', input: 'deprecated timeout -1', run: () => producer.flush(-1), expected: typeError(/^flush\(timeoutMs\) must be a number of milliseconds ≥ 0, got -1/) },
+    { entry: 'KafkaProducer.initTransactions', input: 'options a string', run: () => producer.initTransactions('x' as never), expected: typeError(/^initTransactions\(options\) must be an object/) },
+    { entry: 'KafkaProducer.sendOffsetsToTransaction', input: 'options.timeoutMs a string', run: () => producer.sendOffsetsToTransaction([], consumer, { timeoutMs: 'x' as never }), expected: typeError(/^sendOffsetsToTransaction: options.timeoutMs must be/) },
+    { entry: 'KafkaProducer.commitTransaction', input: 'options a string', run: () => producer.commitTransaction('x' as never), expected: typeError(/^commitTransaction\(options\) must be an object/) },
+    { entry: 'KafkaProducer.abortTransaction', input: 'options.timeoutMs NaN', run: () => producer.abortTransaction({ timeoutMs: NaN }), expected: typeError(/^abortTransaction: options.timeoutMs must be a number of milliseconds ≥ 0, got NaN/) },
+    { entry: 'KafkaProducer.transaction', input: 'options a string (no transaction begun)', run: () => producer.transaction(async () => 1, 'x' as never), expected: typeError(/^transaction\(options\) must be an object/) },
+    { entry: 'KafkaProducer.close', input: 'options a number', run: () => producer.close(5 as never), expected: typeError(/^close\(options\) must be an object \{ timeoutMs\?: number \}, got number/) },
     { entry: 'KafkaProducer.waitForRoom', input: 'timeout a string', run: () => producer.waitForRoom({ timeoutMs: 'x' as never }), expected: typeError(/waitForRoom: options.timeoutMs must be/) },
     { entry: 'KafkaConsumer.subscribe', input: 'no topics', run: () => consumer.subscribe([]), expected: typeError(/give at least one topic/) },
     { entry: 'KafkaConsumer.subscribe', input: 'a number as topic', run: () => consumer.subscribe([5 as never]), expected: typeError(/each topic is a non-empty string or a RegExp/) },
@@ -246,6 +254,14 @@ describe('wrong types in calls: TypeError (raw layer) or ConfigError (topic laye
     { entry: 'KafkaConsumer.run', input: 'no handler', run: () => consumer.run({}), expected: typeError(/needs eachMessage or eachBatch/) },
     { entry: 'KafkaConsumer.run', input: 'handler not a function', run: () => consumer.run({ eachMessage: 5 as never }), expected: typeError(/eachMessage must be a function/) },
     { entry: 'KafkaConsumer.run', input: 'maxBatchSize 0', run: () => consumer.run({ eachBatch: () => undefined, maxBatchSize: 0 }), expected: typeError(/maxBatchSize must be a positive integer/) },
+    { entry: 'KafkaConsumer.committed', input: 'options a string', run: () => consumer.committed([{ topic: TOPIC, partition: 0 }], 'x' as never), expected: typeError(/^committed\(options\) must be an object/) },
+    { entry: 'KafkaConsumer.queryWatermarkOffsets', input: 'options.timeoutMs a string', run: () => consumer.queryWatermarkOffsets(TOPIC, 0, { timeoutMs: 'x' as never }), expected: typeError(/^queryWatermarkOffsets: options.timeoutMs must be/) },
+    { entry: 'KafkaConsumer.queryWatermarkOffsets', input: 'deprecated timeout a string', run: () => consumer.queryWatermarkOffsets(TOPIC, 0, '5' as never), expected: typeError(/^queryWatermarkOffsets\(options\) must be an object .* got "5"/) },
+    { entry: 'KafkaConsumer.offsetsForTimes', input: 'options a string', run: () => consumer.offsetsForTimes([], 'x' as never), expected: typeError(/^offsetsForTimes\(options\) must be an object/) },
+    { entry: 'KafkaConsumer.lag', input: 'options.timeoutMs negative', run: () => consumer.lag(undefined, { timeoutMs: -5 }), expected: typeError(/^lag: options.timeoutMs must be a number of milliseconds ≥ 0, got -5/) },
+    { entry: 'KafkaConsumer.close', input: 'options.timeoutMs a string', run: () => consumer.close({ timeoutMs: 'x' as never }), expected: typeError(/^close: options.timeoutMs must be/) },
+    { entry: 'KafkaAdmin.close', input: 'options a string', run: () => admin.close('x' as never), expected: typeError(/^close\(options\) must be an object/) },
+    { entry: 'MockCluster.close', input: 'options.timeoutMs a string', run: () => mock.close({ timeoutMs: 'x' as never }), expected: typeError(/^close: options.timeoutMs must be/) },
     { entry: 'KafkaConsumer.queryWatermarkOffsets', input: 'topic a number', run: () => consumer.queryWatermarkOffsets(5 as never, 0), expected: typeError(/needs a topic name and a non-negative integer partition/) },
     { entry: 'KafkaAdmin.listOffsets', input: 'unknown spec', run: () => admin.listOffsets([{ topic: TOPIC, partition: 0, spec: 'x' as never }]), expected: typeError(/spec must be 'earliest', 'latest'/) },
     { entry: 'KafkaAdmin.createTopics', input: 'empty name', run: () => admin.createTopics([{ topic: '' }]), expected: typeError(/topics\[0\]\.topic must be a non-empty string/) },
@@ -260,6 +276,8 @@ describe('wrong types in calls: TypeError (raw layer) or ConfigError (topic laye
     { entry: 'TopicConsumer.process', input: 'no handler', run: () => topicConsumer.process(undefined as never), expected: cfg(/process\(handler\) needs a function/, 'handler') },
     { entry: 'TopicConsumer.process', input: 'maxEvents a string', run: () => topicConsumer.process(() => true, { maxEvents: 'x' as never }), expected: cfg(/must be a positive integer, got x/, 'maxEvents') },
     { entry: 'TopicConsumer.process', input: 'concurrency 0', run: () => topicConsumer.process(() => true, { concurrency: 0 }), expected: cfg(/must be a positive integer, got 0/, 'concurrency') },
+    { entry: 'TopicProducer.flush', input: 'options a string', run: () => topicProducer.flush('x' as never), expected: typeError(/^flush\(options\) must be an object/) },
+    { entry: 'TopicConsumer.close', input: 'options.timeoutMs a string', run: () => topicConsumer.close({ timeoutMs: 'x' as never }), expected: typeError(/^close: options.timeoutMs must be/) },
     { entry: 'TopicConsumer.pull', input: 'timeout a string', run: () => topicConsumer.pull({ timeoutMs: 'x' as never }), expected: typeError(/options.timeoutMs must be/) },
   ];
   it.each(cases)('$entry: $input', async ({ run, expected }) => {
@@ -376,19 +394,19 @@ describe('calls after close: ClosedError, or the documented empty result', () =>
       send: () => p.send({ topic: TOPIC, value: 'x' }),
       sendBatch: () => p.sendBatch([{ topic: TOPIC, value: 'x' }]),
       produce: () => p.produce({ topic: TOPIC, value: 'x' }),
-      flush: () => p.flush(100),
+      flush: () => p.flush({ timeoutMs: 100 }),
       waitForRoom: () => p.waitForRoom({ timeoutMs: 60_000 }),
-      initTransactions: () => p.initTransactions(100),
+      initTransactions: () => p.initTransactions({ timeoutMs: 100 }),
       beginTransaction: () => p.beginTransaction(),
       sendOffsetsToTransaction: () => p.sendOffsetsToTransaction([], consumer),
-      commitTransaction: () => p.commitTransaction(100),
-      abortTransaction: () => p.abortTransaction(100),
+      commitTransaction: () => p.commitTransaction({ timeoutMs: 100 }),
+      abortTransaction: () => p.abortTransaction({ timeoutMs: 100 }),
       transaction: () => p.transaction(async () => 1),
     };
     for (const [name, call] of Object.entries(calls)) {
       checkError(await failureOf(call), closed(new RegExp(`producer \\((${name}|send|beginTransaction) after close\\) is closed`)));
     }
-    expect(await p.close()).toEqual({ undelivered: 0 });
+    expect(await p.close()).toEqual({ timedOut: false, undelivered: 0 });
     expect(p.ref().unref()).toBe(p);
     expect(p.isClosed).toBe(true);
   });

@@ -63,6 +63,9 @@ describe('consumer positioning', () => {
     const [found] = await consumer.offsetsForTimes([{ topic, partition: 0, offset: 1_000_000n + 4500n }]);
     // The mock cluster does not look offsets up by timestamp (it answers -1); a broker does.
     expect(found!.offset).toBe(cluster.mock ? -1n : 5n);
+    // The options form and the deprecated positional timeout.
+    expect(await consumer.offsetsForTimes([{ topic, partition: 0, offset: 1_000_000n + 4500n }], { timeoutMs: 10_000 })).toEqual([found]);
+    expect(await consumer.offsetsForTimes([{ topic, partition: 0, offset: 1_000_000n + 4500n }], 10_000)).toEqual([found]);
     await consumer.assign([{ topic, partition: 0, offset: Offset.END }]);
     expect(await consumer.consume({ timeoutMs: 500 })).toBeNull();
     await producer.send({ topic, partition: 0, value: 'new' });
@@ -81,6 +84,9 @@ describe('consumer positioning', () => {
     expect(lag!.high).toBe(30n);
     expect(lag!.lag).toBe(30n - lag!.position);
     expect(lag!.position).toBeGreaterThanOrEqual(BigInt(batch.length));
+    // The options form, and the deprecated positional timeout, give the same answer.
+    expect(await consumer.lag([{ topic, partition: 0 }], { timeoutMs: 10_000 })).toEqual([lag]);
+    expect(await consumer.lag(undefined, 10_000)).toEqual([lag]);
     await consumer.close();
   });
 
@@ -235,6 +241,8 @@ describe('offsets of iterated messages', () => {
       }
     }
     expect(await consumer.committed([{ topic, partition: 0 }])).toEqual([{ topic, partition: 0, offset: 20n }]);
+    expect(await consumer.committed([{ topic, partition: 0 }], { timeoutMs: 10_000 })).toEqual([{ topic, partition: 0, offset: 20n }]);
+    expect(await consumer.committed([{ topic, partition: 0 }], 10_000)).toEqual([{ topic, partition: 0, offset: 20n }]);
     await consumer.close();
   });
 });

@@ -262,7 +262,7 @@ describe('a cluster that is never reachable', () => {
     admin.on('error', () => undefined);
     const outcomes = await Promise.all([
       consumer.committed([{ topic: 'nowhere', partition: 0 }], 1500).then(() => undefined, (e: unknown) => e),
-      consumer.queryWatermarkOffsets('nowhere', 0, 1500).then(() => undefined, (e: unknown) => e),
+      consumer.queryWatermarkOffsets('nowhere', 0, { timeoutMs: 1500 }).then(() => undefined, (e: unknown) => e),
       admin.describeCluster({ timeoutMs: 1500 }).then(() => undefined, (e: unknown) => e),
       admin.listTopics({ timeoutMs: 1500 }).then(() => undefined, (e: unknown) => e),
     ]);

@@ -51,17 +51,35 @@ describe('producer', () => {
     let delivered = 0;
     for (let i = 0; i < 50; i++) producer.produce({ topic, value: `m${i}` }, (err) => !err && delivered++);
     expect(producer.pendingCount).toBe(50);
-    await producer.flush(10_000);
+    await producer.flush({ timeoutMs: 10_000 });
     expect(delivered).toBe(50);
     expect(producer.pendingCount).toBe(0);
     if (cluster.mock) {
       await cluster.mock.setBrokerDown(1);
       producer.produce({ topic, value: 'never' }, () => undefined);
-      await expect(producer.flush(300)).rejects.toThrow(/flush timed out after 300 ms with 1 messages undelivered/);
+      await expect(producer.flush({ timeoutMs: 300 })).rejects.toThrow(/flush timed out after 300 ms with 1 messages undelivered/);
+      // The deprecated positional form still works, with the same meaning.
+      await expect(producer.flush(200)).rejects.toThrow(/flush timed out after 200 ms with 1 messages undelivered/);
       const report = await producer.close({ timeoutMs: 100 });
-      expect(report.undelivered).toBe(1);
+      expect(report).toEqual({ timedOut: true, undelivered: 1 });
+      // The tests after this one need the broker.
+      await cluster.mock.setBrokerUp(1);
     } else {
       await producer.close();
     }
+  });
+
+  it('flush takes { timeoutMs } or, deprecated, a number; close reports timedOut: false when all was delivered', async () => {
+    const topic = await cluster.topic('flush-forms');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    producer.produce({ topic, value: 'a' });
+    await producer.flush();
+    producer.produce({ topic, value: 'b' });
+    await producer.flush({});
+    producer.produce({ topic, value: 'c' });
+    await producer.flush(10_000);
+    expect(producer.pendingCount).toBe(0);
+    await expect(producer.flush({ timeoutMs: '1' as never })).rejects.toThrow(new TypeError('flush: options.timeoutMs must be a number of milliseconds ≥ 0, got "1"'));
+    expect(await producer.close({ timeoutMs: 5000 })).toEqual({ timedOut: false, undelivered: 0 });
   });
 });

@@ -63,7 +63,7 @@ describe('send() in one tick', () => {
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'linger.ms': 50 });
     const settled: string[] = [];
     const first = Array.from({ length: 5 }, (_, i) => producer.send({ topic, value: `a${i}` }).then(() => settled.push(`a${i}`)));
-    await producer.flush(10_000);
+    await producer.flush({ timeoutMs: 10_000 });
     // flush resolved: librdkafka had the messages, so their reports came before it returned.
     await Promise.all(first);
     expect(settled).toHaveLength(5);

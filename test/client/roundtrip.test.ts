@@ -166,7 +166,7 @@ describe('produce and consume round-trip', () => {
       ),
     );
     expect(reports.map((r) => (r as { offset: bigint }).offset).sort()).toEqual([0n, 1n, 2n]);
-    await producer.flush(5000);
+    await producer.flush({ timeoutMs: 5000 });
     await producer.close();
   });
 

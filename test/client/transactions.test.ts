@@ -30,13 +30,14 @@ async function readAll(topic: string, isolation: 'read_committed' | 'read_uncomm
 describe('transactions', () => {
   async function fourTransactions(topic: string): Promise<void> {
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers, 'transactional.id': unique('tx') });
-    await producer.initTransactions();
+    // The options form everywhere here, the deprecated positional timeouts in the last one.
+    await producer.initTransactions({ timeoutMs: 30_000 });
     await producer.transaction(async () => {
       await producer.sendBatch([{ topic, value: 'a1' }, { topic, value: 'a2' }]);
-    });
+    }, { timeoutMs: 30_000 });
     await producer.beginTransaction();
     await producer.send({ topic, value: 'b1' });
-    await producer.abortTransaction();
+    await producer.abortTransaction({ timeoutMs: 30_000 });
     const failed = await producer
       .transaction(async () => {
         await producer.send({ topic, value: 'c1' });
@@ -46,7 +47,7 @@ describe('transactions', () => {
     expect((failed as Error).message).toBe('application failure');
     await producer.transaction(async () => {
       await producer.send({ topic, value: 'd1' });
-    });
+    }, 30_000);
     await producer.close();
   }
 
@@ -76,7 +77,7 @@ describe('transactions', () => {
     while (batch.length < 3) batch.push(...(await consumer.consumeBatch(3 - batch.length, { timeoutMs: 10_000 })));
     await producer.transaction(async () => {
       await producer.sendBatch(batch.map((m) => ({ topic: output, value: m.value!.toString().toUpperCase() })));
-      await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: batch[2]!.offset + 1n }], consumer);
+      await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: batch[2]!.offset + 1n }], consumer, { timeoutMs: 30_000 });
     });
     if (realCluster) {
       expect(await consumer.committed([{ topic: input, partition: 0 }])).toEqual([{ topic: input, partition: 0, offset: 3n }]);
@@ -93,9 +94,13 @@ describe('transactions', () => {
 
   it('transaction calls without transactional.id fail with a typed error', async () => {
     const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
-    const e = await producer.initTransactions(1000).catch((x: unknown) => x);
+    const e = await producer.initTransactions({ timeoutMs: 1000 }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(KafkaError);
     expect((e as KafkaError).codeName).toBe('_NOT_CONFIGURED');
+    // The deprecated positional timeout is still read.
+    await expect(producer.initTransactions(1000)).rejects.toMatchObject({ codeName: '_NOT_CONFIGURED' });
+    await expect(producer.commitTransaction(1000)).rejects.toBeInstanceOf(KafkaError);
+    await expect(producer.commitTransaction({ timeoutMs: '1000' as never })).rejects.toThrow(new TypeError('commitTransaction: options.timeoutMs must be a number of milliseconds ≥ 0, got "1000"'));
     await producer.close();
   });
 });

@@ -170,7 +170,7 @@ describe('clients do not print or enumerate secrets', () => {
     expectNoSecrets('configuration error', refused, [...VALUES, 'oauth-client-secret']);
     const producer = new KafkaProducer(config);
     made.push(producer);
-    const error = await producer.flush(10).catch((e: unknown) => e);
+    const error = await producer.flush({ timeoutMs: 10 }).catch((e: unknown) => e);
     expectNoSecrets('flush error', error as object);
     await producer.close({ timeoutMs: 100 });
   });

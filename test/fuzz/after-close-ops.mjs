@@ -11,12 +11,12 @@ const closedProducerCalls = {
   send: (p) => p.send({ topic: 'fz-a', value: 'x' }),
   sendBatch: (p) => p.sendBatch([{ topic: 'fz-a', value: 'x' }]),
   produce: (p) => p.produce({ topic: 'fz-a', value: 'x' }),
-  flush: (p) => p.flush(100),
+  flush: (p) => p.flush({ timeoutMs: 100 }),
   waitForRoom: (p) => p.waitForRoom({ timeoutMs: 100 }),
-  initTransactions: (p) => p.initTransactions(100),
+  initTransactions: (p) => p.initTransactions({ timeoutMs: 100 }),
   beginTransaction: (p) => p.beginTransaction(),
-  commitTransaction: (p) => p.commitTransaction(100),
-  abortTransaction: (p) => p.abortTransaction(100),
+  commitTransaction: (p) => p.commitTransaction({ timeoutMs: 100 }),
+  abortTransaction: (p) => p.abortTransaction({ timeoutMs: 100 }),
 };
 /** @type {Calls} */
 const closedConsumerCalls = {

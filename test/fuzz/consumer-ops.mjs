@@ -127,12 +127,12 @@ export function defineConsumerOps(ctx) {
   });
   withConsumer('consumer.committed', 1, (s) => {
     const tp = pickPartition(r, s);
-    out.launch('consumer.committed', () => s.client.committed([tp], 3000));
+    out.launch('consumer.committed', () => s.client.committed([tp], { timeoutMs: 3000 }));
   });
-  withConsumer('consumer.lag', 1, (s) => out.launch('consumer.lag', () => s.client.lag(undefined, 3000)));
+  withConsumer('consumer.lag', 1, (s) => out.launch('consumer.lag', () => s.client.lag(undefined, { timeoutMs: 3000 })));
   withConsumer('consumer.watermarks', 1, (s) => {
     const tp = pickPartition(r, s);
-    out.launch('consumer.watermarks', () => s.client.queryWatermarkOffsets(tp.topic, tp.partition, 3000));
+    out.launch('consumer.watermarks', () => s.client.queryWatermarkOffsets(tp.topic, tp.partition, { timeoutMs: 3000 }));
   });
   withConsumer('consumer.assignment', 1, (s) => out.launch('consumer.assignment', () => s.client.assignment()));
   withConsumer('consumer.close', 2, (s) => {

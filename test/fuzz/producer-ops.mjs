@@ -66,7 +66,7 @@ export function defineProducerOps(ctx) {
   });
   withProducer('producer.flush', 2, (s) => {
     const timeout = r.pick([0, 100, 3000]);
-    out.launch('producer.flush', () => s.client.flush(timeout));
+    out.launch('producer.flush', () => s.client.flush({ timeoutMs: timeout }));
   });
   withProducer('producer.waitForRoom', 1, (s) =>
     out.launch('producer.waitForRoom', () =>

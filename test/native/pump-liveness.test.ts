@@ -31,7 +31,7 @@ describe.skipIf(!onMock)('pump liveness (mock cluster: broker round-trip and out
       const settled: number[] = [];
       const sends = Array.from({ length: 20_000 }, (_, i) => producer.send({ topic, value: `m${i}` }).then(() => settled.push(Date.now())));
       const start = Date.now();
-      await producer.flush(60_000);
+      await producer.flush({ timeoutMs: 60_000 });
       const flushed = Date.now();
       await Promise.all(sends);
       expect(flushed - start).toBeGreaterThan(400); // the flush really waited
@@ -60,7 +60,7 @@ describe.skipIf(!onMock)('pump liveness (mock cluster: broker round-trip and out
       // The other partition's leader answers after 5 s: the query waits out its 3 s timeout.
       await cluster.setBrokerRtt(2, 5000);
       let watermarksDone = 0;
-      const watermarks = consumer.queryWatermarkOffsets(dead, 0, 3000).then(
+      const watermarks = consumer.queryWatermarkOffsets(dead, 0, { timeoutMs: 3000 }).then(
         () => (watermarksDone = Date.now()),
         () => (watermarksDone = Date.now()),
       );

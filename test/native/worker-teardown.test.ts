@@ -84,7 +84,7 @@ describe('a worker that goes away while it holds a client (broker unreachable)',
       'terminate',
       300,
       `for (let i = 0; i < 100; i++) client.produce({ topic: 't', value: 'x' + i });
-       client.flush(20000).catch((e) => console.log("flush: " + e.message));`,
+       client.flush({ timeoutMs: 20000 }).catch((e) => console.log("flush: " + e.message));`,
     );
     expect(r.signal, r.stderr).toBeNull();
     expect(r.status, r.stderr).toBe(0);

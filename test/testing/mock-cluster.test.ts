@@ -25,15 +25,16 @@ describe('MockCluster', () => {
     await expect(producer.send({ topic: 'six', partition: 6, value: 'x' })).rejects.toMatchObject({ codeName: '_UNKNOWN_PARTITION' });
 
     const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
-    const marks = await Promise.all([0, 5].map((p) => consumer.queryWatermarkOffsets('six', p, 5000)));
+    // The options form and, deprecated, the positional timeout.
+    const marks = await Promise.all([consumer.queryWatermarkOffsets('six', 0, { timeoutMs: 5000 }), consumer.queryWatermarkOffsets('six', 5, 5000)]);
     expect(marks).toEqual([
       { low: 0n, high: 1n },
       { low: 0n, high: 1n },
     ]);
     await consumer.close();
     await producer.close();
-    await cluster.close();
-    await cluster.close(); // idempotent
+    expect(await cluster.close()).toEqual({ timedOut: false });
+    expect(await cluster.close({ timeoutMs: 1000 })).toEqual({ timedOut: false }); // idempotent
     await expect(cluster.createTopic('late')).rejects.toThrow(/closed/);
   });
 
@@ -46,7 +47,7 @@ describe('MockCluster', () => {
     }
     await producer.close();
     const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g'), 'auto.offset.reset': 'earliest' });
-    const marks = await consumer.queryWatermarkOffsets(topic, 0, 5000);
+    const marks = await consumer.queryWatermarkOffsets(topic, 0, { timeoutMs: 5000 });
     consumer.assign([{ topic, partition: 0 }]);
     const offsets: bigint[] = [];
     for await (const batch of consumer.batches(5000)) {
