@@ -88,11 +88,45 @@ function javaHash(s: string): number {
   return h;
 }
 
-/** The partition of an internal topic (`__consumer_offsets`, `__transaction_state`) that holds a key. */
+/**
+ * The node leading the partition of an internal topic (`__consumer_offsets`,
+ * `__transaction_state`) that holds a key: that key's coordinator. On a fresh cluster the
+ * topic does not exist until a group or a transactional producer first needs it: it is made
+ * to exist (as a client would), then read once it has its leaders.
+ */
 export async function coordinatorOf(admin: KafkaAdmin, internalTopic: '__consumer_offsets' | '__transaction_state', key: string): Promise<number> {
-  const [t] = await admin.describeTopics([internalTopic], { includeInternal: true });
-  const partition = (javaHash(key) & 0x7fffffff) % t!.partitions.length;
-  return t!.partitions[partition]!.leader;
+  let created = false;
+  const started = Date.now();
+  for (;;) {
+    try {
+      const [t] = await admin.describeTopics([internalTopic], { includeInternal: true });
+      const leader = t!.partitions[(javaHash(key) & 0x7fffffff) % t!.partitions.length]!.leader;
+      if (leader >= 0) return leader;
+    } catch (e) {
+      if (!(e instanceof Error) || !/Unknown topic/i.test(e.message)) throw e;
+      if (!created) {
+        created = true;
+        await createInternalTopic(admin, internalTopic);
+      }
+    }
+    if (Date.now() - started > 60_000) throw new Error(`${internalTopic} has no leader for ${key} after 60 s`);
+    await sleep(500);
+  }
+}
+
+/** Has the cluster create an internal topic the way clients make it do so. */
+async function createInternalTopic(admin: KafkaAdmin, internalTopic: '__consumer_offsets' | '__transaction_state'): Promise<void> {
+  if (internalTopic === '__transaction_state') {
+    const producer = new KafkaProducer({ 'bootstrap.servers': bootstrapServers, 'transactional.id': unique('cf-init-tx') });
+    try {
+      await producer.initTransactions({ timeoutMs: 60_000 });
+    } finally {
+      await producer.close();
+    }
+  } else {
+    // Looking up a group's coordinator makes the broker create the offsets topic.
+    await admin.listConsumerGroupOffsets(unique('cf-init-group')).catch(() => undefined);
+  }
 }
 
 /** The active KRaft controller (the quorum's leader), as Kafka's metadata-quorum tool reports it. */
