@@ -42,7 +42,7 @@ describe('transaction calls when the group coordinator dies for good', () => {
       await mock.setBrokerDown(2);
       await producer.beginTransaction();
       const t0 = Date.now();
-      const outcome = await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: 2n }], consumer, 3000).then(
+      const outcome = await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: 2n }], consumer, { timeoutMs: 3000 }).then(
         () => 'resolved',
         (e: unknown) => e,
       );
@@ -56,7 +56,7 @@ describe('transaction calls when the group coordinator dies for good', () => {
       // The group's coordinator moves to broker 3: the next call finds it by itself.
       await mock.setCoordinator('group', group, 3);
       await producer.transaction(async () => {
-        await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: 2n }], consumer, 10_000);
+        await producer.sendOffsetsToTransaction([{ topic: input, partition: 0, offset: 2n }], consumer, { timeoutMs: 10_000 });
       });
     } finally {
       await producer.close({ timeoutMs: 5000 });
