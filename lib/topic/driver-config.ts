@@ -17,9 +17,19 @@ import type { ClientConfig } from '../config/typed-config';
 import { checkLoggerOption, checkOptions } from '../config/checks';
 import { TopicNotes } from './notes';
 
+/**
+ * An array schema whose input type is readonly, so that a configuration written in code with
+ * readonly arrays type-checks. Not zod's `.readonly()`: that freezes the value it is given (the
+ * caller's own array) and throws on any other object it meets in a union (a Buffer), where
+ * the check must only say the value is wrong.
+ */
+function readonlyArray<T extends z.ZodType>(item: T, min = 0): z.ZodType<readonly z.output<T>[], readonly z.input<T>[]> {
+  return z.array(item).min(min) as unknown as z.ZodType<readonly z.output<T>[], readonly z.input<T>[]>;
+}
+
 // Octopus joins the elements of a list with commas (any JSON scalar, as its text). Bigints:
 // what the typed ClientConfig allows for integers, in a configuration written in code.
-const kafkaValue = z.union([z.string(), z.number(), z.bigint(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).readonly()]);
+const kafkaValue = z.union([z.string(), z.number(), z.bigint(), z.boolean(), readonlyArray(z.union([z.string(), z.number(), z.boolean()]))]);
 
 const TOPIC_PREFIX = /^[A-Za-z0-9._-]+$/;
 const TOPIC_PREFIX_MESSAGE = 'must be a Kafka topic-name prefix (letters, digits, ".", "_", "-")';
@@ -31,7 +41,7 @@ const schema = z
   .object({
     kafka: z
       .object({
-        'bootstrap.servers': z.union([z.string().min(1), z.array(z.string().min(1)).min(1).readonly()]).optional(),
+        'bootstrap.servers': z.union([z.string().min(1), readonlyArray(z.string().min(1), 1)]).optional(),
       })
       // undefined: a property left out, as the clients skip it.
       .catchall(kafkaValue.optional())
