@@ -16,6 +16,7 @@ import { timeoutOf, type TimeoutOptions } from '../core/call-options';
 import { checkDurationOption, checkOptions, checkTimeoutArg } from '../config/checks';
 import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
 import type { Message } from '../core/message';
+import { withTopicFetchSize } from './consumer-fetch';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
 import { Event, type AcknowledgeOptions } from './event';
 import type { DriverContext, TopicParts } from './types';
@@ -171,7 +172,7 @@ export class TopicConsumer {
     this.untrack = context.track(this);
     try {
       this.raw = new KafkaConsumer(
-        { ...configForRole('consumer', context.kafka), 'group.id': context.groupPrefix + name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
+        { ...configForRole('consumer', withTopicFetchSize(context.kafka)), 'group.id': context.groupPrefix + name, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest' },
         { ...context.clientOptions, onRevoke: revoke, onLost: lose },
       );
     } catch (e) {
