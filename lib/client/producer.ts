@@ -18,6 +18,7 @@ import { instrumentSends } from '../observability/tracing';
 import { probeWithAdmin } from '../admin/cluster-probe';
 import { callApplication, rethrowLater } from '../util/user-code';
 import { waitForWake } from '../util/wait';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { native, nativeError, type NativeDeliveries, type NativeEvent, type NativeProducer } from '../native/binding';
 import {
   BATCH_SPAN,
@@ -31,7 +32,7 @@ import {
   type Pending,
   type Single,
 } from './producer-batches';
-import { ARENA_MIN, checkMessage, packRun, type PackedRun } from './producer-packing';
+import { ARENA_MIN, checkMessage, packRun, SLICE_BYTES, type PackedRun } from './producer-packing';
 import type { DeliveryCallback } from './types';
 
 /** librdkafka's _FATAL: the producer hit a fatal error earlier (rd_kafka_fatal_error has the cause). */
@@ -522,6 +523,7 @@ export class KafkaProducer extends ClientBase {
   private async enqueueRuns(p: Pending, seq: number, options: SendOptions, blocking: (wait: Promise<void>) => Promise<void>): Promise<void> {
     const total = sizeOf(p);
     let from = 0;
+    let packedBytes = 0;
     while (from < total) {
       p.done = from;
       if (this.closing) {
@@ -545,7 +547,10 @@ export class KafkaProducer extends ClientBase {
           if (p.runTopics) for (let i = from; i < total; i++) p.runTopics.push(i, p.messages[i]?.topic ?? '');
           [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
         } else {
-          const run = packRun(p.messages, from);
+          const run = packRun(p.messages, from, SLICE_BYTES);
+          // A malformed message anywhere fails the batch before any slice is enqueued.
+          if (from === 0 && run.count < total) for (let i = run.count; i < total; i++) checkMessage(p.messages[i], i);
+          packedBytes += run.arena.length;
           (p.runTopics ??= []).push(from, run.topic);
           [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
         }
@@ -560,7 +565,15 @@ export class KafkaProducer extends ClientBase {
       }
       this.inFlight += n;
       from += n;
-      if (err === 0) continue;
+      if (err === 0) {
+        if (packedBytes >= SLICE_BYTES && from < total) {
+          // Copying a large batch is split: let the event loop run between slices (later
+          // send/sendBatch calls still wait their turn behind this batch).
+          packedBytes = 0;
+          await blocking(yieldToLoop());
+        }
+        continue;
+      }
       if (err !== ErrorCode.QUEUE_FULL) {
         if (p.settlers) {
           // Coalesced sends: this message's error is its own; the others go on.
