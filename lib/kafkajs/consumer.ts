@@ -143,6 +143,10 @@ interface Session {
   /** Next offset to hand to the application per partition (where a resume restarts). */
   next: Map<string, bigint>;
   watermarks: Map<string, { high: bigint; at: number; pending: boolean }>;
+  /** The automatic commit in flight (at most one), whether another is due after it, and its failure. */
+  committing?: Promise<void> | undefined;
+  commitAgain?: boolean;
+  commitError?: unknown;
 }
 
 /**
@@ -395,10 +399,15 @@ export class KafkaJSConsumer implements Consumer {
     const nextDelay = retryDelays({ ...this.base.retry, ...this.config.retry });
     let failures = 0;
     while (this.session === session && !session.abort.signal.aborted) {
-      let batch: RawMessage[];
+      let batch: RawMessage[] = [];
+      // An automatic commit that failed in the background is handled like a failure of the
+      // batch it followed (retried, or crashed on), as when KafkaJS awaits it; checked before
+      // fetching, so that no fetched message is skipped.
+      const commitFailure = session.commitError;
+      session.commitError = undefined;
       try {
         const waiting = this.pausedPartitions.size + this.pausedTopics.size + this.pendingSeeks.size > 0;
-        batch = await session.raw.consumeBatch(10_000, { signal: session.abort.signal, timeoutMs: waiting ? 100 : 1000 });
+        if (commitFailure === undefined) batch = await session.raw.consumeBatch(10_000, { signal: session.abort.signal, timeoutMs: waiting ? 100 : 1000 });
       } catch (e) {
         if (session.abort.signal.aborted) break;
         this.log.error(`fetch failed: ${(e as Error).message}`, { groupId: this.groupId });
@@ -409,11 +418,12 @@ export class KafkaJSConsumer implements Consumer {
       await this.applyResumes(session, moved);
       // Messages fetched before a seek (or a resume's seek) of their partition are stale.
       if (moved.size > 0) batch = batch.filter((m) => !moved.has(tpKey(m.topic, m.partition)));
-      if (batch.length === 0) {
-        await this.autoCommitIfNecessary(session);
+      if (batch.length === 0 && commitFailure === undefined) {
+        this.autoCommitIfNecessary(session);
         continue;
       }
       try {
+        if (commitFailure !== undefined) throw commitFailure;
         await this.process(session, batch, config);
         failures = 0;
       } catch (e) {
@@ -474,7 +484,7 @@ export class KafkaJSConsumer implements Consumer {
       await Promise.all(Array.from({ length: Math.min(config.partitionsConsumedConcurrently, groups.length) }, worker));
     }
     if (failed) throw failure;
-    await this.autoCommitIfNecessary(session);
+    this.autoCommitIfNecessary(session);
   }
 
   /** Sends a partition's position back to `m` (its messages from `m` on come again). */
@@ -500,7 +510,7 @@ export class KafkaJSConsumer implements Consumer {
     const stale = (): boolean => (session.epoch.get(k) ?? 0) !== epoch || !session.assigned.has(k) || session.abort.signal.aborted;
     if (config.eachMessage) {
       for (const m of group) {
-        if (stale() || this.isPaused(topic, partition)) return;
+        if (stale() || this.isPausedKey(k, topic)) return;
         session.next.set(k, m.offset);
         try {
           await config.eachMessage({ topic, partition, message: toKafkaMessage(m), heartbeat, pause });
@@ -509,8 +519,9 @@ export class KafkaJSConsumer implements Consumer {
           throw new HandlerFailure(e);
         }
         session.next.set(k, m.offset + 1n);
-        if (!stale()) this.resolve(session, topic, partition, m.offset);
-        if (config.autoCommit && (config.autoCommitInterval != null || config.autoCommitThreshold != null)) await this.autoCommitIfNecessary(session);
+        if (!stale()) this.resolveKey(session, k, topic, partition, m.offset);
+        // With an interval or a threshold, KafkaJS commits at that message, before the next one.
+        if (config.autoCommit && (config.autoCommitInterval != null || config.autoCommitThreshold != null) && this.commitDue(session)) await this.commitResolved(session);
       }
       return;
     }
@@ -545,7 +556,7 @@ export class KafkaJSConsumer implements Consumer {
         pause,
         commitOffsetsIfNecessary: async (offsets?: Offsets) => {
           if (offsets) return this.commitOffsets(offsets.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: p.offset }))));
-          if (config.autoCommit) await this.autoCommitIfNecessary(session);
+          if (config.autoCommit && this.commitDue(session)) await this.commitResolved(session);
         },
         uncommittedOffsets: () => this.uncommitted(session),
         isRunning: () => this.running && this.session === session,
@@ -592,7 +603,11 @@ export class KafkaJSConsumer implements Consumer {
   }
 
   private resolve(session: Session, topic: string, partition: number, offset: bigint): void {
-    const k = tpKey(topic, partition);
+    this.resolveKey(session, tpKey(topic, partition), topic, partition, offset);
+  }
+
+  /** resolve() with the partition's key already made (the per-message path makes it once per batch). */
+  private resolveKey(session: Session, k: string, topic: string, partition: number, offset: bigint): void {
     const next = offset + 1n;
     const cur = session.resolved.get(k);
     const before = cur?.offset ?? session.committed.get(k);
@@ -612,20 +627,52 @@ export class KafkaJSConsumer implements Consumer {
     return { topics: [...byTopic.values()] };
   }
 
-  private async autoCommitIfNecessary(session: Session): Promise<void> {
+  private commitDue(session: Session): boolean {
     const c = this.runConfig;
-    if (!c?.autoCommit) return;
+    if (!c?.autoCommit) return false;
     const interval = c.autoCommitInterval;
     const threshold = c.autoCommitThreshold;
-    const due =
+    return (
       (interval == null && threshold == null) ||
       (interval != null && Date.now() >= session.lastCommit + interval) ||
-      (threshold != null && session.resolvedSinceCommit >= threshold);
-    if (due) await this.commitResolved(session);
+      (threshold != null && session.resolvedSinceCommit >= threshold)
+    );
   }
 
-  /** Commits the resolved offsets not committed yet (of `only` partitions, when given). */
+  /**
+   * The automatic commit (after a batch, or at the interval or threshold): in the background,
+   * one at a time, while the next batch is fetched and handled. KafkaJS awaits it before
+   * fetching again, which puts a commit round trip between batches; what is committed is the
+   * same (resolved offsets only), and stop, disconnect, revocations and seeks wait for it.
+   * A failure is raised by the run loop before the next batch (see loop).
+   */
+  private autoCommitIfNecessary(session: Session): void {
+    if (!this.commitDue(session)) return;
+    if (session.committing) {
+      session.commitAgain = true;
+      return;
+    }
+    session.committing = (async () => {
+      do {
+        session.commitAgain = false;
+        await this.commitResolvedNow(session);
+      } while (session.commitAgain && !session.abort.signal.aborted && this.commitDue(session));
+    })()
+      .catch((e: unknown) => {
+        session.commitError ??= e;
+      })
+      .finally(() => {
+        session.committing = undefined;
+      });
+  }
+
+  /** Commits the resolved offsets not committed yet (of `only` partitions, when given), after the automatic commit in flight. */
   private async commitResolved(session: Session, only?: Set<string>): Promise<void> {
+    while (session.committing) await session.committing;
+    await this.commitResolvedNow(session, only);
+  }
+
+  private async commitResolvedNow(session: Session, only?: Set<string>): Promise<void> {
     const list: RawTPO[] = [];
     for (const [k, r] of session.resolved) {
       if (only && !only.has(k)) continue;
@@ -777,7 +824,10 @@ export class KafkaJSConsumer implements Consumer {
   }
 
   private isPaused(topic: string, partition: number): boolean {
-    const k = tpKey(topic, partition);
+    return this.isPausedKey(tpKey(topic, partition), topic);
+  }
+
+  private isPausedKey(k: string, topic: string): boolean {
     return this.pausedPartitions.has(k) || (this.pausedTopics.has(topic) && !this.resumedPartitions.has(k));
   }
 

@@ -244,6 +244,33 @@ describe('octokafka/kafkajs consumer', () => {
     await consumer.disconnect();
   });
 
+  it.skipIf(Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS))(
+    'an automatic commit that fails (made in the background) crashes the consumer as when KafkaJS awaits it, and is never counted as made (mock fault injection)',
+    async () => {
+      const topic = await topicWith(3);
+      const groupId = unique('commit-fails');
+      // Before this, a commit after an empty fetch escaped the run loop as an unhandled
+      // rejection: no CRASH, and the consumer silently stopped.
+      const consumer = await consumerOf(topic, groupId, { retry: { initialRetryTime: 50, retries: 1 } });
+      const crashes: Array<{ error: Error; restart: boolean }> = [];
+      const commits: string[] = [];
+      consumer.on(consumer.events.CRASH, (e) => crashes.push(e.payload));
+      consumer.on(consumer.events.COMMIT_OFFSETS, (e: InstrumentationEvent<{ topics: Array<{ partitions: Array<{ offset: string }> }> }>) => {
+        commits.push(e.payload.topics[0]!.partitions[0]!.offset);
+      });
+      // GROUP_AUTHORIZATION_FAILED (30) for every commit from now on: not retriable.
+      await cluster.mock!.pushRequestErrors(8, Array<number>(20).fill(30));
+      const seen: string[] = [];
+      await consumer.run({ eachBatch: async ({ batch }) => void seen.push(...batch.messages.map((m) => m.offset)) });
+      await until('a crash', () => crashes.length === 1);
+      expect(seen).toEqual(['0', '1', '2']);
+      expect(crashes[0]!.error.message).toMatch(/GROUP_AUTHORIZATION_FAILED|authori/i);
+      expect(commits).toEqual([]);
+      await consumer.disconnect();
+      expect(await committed(groupId, topic)).toEqual(['-1']);
+    },
+  );
+
   it('a non-retriable error (TypeError) crashes at once without restart', async () => {
     const topic = await topicWith(1);
     const consumer = await consumerOf(topic, unique('typeerror'));
