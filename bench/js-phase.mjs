@@ -9,73 +9,15 @@
 // The result is one line on stderr: RESULT {json}. A consume phase writes its running
 // message count to spec.creditFile after each batch (credits for the feeder, see
 // bench/native/bench.c).
-import { openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { openSync, writeSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 import { Driver, ErrorCode, KafkaConsumer, KafkaProducer, Offset } from '../dist/esm/index.mjs';
+import { meter, peakRssKb } from './meter.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const { phase, brokers, topic, count, size } = spec;
-
-function peakRssKb() {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) : Math.round(process.memoryUsage.rss() / 1024);
-}
-
-/** CPU seconds per thread name (librdkafka names its threads, the addon's pump too). */
-function threadCpu() {
-  const out = {};
-  const tick = 100; // USER_HZ on Linux
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[0-9]+$/, '#');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      out[name] = (out[name] ?? 0) + (Number(f[11]) + Number(f[12])) / tick;
-    } catch {
-      // the thread ended meanwhile
-    }
-  }
-  return out;
-}
-
-const threadCpuWanted = process.env.BENCH_THREAD_CPU === '1';
-
-/** Event-loop delay and CPU over the timed part of a phase. */
-function meter() {
-  const eld = monitorEventLoopDelay({ resolution: 1 });
-  let cpu0 = process.cpuUsage();
-  let t0 = performance.now();
-  let threads0 = {};
-  return {
-    start() {
-      eld.reset();
-      eld.enable();
-      cpu0 = process.cpuUsage();
-      if (threadCpuWanted) threads0 = threadCpu();
-      t0 = performance.now();
-    },
-    stop(extra) {
-      const seconds = (performance.now() - t0) / 1000;
-      eld.disable();
-      const cpu = process.cpuUsage(cpu0);
-      if (threadCpuWanted) {
-        // Per-thread CPU of the timed part, to stderr (BENCH_VERBOSE=1 shows it).
-        const t = threadCpu();
-        const rows = Object.entries(t).map(([k, v]) => [k, v - (threads0[k] ?? 0)]).filter(([, v]) => v > 0.005);
-        process.stderr.write(`thread CPU s: ${rows.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}\n`);
-      }
-      return {
-        seconds,
-        cpuSeconds: (cpu.user + cpu.system) / 1e6,
-        eventLoopP99Ms: eld.percentile(99) / 1e6,
-        eventLoopMaxMs: eld.max / 1e6,
-        ...extra,
-      };
-    },
-  };
-}
 
 function producerConfig() {
   return { ...spec.producer, 'bootstrap.servers': brokers };

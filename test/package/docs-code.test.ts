@@ -104,6 +104,21 @@ describe('generated pages', () => {
     expect(log).toMatch(/\(\d+ bars\)/);
     expect(readFileSync(out, 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
+
+  it('the peer chart draws a bar pair for every row of the committed peer results, and the targets tables of docs/benchmark.md are the ones those results give', async () => {
+    const out = join(dir, 'peers.svg');
+    mkdirSync(dir, { recursive: true });
+    const inputs = ['bench/peers-mock.json', 'bench/peers-real.json'].map((f) => join(root, f));
+    const log = execFileSync(process.execPath, [join(root, 'scripts/bench-peers-chart.mjs'), ...inputs, '--out', out], { encoding: 'utf8' });
+    const rows = inputs.flatMap((f) => (JSON.parse(readFileSync(f, 'utf8')) as { rows: Array<{ kind: string; rate?: number }> }).rows);
+    expect(log).toContain(`(${rows.filter((r) => r.kind !== 'latency' && r.rate).length} bars)`);
+    const report = (await import(join(root, 'bench/peers/report.mjs'))) as { targetsMarkdown(rows: unknown[]): string };
+    const page = readFileSync(join(root, 'docs/benchmark.md'), 'utf8');
+    for (const broker of ['real', 'mock']) {
+      const { rows: brokerRows } = JSON.parse(readFileSync(join(root, `bench/peers-${broker}.json`), 'utf8')) as { rows: unknown[] };
+      expect(page).toContain(report.targetsMarkdown(brokerRows));
+    }
+  });
 });
 
 describe('API reference', () => {

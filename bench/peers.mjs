@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+// octokafka against the other Node.js Kafka clients, side by side in one run: node-rdkafka,
+// Confluent's client (its callback API and its KafkaJS-style API), KafkaJS, @platformatic/kafka,
+// and octokafka's KafkaJS-compatible API. Every run is its own process; the clients alternate
+// (the order reverses every repetition); the median and range of the repetitions is reported.
+//
+//   node bench/peers.mjs [--broker mock|real] [--sizes 100,1024,16384] [--count 1000000]
+//                        [--repeat 3] [--clients a,b] [--only REGEX] [--latency-seconds 10]
+//                        [--node 24] [--out FILE]
+//
+// --broker real reads KAFKA_BOOTSTRAP_SERVERS (scripts/kafka.sh start prints it).
+// The peers are installed on demand into bench/.build/peers (bench/peers/install.mjs), built
+// for the Node.js major given by --node (default 24: @platformatic/kafka needs ≥ 22.19, and
+// the NAN addons of node-rdkafka and Confluent are built for the Node that runs them); every
+// client, octokafka included, runs on that same Node. Needs `npm run build:ts` first.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { installPeers } from './peers/install.mjs';
+import { SCENARIOS, summarize, markdownReport } from './peers/report.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+
+const { values: argv } = parseArgs({
+  options: {
+    broker: { type: 'string', default: 'mock' },
+    sizes: { type: 'string', default: '100,1024,16384' },
+    count: { type: 'string', default: '1000000' },
+    'max-bytes': { type: 'string', default: '1600000000' },
+    repeat: { type: 'string', default: '3' },
+    clients: { type: 'string' },
+    only: { type: 'string' },
+    'latency-seconds': { type: 'string', default: '10' },
+    rate: { type: 'string', default: '10000' },
+    node: { type: 'string', default: '24' },
+    'peers-dir': { type: 'string' },
+    out: { type: 'string' },
+  },
+});
+const opts = {
+  broker: argv.broker,
+  sizes: argv.sizes.split(',').map(Number),
+  count: Number(argv.count),
+  maxBytes: Number(argv['max-bytes']),
+  repeat: Number(argv.repeat),
+  clients: argv.clients?.split(','),
+  only: argv.only ? new RegExp(argv.only) : null,
+  latencySeconds: Number(argv['latency-seconds']),
+  rate: Number(argv.rate),
+};
+if (!['mock', 'real'].includes(opts.broker)) throw new Error('--broker: mock or real');
+if (opts.broker === 'real' && !process.env.KAFKA_BOOTSTRAP_SERVERS) throw new Error('--broker real needs KAFKA_BOOTSTRAP_SERVERS (scripts/kafka.sh start)');
+for (const [k, v] of Object.entries({ count: opts.count, repeat: opts.repeat, 'latency-seconds': opts.latencySeconds, rate: opts.rate })) {
+  if (!(v > 0)) throw new Error(`--${k} must be a positive number`);
+}
+if (opts.sizes.some((s) => !Number.isInteger(s) || s < 8)) throw new Error('--sizes: integers >= 8 (latency runs stamp 8 bytes)');
+
+const nodeBin = /^\d+(\.\d+\.\d+)?$/.test(argv.node)
+  ? join(execFileSync('bash', [join(root, 'scripts/node-versions.sh'), '--fetch', argv.node], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim(), 'node')
+  : argv.node;
+const nodeVersion = execFileSync(nodeBin, ['--version'], { encoding: 'utf8' }).trim();
+const peers = argv['peers-dir'] ? { dir: argv['peers-dir'], errors: {} } : installPeers(join(here, '.build/peers'), nodeBin);
+const PEER_PACKAGE = { kafkajs: 'kafkajs', 'confluent-kafkajs': '@confluentinc/kafka-javascript', confluent: '@confluentinc/kafka-javascript', 'node-rdkafka': 'node-rdkafka', platformatic: '@platformatic/kafka' };
+
+const octo = await import(join(root, 'dist/esm/index.mjs'));
+
+// ------------------------------------------------------------------ brokers and topics
+
+/**
+ * Where a scenario's topic lives. On the mock: produce runs write to a mock that keeps only
+ * 5 MiB per partition (librdkafka's default, so a million messages per run do not pile up in
+ * memory); consume runs read one partition per size, prefilled on a second mock that keeps
+ * everything. On a real broker: a topic per produce run, deleted after it, and one prefilled
+ * topic per size.
+ */
+async function openBrokers() {
+  if (opts.broker === 'real') {
+    const admin = new octo.KafkaAdmin({ 'bootstrap.servers': process.env.KAFKA_BOOTSTRAP_SERVERS });
+    const servers = process.env.KAFKA_BOOTSTRAP_SERVERS;
+    return {
+      produce: servers,
+      consume: servers,
+      async topic(name) {
+        await admin.createTopics([{ topic: name, numPartitions: 1, replicationFactor: 1 }]);
+      },
+      async drop(name) {
+        await admin.deleteTopics([name]).catch((e) => process.stderr.write(`deleteTopics ${name}: ${e.message}\n`));
+      },
+      async close() {
+        await admin.close();
+      },
+    };
+  }
+  const produceMock = await octo.MockCluster.start({ brokers: 1 });
+  const consumeMock = await octo.MockCluster.start({ brokers: 1, partitionMaxBytes: 2 ** 34 });
+  return {
+    produce: produceMock.bootstrapServers,
+    consume: consumeMock.bootstrapServers,
+    async topic(name, forConsume) {
+      await (forConsume ? consumeMock : produceMock).createTopic(name, 1, 1);
+    },
+    async drop() {
+      // The mock cannot delete topics; produce topics keep 5 MiB each, consume topics are few.
+    },
+    async close() {
+      await produceMock.close();
+      await consumeMock.close();
+    },
+  };
+}
+
+async function prefill(brokers, topic, count, size) {
+  const p = new octo.KafkaProducer({ 'bootstrap.servers': brokers, 'linger.ms': 5 });
+  const value = Buffer.alloc(size, 'j');
+  for (let i = 0; i < count; i += 10_000) {
+    const n = Math.min(10_000, count - i);
+    const messages = new Array(n);
+    for (let j = 0; j < n; j++) messages[j] = { topic, value };
+    await p.sendBatch(messages, { reports: 'columns' });
+  }
+  await p.close();
+}
+
+// ------------------------------------------------------------------ runs
+
+function runPhase(spec) {
+  return new Promise((resolve) => {
+    const child = spawn(nodeBin, [join(here, 'peer-phase.mjs'), JSON.stringify(spec)], { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (spec.timeoutMs ?? 600_000) + 30_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      const line = stderr.split('\n').findLast((l) => l.startsWith('RESULT '));
+      const result = line ? JSON.parse(line.slice(7)) : { error: `exited ${signal ?? code} without a result: ${stderr.trim().split('\n').slice(-3).join(' / ')}` };
+      if (!result.error && (result.failed > 0 || (result.delivered !== undefined && result.delivered < spec.count))) {
+        result.error = `${result.failed ?? 0} failed, ${result.delivered} of ${spec.count} delivered: ${result.error ?? ''}`;
+      }
+      resolve(result);
+    });
+  });
+}
+
+const started = new Date();
+mkdirSync(join(here, '.build'), { recursive: true });
+const partial = join(here, `.build/peers-${opts.broker}-partial.json`);
+const brokers = await openBrokers();
+const scenarios = SCENARIOS.filter((s) => (!opts.clients || opts.clients.includes(s.client)) && (!opts.only || opts.only.test(s.id)));
+const runs = [];
+let n = 0;
+try {
+  for (const size of opts.sizes) {
+    const count = Math.min(opts.count, Math.floor(opts.maxBytes / size));
+    const here_ = scenarios.filter((s) => s.kind !== 'latency' || size <= 1024);
+    let consumeTopic = null;
+    for (let r = 0; r < opts.repeat; r++) {
+      const order = r % 2 === 0 ? here_ : [...here_].reverse();
+      for (const s of order) {
+        if (s.kind === 'consume' && !consumeTopic) {
+          consumeTopic = `peers-consume-${size}-${process.pid}`;
+          await brokers.topic(consumeTopic, true);
+          process.stderr.write(`prefilling ${count.toLocaleString('en-US')} × ${size} B … `);
+          await prefill(brokers.consume, consumeTopic, count, size);
+          process.stderr.write('done\n');
+        }
+        const pkg = PEER_PACKAGE[s.client];
+        if (pkg && peers.errors[pkg]) {
+          runs.push({ id: s.id, size, rep: r, result: { error: `not installed: ${peers.errors[pkg]}` } });
+          continue;
+        }
+        const topic = s.kind === 'consume' ? consumeTopic : `peers-${s.kind}-${process.pid}-${n++}`;
+        if (s.kind !== 'consume') await brokers.topic(topic, false);
+        const spec = {
+          client: s.client,
+          mode: s.mode,
+          brokers: s.kind === 'consume' ? brokers.consume : brokers.produce,
+          topic,
+          group: `peers-${process.pid}-${n++}`,
+          count: s.kind === 'latency' ? Math.round(opts.rate * opts.latencySeconds) : count,
+          size,
+          rate: opts.rate,
+          seconds: opts.latencySeconds,
+          peersDir: peers.dir,
+          // The mock answers an empty fetch only after the whole wait (a real broker answers when
+          // data arrives), so on the mock every client polls with a 1 ms wait.
+          fetchWaitMs: opts.broker === 'mock' ? 1 : undefined,
+        };
+        const result = await runPhase(spec);
+        if (s.kind !== 'consume') await brokers.drop(topic);
+        runs.push({ id: s.id, size, rep: r, count: spec.count, result });
+        // Kept as it goes: an interrupted run still leaves what it measured.
+        writeFileSync(partial, JSON.stringify({ started, opts: { ...opts, only: argv.only ?? null }, runs }));
+        const shown = result.error ? `ERROR ${result.error.split('\n')[0].slice(0, 160)}` : s.kind === 'latency' ? `p99 ${result.p99?.toFixed(2)} ms` : `${Math.round((result.timedCount ?? spec.count) / result.seconds).toLocaleString('en-US')} msgs/s`;
+        process.stderr.write(`${size} B  ${s.id.padEnd(34)} rep ${r + 1}: ${shown}\n`);
+      }
+    }
+    if (consumeTopic) await brokers.drop(consumeTopic);
+  }
+} finally {
+  await brokers.close();
+}
+
+const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB, Linux ${os.release()}`;
+const meta = { started: started.toISOString(), broker: opts.broker, node: nodeVersion, machine, librdkafka: typeof octo.librdkafkaVersion === 'function' ? octo.librdkafkaVersion() : octo.librdkafkaVersion, opts: { ...opts, only: argv.only ?? null }, command: `node bench/peers.mjs ${process.argv.slice(2).join(' ')}` };
+const rows = summarize(runs, opts);
+const out = argv.out ?? join(here, `peers-${opts.broker}.md`);
+writeFileSync(out.replace(/\.md$/, '.json'), JSON.stringify({ meta, rows, runs }, null, 1));
+writeFileSync(out, markdownReport(meta, rows));
+process.stderr.write(`wrote ${out}\n`);
+process.exit(0);
