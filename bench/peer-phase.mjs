@@ -3,13 +3,15 @@
 //
 //   node bench/peer-phase.mjs '<json spec>'
 //
-// spec: { client, mode, brokers, topic, group, count, size, rate, seconds, peersDir }
+// spec: { client, mode, kind, workload, brokers, topic, group, count, size, rate, seconds, peersDir }
 // client: octokafka | octokafka-kafkajs | kafkajs | confluent-kafkajs | confluent | node-rdkafka
 //         | platformatic. The result is one line on stderr: RESULT {json}.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { meter, peakRssKb } from './meter.mjs';
+import { messageShape, runInstances } from './peers/common.mjs';
+import { WORKLOADS } from './peers/report.mjs';
 
 const spec = JSON.parse(process.argv[2]);
 const MODULES = {
@@ -28,9 +30,16 @@ if (!run) throw new Error(`${spec.client} has no mode ${spec.mode}`);
 
 const m = meter();
 let measured = null;
+const workload = WORKLOADS[spec.workload ?? 'base'];
+const shape = messageShape(spec.size, spec.workload ?? 'base');
 const ctx = {
   ...spec,
-  value: Buffer.alloc(spec.size, 'j'),
+  value: shape.values[0],
+  values: shape.values,
+  keys: shape.keys,
+  headers: shape.headers,
+  compression: workload.compression,
+  instances: workload.instances ?? 1,
   load: createRequire(join(spec.peersDir, 'package.json')),
   meter: {
     start: () => m.start(),
@@ -49,7 +58,7 @@ const timer = setTimeout(() => {
   process.exit(3);
 }, spec.timeoutMs ?? 600_000);
 try {
-  const r = await run(ctx);
+  const r = await runInstances(ctx, run);
   ctx.meter.stopHere();
   process.stderr.write(`RESULT ${JSON.stringify({ ...measured, ...r, peakRssKb: peakRssKb() })}\n`);
   clearTimeout(timer);

@@ -29,13 +29,14 @@
 // Every phase runs in its own child process (JS phases: bench/js-phase.mjs; native phases:
 // bench/native/bench.c, compiled here against the same librdkafka.a as the addon) under a
 // timeout; the mock cluster and every child are stopped at the end, also on failure.
-import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { buildNative, confArgs } from './native-build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -276,26 +277,6 @@ async function waitForQuiet(threshold, maxWaitMs) {
 }
 
 // ------------------------------------------------------------------ native program
-
-function buildNative() {
-  const prefix = execFileSync(join(root, 'scripts/librdkafka.sh'), ['--print-prefix'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
-  const lib = join(prefix, 'lib/librdkafka.a');
-  const src = join(here, 'native/bench.c');
-  const st = statSync(lib);
-  const key = createHash('sha256').update(readFileSync(src)).update(`${lib}:${st.size}:${st.mtimeMs}`).digest('hex').slice(0, 12);
-  const bin = join(here, '.build', `bench-${key}`);
-  if (!existsSync(bin)) {
-    mkdirSync(join(here, '.build'), { recursive: true });
-    const args = ['-O2', '-Wall', '-o', bin, src, `-I${join(prefix, 'include')}`, lib, '-lssl', '-lcrypto', '-lzstd', '-lz', '-lpthread', '-lm', '-ldl'];
-    process.stderr.write(`compiling ${relative(root, src)} against ${lib}\n`);
-    execFileSync('cc', args, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
-  }
-  return bin;
-}
-
-function confArgs(flag, conf) {
-  return Object.entries(conf).flatMap(([k, v]) => [flag, `${k}=${v}`]);
-}
 
 // ------------------------------------------------------------------ phases
 

@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { esc, svgPage } from './svg-chart.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const input = process.argv[2] ?? join(root, 'bench/results.md');
 const output = process.argv[3] ?? join(root, 'docs/benchmark.svg');
@@ -43,7 +45,6 @@ const barHeight = 16;
 const gap = 6;
 const top = 64;
 const max = Math.max(...rows.map((r) => r.rate));
-const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : `${Math.round(n / 1e3)} k/s`);
 
 const parts = [];
@@ -63,22 +64,17 @@ for (const size of sizes) {
   y += 12;
 }
 const height = y + 30;
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">
-<style>
-.t { font-size: 16px; font-weight: bold; fill: #222; }
-.s, .n { font-size: 11px; fill: #555; }
-.h { font-size: 13px; font-weight: bold; fill: #222; }
-.l, .v { font-size: 11px; fill: #222; }
+const svg = svgPage(
+  width,
+  height,
+  `.l, .v { font-size: 11px; fill: #222; }
 .c { fill: #9a9a9a; }
-.js { fill: #2f6db5; }
-</style>
-<rect width="100%" height="100%" fill="#ffffff"/>
-<text x="10" y="24" class="t">octokafka throughput, messages per second (median of 3 runs, 1,000,000 messages)</text>
+.js { fill: #2f6db5; }`,
+  `<text x="10" y="24" class="t">octokafka throughput, messages per second (median of 3 runs, 1,000,000 messages)</text>
 <text x="10" y="44" class="s">${esc(`${date} · ${machine} · ${node} · embedded mock broker in another process on the same machine`)}</text>
 <rect x="${width - 250}" y="52" width="12" height="10" class="c"/><text x="${width - 234}" y="61" class="n">C program, same librdkafka (native limit)</text>
 <rect x="${width - 250}" y="${height - 22}" width="12" height="10" class="js"/><text x="${width - 234}" y="${height - 13}" class="n">octokafka (JavaScript)</text>
-${parts.join('\n')}
-</svg>
-`;
+${parts.join('\n')}`,
+);
 writeFileSync(output, svg);
 console.log(`wrote ${output} (${rows.length} bars)`);

@@ -10,6 +10,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { esc, svgPage } from './svg-chart.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outAt = args.indexOf('--out');
@@ -17,7 +19,6 @@ const output = outAt >= 0 ? args.splice(outAt, 2)[1] : join(root, 'docs/benchmar
 const inputs = args.length ? args : ['bench/peers-mock.json', 'bench/peers-real.json'].map((f) => join(root, f)).filter(existsSync);
 if (inputs.length === 0) throw new Error('no peer results (run bench/peers.mjs first)');
 
-const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`/g, '');
 const rate = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} M/s` : `${Math.round(n / 1e3)} k/s`);
 const sizeName = (b) => (b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
 
@@ -33,7 +34,9 @@ let y = 70;
 let bars = 0;
 const dates = [];
 for (const file of inputs) {
-  const { meta, rows } = JSON.parse(readFileSync(file, 'utf8'));
+  const { meta, rows: all } = JSON.parse(readFileSync(file, 'utf8'));
+  // The growing workloads have their own tables (bench/peers-growth-*.md).
+  const rows = all.filter((r) => (r.workload ?? 'base') === 'base');
   dates.push(`${meta.broker === 'mock' ? 'mock' : 'real broker'} ${meta.started.slice(0, 10)}, Node ${meta.node}`);
   for (const size of [...new Set(rows.map((r) => r.size))]) {
     const section = rows.filter((r) => r.size === size && r.kind !== 'latency');
@@ -67,21 +70,16 @@ for (const file of inputs) {
   }
 }
 const height = y + 20;
-const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif">
-<style>
-.t { font-size: 16px; font-weight: bold; fill: #222; }
-.s, .n { font-size: 11px; fill: #555; }
-.h { font-size: 13px; font-weight: bold; fill: #222; }
-.l, .v { font-size: 10.5px; fill: #222; }
+const svg = svgPage(
+  width,
+  height,
+  `.l, .v { font-size: 10.5px; fill: #222; }
 .o { fill: #2f6db5; } .oc { fill: #7fa6d6; }
-.p { fill: #9a9a9a; } .pc { fill: #c4c4c4; }
-</style>
-<rect width="100%" height="100%" fill="#ffffff"/>
-<text x="10" y="24" class="t">Node.js Kafka clients side by side: throughput and CPU per message (blue: octokafka)</text>
+.p { fill: #9a9a9a; } .pc { fill: #c4c4c4; }`,
+  `<text x="10" y="24" class="t">Node.js Kafka clients side by side: throughput and CPU per message (blue: octokafka)</text>
 <text x="10" y="44" class="s">${esc(dates.join(' · '))} · 1 partition, acks=1, median of 3 runs, each in its own process</text>
-${parts.join('\n')}
-</svg>
-`;
+${parts.join('\n')}`,
+);
 writeFileSync(output, svg);
 console.log(`wrote ${output} (${bars} bars)`);
 

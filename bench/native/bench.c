@@ -80,7 +80,19 @@ static double cpu_s(void) {
   return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* VmHWM, this process's own peak: getrusage's ru_maxrss keeps the peak of the process that
+ * forked it across exec (Linux), so a child of a large benchmark process reported the parent's. */
 static long peak_rss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (f) {
+    char line[256];
+    long kb = -1;
+    while (fgets(line, sizeof line, f)) {
+      if (sscanf(line, "VmHWM: %ld kB", &kb) == 1) break;
+    }
+    fclose(f);
+    if (kb >= 0) return kb;
+  }
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return ru.ru_maxrss;

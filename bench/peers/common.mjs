@@ -76,6 +76,8 @@ export async function chunked(count, perCall, inFlight, sendMany) {
  * counted, as for the C consumer), `done` resolves when `count` have arrived.
  */
 export function consumeCounter(ctx) {
+  // Several consumers of one run (runInstances) share one count.
+  if (ctx.counter) return ctx.counter;
   let got = 0;
   let untimed = 0;
   let bytes = 0;
@@ -153,4 +155,77 @@ export function latencyProbe(ctx) {
       return { count: total, received, p50: pct(0.5), p99: pct(0.99), max: received ? got[received - 1] : -1 };
     },
   };
+}
+
+/**
+ * The messages of a workload (bench/peers/report.mjs WORKLOADS), the same for every client:
+ * `values` (one, filled with 'j', unless compressed: 4,096 distinct values of random hex from
+ * a fixed seed), and for keyed workloads 1,000 `keys` and two `headers`. Message i takes
+ * values[i % values.length] and keys[i % keys.length].
+ */
+export function messageShape(size, workload) {
+  const compressed = workload === 'lz4' || workload === 'zstd';
+  const keyed = workload === 'keyed';
+  let seed = 0x2545f491;
+  const random = () => {
+    // xorshift32: the same values in every process.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return seed >>> 0;
+  };
+  const hex = '0123456789abcdef';
+  const values = compressed
+    ? Array.from({ length: 4096 }, () => {
+        const v = Buffer.allocUnsafe(size);
+        for (let i = 0; i < size; i++) v[i] = hex.charCodeAt(random() & 15);
+        return v;
+      })
+    : [Buffer.alloc(size, 'j')];
+  return {
+    values,
+    keys: keyed ? Array.from({ length: 1000 }, (_, i) => Buffer.from(`key-${String(i).padStart(3, '0')}`)) : null,
+    headers: keyed ? { trace: '4bf92f3577b34da6', source: 'bench' } : null,
+  };
+}
+
+/**
+ * Runs `instances` copies of a mode in this process, sharing the meter and, for consumers,
+ * one count: producers split the count, the clock runs from the first start to the last
+ * stop; consumers (one group) stop together once all messages arrived.
+ */
+export async function runInstances(ctx, run) {
+  const instances = ctx.instances ?? 1;
+  if (instances === 1) return run(ctx);
+  let started = false;
+  let stops = 0;
+  const meter = {
+    start() {
+      if (!started) {
+        started = true;
+        ctx.meter.start();
+      }
+    },
+    stopHere() {
+      if (++stops === instances) ctx.meter.stopHere();
+    },
+    get finished() {
+      return ctx.meter.finished;
+    },
+  };
+  const shared = consumeCounter({ ...ctx, meter });
+  const results = await Promise.all(
+    Array.from({ length: instances }, (_, i) => {
+      const count = Math.floor(ctx.count / instances) + (i < ctx.count % instances ? 1 : 0);
+      return run({ ...ctx, meter, instance: i, count: ctx.kind === 'consume' ? ctx.count : count, counter: shared });
+    }),
+  );
+  if (ctx.kind === 'consume') return shared.result();
+  const sum = { delivered: 0, failed: 0, error: undefined };
+  for (const r of results) {
+    sum.delivered += r.delivered ?? 0;
+    sum.failed += r.failed ?? 0;
+    sum.error ??= r.error;
+  }
+  return sum;
 }

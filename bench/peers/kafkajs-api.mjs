@@ -24,7 +24,8 @@ async function producer(ctx, lingerMs = LINGER_MS) {
   // KafkaJS has no linger: a send() is one request. Confluent's client lingers like librdkafka.
   const p = impl.confluent ? kafka.producer({ kafkaJS: { acks: ACKS }, 'linger.ms': lingerMs }) : kafka.producer();
   await p.connect();
-  const send = impl.confluent ? (messages) => p.send({ topic: ctx.topic, messages }) : (messages) => p.send({ topic: ctx.topic, messages, acks: ACKS });
+  const compression = ctx.compression ? { compression: impl.CompressionTypes[ctx.compression === 'lz4' ? 'LZ4' : 'ZSTD'] } : {};
+  const send = impl.confluent ? (messages) => p.send({ topic: ctx.topic, messages, ...compression }) : (messages) => p.send({ topic: ctx.topic, messages, acks: ACKS, ...compression });
   await send([{ value: ctx.warmValue ?? ctx.value }]);
   return { p, send };
 }
@@ -53,7 +54,8 @@ export const modes = {
   /** send() of 1,000 messages per call, one call at a time. */
   async batch(ctx) {
     const { p, send } = await producer(ctx);
-    const messages = Array.from({ length: 1000 }, () => ({ value: ctx.value }));
+    const { values, keys, headers } = ctx;
+    const messages = Array.from({ length: 1000 }, (_, i) => (keys ? { value: values[i % values.length], key: keys[i % keys.length], headers } : { value: values[i % values.length] }));
     ctx.meter.start();
     const r = await chunked(ctx.count, 1000, 1, (n) => send(n === 1000 ? messages : messages.slice(0, n)));
     ctx.meter.stopHere();

@@ -8,6 +8,7 @@ async function producer(ctx, lingerMs = LINGER_MS) {
     acks: String(ACKS),
     'enable.idempotence': false,
     'linger.ms': lingerMs,
+    ...(ctx.compression ? { 'compression.type': ctx.compression } : {}),
   });
   p.on('error', (e) => process.stderr.write(`producer error: ${e.message}\n`));
   // Connection and metadata are ready before the clock starts (every client warms up alike).
@@ -26,14 +27,30 @@ function consumer(ctx) {
   return c;
 }
 
+/** A subscribed consumer given to `read` (which counts what it takes on `n`), timed, closed. */
+async function consumed(ctx, read) {
+  const c = consumer(ctx);
+  await c.subscribe([ctx.topic]);
+  const n = consumeCounter(ctx);
+  // With several consumers (runInstances) the count is shared: one may wait for messages
+  // that went to the others, so each stops once all arrived.
+  await Promise.race([read(c, n), n.done]);
+  ctx.meter.stopHere();
+  await c.close();
+  return n.result();
+}
+
 /** sendBatch of 10,000 messages per call, up to 10 calls in flight. */
 async function sendBatchRows(ctx, reports) {
   const p = await producer(ctx);
   const options = reports ? { reports } : {};
   ctx.meter.start();
+  const { topic, values, keys, headers } = ctx;
+  let k = 0;
   const r = await chunked(ctx.count, 10_000, 10, (n) => {
     const messages = new Array(n);
-    for (let i = 0; i < n; i++) messages[i] = { topic: ctx.topic, value: ctx.value };
+    if (values.length === 1 && !keys) for (let i = 0; i < n; i++) messages[i] = { topic, value: ctx.value };
+    else for (let i = 0; i < n; i++, k++) messages[i] = keys ? { topic, value: values[k % values.length], key: keys[k % keys.length], headers } : { topic, value: values[k % values.length] };
     return p.sendBatch(messages, options);
   });
   ctx.meter.stopHere();
@@ -92,32 +109,24 @@ export const modes = {
 
   /** for await (const batch of consumer.batches()). */
   async batches(ctx) {
-    const c = consumer(ctx);
-    await c.subscribe([ctx.topic]);
-    const n = consumeCounter(ctx);
-    for await (const batch of c.batches(10_000)) {
-      let bytes = 0;
-      for (let i = 0; i < batch.length; i++) bytes += batch[i].value.length;
-      n.add(batch.length, bytes);
-      if (n.result().count >= ctx.count) break;
-    }
-    ctx.meter.stopHere();
-    await c.close();
-    return n.result();
+    return consumed(ctx, async (c, n) => {
+      for await (const batch of c.batches(10_000)) {
+        let bytes = 0;
+        for (let i = 0; i < batch.length; i++) bytes += batch[i].value.length;
+        n.add(batch.length, bytes);
+        if (n.result().count >= ctx.count) break;
+      }
+    });
   },
 
   /** for await (const message of consumer). */
   async iterate(ctx) {
-    const c = consumer(ctx);
-    await c.subscribe([ctx.topic]);
-    const n = consumeCounter(ctx);
-    for await (const message of c) {
-      n.add(1, message.value.length);
-      if (n.result().count >= ctx.count) break;
-    }
-    ctx.meter.stopHere();
-    await c.close();
-    return n.result();
+    return consumed(ctx, async (c, n) => {
+      for await (const message of c) {
+        n.add(1, message.value.length);
+        if (n.result().count >= ctx.count) break;
+      }
+    });
   },
 
   /** send() paced at the rate, batches() reading: producer→consumer latency. */

@@ -8,7 +8,7 @@ function library(ctx) {
 
 async function producer(ctx) {
   const { Producer } = library(ctx);
-  const p = new Producer({ clientId: 'bench', bootstrapBrokers: [ctx.brokers], acks: ACKS });
+  const p = new Producer({ clientId: 'bench', bootstrapBrokers: [ctx.brokers], acks: ACKS, ...(ctx.compression ? { compression: ctx.compression } : {}) });
   const send = (messages) => p.send({ messages, acks: ACKS });
   await send([{ topic: ctx.topic, value: ctx.warmValue ?? ctx.value }]);
   return { p, send };
@@ -26,7 +26,8 @@ export const modes = {
   /** send() of 1,000 messages per call, one call at a time. */
   async batch(ctx) {
     const { p, send } = await producer(ctx);
-    const messages = Array.from({ length: 1000 }, () => ({ topic: ctx.topic, value: ctx.value }));
+    const { values, keys, headers } = ctx;
+    const messages = Array.from({ length: 1000 }, (_, i) => ({ topic: ctx.topic, value: values[i % values.length], ...(keys ? { key: keys[i % keys.length], headers } : {}) }));
     ctx.meter.start();
     const r = await chunked(ctx.count, 1000, 1, (n) => send(n === 1000 ? messages : messages.slice(0, n)));
     ctx.meter.stopHere();

@@ -20,6 +20,7 @@ async function producer(ctx, onReport, lingerMs = LINGER_MS) {
     'metadata.broker.list': ctx.brokers,
     'request.required.acks': ACKS,
     'linger.ms': lingerMs,
+    ...(ctx.compression ? { 'compression.codec': ctx.compression } : {}),
     dr_cb: true,
   });
   p.on('delivery-report', onReport);
@@ -36,9 +37,12 @@ function disconnect(client) {
 
 /** produce() per message; on QUEUE_FULL, lets delivery reports drain and retries. */
 async function produceAll(ctx, p, count) {
+  const { values, keys } = ctx;
+  const headers = ctx.headers ? Object.entries(ctx.headers).map(([k, v]) => ({ [k]: v })) : undefined;
   for (let i = 0; i < count; ) {
     try {
-      p.produce(ctx.topic, null, ctx.value, null);
+      if (keys) p.produce(ctx.topic, null, values[i % values.length], keys[i % keys.length], null, null, headers);
+      else p.produce(ctx.topic, null, values[i % values.length], null);
       i++;
     } catch (e) {
       if (e?.code !== QUEUE_FULL) throw e;

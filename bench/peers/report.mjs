@@ -4,31 +4,33 @@
 export const SCENARIOS = [
   // produce
   { client: 'octokafka', mode: 'batch', kind: 'produce', path: 'batch', label: 'octokafka `sendBatch` (10k per call), report objects' },
-  { client: 'octokafka', mode: 'batch-columns', kind: 'produce', path: 'batch', label: "octokafka `sendBatch`, `reports: 'columns'`" },
+  { client: 'octokafka', mode: 'batch-columns', growth: true, kind: 'produce', path: 'batch', label: "octokafka `sendBatch`, `reports: 'columns'`" },
   { client: 'octokafka', mode: 'send', kind: 'produce', path: 'message', label: 'octokafka `send()`, a promise each' },
   { client: 'octokafka', mode: 'produce', kind: 'produce', path: 'message', label: 'octokafka `produce()` + callback' },
-  { client: 'octokafka-kafkajs', mode: 'batch', kind: 'produce', path: 'batch', label: 'octokafka/kafkajs `send()` of 1,000' },
+  { client: 'octokafka-kafkajs', mode: 'batch', growth: true, kind: 'produce', path: 'batch', label: 'octokafka/kafkajs `send()` of 1,000' },
   { client: 'octokafka-kafkajs', mode: 'send', kind: 'produce', path: 'message', label: 'octokafka/kafkajs `send()` of 1' },
-  { client: 'kafkajs', mode: 'batch', kind: 'produce', path: 'batch', label: 'KafkaJS `send()` of 1,000' },
+  { client: 'kafkajs', mode: 'batch', growth: true, kind: 'produce', path: 'batch', label: 'KafkaJS `send()` of 1,000' },
   { client: 'confluent-kafkajs', mode: 'batch', kind: 'produce', path: 'batch', label: 'Confluent KafkaJS API `send()` of 1,000' },
   { client: 'confluent-kafkajs', mode: 'send', kind: 'produce', path: 'message', label: 'Confluent KafkaJS API `send()` of 1' },
   { client: 'confluent', mode: 'produce', kind: 'produce', path: 'message', label: 'Confluent callback API `produce()`' },
-  { client: 'node-rdkafka', mode: 'produce', kind: 'produce', path: 'message', label: 'node-rdkafka `produce()`' },
-  { client: 'platformatic', mode: 'batch', kind: 'produce', path: 'batch', label: '@platformatic/kafka `send()` of 1,000' },
+  { client: 'node-rdkafka', mode: 'produce', growth: true, kind: 'produce', path: 'message', label: 'node-rdkafka `produce()`' },
+  { client: 'platformatic', mode: 'batch', growth: true, kind: 'produce', path: 'batch', label: '@platformatic/kafka `send()` of 1,000' },
+  { client: 'c', mode: 'batch', kind: 'produce', path: 'batch', label: 'C program `rd_kafka_produce_batch`, same librdkafka (native limit)' },
   // consume
-  { client: 'octokafka', mode: 'batches', kind: 'consume', path: 'batch', label: 'octokafka `batches()`' },
+  { client: 'octokafka', mode: 'batches', growth: true, kind: 'consume', path: 'batch', label: 'octokafka `batches()`' },
   { client: 'octokafka', mode: 'iterate', kind: 'consume', path: 'message', label: 'octokafka `for await`' },
-  { client: 'octokafka-kafkajs', mode: 'eachBatch', kind: 'consume', path: 'batch', label: 'octokafka/kafkajs `eachBatch`' },
+  { client: 'octokafka-kafkajs', mode: 'eachBatch', growth: true, kind: 'consume', path: 'batch', label: 'octokafka/kafkajs `eachBatch`' },
   { client: 'octokafka-kafkajs', mode: 'eachMessage', kind: 'consume', path: 'message', label: 'octokafka/kafkajs `eachMessage`' },
-  { client: 'kafkajs', mode: 'eachBatch', kind: 'consume', path: 'batch', label: 'KafkaJS `eachBatch`' },
+  { client: 'kafkajs', mode: 'eachBatch', growth: true, kind: 'consume', path: 'batch', label: 'KafkaJS `eachBatch`' },
   { client: 'kafkajs', mode: 'eachMessage', kind: 'consume', path: 'message', label: 'KafkaJS `eachMessage`' },
   { client: 'confluent-kafkajs', mode: 'eachBatch', kind: 'consume', path: 'batch', label: 'Confluent KafkaJS API `eachBatch`' },
   { client: 'confluent-kafkajs', mode: 'eachMessage', kind: 'consume', path: 'message', label: 'Confluent KafkaJS API `eachMessage`' },
   { client: 'confluent', mode: 'consume', kind: 'consume', path: 'batch', label: 'Confluent callback API `consume(1000)`' },
   { client: 'confluent', mode: 'flowing', kind: 'consume', path: 'message', label: "Confluent callback API `'data'` events" },
   { client: 'node-rdkafka', mode: 'consume', kind: 'consume', path: 'batch', label: 'node-rdkafka `consume(1000)`' },
-  { client: 'node-rdkafka', mode: 'flowing', kind: 'consume', path: 'message', label: "node-rdkafka `'data'` events" },
-  { client: 'platformatic', mode: 'stream', kind: 'consume', path: 'message', label: "@platformatic/kafka stream `'data'` events" },
+  { client: 'node-rdkafka', mode: 'flowing', growth: true, kind: 'consume', path: 'message', label: "node-rdkafka `'data'` events" },
+  { client: 'platformatic', mode: 'stream', growth: true, kind: 'consume', path: 'message', label: "@platformatic/kafka stream `'data'` events" },
+  { client: 'c', mode: 'consume', kind: 'consume', path: 'batch', label: 'C program `rd_kafka_consume_batch_queue` (native limit)' },
   // latency
   { client: 'octokafka', mode: 'latency', kind: 'latency', path: 'message', label: 'octokafka `send()` → `batches()`' },
   { client: 'octokafka-kafkajs', mode: 'latency', kind: 'latency', path: 'message', label: 'octokafka/kafkajs `send()` → `eachBatch`' },
@@ -39,7 +41,34 @@ export const SCENARIOS = [
   { client: 'platformatic', mode: 'latency', kind: 'latency', path: 'message', label: "@platformatic/kafka `send()` → `'data'`" },
 ].map((s) => ({ ...s, id: `${s.client}/${s.mode}` }));
 
+/**
+ * The work that grows (`--workloads`), each against `base` (1 partition, no key, no headers,
+ * no compression, one client). Only the scenarios marked `growth` run them: each client's
+ * batch produce and its fastest consume. `instances` clients run in the one process, the
+ * consumers in one group; `keyed` messages carry one of 1,000 keys and two headers;
+ * compressed runs send values drawn from 4,096 distinct ones of random hex (half the entropy
+ * of random bytes), as identical values would compress to nothing.
+ */
+export const WORKLOADS = {
+  base: { label: '1 partition', partitions: 1 },
+  p16: { label: '16 partitions', partitions: 16 },
+  p64: { label: '64 partitions', partitions: 64 },
+  keyed: { label: '16 partitions, keyed, 2 headers', partitions: 16, keyed: true },
+  lz4: { label: '1 partition, lz4', partitions: 1, compression: 'lz4' },
+  zstd: { label: '1 partition, zstd', partitions: 1, compression: 'zstd' },
+  x50: { label: '50 producers / 50 consumers in one process, 64 partitions', partitions: 64, instances: 50 },
+};
+
+/** Why a client cannot run a workload at all (reported as its failure), or null. */
+export function unsupported(client, workload) {
+  const w = WORKLOADS[workload];
+  if (client === 'kafkajs' && w.compression) return `KafkaJS has no ${w.compression} codec built in (it needs a codec package registered by the application)`;
+  return null;
+}
+
 export const isOcto = (client) => client.startsWith('octokafka');
+/** The other Node.js clients (not octokafka, not the C program). */
+export const isPeer = (client) => !isOcto(client) && client !== 'c';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,14 +78,15 @@ const median = (xs) => {
 /** One row per scenario and size: medians and ranges over the repetitions that succeeded. */
 export function summarize(runs) {
   const rows = [];
-  const keys = [...new Set(runs.map((r) => `${r.size}|${r.id}`))];
+  const keyOf = (r) => `${r.size}|${r.workload ?? 'base'}|${r.id}`;
+  const keys = [...new Set(runs.map(keyOf))];
   for (const key of keys) {
-    const [size, id] = key.split('|');
+    const [size, workload, id] = key.split('|');
     const s = SCENARIOS.find((x) => x.id === id);
-    const mine = runs.filter((r) => `${r.size}|${r.id}` === key);
+    const mine = runs.filter((r) => keyOf(r) === key);
     const ok = mine.filter((r) => !r.result.error).map((r) => r.result);
     const errors = mine.filter((r) => r.result.error).map((r) => r.result.error.split('\n')[0]);
-    const row = { ...s, size: Number(size), runs: mine.length, ok: ok.length, errors };
+    const row = { ...s, size: Number(size), workload, runs: mine.length, ok: ok.length, errors };
     if (ok.length) {
       const timed = (r) => r.timedCount ?? mine[0].count;
       if (s.kind === 'latency') {
@@ -68,8 +98,11 @@ export function summarize(runs) {
         row.cpuUsPerMsg = median(ok.map((r) => (r.cpuSeconds * 1e6) / timed(r)));
       }
       row.rssMiB = median(ok.map((r) => r.peakRssKb / 1024));
-      row.eldP99 = median(ok.map((r) => r.eventLoopP99Ms));
-      row.eldMax = Math.max(...ok.map((r) => r.eventLoopMaxMs));
+      // (The C program has no event loop.)
+      if (ok[0].eventLoopP99Ms !== undefined) {
+        row.eldP99 = median(ok.map((r) => r.eventLoopP99Ms));
+        row.eldMax = Math.max(...ok.map((r) => r.eventLoopMaxMs));
+      }
     }
     rows.push(row);
   }
@@ -79,10 +112,13 @@ export function summarize(runs) {
 const fmt = (n, d = 0) => (n === undefined ? '–' : n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }));
 const sizeName = (b) => (b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
 
-/** The fastest non-octokafka row of this size and kind (optionally of one path). */
+/** The fastest non-octokafka row of this size and kind (optionally of one path) among `rows`. */
 export function fastestPeer(rows, size, kind, path) {
-  return rows.filter((r) => r.size === size && r.kind === kind && !isOcto(r.client) && r.rate && (!path || r.path === path)).sort((a, b) => b.rate - a.rate)[0];
+  return rows.filter((r) => r.size === size && r.kind === kind && isPeer(r.client) && r.rate && (!path || r.path === path)).sort((a, b) => b.rate - a.rate)[0];
 }
+
+/** The rows of the base workload (results from before workloads existed have none). */
+const baseRows = (rows) => rows.filter((r) => (r.workload ?? 'base') === 'base');
 
 export function markdownReport(meta, rows) {
   const lines = [
@@ -96,20 +132,24 @@ export function markdownReport(meta, rows) {
     'Each row: median of the repetitions (range in brackets); every run in its own process, clients alternating. "× peer": the rate over the fastest other client\'s rate for the same kind of work (produce or consume) in the same run, over all of its APIs for batch rows and over its per-message APIs for per-message rows. CPU: all threads of the client\'s process over the timed part, per message. RSS: peak (VmHWM) of the process.',
     '',
   ];
-  for (const size of [...new Set(rows.map((r) => r.size))]) {
-    lines.push(`## ${sizeName(size)} messages`, '');
+  const sections = [...new Set(rows.map((r) => `${r.size}|${r.workload ?? 'base'}`))];
+  for (const section of sections) {
+    const [size, workload] = [Number(section.split('|')[0]), section.split('|')[1]];
+    const inSection = rows.filter((x) => x.size === size && (x.workload ?? 'base') === workload);
+    const scale = workload === 'base' && !sections.some((k) => !k.endsWith('|base')) ? '' : `, ${WORKLOADS[workload].label}`;
+    lines.push(`## ${sizeName(size)} messages${scale}`, '');
     lines.push('| scenario | path | msgs/s [range] | MB/s | × peer | CPU µs/msg | peak RSS MiB | event-loop p99 / max ms |', '|---|---|--:|--:|--:|--:|--:|--:|');
-    for (const r of rows.filter((x) => x.size === size && x.kind !== 'latency')) {
+    for (const r of inSection.filter((x) => x.kind !== 'latency')) {
       if (!r.ok) {
         lines.push(`| ${r.label} | ${r.path} | failed: ${r.errors[0]?.replace(/\|/g, '/').slice(0, 200)} | | | | | |`);
         continue;
       }
-      const peer = isOcto(r.client) ? fastestPeer(rows, size, r.kind, r.path === 'batch' ? undefined : 'message') : null;
+      const peer = isOcto(r.client) ? fastestPeer(inSection, size, r.kind, r.path === 'batch' ? undefined : 'message') : null;
       const ratio = peer ? `${(r.rate / peer.rate).toFixed(2)}×` : '';
       const failed = r.errors.length ? ` (${r.errors.length} of ${r.runs} failed: ${r.errors[0].replace(/\|/g, '/').slice(0, 80)})` : '';
       lines.push(`| ${r.label} | ${r.path} | ${fmt(r.rate)} [${fmt(r.rateMin)}–${fmt(r.rateMax)}]${failed} | ${fmt(r.mbps, 1)} | ${ratio} | ${fmt(r.cpuUsPerMsg, 2)} | ${fmt(r.rssMiB)} | ${fmt(r.eldP99, 1)} / ${fmt(r.eldMax)} |`);
     }
-    const lat = rows.filter((x) => x.size === size && x.kind === 'latency');
+    const lat = inSection.filter((x) => x.kind === 'latency');
     if (lat.length) {
       lines.push('', `Latency at ${fmt(meta.opts.rate)} msgs/s for ${meta.opts.latencySeconds} s, produce → consume in one process:`, '');
       lines.push('| client | p50 ms | p99 ms | peak RSS MiB | event-loop p99 ms |', '|---|--:|--:|--:|--:|');
@@ -120,15 +160,17 @@ export function markdownReport(meta, rows) {
     }
     lines.push('');
   }
-  lines.push('## Targets', '', targetsMarkdown(rows), '');
+  // The targets are checked on the full base run (a run of growing workloads has only some of its rows).
+  if (rows.every((r) => (r.workload ?? 'base') === 'base')) lines.push('## Targets', '', targetsMarkdown(rows), '');
   return `${lines.join('\n')}\n`;
 }
 
 /** The peer targets of the benchmark (docs/benchmark.md), checked against one run's rows. */
-export function targets(rows) {
+export function targets(allRows) {
+  const rows = baseRows(allRows);
   const out = [];
   const find = (size, id) => rows.find((r) => r.size === size && r.id === id && r.ok);
-  const peerRows = (size, kind, path) => rows.filter((r) => r.size === size && r.kind === kind && r.ok && !isOcto(r.client) && (!path || r.path === path));
+  const peerRows = (size, kind, path) => rows.filter((r) => r.size === size && r.kind === kind && r.ok && isPeer(r.client) && (!path || r.path === path));
   const best = (list, key, lowest = false) => list.filter((r) => r[key] !== undefined).sort((a, b) => (lowest ? a[key] - b[key] : b[key] - a[key]))[0];
   const ratio = (a, b) => (a && b ? a / b : undefined);
   const add = (size, target, value, ok, detail) => out.push({ size, target, value, ok, detail });
@@ -139,6 +181,17 @@ export function targets(rows) {
     const consume = find(size, 'octokafka/batches');
     const peerConsume = best(peerRows(size, 'consume'), 'rate');
     if (consume && peerConsume) add(size, 'batch consume ≥ 3× the fastest peer', ratio(consume.rate, peerConsume.rate), consume.rate >= 3 * peerConsume.rate, `vs ${peerConsume.label}`);
+    // Against the C program linked with the same librdkafka, in the same run.
+    const cProduce = find(size, 'c/batch');
+    const cConsume = find(size, 'c/consume');
+    if (produce && cProduce) {
+      add(size, "batch produce ≥ 80 % of the C program's", ratio(produce.rate, cProduce.rate), produce.rate >= 0.8 * cProduce.rate, `${produce.label}: ${Math.round(produce.rate / 1000)} k vs ${Math.round(cProduce.rate / 1000)} k msgs/s`);
+      add(size, "produce CPU per message ≤ 1.5× the C program's", ratio(produce.cpuUsPerMsg, cProduce.cpuUsPerMsg), produce.cpuUsPerMsg <= 1.5 * cProduce.cpuUsPerMsg, `${produce.cpuUsPerMsg.toFixed(2)} vs ${cProduce.cpuUsPerMsg.toFixed(2)} µs`);
+    }
+    if (consume && cConsume) {
+      add(size, "batch consume ≥ 90 % of the C program's", ratio(consume.rate, cConsume.rate), consume.rate >= 0.9 * cConsume.rate, `${Math.round(consume.rate / 1000)} k vs ${Math.round(cConsume.rate / 1000)} k msgs/s`);
+      add(size, "consume CPU per message ≤ 1.5× the C program's", ratio(consume.cpuUsPerMsg, cConsume.cpuUsPerMsg), consume.cpuUsPerMsg <= 1.5 * cConsume.cpuUsPerMsg, `${consume.cpuUsPerMsg.toFixed(2)} vs ${cConsume.cpuUsPerMsg.toFixed(2)} µs`);
+    }
     for (const [id, kind] of [['octokafka/send', 'produce'], ['octokafka/produce', 'produce'], ['octokafka/iterate', 'consume']]) {
       const mine = find(size, id);
       const peer = best(peerRows(size, kind, 'message'), 'rate');

@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:os';
 
-import type { TimeoutOptions } from '../core/call-options';
+import { settlesWithin, type TimeoutOptions } from '../core/call-options';
 
 /** Anything with a `close()`: raw and topic-layer clients, the Driver, a MockCluster, a Connection. */
 export interface Closable {
@@ -88,10 +88,6 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
       let undelivered = 0;
       let uncommitted = 0;
       let clientTimedOut = false;
-      let timer: NodeJS.Timeout | undefined;
-      const deadline = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs + GRACE_MS);
-      });
       const closing = Promise.all(
         clients.map(async (client) => {
           try {
@@ -104,9 +100,7 @@ export function closeOnSignals(clients: readonly Closable[], options: CloseOnSig
           }
         }),
       );
-      const outcome = await Promise.race([closing.then(() => 'closed' as const), deadline]);
-      clearTimeout(timer);
-      const timedOut = outcome === 'timeout' || clientTimedOut;
+      const timedOut = (await settlesWithin(closing, timeoutMs + GRACE_MS, true)) || clientTimedOut;
       const exitCode = timedOut || undelivered > 0 || uncommitted > 0 || errors.length > 0 ? 1 : 0;
       const report: ShutdownReport = { signal, undelivered, uncommitted, timedOut, errors, durationMs: Date.now() - started, exitCode };
       try {

@@ -79,10 +79,11 @@ function scratchOf(name: keyof typeof scratch, length: number, messages: number)
  * Validates messages[from..] up to the first one of another topic and packs their keys
  * and values into one Buffer. The returned layout is scratch memory: valid until the next
  * call.
+ * @param checked messages before this index were validated already (by an earlier call).
  */
-export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MAX_ARENA): PackedRun {
+export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MAX_ARENA, checked = from): PackedRun {
   const first = messages[from];
-  checkMessage(first, from);
+  if (from >= checked) checkMessage(first, from);
   const topic = first!.topic;
   let end = from;
   let size = 0;
@@ -91,7 +92,7 @@ export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MA
   const lengths = scratchOf('lengths', 2 * (messages.length - from), messages.length - from);
   for (; end < messages.length; end++) {
     const m = messages[end]!;
-    checkMessage(m, end);
+    if (end >= checked) checkMessage(m, end);
     if (m.topic !== topic) break;
     const keyLen = payloadLength(m.key);
     const valueLen = payloadLength(m.value);

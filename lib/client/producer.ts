@@ -524,6 +524,8 @@ export class KafkaProducer extends ClientBase {
     const total = sizeOf(p);
     let from = 0;
     let packedBytes = 0;
+    let checked = 0; // messages before this index were validated
+
     while (from < total) {
       p.done = from;
       if (this.closing) {
@@ -547,9 +549,10 @@ export class KafkaProducer extends ClientBase {
           if (p.runTopics) for (let i = from; i < total; i++) p.runTopics.push(i, p.messages[i]?.topic ?? '');
           [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
         } else {
-          const run = packRun(p.messages, from, SLICE_BYTES);
+          const run = packRun(p.messages, from, SLICE_BYTES, checked);
           // A malformed message anywhere fails the batch before any slice is enqueued.
-          if (from === 0 && run.count < total) for (let i = run.count; i < total; i++) checkMessage(p.messages[i], i);
+          for (let i = Math.max(checked, from + run.count); i < total; i++) checkMessage(p.messages[i], i);
+          checked = total;
           packedBytes += run.arena.length;
           (p.runTopics ??= []).push(from, run.topic);
           [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);

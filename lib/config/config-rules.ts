@@ -7,6 +7,7 @@
  * discovers when connecting (GSSAPI, which the prebuilt binary lacks).
  */
 import { ConfigError } from '../util/errors';
+import { defaultFetchMaxBytes } from './fetch-size';
 
 /** The role a configuration is validated for. */
 export type ConfigRole = 'producer' | 'consumer' | 'admin';
@@ -182,7 +183,7 @@ const fetchSizes: Check = (s, _role, warn) => {
   if (given(s, 'fetch.max.bytes')) {
     if (fetchMax < maxMsg) fail(s, 'fetch.max.bytes', `is ${fetchMax}, but must be >= ${withValue(s, 'message.max.bytes')}`);
   } else {
-    fetchMax = Math.max(Math.min(fetchMax, int(s, 'queued.max.messages.kbytes') * 1024), maxMsg);
+    fetchMax = defaultFetchMaxBytes(fetchMax, int(s, 'queued.max.messages.kbytes') * 1024, maxMsg);
   }
   const receive = 'receive.message.max.bytes';
   if (given(s, receive) && fetchMax + 512 > int(s, receive)) {

@@ -68,14 +68,15 @@ function describe(value: unknown): string {
 
 /**
  * Waits for `closing` at most `timeoutMs`: true when the deadline came first (the close goes
- * on in the background). The timer does not keep the process alive.
+ * on in the background). The timer does not keep the process alive unless `keepAlive`
+ * (a shutdown that must report, whatever else is left to run).
  */
-export async function settlesWithin(closing: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+export async function settlesWithin(closing: Promise<unknown>, timeoutMs: number, keepAlive = false): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     // setTimeout takes a 32-bit count: a longer deadline is none at all.
     timer = setTimeout(() => resolve('timeout'), Math.min(timeoutMs, 2 ** 31 - 1));
-    timer.unref();
+    if (!keepAlive) timer.unref();
   });
   const settled = closing.then(() => 'done' as const);
   // A failure after the deadline has nobody left to report to.

@@ -456,7 +456,11 @@ export interface ConsumerConfig {
   maxBytesPerPartition?: number;
   /** `fetch.min.bytes`; unset: librdkafka's default (1 byte). */
   minBytes?: number;
-  /** `fetch.max.bytes`; unset: librdkafka's default (50 MiB, KafkaJS's is 10 MiB). */
+  /**
+   * `fetch.max.bytes`, and also what librdkafka queues ahead (`queued.max.messages.kbytes`)
+   * and what waits for the handler: unset, 4 MiB each (KafkaJS's default is one 10 MiB fetch
+   * at a time; librdkafka fetches ahead while the handler runs).
+   */
   maxBytes?: number;
   /** `fetch.wait.max.ms`; unset: 500 ms (KafkaJS's 5000 would delay seeks and resumes of idle partitions). */
   maxWaitTimeInMs?: number;

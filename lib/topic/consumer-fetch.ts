@@ -16,6 +16,7 @@
  */
 import type { KafkaConfig } from '../config/client-config';
 import { resolveProperty } from '../config/config-names';
+import { defaultFetchMaxBytes } from '../config/fetch-size';
 
 /** The default fetch response size of topic consumers. */
 export const TOPIC_FETCH_MAX_BYTES = 4 << 20;
@@ -38,5 +39,5 @@ export function withTopicFetchSize(kafka: KafkaConfig): KafkaConfig {
     if (property === 'queued.max.messages.kbytes') queueBytes = n * 1024;
     if (property === 'message.max.bytes') messageMax = n;
   }
-  return { ...kafka, 'fetch.max.bytes': Math.max(Math.min(TOPIC_FETCH_MAX_BYTES, queueBytes), messageMax) };
+  return { ...kafka, 'fetch.max.bytes': defaultFetchMaxBytes(TOPIC_FETCH_MAX_BYTES, queueBytes, messageMax) };
 }

@@ -366,6 +366,49 @@ describe('octokafka/kafkajs consumer', () => {
     await Promise.all([a.disconnect(), b.disconnect()]);
   }, 90_000);
 
+  it('a stalled handler holds a few MiB, not the topic: what is fetched ahead follows maxBytes', async () => {
+    // KafkaJS holds one fetch response (maxBytes) while the handler runs. octokafka's raw
+    // defaults would fetch up to 64 MiB ahead into librdkafka's queue and 48 MiB into the
+    // hand-off; a KafkaJS consumer fetches 4 MiB at a time and buffers about that much in each.
+    // 4 MiB per partition: the mock cluster keeps 5 MiB per partition.
+    const partitions = 12;
+    const topic = await cluster.topic('kjs-mem', partitions);
+    const producer = kafka.producer();
+    await producer.connect();
+    const value = Buffer.alloc(1024, 7);
+    for (let i = 0; i < partitions; i++) {
+      await producer.send({ topic, messages: Array.from({ length: 4000 }, (_, j) => ({ value, partition: j % partitions })) });
+    }
+    await producer.disconnect();
+    const total = partitions * 4000; // 48 MiB of values
+    const consumer = await consumerOf(topic);
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let seen = 0;
+    let rss0 = 0;
+    await consumer.run({
+      partitionsConsumedConcurrently: partitions,
+      eachMessage: async () => {
+        if (seen++ === 0) {
+          rss0 = process.memoryUsage().rss;
+          await released; // the application is stuck on its first message
+        }
+      },
+    });
+    await until('the first message', () => seen > 0);
+    // Long enough for librdkafka to fetch all 48 MiB if nothing held it back.
+    await new Promise((r) => setTimeout(r, 3000));
+    const growth = process.memoryUsage().rss - rss0;
+    release();
+    await until('every message', () => seen >= total, 60_000);
+    await consumer.disconnect();
+    console.log(`stalled KafkaJS consumer: RSS growth ${(growth / 1048576).toFixed(1)} MiB of ${total / 1024} MiB available`);
+    expect(seen).toBe(total);
+    // 4 MiB queued + one 4 MiB fetch + the hand-off (≤ 1.5 × 4 MiB) and their bookkeeping.
+    // (Not under AddressSanitizer, whose shadow memory and quarantine inflate RSS.)
+    if (!process.env.ASAN_OPTIONS) expect(growth).toBeLessThan(24 << 20);
+  }, 120_000);
+
   it('GROUP_JOIN reports the assignment; describeGroup shows the member', async () => {
     const topic = await topicWith(1, 2);
     const consumer = await consumerOf(topic);

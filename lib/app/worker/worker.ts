@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 
+import { settlesWithin } from '../../core/call-options';
 import { clientErrorChannel, type Logger } from '../../core/client-base';
 import { connect, Connections, type Connection } from '../connections';
 import type { KafkaConsumer } from '../../client/consumer';
@@ -479,12 +480,8 @@ class WorkerImpl implements Worker {
   private async waitForUnits(lanes: Lane[]): Promise<void> {
     const units = lanes.map((l) => l.running).filter((r): r is Promise<void> => r !== undefined);
     if (units.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
     const limit = this.deadlinePassed ? 0 : this.options.shutdownTimeoutMs;
-    const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), limit)));
-    const late = await Promise.race([Promise.all(units).then(() => false), expired]);
-    clearTimeout(timer);
-    if (!late) return;
+    if (!(await settlesWithin(Promise.all(units), limit, true))) return;
     const stuck = lanes.filter((l) => l.running !== undefined);
     for (const lane of stuck) {
       lane.dropped = 'lost';
@@ -543,11 +540,7 @@ class WorkerImpl implements Worker {
     this.log('info', { group: this.group }, 'worker stopping');
     this.stopController.abort();
     this.lanes.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), this.options.shutdownTimeoutMs)));
-    const finished = await Promise.race([this.lanes.idle().then(() => 'idle' as const), deadline]);
-    clearTimeout(timer);
-    if (finished === 'deadline') {
+    if (await settlesWithin(this.lanes.idle(), this.options.shutdownTimeoutMs, true)) {
       this.deadlinePassed = true;
       this.log('warn', { inFlight: this.lanes.inFlight }, `handlers still running after ${this.options.shutdownTimeoutMs} ms: told to give up, their messages stay uncommitted`);
       for (const lane of this.lanes.running()) {
