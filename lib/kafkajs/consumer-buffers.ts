@@ -10,9 +10,9 @@ import type { ConsumerOptions } from '../client/consumer';
  * once: librdkafka's queue, the hand-off and the messages waiting for the handler. Sized by
  * octokafka's raw defaults (a 64 MiB queue, a 32 MiB hand-off mark) a consumer peaked at
  * 255–290 MiB of RSS reading 1 KiB messages, against KafkaJS's 171–215 MiB; 4 MiB each keeps
- * the peak under KafkaJS's at the same throughput (benchmarked on the mock, 1,000,000 × 1 KiB:
- * 131 and 149 MiB for `eachBatch` and `eachMessage`, 1.13 and 0.93 M msgs/s against 1.18 and
- * 1.07 M). 10 MiB each peaked at 175 MiB.
+ * the peak under KafkaJS's at about the same throughput (benchmarked on the mock,
+ * 1,000,000 × 1 KiB, median of 3, `eachBatch` / `eachMessage`: 131 / 149 MiB at 1.16 / 0.93 M
+ * msgs/s against 255 / 289 MiB at 1.18 / 1.07 M). 10 MiB each peaked at 168 / 217 MiB.
  */
 export const KAFKAJS_FETCH_BYTES = 4 << 20;
 
