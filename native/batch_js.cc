@@ -31,22 +31,6 @@ Napi::Value DeliveriesToJs(Napi::Env env, const std::vector<Delivery>& deliverie
   return o;
 }
 
-namespace {
-
-Napi::Value HeadersToJs(Napi::Env env, const std::vector<PackedHeader>& hdrs) {
-  Napi::Array arr = Napi::Array::New(env, hdrs.size());
-  for (size_t i = 0; i < hdrs.size(); i++) {
-    const PackedHeader& h = hdrs[i];
-    Napi::Array pair = Napi::Array::New(env, 2);
-    pair.Set(0u, Napi::String::New(env, h.name));
-    pair.Set(1u, h.null ? env.Null() : Napi::Buffer<char>::Copy(env, h.value.data(), h.value.size()).As<Napi::Value>());
-    arr.Set(static_cast<uint32_t>(i), pair);
-  }
-  return arr;
-}
-
-}  // namespace
-
 Napi::Value MessagesToJs(Napi::Env env, PackedMessages& messages) {
   size_t n = messages.count;
   // The keys and values packed on the pump thread become the Buffer's memory as they are
@@ -73,8 +57,13 @@ Napi::Value MessagesToJs(Napi::Env env, PackedMessages& messages) {
   std::memcpy(timestamps.Data(), messages.timestamps.data(), n * sizeof(double));
   Napi::Array topics = Napi::Array::New(env, messages.topics.size());
   for (size_t i = 0; i < messages.topics.size(); i++) topics.Set(static_cast<uint32_t>(i), Napi::String::New(env, messages.topics[i]));
-  Napi::Array headers = Napi::Array::New(env, messages.headers.size());
-  for (size_t i = 0; i < messages.headers.size(); i++) headers.Set(static_cast<uint32_t>(i), HeadersToJs(env, messages.headers[i]));
+  size_t headerInts = messages.headerRows.size();
+  auto headerRows = Napi::Int32Array::New(env, headerInts);
+  if (headerInts) std::memcpy(headerRows.Data(), messages.headerRows.data(), headerInts * sizeof(int32_t));
+  Napi::Array headerNames = Napi::Array::New(env, messages.headerNames.size());
+  for (size_t i = 0; i < messages.headerNames.size(); i++) {
+    headerNames.Set(static_cast<uint32_t>(i), Napi::String::New(env, messages.headerNames[i]));
+  }
 
   Napi::Object o = Napi::Object::New(env);
   o.Set("count", static_cast<double>(n));
@@ -83,7 +72,8 @@ Napi::Value MessagesToJs(Napi::Env env, PackedMessages& messages) {
   o.Set("offsets", offsets);
   o.Set("timestamps", timestamps);
   o.Set("buffer", buffer);
-  o.Set("headers", headers);
+  o.Set("headerRows", headerRows);
+  o.Set("headerNames", headerNames);
   return o;
 }
 

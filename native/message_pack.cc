@@ -1,5 +1,6 @@
 #include "message_pack.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace octokafka {
@@ -14,32 +15,70 @@ int32_t TopicIndex(std::vector<std::string>& topics, const char* name) {
   return static_cast<int32_t>(topics.size() - 1);
 }
 
-std::vector<PackedHeader> CopyHeaders(rd_kafka_headers_t* hdrs) {
-  std::vector<PackedHeader> out;
+int32_t NameIndex(std::vector<std::string>& names, const char* name) {
+  size_t len = std::strlen(name);
+  size_t searched = std::min(names.size(), kInternedNamesMax);
+  for (size_t i = 0; i < searched; i++) {
+    if (names[i].size() == len && std::memcmp(names[i].data(), name, len) == 0) return static_cast<int32_t>(i);
+  }
+  names.emplace_back(name, len);
+  return static_cast<int32_t>(names.size() - 1);
+}
+
+// The message's headers, or null for none (and for error rows, which carry none).
+rd_kafka_headers_t* HeadersOf(rd_kafka_message_t* m) {
+  rd_kafka_headers_t* hdrs = nullptr;
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR || rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR) return nullptr;
+  return hdrs && rd_kafka_header_cnt(hdrs) > 0 ? hdrs : nullptr;
+}
+
+size_t HeaderValueBytes(rd_kafka_headers_t* hdrs) {
+  size_t bytes = 0;
   size_t count = rd_kafka_header_cnt(hdrs);
-  out.reserve(count);
+  for (size_t i = 0; i < count; i++) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    size_t size = 0;
+    if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && value) bytes += size;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+size_t PackedMessages::PackHeaders(rd_kafka_headers_t* hdrs, size_t pos, int32_t* row) {
+  size_t first = headerRows.size() / kHeaderFields;
+  size_t count = rd_kafka_header_cnt(hdrs);
   for (size_t i = 0; i < count; i++) {
     const char* name = nullptr;
     const void* value = nullptr;
     size_t size = 0;
     if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
-    PackedHeader h;
-    h.name = name;
+    headerRows.push_back(NameIndex(headerNames, name));
     if (value) {
-      h.value.assign(static_cast<const char*>(value), size);
+      headerRows.push_back(static_cast<int32_t>(pos));
+      headerRows.push_back(static_cast<int32_t>(size));
+      if (size) std::memcpy(data.data() + pos, value, size);
+      pos += size;
     } else {
-      h.null = true;
+      headerRows.push_back(0);
+      headerRows.push_back(-1);
     }
-    out.push_back(std::move(h));
+    headerRows.push_back(0);  // the message's header count, set below
   }
-  return out;
+  size_t packed = headerRows.size() / kHeaderFields - first;
+  if (packed == 0) return pos;
+  for (size_t i = first; i < first + packed; i++) headerRows[i * kHeaderFields + 3] = static_cast<int32_t>(packed);
+  row[6] = static_cast<int32_t>(first);
+  return pos;
 }
-
-}  // namespace
 
 void PackedMessages::Append(rd_kafka_message_t* const* msgs, size_t n) {
   size_t bytes = 0;
-  for (size_t i = 0; i < n; i++) bytes += msgs[i]->len + msgs[i]->key_len;
+  for (size_t i = 0; i < n; i++) {
+    bytes += msgs[i]->len + msgs[i]->key_len;
+    if (rd_kafka_headers_t* hdrs = HeadersOf(msgs[i])) bytes += HeaderValueBytes(hdrs);
+  }
   size_t pos = data.size();
   data.resize(pos + bytes);
   layout.resize((count + n) * kLayoutFields);
@@ -80,12 +119,7 @@ void PackedMessages::Append(rd_kafka_message_t* const* msgs, size_t n) {
       row[5] = -1;
     }
     row[6] = -1;
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR &&
-        hdrs && rd_kafka_header_cnt(hdrs) > 0) {
-      row[6] = static_cast<int32_t>(headers.size());
-      headers.push_back(CopyHeaders(hdrs));
-    }
+    if (rd_kafka_headers_t* hdrs = HeadersOf(m)) pos = PackHeaders(hdrs, pos, row);
     row[7] = m->err;
     offsets[count + i] = m->offset;
     rd_kafka_timestamp_type_t tstype;

@@ -95,6 +95,19 @@ Napi::Value ProduceArenaBatch(Napi::Env env, Pump* pump, rd_kafka_topic_t* rkt, 
   return result;
 }
 
+// A message's headers from their rows (checked against the arena); librdkafka copies them.
+rd_kafka_headers_t* HeadersFromArena(const uint8_t* base, const int32_t* rows, int32_t count) {
+  static const char kEmpty = 0;  // an empty name or value has no arena memory to point at
+  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(static_cast<size_t>(count));
+  for (int32_t h = 0; h < count; h++) {
+    const int32_t* r = rows + static_cast<size_t>(h) * 4;
+    const char* name = r[1] == 0 ? &kEmpty : reinterpret_cast<const char*>(base + r[0]);
+    const void* value = r[3] < 0 ? nullptr : r[3] == 0 ? &kEmpty : static_cast<const void*>(base + r[2]);
+    rd_kafka_header_add(hdrs, name, r[1], value, r[3] < 0 ? 0 : r[3]);
+  }
+  return hdrs;
+}
+
 }  // namespace
 
 void* TagId(double id) { return reinterpret_cast<void*>((static_cast<uintptr_t>(id) << 1) | 1); }
@@ -117,12 +130,15 @@ double DeliveredId(void* opaque, Pump& pump) {
 }
 
 // produceArena(topic, arena: Buffer, layout: Int32Array, count, firstId, timestamps|null,
-//              headers|null) -> [enqueued, error code or 0]
+//              headerRows|null, headerSpans|null) -> [enqueued, error code or 0]
 // The batch fast path: keys and values of `count` messages packed in one Buffer (the one
 // copy of the payloads); layout holds 5 int32 per message: partition (-1: partitioner),
 // key offset, key length (-1: null), value offset, value length (-1: null). librdkafka
 // points into the arena instead of copying; the arena is kept alive until the last
-// delivery report. Stops at the first error (e.g. QUEUE_FULL).
+// delivery report. Stops at the first error (e.g. QUEUE_FULL). Headers are packed in the
+// arena too: headerRows holds 4 int32 per header (name offset, name length, value offset,
+// value length or -1 for null), headerSpans 2 per message (first row, number of headers);
+// librdkafka copies them when the message is made.
 // The common arena run (no timestamps, no headers) goes through rd_kafka_produce_batch:
 // one call, one clock read and one topic lock for the whole run instead of per message.
 // librdkafka enqueues until the queue is full (that message and all after it fail with
@@ -133,7 +149,7 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
   RequireArg(env,
              info.Length() >= 5 && info[0].IsString() && info[1].IsBuffer() && info[2].IsTypedArray() &&
                  info[3].IsNumber() && info[4].IsNumber(),
-             "produceArena(topic, arena, layout, count, firstId, timestamps, headers)");
+             "produceArena(topic, arena, layout, count, firstId, timestamps, headerRows, headerSpans)");
   Napi::Array result = Napi::Array::New(env, 2);
   if (ctx_.pump->stopping()) {
     result.Set(0u, 0);
@@ -154,19 +170,45 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
     RequireArg(env, info[5].As<Napi::TypedArray>().ElementLength() >= count, "timestamps is too short for count");
     timestamps = info[5].As<Napi::Float64Array>().Data();
   }
-  Napi::Value headers = info.Length() > 6 ? info[6] : env.Null();
-  if (headers.IsArray()) RequireArg(env, headers.As<Napi::Array>().Length() >= count, "headers is too short for count");
+  const int32_t* headerRows = nullptr;
+  const int32_t* headerSpans = nullptr;
+  size_t headerRowCount = 0;
+  bool rowsGiven = info.Length() > 6 && info[6].IsTypedArray();
+  bool spansGiven = info.Length() > 7 && info[7].IsTypedArray();
+  RequireArg(env, rowsGiven == spansGiven, "headerRows and headerSpans go together");
+  if (rowsGiven) {
+    Napi::TypedArray rows = info[6].As<Napi::TypedArray>();
+    Napi::TypedArray spans = info[7].As<Napi::TypedArray>();
+    RequireArg(env, rows.TypedArrayType() == napi_int32_array && spans.TypedArrayType() == napi_int32_array,
+               "headerRows and headerSpans must be Int32Arrays");
+    RequireArg(env, spans.ElementLength() >= static_cast<size_t>(count) * 2, "headerSpans is too short for count");
+    headerRows = info[6].As<Napi::Int32Array>().Data();
+    headerSpans = info[7].As<Napi::Int32Array>().Data();
+    headerRowCount = rows.ElementLength() / 4;
+  }
   const uint8_t* base = arena.Data();
   size_t size = arena.Length();
   // Layout offsets are int32: an arena past 2 GiB cannot be addressed (JS splits before).
   if (size > static_cast<size_t>(INT32_MAX)) throw Napi::RangeError::New(env, "produceArena: the arena is larger than 2 GiB");
+  auto inArena = [size](int32_t start, int32_t len) { return start >= 0 && len >= 0 && static_cast<size_t>(start) + len <= size; };
   for (uint32_t i = 0; i < count; i++) {
     const int32_t* row = layout + i * 5;
     // -1 means null; any other negative length is a broken layout.
-    bool keyOk = row[2] == -1 || (row[2] >= 0 && row[1] >= 0 && static_cast<size_t>(row[1]) + row[2] <= size);
-    bool valueOk = row[4] == -1 || (row[4] >= 0 && row[3] >= 0 && static_cast<size_t>(row[3]) + row[4] <= size);
+    bool keyOk = row[2] == -1 || inArena(row[1], row[2]);
+    bool valueOk = row[4] == -1 || inArena(row[3], row[4]);
     bool partitionOk = row[0] >= -1;
     if (!keyOk || !valueOk || !partitionOk) throw Napi::RangeError::New(env, "produceArena: layout points outside the arena");
+    if (!headerSpans) continue;
+    int32_t first = headerSpans[2 * i], n = headerSpans[2 * i + 1];
+    if (first < 0 || n < 0 || static_cast<size_t>(first) + n > headerRowCount) {
+      throw Napi::RangeError::New(env, "produceArena: headerSpans points outside headerRows");
+    }
+    for (int32_t h = first; h < first + n; h++) {
+      const int32_t* hr = headerRows + static_cast<size_t>(h) * 4;
+      if (!inArena(hr[0], hr[1]) || !(hr[3] == -1 || inArena(hr[2], hr[3]))) {
+        throw Napi::RangeError::New(env, "produceArena: headerRows points outside the arena");
+      }
+    }
   }
   rd_kafka_topic_t* rkt = Topic(info[0].As<Napi::String>());
   if (!rkt) {
@@ -180,7 +222,7 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
   auto owned = std::make_unique<ArenaBatch>();
   owned->slots.resize(count);
   owned->remaining = count;  // lowered below if not all get enqueued
-  if (!timestamps && !headers.IsArray()) {
+  if (!timestamps && !headerSpans) {
     return ProduceArenaBatch(env, ctx_.pump.get(), rkt, std::move(owned), arena, base, layout, count, firstId);
   }
   ArenaBatch* batch = owned.release();
@@ -192,14 +234,8 @@ Napi::Value Producer::ProduceArena(const Napi::CallbackInfo& info) {
     slot.id = firstId + i;
     slot.batch = batch;
     rd_kafka_headers_t* hdrs = nullptr;
-    if (headers.IsArray()) {
-      // JS checked them already; a failure here must not throw past the arena bookkeeping below.
-      try {
-        hdrs = HeadersFromJs(env, headers.As<Napi::Array>().Get(i), i);
-      } catch (const Napi::Error&) {
-        err = RD_KAFKA_RESP_ERR__INVALID_ARG;
-        break;
-      }
+    if (headerSpans && headerSpans[2 * i + 1] > 0) {
+      hdrs = HeadersFromArena(base, headerRows + static_cast<size_t>(headerSpans[2 * i]) * 4, headerSpans[2 * i + 1]);
     }
     int64_t ts = timestamps ? static_cast<int64_t>(timestamps[i]) : 0;
     int32_t partition = row[0] < 0 ? RD_KAFKA_PARTITION_UA : row[0];

@@ -23,12 +23,12 @@ const EMPTY: Header[] = [];
 
 /**
  * Pushes the messages of rows [from, to) of `batch` onto `target` and returns the bytes of
- * their keys and values; error rows go to `onError` (end-of-partition markers are skipped).
+ * their keys, values and header values; error rows go to `onError` (end-of-partition markers are skipped).
  * `kip848`: the consumer asked for `group.protocol=consumer`, so a group-level
  * UNSUPPORTED_FEATURE means the broker lacks it.
  */
 export function decodeMessages(batch: NativeMessages, from: number, to: number, target: Message[], kip848: boolean, onError: (error: KafkaError) => void): number {
-  const { layout, offsets, timestamps, topics, headers } = batch;
+  const { layout, offsets, timestamps, topics } = batch;
   // Keys and values are views of the batch's one buffer. Buffer.from(arrayBuffer, offset,
   // length) makes them without subarray()'s species lookup, the costliest step per message.
   const memory = batch.buffer.buffer;
@@ -60,15 +60,34 @@ export function decodeMessages(batch: NativeMessages, from: number, to: number, 
     const h = layout[o + 6]!;
     if (keyLen > 0) bytes += keyLen;
     if (valueLen > 0) bytes += valueLen;
+    let headers = EMPTY;
+    if (h >= 0) {
+      headers = decodeHeaders(batch, h, memory, base);
+      for (const [, v] of headers) if (v !== null) bytes += v.length;
+    }
     target.push({
       topic,
       partition,
       offset: offsets[i]!,
       key: keyLen < 0 ? null : Buffer.from(memory, base + layout[o + 2]!, keyLen),
       value: valueLen < 0 ? null : Buffer.from(memory, base + layout[o + 4]!, valueLen),
-      headers: h < 0 ? EMPTY : (headers[h] as Header[]),
+      headers,
       timestamp: timestamps[i]!,
     });
   }
   return bytes;
+}
+
+/** The headers of a message whose first header row is `first`: values are views of the batch's buffer. */
+function decodeHeaders(batch: NativeMessages, first: number, memory: ArrayBufferLike, base: number): Header[] {
+  const rows = batch.headerRows;
+  const names = batch.headerNames;
+  const count = rows[first * 4 + 3]!;
+  const headers = new Array<Header>(count);
+  for (let j = 0; j < count; j++) {
+    const r = (first + j) * 4;
+    const len = rows[r + 2]!;
+    headers[j] = [names[rows[r]!]!, len < 0 ? null : Buffer.from(memory, base + rows[r + 1]!, len)];
+  }
+  return headers;
 }

@@ -1,7 +1,7 @@
 /**
  * The checks of outgoing messages and their packing for produceArena: a run of messages to
- * one topic becomes one Buffer of keys and values and an int32 layout, so that a batch
- * crosses into native code in one call. Split from producer.ts, which keeps the class.
+ * one topic becomes one Buffer of keys, values and headers and int32 layouts, so that a
+ * batch crosses into native code in one call. Split from producer.ts, which keeps the class.
  */
 import type { OutgoingMessage } from '../core/message';
 
@@ -12,8 +12,14 @@ export interface PackedRun {
   arena: Buffer;
   layout: Int32Array;
   timestamps: Float64Array | null;
-  headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null;
+  /** Headers packed in the arena: 4 int32 per header (name offset, name length, value
+   * offset, value length or -1 for null); null when no message of the run has any. */
+  headerRows: Int32Array | null;
+  /** 2 int32 per message: its first row in headerRows and its number of headers. */
+  headerSpans: Int32Array | null;
 }
+
+type HeaderValue = Uint8Array | string | null;
 
 /** Batches smaller than this are copied message by message instead of packed. */
 export const ARENA_MIN = 8;
@@ -88,7 +94,7 @@ export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MA
   let end = from;
   let size = 0;
   let hasTimestamps = false;
-  let hasHeaders = false;
+  let headers: HeaderPacker | null = null; // made at the first message with headers
   const lengths = scratchOf('lengths', 2 * (messages.length - from), messages.length - from);
   for (; end < messages.length; end++) {
     const m = messages[end]!;
@@ -96,18 +102,21 @@ export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MA
     if (m.topic !== topic) break;
     const keyLen = payloadLength(m.key);
     const valueLen = payloadLength(m.value);
-    if (size + Math.max(0, keyLen) + Math.max(0, valueLen) > maxBytes && end > from) break;
+    let bytes = Math.max(0, keyLen) + Math.max(0, valueLen);
+    if (m.headers !== undefined && m.headers !== null) bytes += (headers ??= new HeaderPacker()).measure(m.headers);
+    if (size + bytes > maxBytes && end > from) break;
     lengths[2 * (end - from)] = keyLen;
     lengths[2 * (end - from) + 1] = valueLen;
-    size += Math.max(0, keyLen) + Math.max(0, valueLen);
+    size += bytes;
+    headers?.accept();
     if (m.timestamp !== undefined && m.timestamp !== null) hasTimestamps = true;
-    if (m.headers !== undefined && m.headers !== null) hasHeaders = true;
   }
   const count = end - from;
   const arena = Buffer.allocUnsafeSlow(size);
   const layout = scratchOf('layout', count * 5, count);
   const timestamps = hasTimestamps ? new Float64Array(count) : null;
-  const headers = hasHeaders ? new Array<Array<[string, Uint8Array | string | null]> | undefined>(count) : null;
+  const packer = headers !== null && headers.count > 0 ? headers : null;
+  packer?.allocate(count);
   let pos = 0;
   for (let i = 0; i < count; i++) {
     const m = messages[from + i]!;
@@ -122,9 +131,86 @@ export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MA
     layout[o + 4] = valueLen;
     if (valueLen > 0) pos += copyInto(arena, m.value!, pos);
     if (timestamps) timestamps[i] = m.timestamp ?? 0;
-    if (headers && m.headers) headers[i] = Array.isArray(m.headers) ? m.headers : Object.entries(m.headers);
+    if (packer) pos = packer.write(i, m.headers, arena, pos);
   }
-  return { topic, count, arena, layout, timestamps, headers };
+  return { topic, count, arena, layout, timestamps, headerRows: packer?.rows ?? null, headerSpans: packer?.spans ?? null };
+}
+
+/**
+ * The headers of a run: measured message by message while the run grows, then written
+ * into its arena. Each distinct name is written once; its rows point at that copy.
+ */
+class HeaderPacker {
+  /** Headers of the accepted messages. */
+  count = 0;
+  rows: Int32Array | null = null;
+  spans: Int32Array | null = null;
+  private pending = 0;
+  private row = 0;
+  private readonly names = new Map<string, number>(); // name -> its index in nameAt / nameLength
+  private readonly nameAt: number[] = [];
+  private readonly nameLength: number[] = [];
+
+  /** Bytes that a message's headers add to the arena (names new to the run included). */
+  measure(headers: NonNullable<OutgoingMessage['headers']>): number {
+    let bytes = 0;
+    forEachHeader(headers, (name, value) => {
+      this.pending++;
+      bytes += Math.max(0, payloadLength(value));
+      if (!this.names.has(name)) {
+        const length = Buffer.byteLength(name);
+        this.names.set(name, this.nameAt.length);
+        this.nameAt.push(-1);
+        this.nameLength.push(length);
+        bytes += length;
+      }
+    });
+    return bytes;
+  }
+
+  /** The message last measured is part of the run (one left out adds only names no row uses). */
+  accept(): void {
+    this.count += this.pending;
+    this.pending = 0;
+  }
+
+  allocate(messages: number): void {
+    this.rows = new Int32Array(this.count * 4);
+    this.spans = new Int32Array(messages * 2);
+  }
+
+  /** Writes message `i`'s headers at `pos` and returns the position after them. */
+  write(i: number, headers: OutgoingMessage['headers'], arena: Buffer, pos: number): number {
+    const rows = this.rows!;
+    this.spans![2 * i] = this.row;
+    if (headers !== undefined && headers !== null) {
+      forEachHeader(headers, (name, value) => {
+        const r = 4 * this.row++;
+        const n = this.names.get(name)!;
+        if (this.nameAt[n]! < 0) {
+          this.nameAt[n] = pos;
+          pos += arena.write(name, pos);
+        }
+        rows[r] = this.nameAt[n]!;
+        rows[r + 1] = this.nameLength[n]!;
+        rows[r + 2] = pos;
+        const valueLength = value === null ? -1 : copyInto(arena, value, pos);
+        rows[r + 3] = valueLength;
+        if (valueLength > 0) pos += valueLength;
+      });
+    }
+    this.spans![2 * i + 1] = this.row - this.spans![2 * i]!;
+    return pos;
+  }
+}
+
+/** Calls `f` for each header of a checked message, in order: [name, value] pairs or an object's own properties. */
+function forEachHeader(headers: NonNullable<OutgoingMessage['headers']>, f: (name: string, value: HeaderValue) => void): void {
+  if (Array.isArray(headers)) {
+    for (const [name, value] of headers) f(name, value);
+  } else {
+    for (const name of Object.keys(headers)) f(name, headers[name] as HeaderValue);
+  }
 }
 
 function copyInto(arena: Buffer, v: Buffer | Uint8Array | string, pos: number): number {

@@ -543,7 +543,7 @@ export class KafkaProducer extends ClientBase {
       try {
         if (p.packed) {
           const r = p.packed;
-          [n, err] = this.handle.produceArena(r.topic, r.arena, from === 0 ? r.layout : r.layout.subarray(5 * from), total - from, seq * BATCH_SPAN + from, null, null);
+          [n, err] = this.handle.produceArena(r.topic, r.arena, from === 0 ? r.layout : r.layout.subarray(5 * from), total - from, seq * BATCH_SPAN + from, null, null, null);
         } else if (total - from < ARENA_MIN) {
           // A few messages: copying each into librdkafka costs less than an arena.
           if (p.runTopics) for (let i = from; i < total; i++) p.runTopics.push(i, p.messages[i]?.topic ?? '');
@@ -555,7 +555,7 @@ export class KafkaProducer extends ClientBase {
           checked = total;
           packedBytes += run.arena.length;
           (p.runTopics ??= []).push(from, run.topic);
-          [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headers);
+          [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headerRows, run.headerSpans);
         }
       } catch (e) {
         // A malformed message: none of the run was enqueued (packRun checks first), or with

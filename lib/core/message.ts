@@ -43,7 +43,7 @@ export interface Message {
   key: Buffer | null;
   /** The message value; null for a tombstone. A view into the batch's buffer, not a copy. */
   value: Buffer | null;
-  /** The record headers, in order; names may repeat. */
+  /** The record headers, in order; names may repeat. Values are views into the batch's buffer, like key and value. */
   headers: Header[];
   /** Timestamp in ms since the epoch (-1 when the broker gave none). */
   timestamp: number;

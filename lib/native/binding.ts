@@ -21,17 +21,21 @@ export interface NativeDeliveries {
   statuses: Uint8Array;
 }
 
-/** A consumed-message batch: fixed fields in typed arrays, keys and values in one Buffer. */
+/** A consumed-message batch: fixed fields in typed arrays, keys, values and header values in one Buffer. */
 export interface NativeMessages {
   count: number;
   topics: string[];
   /** 8 int32 per message: topic index, partition, key start, key length (-1: null),
-   * value start, value length (-1: null), headers index (-1: none), error code. */
+   * value start, value length (-1: null), first header row (-1: none), error code. */
   layout: Int32Array;
   offsets: BigInt64Array;
   timestamps: Float64Array;
   buffer: Buffer;
-  headers: Array<Array<[string, Buffer | null]>>;
+  /** 4 int32 per header: name index (into headerNames), value start, value length (-1: null),
+   * and the number of headers of its message. A message's headers are consecutive rows. */
+  headerRows: Int32Array;
+  /** The batch's distinct header names. */
+  headerNames: string[];
 }
 
 /** A typed event from the native side; `at` orders it among the batch's messages. */
@@ -90,7 +94,8 @@ export interface NativeProducer {
   /**
    * The batch fast path: `count` messages of one topic whose keys and values are packed in
    * `arena` (5 int32 per message in `layout`: partition or -1, key offset, key length or
-   * -1, value offset, value length or -1). librdkafka reads the arena without copying.
+   * -1, value offset, value length or -1), their headers' names and values too (see
+   * headerRows). librdkafka reads keys and values from the arena without copying.
    */
   produceArena(
     topic: string,
@@ -99,7 +104,10 @@ export interface NativeProducer {
     count: number,
     firstId: number,
     timestamps: Float64Array | null,
-    headers: Array<Array<[string, Uint8Array | string | null]> | undefined> | null,
+    /** 4 int32 per header: name offset, name length, value offset, value length (-1: null). */
+    headerRows: Int32Array | null,
+    /** 2 int32 per message: first row in headerRows, number of headers. */
+    headerSpans: Int32Array | null,
   ): [number, number];
   flush(timeoutMs: number): Promise<{ remaining: number; timedOut: boolean }>;
   initTransactions(timeoutMs: number): Promise<void>;

@@ -78,7 +78,7 @@ export class EventBatch {
 
   /** The batch as the raw producer takes it. */
   toRun(topic: string): PackedRun {
-    return { topic, count: this.count, arena: this.arena, layout: this.layout.subarray(0, this.count * ROW), timestamps: null, headers: null };
+    return { topic, count: this.count, arena: this.arena, layout: this.layout.subarray(0, this.count * ROW), timestamps: null, headerRows: null, headerSpans: null };
   }
 
   private finish(partition: number, start: number, dataStart: number, segments: readonly Uint8Array[]): void {

@@ -83,6 +83,48 @@ describe('produce and consume round-trip', () => {
     await producer.close();
   });
 
+  // A sendBatch of ARENA_MIN or more messages packs headers into the batch's one buffer (names
+  // written once per run), and a consumed batch packs them into its hand-off (names interned
+  // per batch, up to a bound): every form and edge must come back exactly as sent.
+  it('headers of packed batches read back exactly: pairs and objects, repeats, null, empty, multi-byte, many distinct names', async () => {
+    // 4 partitions: the large half spans slices while each partition stays within what the
+    // mock cluster retains (it drops the oldest segments of a partition past a few MiB).
+    const topic = await cluster.topic('headers-packed', 4);
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    const backing = Buffer.from('xxbinaryxx');
+    type H = Array<[string, Buffer | Uint8Array | string | null]> | Record<string, Buffer | Uint8Array | string | null> | undefined;
+    const forms: H[] = [
+      [['trace', 'abc'], ['trace', 'def'], ['empty', ''], ['null', null]],
+      { trace: 'obj', 'ünï-名': 'värde', bin: new Uint8Array(backing.buffer, backing.byteOffset + 2, 6) },
+      undefined,
+      [],
+      [['', 'empty name'], ['n', Buffer.from([0, 255, 1])]],
+    ];
+    // 300 messages with a name of their own, past the consumer's interning bound (256), then
+    // a large second half that spans several 4 MiB slices (one name table per slice).
+    const distinct = Array.from({ length: 300 }, (_, i) => ({ topic, partition: 0, key: `d${i}`, value: `d${i}`, headers: [[`name-${i}`, `v${i}`]] as H }));
+    const shaped = Array.from({ length: 200 }, (_, i) => ({ topic, partition: i % 4, key: `s${i}`, value: 'x'.repeat(32 * 1024), headers: forms[i % forms.length] }));
+    const sent = [...distinct, ...shaped];
+    await producer.sendBatch(sent);
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('g') });
+    await consumer.assign([0, 1, 2, 3].map((partition) => ({ topic, partition, offset: 0n })));
+    const got = await collect(consumer, sent.length, 30_000);
+    expect(got).toHaveLength(sent.length);
+    const byKey = new Map(got.map((m) => [m.key!.toString(), m]));
+    const expected = (h: H) => {
+      if (h === undefined) return [];
+      const pairs = Array.isArray(h) ? h : Object.entries(h);
+      return pairs.map(([name, value]) => [name, value === null ? null : Buffer.from(value as Uint8Array | string)]);
+    };
+    for (const m of sent) {
+      const back = byKey.get(m.key);
+      expect(back?.value?.toString(), m.key).toBe(m.value);
+      expect(back!.headers, m.key).toEqual(expected(m.headers));
+    }
+    await consumer.close();
+    await producer.close();
+  });
+
   // A batch's keys and values are views of memory the native side packed and handed over (the
   // Buffer owns it; no copy): views kept from early batches must stay intact while later
   // batches arrive and earlier ones are collected.

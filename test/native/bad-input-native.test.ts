@@ -35,20 +35,33 @@ describe('native entry points refuse bad arguments', () => {
     Int32Array.of(partition, keyAt, keyLen, valueAt, valueLen);
 
   it('produceArena: a layout pointing outside the arena is a RangeError', () => {
-    expect(() => producer.produceArena('arena', arena, row(-1, 0, 3, 3, 100), 1, 1, null, null)).toThrow(RangeError);
-    expect(() => producer.produceArena('arena', arena, row(-1, -4, 3, 3, 5), 1, 1, null, null)).toThrow(/outside the arena/);
+    expect(() => producer.produceArena('arena', arena, row(-1, 0, 3, 3, 100), 1, 1, null, null, null)).toThrow(RangeError);
+    expect(() => producer.produceArena('arena', arena, row(-1, -4, 3, 3, 5), 1, 1, null, null, null)).toThrow(/outside the arena/);
   });
 
   it('produceArena: a negative length other than -1 (null) is a RangeError', () => {
-    expect(() => producer.produceArena('arena', arena, row(-1, 0, -5, 3, 5), 1, 1, null, null)).toThrow(/outside the arena/);
-    expect(() => producer.produceArena('arena', arena, row(-7, 0, 3, 3, 5), 1, 1, null, null)).toThrow(/outside the arena/);
+    expect(() => producer.produceArena('arena', arena, row(-1, 0, -5, 3, 5), 1, 1, null, null, null)).toThrow(/outside the arena/);
+    expect(() => producer.produceArena('arena', arena, row(-7, 0, 3, 3, 5), 1, 1, null, null, null)).toThrow(/outside the arena/);
   });
 
-  it('produceArena: layout, timestamps and headers shorter than count are TypeErrors naming them', () => {
-    expect(() => producer.produceArena('arena', arena, row(-1, 0, 3, 3, 5), 2, 1, null, null)).toThrow(/layout is too short/);
+  it('produceArena: layout, timestamps and header spans shorter than count are TypeErrors naming them', () => {
+    expect(() => producer.produceArena('arena', arena, row(-1, 0, 3, 3, 5), 2, 1, null, null, null)).toThrow(/layout is too short/);
     const two = Int32Array.of(-1, 0, 3, 3, 5, -1, 0, 3, 3, 5);
-    expect(() => producer.produceArena('arena', arena, two, 2, 1, new Float64Array(1), null)).toThrow(/timestamps is too short/);
-    expect(() => producer.produceArena('arena', arena, two, 2, 1, null, [null] as never)).toThrow(/headers is too short/);
+    expect(() => producer.produceArena('arena', arena, two, 2, 1, new Float64Array(1), null, null)).toThrow(/timestamps is too short/);
+    expect(() => producer.produceArena('arena', arena, two, 2, 1, null, new Int32Array(4), Int32Array.of(0, 0))).toThrow(/headerSpans is too short/);
+  });
+
+  it('produceArena: headers pointing outside the arena or outside their rows are RangeErrors; rows without spans a TypeError', () => {
+    const one = row(-1, 0, 3, 3, 5);
+    // name "key" (0, 3), value "value" (3, 5): in bounds, then each field pushed out.
+    const inBounds = Int32Array.of(0, 3, 3, 5);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, inBounds, Int32Array.of(0, 2))).toThrow(/headerSpans points outside headerRows/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, inBounds, Int32Array.of(-1, 1))).toThrow(/headerSpans points outside headerRows/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, Int32Array.of(0, 30, 3, 5), Int32Array.of(0, 1))).toThrow(/headerRows points outside the arena/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, Int32Array.of(0, 3, 6, 5), Int32Array.of(0, 1))).toThrow(/headerRows points outside the arena/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, Int32Array.of(0, 3, 3, -2), Int32Array.of(0, 1))).toThrow(/headerRows points outside the arena/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, inBounds, null)).toThrow(/headerRows and headerSpans go together/);
+    expect(() => producer.produceArena('arena', arena, one, 1, 1, null, new Float64Array(4) as never, Int32Array.of(0, 1))).toThrow(/must be Int32Arrays/);
   });
 
   it('partition lists: a 64-bit offset that does not fit, a partition out of range and a fractional offset are RangeErrors', async () => {
@@ -184,7 +197,7 @@ describe('the exception barrier of native methods', () => {
     execFileSync('prlimit', ['--pid', String(process.pid), '--as=' + (vmSize + 512 * 2 ** 20) + ':']);
     let outcome = { thrown: false };
     try {
-      producer.produceArena('t', Buffer.alloc(0), layout, count, 1, null, null);
+      producer.produceArena('t', Buffer.alloc(0), layout, count, 1, null, null, null);
     } catch (e) {
       outcome = { thrown: true, name: e.constructor.name, message: e.message };
     }

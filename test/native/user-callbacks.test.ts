@@ -161,7 +161,8 @@ function nativeMessages(topic: string, values: string[], firstOffset: bigint): N
     offsets: BigInt64Array.from(values, (_, i) => firstOffset + BigInt(i)),
     timestamps: new Float64Array(values.length),
     buffer,
-    headers: [],
+    headerRows: new Int32Array(0),
+    headerNames: [],
   };
 }
 

@@ -25,7 +25,7 @@ describe('EventBatch', () => {
     cases.forEach(([metadata, segments], i) => batch.addText(i, serializer.serializeText(metadata), segments, dataLength(segments)));
     batch.addBytes(9, serializer.serialize({ bytes: true }), [Buffer.from('z')], 1);
     const run = batch.toRun('t');
-    expect(run).toMatchObject({ topic: 't', count: 5, timestamps: null, headers: null });
+    expect(run).toMatchObject({ topic: 't', count: 5, timestamps: null, headerRows: null, headerSpans: null });
     expect(run.layout).toHaveLength(25);
     cases.forEach(([metadata, segments], i) => {
       expect(valueAt(run, i).equals(encodeEvent(serializer.serialize(metadata), segments))).toBe(true);
