@@ -20,8 +20,13 @@ import { realCluster, unique, useCluster } from '../helpers';
 const PARTITIONS = 6;
 const MOCK_CLASSIC_REASON = 'needs a real broker: the mock refuses commits during a classic rebalance (REBALANCE_IN_PROGRESS)';
 
-/** How a classic group coordinator refuses a commit that races a rebalance (from a generation that is ending or ended). */
-const REFUSED_DURING_REBALANCE = new Set(['ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS']);
+/**
+ * How a group coordinator refuses a commit that races a rebalance: a classic one, from a
+ * generation that is ending or ended; a KIP-848 one, with the member epoch that a new
+ * assignment just replaced (STALE_MEMBER_EPOCH). The offsets it carried are processed again
+ * by their next owner, which the ledger below checks.
+ */
+const REFUSED_DURING_REBALANCE = new Set(['ILLEGAL_GENERATION', 'REBALANCE_IN_PROGRESS', 'STALE_MEMBER_EPOCH']);
 
 type Protocol = 'eager-range' | 'eager-roundrobin' | 'cooperative-sticky' | 'kip848';
 
