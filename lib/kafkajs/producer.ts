@@ -75,6 +75,9 @@ function checkRecord(topic: unknown, messages: unknown): void {
   }
 }
 
+/** Sends of up to this many messages join the other sends of the same tick in one native call. */
+const COALESCED_SEND_MAX = 8;
+
 /** Settings that librdkafka fixes per producer: sends that differ go through another raw producer. */
 interface Lane {
   acks: number;
@@ -243,11 +246,13 @@ export class KafkaJSProducer implements Producer {
     if (CODECS[compression] === undefined) throw new KafkaJSNonRetriableError(`Unsupported compression codec ${String(compression)}`);
     if (this.idempotent && acks !== -1) throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     const lane: Lane = { acks, compression, timeout: batch.timeout ?? 30_000 };
-    const raw = await this.lane(lane);
+    // Cached lanes and partitions are looked up without an await: a send() of one message is
+    // mostly this bookkeeping, and every await is a trip through the microtask queue.
+    const raw = this.lanes.get(this.laneKey(lane)) ?? (await this.lane(lane));
     const out: OutgoingMessage[] = [];
     for (const { topic, messages } of topicMessages) {
       if (messages.length === 0) continue;
-      const meta = await this.partitionsOf(topic);
+      const meta = this.cachedPartitions(topic) ?? (await this.partitionsOf(topic));
       for (const m of messages) {
         const partition = meta ? this.partitioner({ topic, partitionMetadata: meta, message: m }) : m.partition;
         out.push({
@@ -263,7 +268,10 @@ export class KafkaJSProducer implements Producer {
     if (out.length === 0) return [];
     let reports: DeliveryReport[];
     try {
-      reports = await raw.sendBatch(out);
+      // A few messages go through the raw send(), which packs all the sends of one tick
+      // together: many concurrent send()s of one message become one native call, where a
+      // sendBatch each would pack and enqueue them one by one.
+      reports = out.length <= COALESCED_SEND_MAX ? await Promise.all(out.map((m) => raw.send(m))) : await raw.sendBatch(out);
     } catch (e) {
       throw this.sendError(e);
     }
@@ -290,6 +298,11 @@ export class KafkaJSProducer implements Producer {
     raw.on('error', () => undefined);
     this.lanes.set(key, raw);
     return raw;
+  }
+
+  private cachedPartitions(topic: string): PartitionMetadata[] | undefined {
+    const cached = this.metadata.get(topic);
+    return cached && Date.now() - cached.at < this.metadataMaxAge ? cached.partitions : undefined;
   }
 
   /** The topic's partitions for the partitioner (cached for metadataMaxAge); undefined when the topic is unknown (librdkafka partitions then). */

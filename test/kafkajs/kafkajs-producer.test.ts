@@ -76,6 +76,27 @@ describe('producer', () => {
     await producer.disconnect();
   });
 
+  it('concurrent small send()s each settle on their own, in call order, and a failing one rejects alone', async () => {
+    const topic = await cluster.topic('kjs-concurrent', 2);
+    const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Small sends share native calls within a tick; a large one in the middle goes its own way.
+    const sizes = Array.from({ length: 400 }, (_, i) => (i === 200 ? 50 : 1 + (i % 3)));
+    const sends = sizes.map((n, i) => producer.send({ topic, messages: Array.from({ length: n }, (_, j) => ({ value: `s${i}-${j}`, partition: 0 })) }));
+    const bad = producer.send({ topic, messages: [{ value: 'nowhere', partition: 7 }] });
+    const after = producer.send({ topic, messages: [{ value: 'after', partition: 1 }] });
+    await expect(bad).rejects.toBeInstanceOf(KafkaJSError);
+    const results = await Promise.all(sends);
+    let next = 0;
+    for (const [i, r] of results.entries()) {
+      expect(r).toEqual([expect.objectContaining({ topicName: topic, partition: 0, baseOffset: String(next) })]);
+      next += sizes[i]!;
+    }
+    expect(await after).toEqual([expect.objectContaining({ partition: 1, baseOffset: '0' })]);
+    await producer.disconnect();
+  });
+
   it.skipIf(Boolean(process.env.KAFKA_BOOTSTRAP_SERVERS))('retriable broker errors are retried: send() succeeds after NOT_ENOUGH_REPLICAS twice (mock fault injection)', async () => {
     const topic = await cluster.topic('kjs-retry', 1);
     const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING, retry: { initialRetryTime: 50 } });
