@@ -148,7 +148,17 @@ interface Session {
   committing?: Promise<void> | undefined;
   commitAgain?: boolean;
   commitError?: unknown;
+  /** The after-batch commit put off until {@link AFTER_BATCH_COMMIT_SPACING_MS} after the last one. */
+  commitTimer?: ReturnType<typeof setTimeout> | undefined;
 }
+
+/**
+ * The commits after each batch (no `autoCommitInterval` or `autoCommitThreshold`) start at
+ * least this far apart: small batches otherwise commit back to back, one OffsetCommit per
+ * round trip, which costs the client and the broker CPU (on shared cores, latency) and
+ * protects nothing more (what a crash re-delivers grows by at most this much).
+ */
+export const AFTER_BATCH_COMMIT_SPACING_MS = 100;
 
 /**
  * A KafkaJS consumer. Obtain one with `kafka.consumer({ groupId })`.
@@ -656,22 +666,32 @@ export class KafkaJSConsumer implements Consumer {
    * A failure is raised by the run loop before the next batch (see loop).
    */
   private autoCommitIfNecessary(session: Session): void {
-    if (!this.commitDue(session)) return;
+    if (session.abort.signal.aborted || !this.commitDue(session)) return;
     if (session.committing) {
       session.commitAgain = true;
       return;
     }
-    session.committing = (async () => {
-      do {
-        session.commitAgain = false;
-        await this.commitResolvedNow(session);
-      } while (session.commitAgain && !session.abort.signal.aborted && this.commitDue(session));
-    })()
+    const c = this.runConfig!;
+    if (c.autoCommitInterval == null && c.autoCommitThreshold == null) {
+      const wait = session.lastCommit + AFTER_BATCH_COMMIT_SPACING_MS - Date.now();
+      if (wait > 0) {
+        session.commitTimer ??= setTimeout(() => {
+          session.commitTimer = undefined;
+          this.autoCommitIfNecessary(session);
+        }, wait);
+        return;
+      }
+    }
+    session.committing = this.commitResolvedNow(session)
       .catch((e: unknown) => {
         session.commitError ??= e;
       })
       .finally(() => {
         session.committing = undefined;
+        if (session.commitAgain) {
+          session.commitAgain = false;
+          this.autoCommitIfNecessary(session);
+        }
       });
   }
 
@@ -736,6 +756,7 @@ export class KafkaJSConsumer implements Consumer {
   private async closeSession(session: Session): Promise<void> {
     if (this.session === session) this.session = undefined;
     session.abort.abort();
+    clearTimeout(session.commitTimer);
     await session.done.catch(() => undefined);
     if (this.runConfig?.autoCommit) await this.commitResolved(session).catch(() => undefined);
     await session.raw.close().catch(() => undefined);

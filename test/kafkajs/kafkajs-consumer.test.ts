@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { Kafka, KafkaJSNumberOfRetriesExceeded, logLevel, type Consumer, type EachBatchPayload, type InstrumentationEvent } from '../../lib/kafkajs';
+import { AFTER_BATCH_COMMIT_SPACING_MS } from '../../lib/kafkajs/consumer';
 import type { TestCluster } from '../helpers';
 import { kafkajsCluster, unique, until } from '../kafkajs-helpers';
 
@@ -110,6 +111,38 @@ describe('octokafka/kafkajs consumer', () => {
     await consumer.disconnect();
     // The rest is committed on disconnect.
     expect(commits.at(-1)).toBe('10');
+  });
+
+  it('commits after batches are spaced apart, and the last batch is committed without another one', async () => {
+    const topic = await cluster.topic('kjs-spaced', 1);
+    const groupId = unique('spaced');
+    const consumer = await consumerOf(topic, groupId);
+    const commitTimes: number[] = [];
+    const commitOffsets: string[] = [];
+    consumer.on(consumer.events.COMMIT_OFFSETS, (e: InstrumentationEvent<{ topics: Array<{ partitions: Array<{ offset: string }> }> }>) => {
+      commitTimes.push(performance.now());
+      commitOffsets.push(e.payload.topics[0]!.partitions[0]!.offset);
+    });
+    let batches = 0;
+    let seen = 0;
+    await consumer.run({ eachBatch: async ({ batch }) => void ((batches += 1), (seen += batch.messages.length)) });
+    const producer = kafka.producer();
+    await producer.connect();
+    // Small batches in quick succession: one message every few milliseconds.
+    for (let i = 0; i < 80; i++) {
+      await producer.send({ topic, messages: [{ value: `m${i}` }] });
+      await new Promise((r) => setTimeout(r, 4));
+    }
+    await until('eighty messages', () => seen === 80);
+    // The last batch's offsets get committed although no batch follows it.
+    await until('the last offset committed', () => commitOffsets.at(-1) === '80');
+    await until('the commit visible to the group', async () => (await committed(groupId, topic))[0] === '80');
+    expect(batches).toBeGreaterThan(commitTimes.length);
+    for (let i = 1; i < commitTimes.length; i++) expect(commitTimes[i]! - commitTimes[i - 1]!).toBeGreaterThanOrEqual(AFTER_BATCH_COMMIT_SPACING_MS - 5);
+    // Committed offsets only grow.
+    expect(commitOffsets.map(Number)).toEqual([...commitOffsets.map(Number)].sort((a, b) => a - b));
+    await producer.disconnect();
+    await consumer.disconnect();
   });
 
   it('pause() inside eachMessage holds the partition until resumed; nothing is lost or repeated', async () => {
