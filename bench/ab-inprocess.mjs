@@ -3,12 +3,13 @@
 // mock cluster, so that this machine's drift (±30 % from hour to hour) hits both alike. Made
 // for native changes, which bench/ab.mjs (dist/ only) cannot compare.
 //
-//   node bench/ab-inprocess.mjs --a DIR --b DIR [--mode produce|consume] [--keyed] [--rounds 8] [--count N]
+//   node bench/ab-inprocess.mjs --a DIR --b DIR [--mode produce|consume] [--keyed] [--rounds 8] [--count N] [--size 100]
 //
 //   --a, --b   snapshot folders, each with dist/ and build/Release/ (the addon loads from its
 //              own folder); e.g. `cp -r dist build package.json /tmp/a` before the change
 //   --mode     produce: sendBatch of 10,000 with columns reports, 8 in flight (16 partitions);
 //              consume: batches(10000) over a prefilled partition
+//   --size     value bytes (100)
 //   --keyed    each message with one of 1,000 keys and two string headers
 //
 // Prints each side's median rate and CPU per message (the whole process: the mock cluster's
@@ -24,6 +25,7 @@ const { values: argv } = parseArgs({
     keyed: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '8' },
     count: { type: 'string', default: '300000' },
+    size: { type: 'string', default: '100' },
   },
   strict: true,
 });
@@ -34,7 +36,7 @@ const rounds = Number(argv.rounds);
 const sides = { A: await import(join(resolve(argv.a), 'dist/esm/index.mjs')), B: await import(join(resolve(argv.b), 'dist/esm/index.mjs')) };
 
 const mock = await sides.A.MockCluster.start({ brokers: 1, partitionMaxBytes: 2 ** 34 });
-const value = Buffer.alloc(100, 'v');
+const value = Buffer.alloc(Number(argv.size), 'v');
 const headers = { trace: '4bf92f3577b34da6', source: 'bench' };
 const keys = Array.from({ length: 1000 }, (_, i) => Buffer.from(`key-${String(i).padStart(3, '0')}`));
 const message = (topic, i) => (argv.keyed ? { topic, value, key: keys[i % keys.length], headers } : { topic, value });

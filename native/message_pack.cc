@@ -32,23 +32,18 @@ rd_kafka_headers_t* HeadersOf(rd_kafka_message_t* m) {
   return hdrs && rd_kafka_header_cnt(hdrs) > 0 ? hdrs : nullptr;
 }
 
-size_t HeaderValueBytes(rd_kafka_headers_t* hdrs) {
-  size_t bytes = 0;
-  size_t count = rd_kafka_header_cnt(hdrs);
-  for (size_t i = 0; i < count; i++) {
-    const char* name = nullptr;
-    const void* value = nullptr;
-    size_t size = 0;
-    if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR && value) bytes += size;
-  }
-  return bytes;
+// Appends bytes without zero-filling them first, as resize() would.
+void AppendBytes(std::vector<uint8_t>& data, const void* bytes, size_t size) {
+  const auto* from = static_cast<const uint8_t*>(bytes);
+  data.insert(data.end(), from, from + size);
 }
 
 }  // namespace
 
-size_t PackedMessages::PackHeaders(rd_kafka_headers_t* hdrs, size_t pos, int32_t* row) {
+size_t PackedMessages::PackHeaders(rd_kafka_headers_t* hdrs, int32_t* row) {
   size_t first = headerRows.size() / kHeaderFields;
   size_t count = rd_kafka_header_cnt(hdrs);
+  size_t bytes = 0;
   for (size_t i = 0; i < count; i++) {
     const char* name = nullptr;
     const void* value = nullptr;
@@ -56,10 +51,10 @@ size_t PackedMessages::PackHeaders(rd_kafka_headers_t* hdrs, size_t pos, int32_t
     if (rd_kafka_header_get_all(hdrs, i, &name, &value, &size) != RD_KAFKA_RESP_ERR_NO_ERROR) break;
     headerRows.push_back(NameIndex(headerNames, name));
     if (value) {
-      headerRows.push_back(static_cast<int32_t>(pos));
+      headerRows.push_back(static_cast<int32_t>(data.size()));
       headerRows.push_back(static_cast<int32_t>(size));
-      if (size) std::memcpy(data.data() + pos, value, size);
-      pos += size;
+      AppendBytes(data, value, size);
+      bytes += size;
     } else {
       headerRows.push_back(0);
       headerRows.push_back(-1);
@@ -67,20 +62,18 @@ size_t PackedMessages::PackHeaders(rd_kafka_headers_t* hdrs, size_t pos, int32_t
     headerRows.push_back(0);  // the message's header count, set below
   }
   size_t packed = headerRows.size() / kHeaderFields - first;
-  if (packed == 0) return pos;
+  if (packed == 0) return 0;
   for (size_t i = first; i < first + packed; i++) headerRows[i * kHeaderFields + 3] = static_cast<int32_t>(packed);
   row[6] = static_cast<int32_t>(first);
-  return pos;
+  return bytes;
 }
 
 void PackedMessages::Append(rd_kafka_message_t* const* msgs, size_t n) {
   size_t bytes = 0;
-  for (size_t i = 0; i < n; i++) {
-    bytes += msgs[i]->len + msgs[i]->key_len;
-    if (rd_kafka_headers_t* hdrs = HeadersOf(msgs[i])) bytes += HeaderValueBytes(hdrs);
-  }
-  size_t pos = data.size();
-  data.resize(pos + bytes);
+  for (size_t i = 0; i < n; i++) bytes += msgs[i]->len + msgs[i]->key_len;
+  // Room for the keys and values up front (header values grow it as they come); at least
+  // doubling, so that a batch appended to many times is not copied each time.
+  if (data.size() + bytes > data.capacity()) data.reserve(std::max(data.size() + bytes, 2 * data.capacity()));
   layout.resize((count + n) * kLayoutFields);
   offsets.resize(count + n);
   timestamps.resize(count + n);
@@ -101,25 +94,23 @@ void PackedMessages::Append(rd_kafka_message_t* const* msgs, size_t n) {
     }
     row[1] = m->partition;
     if (m->key) {
-      row[2] = static_cast<int32_t>(pos);
+      row[2] = static_cast<int32_t>(data.size());
       row[3] = static_cast<int32_t>(m->key_len);
-      if (m->key_len) std::memcpy(data.data() + pos, m->key, m->key_len);
-      pos += m->key_len;
+      AppendBytes(data, m->key, m->key_len);
     } else {
       row[2] = 0;
       row[3] = -1;
     }
     if (m->payload) {
-      row[4] = static_cast<int32_t>(pos);
+      row[4] = static_cast<int32_t>(data.size());
       row[5] = static_cast<int32_t>(m->len);
-      if (m->len) std::memcpy(data.data() + pos, m->payload, m->len);
-      pos += m->len;
+      AppendBytes(data, m->payload, m->len);
     } else {
       row[4] = 0;
       row[5] = -1;
     }
     row[6] = -1;
-    if (rd_kafka_headers_t* hdrs = HeadersOf(m)) pos = PackHeaders(hdrs, pos, row);
+    if (rd_kafka_headers_t* hdrs = HeadersOf(m)) bytes += PackHeaders(hdrs, row);
     row[7] = m->err;
     offsets[count + i] = m->offset;
     rd_kafka_timestamp_type_t tstype;

@@ -37,9 +37,9 @@ struct PackedMessages {
   bool empty() const { return count == 0; }
 
  private:
-  // Copies the header values into `data` at `pos` and their rows into headerRows; points the
-  // message's layout row at them. Returns the position after the values.
-  size_t PackHeaders(rd_kafka_headers_t* hdrs, size_t pos, int32_t* row);
+  // Appends the header values to `data` and their rows to headerRows; points the message's
+  // layout row at them. Returns the bytes of the values.
+  size_t PackHeaders(rd_kafka_headers_t* hdrs, int32_t* row);
 };
 
 // A delivery report, reduced to what JS needs to settle its send promise.

@@ -5,7 +5,6 @@
 #include <memory>
 #include <vector>
 
-#include "produce_args.h"
 #include "producer.h"
 #include "producer_arena.h"
 
