@@ -2,19 +2,19 @@ import type { KafkaConfig as RawConfig } from '../config/client-config';
 import type { ConsumerOptions } from '../client/consumer';
 
 /**
- * What a KafkaJS consumer fetches and buffers when `maxBytes` is unset: 4 MiB.
+ * What a KafkaJS consumer fetches and buffers when `maxBytes` is unset: 2 MiB.
  *
  * KafkaJS holds one fetch response (at most `maxBytes`, 10 MiB by default) while the handler
  * runs and fetches the next one after it. librdkafka fetches ahead into its queue while the
  * handler runs, and octokafka hands messages over in blocks, so three buffers are filled at
  * once: librdkafka's queue, the hand-off and the messages waiting for the handler. Sized by
  * octokafka's raw defaults (a 64 MiB queue, a 32 MiB hand-off mark) a consumer peaked at
- * 255–290 MiB of RSS reading 1 KiB messages, against KafkaJS's 171–215 MiB; 4 MiB each keeps
- * the peak under KafkaJS's at about the same throughput (benchmarked on the mock,
- * 1,000,000 × 1 KiB, median of 3, `eachBatch` / `eachMessage`: 131 / 149 MiB at 1.16 / 0.93 M
- * msgs/s against 255 / 289 MiB at 1.18 / 1.07 M). 10 MiB each peaked at 168 / 217 MiB.
+ * 255–290 MiB of RSS reading 1 KiB messages, against KafkaJS's 171–215 MiB. With 4 MiB each
+ * it peaked at 121–126 MiB in `eachBatch` on a real broker, against KafkaJS's 124; 2 MiB
+ * each (real broker, 1 KiB, alternating runs) gave 116–118 MiB for `eachBatch` and 120–121
+ * for `eachMessage` (4 MiB: 152–155) at 6–12 % less throughput, still 4–8× KafkaJS's.
  */
-export const KAFKAJS_FETCH_BYTES = 4 << 20;
+export const KAFKAJS_FETCH_BYTES = 2 << 20;
 
 /**
  * librdkafka's fetch and queue sizes for a KafkaJS consumer: `fetch.max.bytes` is `maxBytes`

@@ -458,7 +458,7 @@ export interface ConsumerConfig {
   minBytes?: number;
   /**
    * `fetch.max.bytes`, and also what librdkafka queues ahead (`queued.max.messages.kbytes`)
-   * and what waits for the handler: unset, 4 MiB each (KafkaJS's default is one 10 MiB fetch
+   * and what waits for the handler: unset, 2 MiB each (KafkaJS's default is one 10 MiB fetch
    * at a time; librdkafka fetches ahead while the handler runs).
    */
   maxBytes?: number;

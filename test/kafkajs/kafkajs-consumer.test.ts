@@ -402,7 +402,7 @@ describe('octokafka/kafkajs consumer', () => {
   it('a stalled handler holds a few MiB, not the topic: what is fetched ahead follows maxBytes', async () => {
     // KafkaJS holds one fetch response (maxBytes) while the handler runs. octokafka's raw
     // defaults would fetch up to 64 MiB ahead into librdkafka's queue and 48 MiB into the
-    // hand-off; a KafkaJS consumer fetches 4 MiB at a time and buffers about that much in each.
+    // hand-off; a KafkaJS consumer fetches 2 MiB at a time and buffers about that much in each.
     // 4 MiB per partition: the mock cluster keeps 5 MiB per partition.
     const partitions = 12;
     const topic = await cluster.topic('kjs-mem', partitions);
@@ -437,7 +437,7 @@ describe('octokafka/kafkajs consumer', () => {
     await consumer.disconnect();
     console.log(`stalled KafkaJS consumer: RSS growth ${(growth / 1048576).toFixed(1)} MiB of ${total / 1024} MiB available`);
     expect(seen).toBe(total);
-    // 4 MiB queued + one 4 MiB fetch + the hand-off (≤ 1.5 × 4 MiB) and their bookkeeping.
+    // 2 MiB queued + one 2 MiB fetch + the hand-off (≤ 1.5 × 2 MiB) and their bookkeeping, with room.
     // (Not under AddressSanitizer, whose shadow memory and quarantine inflate RSS.)
     if (!process.env.ASAN_OPTIONS) expect(growth).toBeLessThan(24 << 20);
   }, 120_000);
