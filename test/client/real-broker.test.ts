@@ -243,6 +243,9 @@ describe('auto.offset.reset when the committed offset is out of range', () => {
   /** The first message a consumer of `group` gets, with the given reset policy. */
   async function resume(topic: string, group: string, reset: ConsumerConfig['auto.offset.reset']): Promise<Message> {
     const consumer = new KafkaConsumer({ 'bootstrap.servers': servers(), 'group.id': group, 'auto.offset.reset': reset, 'enable.auto.commit': false });
+    // Seen once in CI (mock, under load): nothing in 20 s. What the consumer saw goes into the failure.
+    const errors: string[] = [];
+    consumer.on('error', (e) => errors.push(`${e.codeName}: ${e.message}`));
     try {
       await consumer.assign([{ topic, partition: 0 }]);
       const deadline = Date.now() + 20_000;
@@ -250,7 +253,8 @@ describe('auto.offset.reset when the committed offset is out of range', () => {
         const [m] = await consumer.consumeBatch(1, { timeoutMs: 1000 });
         if (m) return m;
       }
-      throw new Error(`nothing consumed with auto.offset.reset=${reset}`);
+      const position = await consumer.position([{ topic, partition: 0 }]).catch((e: Error) => e.message);
+      throw new Error(`nothing consumed with auto.offset.reset=${reset}; position ${JSON.stringify(position, (_, v: unknown) => (typeof v === 'bigint' ? String(v) : v))}; errors: ${errors.join(' | ') || 'none'}`);
     } finally {
       await consumer.close();
     }
