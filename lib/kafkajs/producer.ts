@@ -246,13 +246,13 @@ export class KafkaJSProducer implements Producer {
     if (CODECS[compression] === undefined) throw new KafkaJSNonRetriableError(`Unsupported compression codec ${String(compression)}`);
     if (this.idempotent && acks !== -1) throw new KafkaJSNonRetriableError("Not requiring ack for all messages invalidates the idempotent producer's EoS guarantees");
     const lane: Lane = { acks, compression, timeout: batch.timeout ?? 30_000 };
-    // Cached lanes and partitions are looked up without an await: a send() of one message is
-    // mostly this bookkeeping, and every await is a trip through the microtask queue.
-    const raw = this.lanes.get(this.laneKey(lane)) ?? (await this.lane(lane));
+    // Cached partitions are looked up without an await: a send() of one message is mostly
+    // this bookkeeping, and every await is a trip through the microtask queue.
+    const raw = this.lane(lane);
     const out: OutgoingMessage[] = [];
     for (const { topic, messages } of topicMessages) {
       if (messages.length === 0) continue;
-      const meta = this.cachedPartitions(topic) ?? (await this.partitionsOf(topic));
+      const meta = this.cachedPartitions(topic) ?? (await this.fetchPartitions(topic));
       for (const m of messages) {
         const partition = meta ? this.partitioner({ topic, partitionMetadata: meta, message: m }) : m.partition;
         out.push({
@@ -287,7 +287,7 @@ export class KafkaJSProducer implements Producer {
     return error;
   }
 
-  private async lane(lane: Lane): Promise<KafkaProducer> {
+  private lane(lane: Lane): KafkaProducer {
     const key = this.laneKey(lane);
     let raw = this.lanes.get(key);
     if (raw) return raw;
@@ -300,15 +300,14 @@ export class KafkaJSProducer implements Producer {
     return raw;
   }
 
+  /** The topic's partitions for the partitioner while cached (for metadataMaxAge). */
   private cachedPartitions(topic: string): PartitionMetadata[] | undefined {
     const cached = this.metadata.get(topic);
     return cached && Date.now() - cached.at < this.metadataMaxAge ? cached.partitions : undefined;
   }
 
-  /** The topic's partitions for the partitioner (cached for metadataMaxAge); undefined when the topic is unknown (librdkafka partitions then). */
-  private async partitionsOf(topic: string): Promise<PartitionMetadata[] | undefined> {
-    const cached = this.metadata.get(topic);
-    if (cached && Date.now() - cached.at < this.metadataMaxAge) return cached.partitions;
+  /** The topic's partitions from the cluster, cached; undefined when the topic is unknown (librdkafka partitions then). */
+  private async fetchPartitions(topic: string): Promise<PartitionMetadata[] | undefined> {
     this.admin ??= new KafkaAdmin({ ...this.base.config, 'bootstrap.servers': this.servers! }, this.base.options);
     try {
       const [t] = await this.admin.describeTopics([topic]);
