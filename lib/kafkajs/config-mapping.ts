@@ -125,6 +125,13 @@ const IGNORED: Record<string, string> = {
   authenticationTimeout: 'librdkafka bounds authentication by socket.connection.setup.timeout.ms (connectionTimeout)',
 };
 
+/** Each broker must be a `host:port` string: an undefined entry (an unset environment variable) would otherwise surface as a connection timeout. */
+function checkBrokers(list: unknown[], source: string): void {
+  list.forEach((b, i) => {
+    if (typeof b !== 'string' || b.trim() === '') throw new KafkaJSNonRetriableError(`Failed to connect: ${source} gave ${b === '' ? 'an empty string' : String(b)} as broker ${i}; each broker must be a "host:port" string`);
+  });
+}
+
 /** Builds what every client of a `Kafka` instance shares from its KafkaJS configuration. */
 export function mapKafkaConfig(config: KafkaConfig): ClientBase {
   if (config === null || typeof config !== 'object') throw new KafkaJSNonRetriableError('new Kafka(config): config must be an object');
@@ -133,6 +140,7 @@ export function mapKafkaConfig(config: KafkaConfig): ClientBase {
   const { brokers } = config;
   if (!Array.isArray(brokers) && typeof brokers !== 'function') throw new KafkaJSNonRetriableError('Failed to connect: brokers should not be null');
   if (Array.isArray(brokers) && brokers.length === 0) throw new KafkaJSNonRetriableError('Failed to connect: brokers array is empty');
+  if (Array.isArray(brokers)) checkBrokers(brokers, 'brokers');
   for (const [name, why] of Object.entries(IGNORED)) if ((config as unknown as Record<string, unknown>)[name] !== undefined) warn(`${name} is ignored: ${why}`);
   const options: ClientOptions = {};
   const clientId = config.clientId ?? 'kafkajs';
@@ -169,6 +177,7 @@ export function mapKafkaConfig(config: KafkaConfig): ClientBase {
     brokers: async () => {
       const list = typeof brokers === 'function' ? await brokers() : brokers;
       if (!Array.isArray(list) || list.length === 0) throw new KafkaJSNonRetriableError('Failed to connect: brokers function returned no brokers');
+      if (typeof brokers === 'function') checkBrokers(list, 'the brokers function');
       return list.join(',');
     },
   };

@@ -150,6 +150,17 @@ describe('producer', () => {
     expect((e as KafkaJSError).retriable).toBe(true);
   }, 30_000);
 
+  it('a broker that is not a host:port string (an unset environment variable) is named at once, not found by a connection timeout', async () => {
+    const started = Date.now();
+    expect(() => new Kafka({ brokers: ['127.0.0.1:9092', undefined as unknown as string] })).toThrow(/brokers gave undefined as broker 1; each broker must be a "host:port" string/);
+    expect(() => new Kafka({ brokers: [''] })).toThrow(KafkaJSNonRetriableError);
+    const kafka = new Kafka({ brokers: async () => [undefined as unknown as string], logLevel: logLevel.NOTHING });
+    const e = await kafka.producer().connect().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(KafkaJSNonRetriableError);
+    expect((e as Error).message).toMatch(/the brokers function gave undefined as broker 0/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('a transactional producer sends only inside a transaction', async () => {
     const topic = await cluster.topic('kjs-tx', 1);
     const kafka = new Kafka({ clientId: 'p', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING });
