@@ -129,7 +129,8 @@ export function markdownReport(meta, rows) {
     `Node ${meta.node} for every client; octokafka's librdkafka ${meta.librdkafka}  `,
     `Command: \`${meta.command}\``,
     '',
-    'Each row: median of the repetitions (range in brackets); every run in its own process, clients alternating. "× peer": the rate over the fastest other client\'s rate for the same kind of work (produce or consume) in the same run, over all of its APIs for batch rows and over its per-message APIs for per-message rows. CPU: all threads of the client\'s process over the timed part, per message. RSS: peak (VmHWM) of the process.',
+    'Each row: median of the repetitions (range in brackets); every run in its own process, clients alternating. "× peer": the rate over the fastest other client\'s rate for the same kind of work (produce or consume) in the same run, over all of its APIs for batch rows and over its per-message APIs for per-message rows. CPU: all threads of the client\'s process over the timed part, per message. RSS: peak (VmHWM) of the process.' +
+      (meta.broker === 'mock' ? '' : ' Before the first timed run, 2,000,000 messages were produced to and consumed from a throwaway topic, so that no client pays for the broker\'s JIT warm-up, and each prefill was written back to disk (`sync`) before the runs that follow it.'),
     '',
   ];
   const sections = [...new Set(rows.map((r) => `${r.size}|${r.workload ?? 'base'}`))];
