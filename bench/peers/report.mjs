@@ -120,6 +120,16 @@ export function fastestPeer(rows, size, kind, path) {
 /** The rows of the base workload (results from before workloads existed have none). */
 const baseRows = (rows) => rows.filter((r) => (r.workload ?? 'base') === 'base');
 
+/** How a real broker was warmed up before the first timed run (older results carry no passes). */
+function warmUpSentence(meta) {
+  // Runs before 2026-12-07 had no warm-up; those of that day warmed up with a fixed 2,000,000.
+  if (meta.broker === 'mock' || (meta.warmUp === undefined && meta.started < '2026-12-07')) return '';
+  const how = Array.isArray(meta.warmUp)
+    ? `passes of 1,000,000 messages were produced to and consumed from a throwaway topic until a pass was no more than 15 % faster than the one before (passes of ${meta.warmUp.map((s) => `${s.toFixed(1)} s`).join(', ')})`
+    : '2,000,000 messages were produced to and consumed from a throwaway topic';
+  return ` Before the first timed run, ${how}, and each prefill was written back to disk (\`sync\`) before the runs that follow it; the first run of each row may still be slower than later ones, which its range shows.`;
+}
+
 export function markdownReport(meta, rows) {
   const lines = [
     `# Peer benchmark — ${meta.broker === 'mock' ? 'MockCluster' : 'a real Kafka broker'}`,
@@ -130,7 +140,7 @@ export function markdownReport(meta, rows) {
     `Command: \`${meta.command}\``,
     '',
     'Each row: median of the repetitions (range in brackets); every run in its own process, clients alternating. "× peer": the rate over the fastest other client\'s rate for the same kind of work (produce or consume) in the same run, over all of its APIs for batch rows and over its per-message APIs for per-message rows. CPU: all threads of the client\'s process over the timed part, per message. RSS: peak (VmHWM) of the process.' +
-      (meta.broker === 'mock' ? '' : ' Before the first timed run, 2,000,000 messages were produced to and consumed from a throwaway topic, so that no client pays for the broker\'s JIT warm-up, and each prefill was written back to disk (`sync`) before the runs that follow it.'),
+      warmUpSentence(meta),
     '',
   ];
   const sections = [...new Set(rows.map((r) => `${r.size}|${r.workload ?? 'base'}`))];
