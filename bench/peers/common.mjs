@@ -191,20 +191,34 @@ export function messageShape(size, workload) {
 
 /**
  * Runs `instances` copies of a mode in this process, sharing the meter and, for consumers,
- * one count: producers split the count, the clock runs from the first start to the last
- * stop; consumers (one group) stop together once all messages arrived.
+ * one count. Producers split the count and wait for each other: a producer's mode calls
+ * `await ctx.meter.start()` once it is connected, and the clock starts when the last of them
+ * is (a readiness barrier), so that the row times sending, not 49 producers still connecting;
+ * it stops at the last stop. Consumers (one group) start the clock at the first batch of any
+ * of them and stop together once all messages arrived.
  */
 export async function runInstances(ctx, run) {
   const instances = ctx.instances ?? 1;
   if (instances === 1) return run(ctx);
   let started = false;
+  let ready = 0;
+  let allReady;
+  const barrier = new Promise((resolve) => (allReady = resolve));
   let stops = 0;
   const meter = {
     start() {
-      if (!started) {
-        started = true;
-        ctx.meter.start();
+      if (ctx.kind !== 'produce') {
+        if (!started) {
+          started = true;
+          ctx.meter.start();
+        }
+        return undefined;
       }
+      if (++ready === instances) {
+        ctx.meter.start();
+        allReady();
+      }
+      return barrier;
     },
     stopHere() {
       if (++stops === instances) ctx.meter.stopHere();

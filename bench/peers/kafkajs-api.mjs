@@ -56,7 +56,7 @@ export const modes = {
     const { p, send } = await producer(ctx);
     const { values, keys, headers } = ctx;
     const messages = Array.from({ length: 1000 }, (_, i) => (keys ? { value: values[i % values.length], key: keys[i % keys.length], headers } : { value: values[i % values.length] }));
-    ctx.meter.start();
+    await ctx.meter.start();
     const r = await chunked(ctx.count, 1000, 1, (n) => send(n === 1000 ? messages : messages.slice(0, n)));
     ctx.meter.stopHere();
     await p.disconnect();
@@ -67,7 +67,7 @@ export const modes = {
   async send(ctx) {
     const { p, send } = await producer(ctx);
     const one = [{ value: ctx.value }];
-    ctx.meter.start();
+    await ctx.meter.start();
     const r = await windowed(ctx.count, 10_000, () => send(one));
     ctx.meter.stopHere();
     await p.disconnect();

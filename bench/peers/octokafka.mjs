@@ -44,7 +44,7 @@ async function consumed(ctx, read) {
 async function sendBatchRows(ctx, reports) {
   const p = await producer(ctx);
   const options = reports ? { reports } : {};
-  ctx.meter.start();
+  await ctx.meter.start();
   const { topic, values, keys, headers } = ctx;
   let k = 0;
   const r = await chunked(ctx.count, 10_000, 10, (n) => {
@@ -66,7 +66,7 @@ export const modes = {
   async send(ctx) {
     const p = await producer(ctx);
     const message = { topic: ctx.topic, value: ctx.value };
-    ctx.meter.start();
+    await ctx.meter.start();
     const r = await windowed(ctx.count, 50_000, () => p.send(message));
     ctx.meter.stopHere();
     await p.close();
@@ -89,7 +89,7 @@ export const modes = {
       if (delivered + failed === ctx.count) allDone();
     };
     const message = { topic: ctx.topic, value: ctx.value };
-    ctx.meter.start();
+    await ctx.meter.start();
     for (let i = 0; i < ctx.count; ) {
       try {
         p.produce(message, callback);

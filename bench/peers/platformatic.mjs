@@ -28,7 +28,7 @@ export const modes = {
     const { p, send } = await producer(ctx);
     const { values, keys, headers } = ctx;
     const messages = Array.from({ length: 1000 }, (_, i) => ({ topic: ctx.topic, value: values[i % values.length], ...(keys ? { key: keys[i % keys.length], headers } : {}) }));
-    ctx.meter.start();
+    await ctx.meter.start();
     const r = await chunked(ctx.count, 1000, 1, (n) => send(n === 1000 ? messages : messages.slice(0, n)));
     ctx.meter.stopHere();
     await p.close();

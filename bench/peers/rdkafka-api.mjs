@@ -85,7 +85,7 @@ export const modes = {
     p.produce(ctx.topic, null, ctx.value, null);
     await warmed;
     warming = false;
-    ctx.meter.start();
+    await ctx.meter.start();
     await produceAll(ctx, p, ctx.count);
     await done;
     ctx.meter.stopHere();
