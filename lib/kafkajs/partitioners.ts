@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { murmur2 } from '../util/murmur2';
-import type { ICustomPartitioner, PartitionerArgs } from './types';
+import type { ICustomPartitioner, PartitionerArgs, PartitionMetadata } from './types';
 
 const toPositive = (x: number): number => x & 0x7fffffff;
 
@@ -63,13 +63,22 @@ export function javaMurmur2(key: Buffer | string): number {
 function strategy(hash: (key: Buffer | string) => number): ICustomPartitioner {
   return () => {
     const counters = new Map<string, number>();
+    // The partitions with a leader, for the metadata array last seen (a producer passes the
+    // same cached array for every message of a topic): filtering per message cost a fresh
+    // array the size of the topic for each unkeyed message.
+    let seen: PartitionMetadata[] | undefined;
+    let withLeader: PartitionMetadata[] = [];
     return ({ topic, partitionMetadata, message }: PartitionerArgs): number => {
       let counter = counters.get(topic);
       if (counter === undefined) counter = randomBytes(4).readUInt32BE(0);
       if (message.partition !== null && message.partition !== undefined) return message.partition;
       const numPartitions = partitionMetadata.length;
       if (message.key !== null && message.key !== undefined) return toPositive(hash(message.key)) % numPartitions;
-      const available = partitionMetadata.filter((p) => p.leader >= 0);
+      if (partitionMetadata !== seen) {
+        seen = partitionMetadata;
+        withLeader = partitionMetadata.filter((p) => p.leader >= 0);
+      }
+      const available = withLeader;
       counter++;
       counters.set(topic, counter);
       if (available.length > 0) return available[toPositive(counter) % available.length]!.partitionId;

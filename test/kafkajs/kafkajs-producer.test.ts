@@ -21,6 +21,7 @@ import {
   type PartitionMetadata,
 } from '../../lib/kafkajs';
 import { toKafkaJSError } from '../../lib/kafkajs/errors';
+import { KafkaConsumer } from '../../lib/index';
 import { KafkaError } from '../../lib/util/errors';
 import type { TestCluster } from '../helpers';
 import { kafkajsCluster, unique, until } from '../kafkajs-helpers';
@@ -74,6 +75,44 @@ describe('producer', () => {
     await expect(producer.send({ topic, acks: 2, messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(KafkaJSNonRetriableError);
     await expect(producer.send({ topic, messages: [{ key: 'k' } as never] })).rejects.toThrow(/without value/);
     await producer.disconnect();
+  });
+
+  it('a round-robin send() of many messages keeps each partition in send order and lists partitions as they first came', async () => {
+    // Sent grouped by partition (one librdkafka call per partition, not per message): what
+    // must not change is the order within a partition and the RecordMetadata of the send.
+    const topic = await cluster.topic('kjs-rr', 4);
+    const kafka = new Kafka({ clientId: 'rr', brokers: [cluster.bootstrapServers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const count = 1000;
+    const sent = await producer.send({ topic, messages: Array.from({ length: count }, (_, i) => ({ value: `v${i}` })) });
+    await producer.disconnect();
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('kjs-rr'), 'auto.offset.reset': 'earliest' });
+    const byPartition = new Map<number, number[]>();
+    try {
+      await consumer.subscribe([topic]);
+      let got = 0;
+      for await (const batch of consumer.batches(count)) {
+        for (const m of batch) {
+          const list = byPartition.get(m.partition) ?? [];
+          list.push(Number(m.value!.toString().slice(1)));
+          byPartition.set(m.partition, list);
+        }
+        if ((got += batch.length) >= count) break;
+      }
+    } finally {
+      await consumer.close();
+    }
+    // Round-robin: 250 each, every partition in send order, one message in four apart.
+    expect([...byPartition.keys()].sort()).toEqual([0, 1, 2, 3]);
+    for (const values of byPartition.values()) {
+      expect(values).toHaveLength(count / 4);
+      for (let i = 1; i < values.length; i++) expect(values[i]! - values[i - 1]!).toBe(4);
+    }
+    // One RecordMetadata per partition, in the order the partitions first took a message.
+    const firstAppearance = [...byPartition.entries()].sort((a, b) => a[1][0]! - b[1][0]!).map(([partition]) => partition);
+    expect(sent.map((r) => r.partition)).toEqual(firstAppearance);
+    for (const r of sent) expect(r.baseOffset).toBe('0');
   });
 
   it('concurrent small send()s each settle on their own, in call order, and a failing one rejects alone', async () => {
