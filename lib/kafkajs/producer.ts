@@ -439,7 +439,6 @@ export class KafkaJSTransaction implements Transaction {
   }
 }
 
-/** Delivery reports → KafkaJS record metadata: one entry per topic-partition, `baseOffset` the first offset written. */
 /**
  * The messages grouped by topic and partition, each group in its own order, the groups in the
  * order they first appear (so each partition's order and the RecordMetadata of the send stay
@@ -468,6 +467,7 @@ function groupByPartition(out: OutgoingMessage[]): OutgoingMessage[] {
   return groups.length === 1 ? out : groups.flat();
 }
 
+/** Delivery reports → KafkaJS record metadata: one entry per topic-partition, `baseOffset` the first offset written. */
 function recordMetadata(reports: DeliveryReport[]): RecordMetadata[] {
   const byPartition = new Map<string, { topicName: string; partition: number; base: bigint }>();
   for (const r of reports) {
