@@ -266,13 +266,12 @@ export class KafkaJSProducer implements Producer {
       }
     }
     if (out.length === 0) return [];
-    const grouped = out.length > COALESCED_SEND_MAX ? groupByPartition(out) : out;
     let reports: DeliveryReport[];
     try {
       // A few messages go through the raw send(), which packs all the sends of one tick
       // together: many concurrent send()s of one message become one native call, where a
       // sendBatch each would pack and enqueue them one by one.
-      reports = out.length <= COALESCED_SEND_MAX ? await Promise.all(out.map((m) => raw.send(m))) : await raw.sendBatch(grouped);
+      reports = out.length <= COALESCED_SEND_MAX ? await Promise.all(out.map((m) => raw.send(m))) : await raw.sendBatch(out);
     } catch (e) {
       throw this.sendError(e);
     }
@@ -437,34 +436,6 @@ export class KafkaJSTransaction implements Transaction {
   isActive(): boolean {
     return this.active;
   }
-}
-
-/**
- * The messages grouped by topic and partition, each group in its own order, the groups in the
- * order they first appear (so each partition's order and the RecordMetadata of the send stay
- * as they were). The raw producer hands librdkafka one call per run of messages to one
- * partition, and KafkaJS's partitioners send unkeyed messages round-robin: ungrouped, a send()
- * of 1,000 messages to 64 partitions was 1,000 calls of one message (12.6 µs of CPU per
- * message on a real broker, against 2.8 to one partition). Batches already in runs are kept.
- */
-function groupByPartition(out: OutgoingMessage[]): OutgoingMessage[] {
-  let runs = 1;
-  for (let i = 1; i < out.length; i++) if (out[i]!.partition !== out[i - 1]!.partition || out[i]!.topic !== out[i - 1]!.topic) runs++;
-  // Runs of 8 messages or more on average: not worth a copy.
-  if (runs * 8 <= out.length) return out;
-  const groups: OutgoingMessage[][] = [];
-  const byTopic = new Map<string, Map<number | undefined, OutgoingMessage[]>>();
-  for (const m of out) {
-    let partitions = byTopic.get(m.topic);
-    if (!partitions) byTopic.set(m.topic, (partitions = new Map()));
-    let group = partitions.get(m.partition);
-    if (!group) {
-      partitions.set(m.partition, (group = []));
-      groups.push(group);
-    }
-    group.push(m);
-  }
-  return groups.length === 1 ? out : groups.flat();
 }
 
 /** Delivery reports → KafkaJS record metadata: one entry per topic-partition, `baseOffset` the first offset written. */

@@ -20,8 +20,8 @@ import {
   type LogEntry,
   type PartitionMetadata,
 } from '../../lib/kafkajs';
-import { toKafkaJSError } from '../../lib/kafkajs/errors';
 import { KafkaConsumer } from '../../lib/index';
+import { toKafkaJSError } from '../../lib/kafkajs/errors';
 import { KafkaError } from '../../lib/util/errors';
 import type { TestCluster } from '../helpers';
 import { kafkajsCluster, unique, until } from '../kafkajs-helpers';
