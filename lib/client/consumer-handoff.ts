@@ -5,6 +5,7 @@
  * taking messages from librdkafka until the readers drained it to half (backpressure).
  */
 import type { Message } from '../core/message';
+import { turnOverBudget } from '../util/turn-budget';
 import { waitForWake, type WakeOutcome } from '../util/wait';
 import { partitionKey } from './consumer-partitions';
 
@@ -47,6 +48,9 @@ export class HandOff {
    * handed out yet, as from the buffer.
    */
   readonly delivering = new Set<Delivering>();
+  /** Hand-offs received past the turn's budget, decoded on a later turn (in order, before newer ones). */
+  private deferred: Array<{ fill: (target: Message[]) => number; onMessages: () => void }> = [];
+  private drainScheduled = false;
 
   constructor(
     private readonly native: FlowControl,
@@ -67,6 +71,44 @@ export class HandOff {
   receive(fill: (target: Message[]) => number, onMessages: () => void): boolean {
     // The native side hands over no more messages until these are taken (askForMore).
     this.askedForMore = false;
+    // Decoding is most of a hand-off's cost: past the turn's budget (the other consumers of
+    // the thread had theirs in it), it waits for a later turn, behind any hand-off waiting.
+    if (this.deferred.length > 0 || turnOverBudget()) {
+      this.deferred.push({ fill, onMessages });
+      this.scheduleDrain();
+      return false;
+    }
+    return this.decode(fill, onMessages);
+  }
+
+  /** Decodes every hand-off still waiting for its turn (a rebalance must see every message before it). */
+  flushDeferred(): void {
+    for (const d of this.deferred.splice(0)) this.decode(d.fill, d.onMessages);
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled) return;
+    this.drainScheduled = true;
+    setImmediate(() => {
+      this.drainScheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.deferred.length > 0) {
+      if (turnOverBudget()) {
+        this.scheduleDrain();
+        return;
+      }
+      const d = this.deferred.shift()!;
+      this.decode(d.fill, d.onMessages);
+    }
+    // Nothing of it reached the buffer (errors, end-of-partition markers): ask for the next.
+    if (this.count === 0) this.askForMore();
+  }
+
+  private decode(fill: (target: Message[]) => number, onMessages: () => void): boolean {
     // The buffer is usually drained: then the hand-off's array becomes the buffer itself.
     const target = this.head === this.buffer.length ? [] : this.buffer;
     const bytes = fill(target);
@@ -116,7 +158,8 @@ export class HandOff {
    * returning to the event loop (timers and I/O starved, as one long synchronous run).
    */
   askForMore(): void {
-    if (this.askedForMore || this.gone()) return;
+    // A hand-off still waiting to be decoded counts as not taken.
+    if (this.askedForMore || this.deferred.length > 0 || this.gone()) return;
     this.askedForMore = true;
     setImmediate(() => {
       if (!this.gone()) this.native.wantMessages();
@@ -143,6 +186,7 @@ export class HandOff {
 
   /** Drops the buffered messages that `match`. */
   drop(match: (m: Message) => boolean): void {
+    this.flushDeferred();
     const kept: Message[] = [];
     for (let i = this.head; i < this.buffer.length; i++) {
       const m = this.buffer[i]!;
@@ -170,6 +214,7 @@ export class HandOff {
   clear(): void {
     this.buffer = [];
     this.head = 0;
+    this.deferred = [];
   }
 
   private updateFlow(): void {

@@ -27,6 +27,7 @@ import type { Message, TopicPartition, TopicPartitionOffset } from '../core/mess
 import { native, nativeError, type NativeConsumer, type NativeEvent, type NativeMessages } from '../native/binding';
 import { NATIVE } from '../native/symbols';
 import { decodeMessages } from './consumer-decode';
+import { laterTurn, turnOverBudget } from '../util/turn-budget';
 import { HandOff } from './consumer-handoff';
 import { OffsetStore } from './consumer-offsets';
 import { checkPosition, fromNative, partitionKey as key, toNative } from './consumer-partitions';
@@ -119,8 +120,6 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-/** How long the iterator and run() may go without returning to the event loop. */
-const YIELD_MS = 10;
 /** Broker: the member epoch is stale (KIP-848 OffsetCommit). */
 const STALE_MEMBER_EPOCH = 113;
 
@@ -463,11 +462,10 @@ export class KafkaConsumer extends ClientBase {
 
   /**
    * Iterates messages until the consumer closes (or the loop breaks). A message counts as
-   * processed when the next one is requested. Returns to the event loop every
-   * 10 ms (`YIELD_MS`) so that a long buffered run does not starve timers and I/O.
+   * processed when the next one is requested. Returns to the event loop once the turn's
+   * budget is spent (see turn-budget.ts) so that a long buffered run does not starve timers and I/O.
    */
   async *[Symbol.asyncIterator](): AsyncGenerator<Message> {
-    let lastYield = performance.now();
     for (;;) {
       const batch = await this.takeBatch(10_000, {});
       if (batch.length === 0) return;
@@ -482,10 +480,7 @@ export class KafkaConsumer extends ClientBase {
           progress.next = i + 1;
           yield batch[i]!;
           progress.done = i + 1;
-          if (performance.now() - lastYield > YIELD_MS) {
-            await new Promise<void>((r) => setImmediate(r));
-            lastYield = performance.now();
-          }
+          if (turnOverBudget()) await laterTurn();
         }
       } catch (e) {
         this.handOff.unshift(batch, progress.done);
@@ -542,7 +537,6 @@ export class KafkaConsumer extends ClientBase {
           }
           this.offsets.markRange(batch, batch.length);
         } else {
-          let lastYield = performance.now();
           const cursor = { batch, next: 0 };
           this.handOff.delivering.add(cursor);
           try {
@@ -560,10 +554,9 @@ export class KafkaConsumer extends ClientBase {
                 const m = batch[i]!;
                 throw new HandlerError(`run(): eachMessage on ${m.topic} [${m.partition}] @ ${m.offset}`, e);
               }
-              if (performance.now() - lastYield > YIELD_MS) {
+              if (turnOverBudget()) {
                 this.offsets.markRange(batch, i + 1);
-                await new Promise<void>((r) => setImmediate(r));
-                lastYield = performance.now();
+                await laterTurn();
               }
             }
           } finally {
@@ -651,9 +644,14 @@ export class KafkaConsumer extends ClientBase {
     this.offsets.flush();
     // Nothing is handed out once close() was called: close commits what was processed up
     // to then, so a message read afterwards would be processed but never committed.
-    if (this.isClosed) return [];
-    while (this.bufferedCount === 0) {
+    for (;;) {
       if (this.isClosed || options.signal?.aborted) return [];
+      if (this.bufferedCount > 0) {
+        // The turn is shared with the other consumers of the thread (see turn-budget.ts).
+        if (!turnOverBudget()) return this.handOff.take(max);
+        await laterTurn();
+        continue;
+      }
       // Every bootstrap broker refuses this consumer: no message can come; say why now
       // rather than after the timeout (or never, without one).
       const refusal = this.refusal;
@@ -661,7 +659,6 @@ export class KafkaConsumer extends ClientBase {
       this.handOff.askForMore();
       if ((await this.handOff.waitForMessages(options)) !== 'woken') return [];
     }
-    return this.handOff.take(max);
   }
 
   private onBatch(messages: NativeMessages | null, events: NativeEvent[] | null): void {

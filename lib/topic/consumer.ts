@@ -15,6 +15,7 @@ import { KafkaConsumer, checkConsumeOptions, type ConsumerCloseReport } from '..
 import { timeoutOf, type TimeoutOptions } from '../core/call-options';
 import { checkDurationOption, checkOptions, checkTimeoutArg } from '../config/checks';
 import { ClosedError, ConfigError, DecodeError, ErrorCode, HandlerError, KafkaError } from '../util/errors';
+import { laterTurn, turnOverBudget } from '../util/turn-budget';
 import type { Message } from '../core/message';
 import { withTopicFetchSize } from './consumer-fetch';
 import { DataDescriptor, materializeInto, viewSlices } from './descriptor';
@@ -24,8 +25,6 @@ import { eventDataStart, HEADER_SIZE } from './wire';
 
 /** Messages taken from the raw consumer at once: few enough that a rebalance drops little. */
 const LOCAL_BATCH = 1000;
-/** How long process() may go without returning to the event loop. */
-const YIELD_MS = 10;
 /** The default of {@link TopicConsumerOptions.commitIntervalMs}. */
 const COMMIT_INTERVAL_MS = 100;
 /** How long a revoke waits for the revoked partitions' acknowledgements to be committed. */
@@ -290,12 +289,11 @@ export class TopicConsumer {
 
   /**
    * process() with one handler at a time: events already taken are handled without a
-   * promise each (a synchronous handler costs a call), returning to the event loop every
-   * 10 ms so that a long run does not starve timers and I/O.
+   * promise each (a synchronous handler costs a call), returning to the event loop once the
+   * turn's budget is spent (see turn-budget.ts) so that a long run does not starve timers and I/O.
    */
   private async processInOrder(handler: EventHandler, options: ProcessOptions, max: number): Promise<number> {
     let handled = 0;
-    let lastYield = performance.now();
     while (handled < max && !this.complete && !options.signal?.aborted) {
       const message = this.takeLocal();
       let event: Event | null;
@@ -303,7 +301,6 @@ export class TopicConsumer {
         event = this.toEvent(message);
       } else {
         event = await this.nextForProcess(options);
-        lastYield = performance.now();
         if (event === null) break;
       }
       if (event.isEndOfStream) continue;
@@ -316,10 +313,7 @@ export class TopicConsumer {
         throw new HandlerError(`process(): the handler on event ${event.id} of partition ${event.partition.partition_id}`, e);
       }
       if (result === false) break;
-      if ((handled & 127) === 0 && performance.now() - lastYield > YIELD_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
+      if ((handled & 127) === 0 && turnOverBudget()) await laterTurn();
     }
     return handled;
   }
