@@ -66,9 +66,9 @@ export class HandOff {
 
   /**
    * Receives a native hand-off: `fill` pushes the decoded messages onto the array it is given
-   * and returns their bytes. Returns true when the buffer holds messages afterwards.
+   * and returns their bytes.
    */
-  receive(fill: (target: Message[]) => number, onMessages: () => void): boolean {
+  receive(fill: (target: Message[]) => number, onMessages: () => void): void {
     // The native side hands over no more messages until these are taken (askForMore).
     this.askedForMore = false;
     // Decoding is most of a hand-off's cost: past the turn's budget (the other consumers of
@@ -76,9 +76,9 @@ export class HandOff {
     if (this.deferred.length > 0 || turnOverBudget()) {
       this.deferred.push({ fill, onMessages });
       this.scheduleDrain();
-      return false;
+      return;
     }
-    return this.decode(fill, onMessages);
+    this.decode(fill, onMessages);
   }
 
   /** Decodes every hand-off still waiting for its turn (a rebalance must see every message before it). */
@@ -108,11 +108,11 @@ export class HandOff {
     if (this.count === 0) this.askForMore();
   }
 
-  private decode(fill: (target: Message[]) => number, onMessages: () => void): boolean {
+  private decode(fill: (target: Message[]) => number, onMessages: () => void): void {
     // The buffer is usually drained: then the hand-off's array becomes the buffer itself.
     const target = this.head === this.buffer.length ? [] : this.buffer;
     const bytes = fill(target);
-    if (target.length === 0) return false;
+    if (target.length === 0) return;
     onMessages();
     if (target !== this.buffer) {
       this.buffer = target;
@@ -121,7 +121,6 @@ export class HandOff {
     this.bytes += bytes;
     this.updateFlow();
     this.wakeReaders();
-    return true;
   }
 
   /** Takes up to `max` buffered messages (call when {@link count} > 0). */
