@@ -26,8 +26,8 @@ import { ConfigError, ErrorCode, HandlerError, KafkaError } from '../util/errors
 import type { Message, TopicPartition, TopicPartitionOffset } from '../core/message';
 import { native, nativeError, type NativeConsumer, type NativeEvent, type NativeMessages } from '../native/binding';
 import { NATIVE } from '../native/symbols';
-import { decodeMessages } from './consumer-decode';
 import { laterTurn, turnOverBudget } from '../util/turn-budget';
+import { decodeMessages } from './consumer-decode';
 import { HandOff } from './consumer-handoff';
 import { OffsetStore } from './consumer-offsets';
 import { checkPosition, fromNative, partitionKey as key, toNative } from './consumer-partitions';
