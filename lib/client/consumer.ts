@@ -645,13 +645,15 @@ export class KafkaConsumer extends ClientBase {
     // Nothing is handed out once close() was called: close commits what was processed up
     // to then, so a message read afterwards would be processed but never committed.
     for (;;) {
-      if (this.isClosed || options.signal?.aborted) return [];
+      if (this.isClosed) return [];
       if (this.bufferedCount > 0) {
         // The turn is shared with the other consumers of the thread (see turn-budget.ts).
         if (!turnOverBudget()) return this.handOff.take(max);
         await laterTurn();
         continue;
       }
+      // The signal stops waiting, not taking what is buffered.
+      if (options.signal?.aborted) return [];
       // Every bootstrap broker refuses this consumer: no message can come; say why now
       // rather than after the timeout (or never, without one).
       const refusal = this.refusal;

@@ -155,4 +155,19 @@ describe('consumers sharing a thread', () => {
     );
     seen.forEach((values, p) => expect(values).toEqual(Array.from({ length: perPartition }, (_, i) => `${p}:${i}`)));
   });
+
+  it('consume() with an aborted signal still returns a buffered message: the signal only stops waiting', async () => {
+    const topic = await cluster.topic('turn-budget-abort');
+    const producer = new KafkaProducer({ 'bootstrap.servers': cluster.bootstrapServers });
+    await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic, value: `a${i}` })));
+    await producer.close();
+    const consumer = new KafkaConsumer({ 'bootstrap.servers': cluster.bootstrapServers, 'group.id': unique('turn-budget-abort') });
+    consumer.assign([{ topic, partition: 0, offset: 0n }]);
+    expect((await consumer.consume({ timeoutMs: 10_000 }))?.value?.toString()).toBe('a0');
+    // The other nine came in the same hand-off.
+    expect(consumer.bufferedCount).toBe(9);
+    const next = await consumer.consume({ signal: AbortSignal.abort() });
+    expect(next?.value?.toString()).toBe('a1');
+    await consumer.close();
+  });
 });
