@@ -82,7 +82,7 @@ export class HandOff {
   }
 
   /** Decodes every hand-off still waiting for its turn (a rebalance must see every message before it). */
-  flushDeferred(): void {
+  private flushDeferred(): void {
     for (const d of this.deferred.splice(0)) this.decode(d.fill, d.onMessages);
   }
 

@@ -78,10 +78,9 @@ function strategy(hash: (key: Buffer | string) => number): ICustomPartitioner {
         seen = partitionMetadata;
         withLeader = partitionMetadata.filter((p) => p.leader >= 0);
       }
-      const available = withLeader;
       counter++;
       counters.set(topic, counter);
-      if (available.length > 0) return available[toPositive(counter) % available.length]!.partitionId;
+      if (withLeader.length > 0) return withLeader[toPositive(counter) % withLeader.length]!.partitionId;
       return toPositive(counter) % numPartitions;
     };
   };
