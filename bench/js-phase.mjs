@@ -4,7 +4,7 @@
 //   node bench/js-phase.mjs '<json spec>'
 //
 // spec: { phase: 'batch' | 'send' | 'produce' | 'consume' | 'iterate' | 'latency' | 'topic-push'
-//         | 'topic-pull' | 'topic-pull-ack' | 'topic-process', brokers, topic, count, size, producer: {...librdkafka},
+//         | 'topic-raw' | 'topic-pull' | 'topic-pull-ack' | 'topic-process', brokers, topic, count, size, producer: {...librdkafka},
 //         consumer: {...librdkafka}, chunk, inflightChunks, window, rate, seconds, partitions }
 // The result is one line on stderr: RESULT {json}. A consume phase writes its running
 // message count to spec.creditFile after each batch (credits for the feeder, see
@@ -364,9 +364,10 @@ async function phaseTopicPush() {
  * selector, so each partition stays well under the mock's 5 MiB), then reads them all through
  * a fresh consumer group: `pull()` per event (topic-pull), `pull()` and `await
  * event.acknowledge()` per event as the README teaches it (topic-pull-ack; the acknowledged
- * offsets committed, inside the clock) or `process()` with a sync handler (topic-process).
- * Clock: from the first event (not counted) to the last (topic-pull-ack: to the commit of the
- * last acknowledgement).
+ * offsets committed, inside the clock) or `process()` with a sync handler (topic-process);
+ * or through a raw consumer's `batches()` without the topic layer (topic-raw: the base the
+ * topic consumer reads from). Clock: from the first event (not counted; topic-raw: the first
+ * batch) to the last (topic-pull-ack: to the commit of the last acknowledgement).
  */
 async function phaseTopicConsume() {
   const partitions = spec.partitions;
@@ -380,7 +381,8 @@ async function phaseTopicConsume() {
   await producer.close();
   if (fill.delivered !== count) throw new Error(`fill: ${fill.delivered} of ${count} delivered (${fill.error})`);
 
-  const consumer = handle.consumer(`${topic}-group`);
+  // (topic-raw reads with a raw consumer instead: a topic consumer would fetch meanwhile.)
+  const consumer = phase === 'topic-raw' ? null : handle.consumer(`${topic}-group`);
   const m = meter();
   const next = new Array(partitions).fill(0n);
   let got = 0;
@@ -404,6 +406,35 @@ async function phaseTopicConsume() {
     for (let k = 0; k < d.length; k++) bytes += d[k].length;
     if (typeof event.metadata?.i !== 'number') badMetadata++;
   };
+  if (phase === 'topic-raw') {
+    // No topic layer: the raw consumer configured as TopicConsumer configures its own
+    // (lib/topic/consumer.ts, fetch size from lib/topic/consumer-fetch.ts). The data length
+    // is read from the event's header (wire.ts); the metadata is not parsed.
+    const raw = new KafkaConsumer({ 'bootstrap.servers': brokers, 'group.id': `${topic}-raw-group`, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest', 'fetch.max.bytes': 4 << 20 });
+    await raw.subscribe([topic]);
+    let firstBatch = 0;
+    for await (const batch of raw.batches(1000)) {
+      if (got === 0) {
+        firstBatch = batch.length;
+        m.start();
+        startupSeconds = (performance.now() - t_open) / 1000;
+      }
+      for (const message of batch) {
+        got++;
+        const p = message.partition;
+        if (message.offset !== next[p]) gaps++;
+        next[p] = message.offset + 1n;
+        const v = message.value;
+        if (v === null || v.length < 16) errors++;
+        else bytes += v.readUInt32LE(8);
+      }
+      if (got >= count) break;
+    }
+    const result = m.stop({ count: got, timedCount: got - firstBatch, bytes, gaps, errors, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
+    await raw.close();
+    await driver.close();
+    return result;
+  }
   if (phase === 'topic-pull') {
     while (got < count) {
       const event = await consumer.pull({ timeoutMs: 30_000 });
@@ -432,7 +463,7 @@ async function phaseTopicConsume() {
   return result;
 }
 
-const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency, 'topic-push': phaseTopicPush, 'topic-pull': phaseTopicConsume, 'topic-pull-ack': phaseTopicConsume, 'topic-process': phaseTopicConsume };
+const phases = { batch: phaseBatch, send: phaseSend, produce: phaseProduce, consume: phaseConsume, iterate: phaseConsume, latency: phaseLatency, 'topic-push': phaseTopicPush, 'topic-raw': phaseTopicConsume, 'topic-pull': phaseTopicConsume, 'topic-pull-ack': phaseTopicConsume, 'topic-process': phaseTopicConsume };
 
 try {
   if (!phases[phase]) throw new Error(`unknown phase ${phase}`);

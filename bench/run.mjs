@@ -15,7 +15,10 @@
 //   --latency-seconds S  length of each latency run at --rate msgs/s (default 10 s at 10,000/s)
 //   --only REGEX         only the scenarios whose id matches (ids: c-produce, c-produce-batch, js-batch, js-batch-columns,
 //                        js-send, js-produce, c-consume, js-consume, js-iterate, c-latency,
-//                        js-latency, topic-push, topic-pull, topic-pull-ack, topic-process)
+//                        js-latency, topic-push, topic-raw, topic-pull, topic-pull-ack, topic-process)
+//   --topic-partitions N partitions of the topic consume rows' topic (default 64 at 1,000,000
+//                        events: what fits the mock's 5 MiB per partition); fewer puts those
+//                        topics on a mock of their own that keeps 16 GiB per partition
 //   --consume-from M     prefilled (default): the consume rows read a partition filled with all
 //                        the messages beforehand (untimed, one topic per size, read by every
 //                        consume run); feeder: a native producer writes it while they read
@@ -57,6 +60,7 @@ const { values: argv } = parseArgs({
     out: { type: 'string' },
     'no-write': { type: 'boolean', default: false },
     'consume-from': { type: 'string', default: 'prefilled' },
+    'topic-partitions': { type: 'string' },
   },
   strict: true,
 });
@@ -72,11 +76,13 @@ const opts = {
   quietWaitMs: Number(argv['quiet-wait'] ?? 120) * 1000,
   out: argv['no-write'] ? null : (argv.out ?? join(here, quick ? '.build/results-quick.md' : 'results.md')),
   consumeFrom: argv['consume-from'],
+  topicPartitions: argv['topic-partitions'] === undefined ? undefined : Number(argv['topic-partitions']),
 };
 if (!['prefilled', 'feeder'].includes(opts.consumeFrom)) throw new Error('--consume-from: prefilled or feeder');
 for (const [k, v] of Object.entries({ count: opts.count, repeat: opts.repeat, latencySeconds: opts.latencySeconds, rate: opts.rate })) {
   if (!(v > 0)) throw new Error(`--${k} must be a positive number`);
 }
+if (opts.topicPartitions !== undefined && !(Number.isInteger(opts.topicPartitions) && opts.topicPartitions >= 1)) throw new Error('--topic-partitions: a positive integer');
 if (opts.sizes.some((s) => !Number.isInteger(s) || s < 8)) throw new Error('--sizes: integers >= 8 (latency runs stamp 8 bytes)');
 
 // ------------------------------------------------------------------ settings (same for JS and C)
@@ -295,9 +301,10 @@ const SCENARIOS = [
   // Topic layer (issue 4): Driver on the same mock, default components, events of `size` data
   // bytes and {"i":123456} metadata.
   { id: 'topic-push', sizes: [100], label: 'Topic push() per event, 50k window (maxPending 50k), 1 partition', kind: 'topic-produce', impl: 'js', phase: 'topic-push' },
-  { id: 'topic-pull', sizes: [100], label: `Topic pull() per event, ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull' },
-  { id: 'topic-pull-ack', sizes: [100], label: `Topic pull() + await acknowledge() per event (the README loop), ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull-ack' },
-  { id: 'topic-process', sizes: [100], label: `Topic process(sync handler), ${topicPartitions()} partitions, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-process' },
+  { id: 'topic-raw', sizes: [100], label: `JS consumer.batches() on the topic rows' events, ${topicPartitionsText()}, pre-filled (the base of pull/process)`, kind: 'topic-consume', impl: 'js', phase: 'topic-raw' },
+  { id: 'topic-pull', sizes: [100], label: `Topic pull() per event, ${topicPartitionsText()}, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull' },
+  { id: 'topic-pull-ack', sizes: [100], label: `Topic pull() + await acknowledge() per event (the README loop), ${topicPartitionsText()}, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-pull-ack' },
+  { id: 'topic-process', sizes: [100], label: `Topic process(sync handler), ${topicPartitionsText()}, pre-filled`, kind: 'topic-consume', impl: 'js', phase: 'topic-process' },
 ].filter((s) => !opts.only || opts.only.test(s.id));
 
 /**
@@ -313,8 +320,23 @@ function scenariosAt(size) {
  * the partitions), so each partition must hold its share within the mock's 5 MiB (≤ 4 MiB of
  * ~200 B records, value + record overhead): 64 for up to ~1.3 M events.
  */
+/** The partitions of the topic consume rows' topics: enough to fit a mock's 5 MiB each, unless --topic-partitions. */
 function topicPartitions() {
+  return opts.topicPartitions ?? defaultTopicPartitions();
+}
+
+function defaultTopicPartitions() {
   return Math.max(64, Math.ceil((opts.count * 200) / (4 * 1024 * 1024)));
+}
+
+function topicPartitionsText() {
+  const n = topicPartitions();
+  return `${n} partition${n === 1 ? '' : 's'}`;
+}
+
+/** Whether the topic consume rows need a mock that keeps more than 5 MiB per partition. */
+function topicsNeedLargeMock() {
+  return topicPartitions() < defaultTopicPartitions();
 }
 
 function topicName(s, size, rep) {
@@ -333,8 +355,22 @@ function plannedTopics() {
       const reps = s.kind === 'latency' ? 1 : opts.repeat;
       // The mock process cannot create topics (no CreateTopics): the topic-layer phases get
       // theirs here, with their partition count, and open them with disable_info_topic.
+      if (s.kind === 'topic-consume' && topicsNeedLargeMock()) continue; // (on a mock of their own)
       const parts = s.kind === 'topic-consume' ? `:${topicPartitions()}` : '';
       for (let r = 0; r < reps; r++) out.push(topicName(s, size, r) + parts);
+    }
+  }
+  return out;
+}
+
+/** The topic consume rows' topics when they are too large for the 5 MiB mock (on a mock of their own). */
+function plannedLargeTopicTopics() {
+  if (!topicsNeedLargeMock()) return [];
+  const out = [];
+  for (const size of opts.sizes) {
+    for (const s of scenariosAt(size)) {
+      if (s.kind !== 'topic-consume') continue;
+      for (let r = 0; r < opts.repeat; r++) out.push(`${topicName(s, size, r)}:${topicPartitions()}`);
     }
   }
   return out;
@@ -394,7 +430,7 @@ async function runPhase(s, size, rep, ctx) {
   }
   if (s.kind === 'topic-consume') {
     // Fill (untimed, in the same child) + consume: twice the throughput timeout.
-    const r = await runChild(process.execPath, jsArgs(s, { ...common, partitions: topicPartitions() }), { timeoutMs: 2 * throughputTimeout(), label });
+    const r = await runChild(process.execPath, jsArgs(s, { ...common, brokers: ctx.topicBrokers ?? ctx.brokers, partitions: topicPartitions() }), { timeoutMs: 2 * throughputTimeout(), label });
     return check(r, label, (x) => x.count === opts.count && x.gaps === 0 && !x.errors && x.bytes === opts.count * size, { msgs: r.result?.timedCount });
   }
   // A consume run (C or JS) reading `topic` on `brokers`; creditFile: the feeder's, if any.
@@ -558,7 +594,7 @@ function settingsText() {
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
     ...(SCENARIOS.some((s) => s.kind.startsWith('topic'))
       ? [
-          `- Topic rows: msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the topic has ${topicPartitions()} partitions (chosen when the mock kept only 5 MiB per partition, and kept so that the figures stay comparable) and is filled first by push() (round-robin, untimed, ≤ ~2.5 MB per partition); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. No concurrent feeder here, unlike the raw consume rows, so the two are not directly comparable.`,
+          `- Topic rows: msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the topic has ${topicPartitions()} partition(s) (${topicsNeedLargeMock() ? `--topic-partitions: on a mock of its own that keeps 16 GiB per partition` : `64 was chosen when the mock kept only 5 MiB per partition, and kept so that the figures stay comparable; --topic-partitions changes it`}) and is filled first by push() (round-robin, untimed); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. The topic-raw row fills its topic the same way and reads it with a raw KafkaConsumer's batches() configured as the topic consumer configures its own (subscribe, fresh group, fetch.max.bytes 4 MiB, no auto-commit), checking offsets and data lengths without parsing metadata: what pull/process cost on top of the raw consumer is their rate against this row's. The raw consume rows read one partition of a separate mock, so they compare with the topic rows only at --topic-partitions 1.`,
         ]
       : []),
     `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part (with --consume-from feeder, a native consumer using well under its wall time is waiting for the feeder). Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
@@ -575,13 +611,15 @@ async function main() {
   const brokers = await startMock(topics);
   const prefilledTopics = plannedPrefilledTopics();
   const prefilledBrokers = prefilledTopics.length ? await startMock(prefilledTopics, MOCK_PREFILL_LIMIT) : null;
+  const largeTopicTopics = plannedLargeTopicTopics();
+  const topicBrokers = largeTopicTopics.length ? await startMock(largeTopicTopics, MOCK_PREFILL_LIMIT) : null;
   const cpuModel = os.cpus()[0]?.model ?? 'unknown';
   const librdkafka = (await import(join(root, 'dist/esm/index.mjs'))).librdkafkaVersion;
   const header = `octokafka bench — ${started.toISOString()} — ${os.cpus().length} × ${cpuModel}, ${process.version}, librdkafka ${typeof librdkafka === 'function' ? librdkafka() : librdkafka}\n` +
-    `${opts.count.toLocaleString('en-US')} messages per run, sizes ${opts.sizes.join(', ')} B, ${opts.repeat} run(s) per throughput phase, mock cluster ${brokers}${prefilledBrokers ? ` and ${prefilledBrokers} for the prefilled consume partitions` : ''} (separate processes)`;
+    `${opts.count.toLocaleString('en-US')} messages per run, sizes ${opts.sizes.join(', ')} B, ${opts.repeat} run(s) per throughput phase, mock cluster ${brokers}${prefilledBrokers ? ` and ${prefilledBrokers} for the prefilled consume partitions` : ''}${topicBrokers ? ` and ${topicBrokers} for the topic consume rows` : ''} (separate processes)`;
   process.stderr.write(`${header}\n`);
   const all = {};
-  const ctx = { brokers, prefilledBrokers, bin };
+  const ctx = { brokers, prefilledBrokers, topicBrokers, bin };
   for (const size of opts.sizes) {
     let filled = false;
     for (const s of scenariosAt(size)) {
