@@ -392,11 +392,14 @@ async function phaseTopicConsume() {
   let badMetadata = 0;
   const t_open = performance.now();
   let startupSeconds = 0;
+  // What arrived when the clock started, not timed: the first event (topic-raw: the first batch).
+  let untimed = 1;
+  const startClock = () => {
+    m.start();
+    startupSeconds = (performance.now() - t_open) / 1000;
+  };
   const onEvent = (event) => {
-    if (got === 0) {
-      m.start();
-      startupSeconds = (performance.now() - t_open) / 1000;
-    }
+    if (got === 0) startClock();
     got++;
     if (event.error) errors++;
     const p = event.partition.partition_id;
@@ -406,18 +409,17 @@ async function phaseTopicConsume() {
     for (let k = 0; k < d.length; k++) bytes += d[k].length;
     if (typeof event.metadata?.i !== 'number') badMetadata++;
   };
+  let raw = null;
   if (phase === 'topic-raw') {
     // No topic layer: the raw consumer configured as TopicConsumer configures its own
     // (lib/topic/consumer.ts, fetch size from lib/topic/consumer-fetch.ts). The data length
     // is read from the event's header (wire.ts); the metadata is not parsed.
-    const raw = new KafkaConsumer({ 'bootstrap.servers': brokers, 'group.id': `${topic}-raw-group`, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest', 'fetch.max.bytes': 4 << 20 });
+    raw = new KafkaConsumer({ 'bootstrap.servers': brokers, 'group.id': `${topic}-raw-group`, 'enable.auto.commit': false, 'auto.offset.reset': 'earliest', 'fetch.max.bytes': 4 << 20 });
     await raw.subscribe([topic]);
-    let firstBatch = 0;
     for await (const batch of raw.batches(1000)) {
       if (got === 0) {
-        firstBatch = batch.length;
-        m.start();
-        startupSeconds = (performance.now() - t_open) / 1000;
+        untimed = batch.length;
+        startClock();
       }
       for (const message of batch) {
         got++;
@@ -430,12 +432,7 @@ async function phaseTopicConsume() {
       }
       if (got >= count) break;
     }
-    const result = m.stop({ count: got, timedCount: got - firstBatch, bytes, gaps, errors, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
-    await raw.close();
-    await driver.close();
-    return result;
-  }
-  if (phase === 'topic-pull') {
+  } else if (phase === 'topic-pull') {
     while (got < count) {
       const event = await consumer.pull({ timeoutMs: 30_000 });
       if (event === null) break;
@@ -456,9 +453,13 @@ async function phaseTopicConsume() {
   } else {
     await consumer.process(onEvent, { maxEvents: count, timeoutMs: 30_000 });
   }
-  const result = m.stop({ count: got, timedCount: got - 1, bytes, gaps, errors: errors + badMetadata, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
-  const closed = await consumer.close();
-  if (closed.uncommitted?.length > 0) throw new Error(`close left ${closed.uncommitted.length} acknowledgements uncommitted`);
+  const result = m.stop({ count: got, timedCount: got - untimed, bytes, gaps, errors: errors + badMetadata, startupSeconds, fillSeconds, fillEventsPerSec: count / fillSeconds, partitions, valueBytes: eventValueBytes() });
+  if (raw) {
+    await raw.close();
+  } else {
+    const closed = await consumer.close();
+    if (closed.uncommitted?.length > 0) throw new Error(`close left ${closed.uncommitted.length} acknowledgements uncommitted`);
+  }
   await driver.close();
   return result;
 }

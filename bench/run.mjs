@@ -315,16 +315,16 @@ function scenariosAt(size) {
   return SCENARIOS.filter((s) => !s.sizes || s.sizes.includes(size));
 }
 
-/**
- * Partitions of the topic-layer consume phases: the events are pushed first (round-robin over
- * the partitions), so each partition must hold its share within the mock's 5 MiB (≤ 4 MiB of
- * ~200 B records, value + record overhead): 64 for up to ~1.3 M events.
- */
-/** The partitions of the topic consume rows' topics: enough to fit a mock's 5 MiB each, unless --topic-partitions. */
+/** Partitions of the topic-layer consume phases: --topic-partitions, else the default below. */
 function topicPartitions() {
   return opts.topicPartitions ?? defaultTopicPartitions();
 }
 
+/**
+ * The events are pushed first (round-robin over the partitions), so each partition must hold
+ * its share within the mock's 5 MiB (≤ 4 MiB of ~200 B records, value + record overhead): 64
+ * for up to ~1.3 M events.
+ */
 function defaultTopicPartitions() {
   return Math.max(64, Math.ceil((opts.count * 200) / (4 * 1024 * 1024)));
 }
@@ -348,29 +348,20 @@ function prefilledTopic(size) {
   return `bench-prefilled-${size}`;
 }
 
-function plannedTopics() {
+/**
+ * The runs' topics on the default mock, or (`large`) those on the mock of their own that the
+ * topic consume rows need when they are too large for 5 MiB per partition.
+ */
+function plannedTopics(large = false) {
   const out = [];
   for (const size of opts.sizes) {
     for (const s of scenariosAt(size)) {
+      if ((s.kind === 'topic-consume' && topicsNeedLargeMock()) !== large) continue;
       const reps = s.kind === 'latency' ? 1 : opts.repeat;
       // The mock process cannot create topics (no CreateTopics): the topic-layer phases get
       // theirs here, with their partition count, and open them with disable_info_topic.
-      if (s.kind === 'topic-consume' && topicsNeedLargeMock()) continue; // (on a mock of their own)
       const parts = s.kind === 'topic-consume' ? `:${topicPartitions()}` : '';
       for (let r = 0; r < reps; r++) out.push(topicName(s, size, r) + parts);
-    }
-  }
-  return out;
-}
-
-/** The topic consume rows' topics when they are too large for the 5 MiB mock (on a mock of their own). */
-function plannedLargeTopicTopics() {
-  if (!topicsNeedLargeMock()) return [];
-  const out = [];
-  for (const size of opts.sizes) {
-    for (const s of scenariosAt(size)) {
-      if (s.kind !== 'topic-consume') continue;
-      for (let r = 0; r < opts.repeat; r++) out.push(`${topicName(s, size, r)}:${topicPartitions()}`);
     }
   }
   return out;
@@ -594,7 +585,7 @@ function settingsText() {
     `- Produce runs: clock from the first send to the last delivery report (after one warm-up message: connection, metadata and producer id ready). JS loops yield to the event loop (setImmediate) every 1,000 send()/produce() calls and after each sendBatch() call, as an application would; the 50k send() window resumes at 25k in flight.`,
     ...(SCENARIOS.some((s) => s.kind.startsWith('topic'))
       ? [
-          `- Topic rows: msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the topic has ${topicPartitions()} partition(s) (${topicsNeedLargeMock() ? `--topic-partitions: on a mock of its own that keeps 16 GiB per partition` : `64 was chosen when the mock kept only 5 MiB per partition, and kept so that the figures stay comparable; --topic-partitions changes it`}) and is filled first by push() (round-robin, untimed); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. The topic-raw row fills its topic the same way and reads it with a raw KafkaConsumer's batches() configured as the topic consumer configures its own (subscribe, fresh group, fetch.max.bytes 4 MiB, no auto-commit), checking offsets and data lengths without parsing metadata: what pull/process cost on top of the raw consumer is their rate against this row's. The raw consume rows read one partition of a separate mock, so they compare with the topic rows only at --topic-partitions 1.`,
+          `- Topic rows: msgs/s = events/s. Driver.connect on the same mock with the topic layer's own producer/consumer defaults (fetch.wait.max.ms is not set: the Driver's config is shared with its admin client; the filled topic never gives an empty fetch until the end). The mock process has no CreateTopics, so each run's topic is created by the mock at start (1 partition for push, ${topicPartitions()} for pull/process) and opened with openTopic under disable_info_topic=true: default validator, round-robin selector and JSON serializer, as createTopic would record them; no info topic is written or read (not on the timed path anyway). Events: ${opts.sizes.join('/')} B data + {"i":123456} metadata (12 B JSON), i.e. a Kafka value of 16 + 8 + 12 + data bytes; MB/s counts that whole value. Push: one push() per event on 1 partition, at most 50,000 in flight (application window resuming at 25,000, and maxPending 50,000), yields every 1,000 pushes; clock from the first push to the last delivery (after a warm-up push). Pull/process: the topic has ${topicPartitionsText()} (${topicsNeedLargeMock() ? `--topic-partitions: on a mock of its own that keeps 16 GiB per partition` : `64 was chosen when the mock kept only 5 MiB per partition, and kept so that the figures stay comparable; --topic-partitions changes it`}) and is filled first by push() (round-robin, untimed); a fresh consumer (group per run, subscribe) then reads all ${opts.count.toLocaleString('en-US')} events, checking per-partition ids contiguous from 0, metadata and data length; no acknowledge() in the loop (each would be a commit). Clock from the first event (not counted) to the last. The topic-raw row fills its topic the same way and reads it with a raw KafkaConsumer's batches() configured as the topic consumer configures its own (subscribe, fresh group, fetch.max.bytes 4 MiB, no auto-commit), checking offsets and data lengths without parsing metadata: what pull/process cost on top of the raw consumer is their rate against this row's. The raw consume rows read one partition of a separate mock, so they compare with the topic rows only at --topic-partitions 1.`,
         ]
       : []),
     `- MB/s: value bytes only (10^6 bytes). Peak RSS: VmHWM of the phase's process (node's own ~45 MB included for JS). CPU s: CPU time of the phase process (all threads: JS and librdkafka's) during the timed part (with --consume-from feeder, a native consumer using well under its wall time is waiting for the feeder). Event-loop p99: perf_hooks.monitorEventLoopDelay (1 ms resolution) during the timed part. "Other load": the most CPU (in cores, averaged over a run) that processes outside this benchmark used during any run of the row; each run waits first until that load is under ${opts.quiet} cores (for at most ${opts.quietWaitMs / 1000} s) since this machine is shared.`,
@@ -611,7 +602,7 @@ async function main() {
   const brokers = await startMock(topics);
   const prefilledTopics = plannedPrefilledTopics();
   const prefilledBrokers = prefilledTopics.length ? await startMock(prefilledTopics, MOCK_PREFILL_LIMIT) : null;
-  const largeTopicTopics = plannedLargeTopicTopics();
+  const largeTopicTopics = plannedTopics(true);
   const topicBrokers = largeTopicTopics.length ? await startMock(largeTopicTopics, MOCK_PREFILL_LIMIT) : null;
   const cpuModel = os.cpus()[0]?.model ?? 'unknown';
   const librdkafka = (await import(join(root, 'dist/esm/index.mjs'))).librdkafkaVersion;
