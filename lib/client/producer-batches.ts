@@ -60,6 +60,8 @@ export interface Pending {
    */
   count?: number;
   runTopics?: Array<number | string>;
+  /** The arenas packed for this batch and handed to librdkafka: reused once it completes. */
+  arenas?: Buffer[];
 }
 
 /** A batch's delivery reports so far: partition, offset (as int32 words) and timestamp per message. */

@@ -86,8 +86,9 @@ function scratchOf(name: keyof typeof scratch, length: number, messages: number)
  * and values into one Buffer. The returned layout is scratch memory: valid until the next
  * call.
  * @param checked messages before this index were validated already (by an earlier call).
+ * @param allocate makes the arena (of exactly the bytes asked for; need not be zeroed).
  */
-export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MAX_ARENA, checked = from): PackedRun {
+export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MAX_ARENA, checked = from, allocate: (size: number) => Buffer = Buffer.allocUnsafeSlow): PackedRun {
   const first = messages[from];
   if (from >= checked) checkMessage(first, from);
   const topic = first!.topic;
@@ -112,7 +113,7 @@ export function packRun(messages: OutgoingMessage[], from: number, maxBytes = MA
     if (m.timestamp !== undefined && m.timestamp !== null) hasTimestamps = true;
   }
   const count = end - from;
-  const arena = Buffer.allocUnsafeSlow(size);
+  const arena = allocate(size);
   const layout = scratchOf('layout', count * 5, count);
   const timestamps = hasTimestamps ? new Float64Array(count) : null;
   const packer = headers !== null && headers.count > 0 ? headers : null;

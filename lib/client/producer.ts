@@ -32,6 +32,7 @@ import {
   type Pending,
   type Single,
 } from './producer-batches';
+import { ArenaPool } from './arena-pool';
 import { ARENA_MIN, checkMessage, packRun, SLICE_BYTES, type PackedRun } from './producer-packing';
 import type { DeliveryCallback } from './types';
 
@@ -113,6 +114,9 @@ export const PRODUCER_DEFAULTS: Readonly<Record<string, string>> = DEFAULTS.prod
 export class KafkaProducer extends ClientBase {
   private readonly handle: NativeProducer;
   private readonly pending = new Map<number, Pending>();
+  /** Arenas of completed batches, reused by the next ones (see arena-pool.ts). */
+  private readonly arenaPool = new ArenaPool();
+  private readonly takeArena = (size: number): Buffer => this.arenaPool.take(size);
   private readonly singles = new Map<number, Single>();
   private nextBatch = 1;
   private inFlight = 0;
@@ -476,6 +480,7 @@ export class KafkaProducer extends ClientBase {
     }
     await this.handle.close(0);
     this.closed = true;
+    this.arenaPool.clear();
     // Every message got its report before the handle went away; nothing should be
     // left, but never leave a promise hanging.
     for (const [seq, p] of this.pending) {
@@ -549,13 +554,14 @@ export class KafkaProducer extends ClientBase {
           if (p.runTopics) for (let i = from; i < total; i++) p.runTopics.push(i, p.messages[i]?.topic ?? '');
           [n, err] = this.handle.produceBatch(p.messages, from, total, seq * BATCH_SPAN + from);
         } else {
-          const run = packRun(p.messages, from, SLICE_BYTES, checked);
+          const run = packRun(p.messages, from, SLICE_BYTES, checked, this.takeArena);
           // A malformed message anywhere fails the batch before any slice is enqueued.
           for (let i = Math.max(checked, from + run.count); i < total; i++) checkMessage(p.messages[i], i);
           checked = total;
           packedBytes += run.arena.length;
           (p.runTopics ??= []).push(from, run.topic);
           [n, err] = this.handle.produceArena(run.topic, run.arena, run.layout, run.count, seq * BATCH_SPAN + from, run.timestamps, run.headerRows, run.headerSpans);
+          (p.arenas ??= []).push(run.arena);
         }
       } catch (e) {
         // A malformed message: none of the run was enqueued (packRun checks first), or with
@@ -604,8 +610,22 @@ export class KafkaProducer extends ClientBase {
 
   /** Drops a settled batch from the pending map. */
   private forget(p: Pending): void {
+    this.recycleArenas(p);
     for (const [seq, q] of this.pending) if (q === p) this.pending.delete(seq);
     this.lastPending = undefined;
+  }
+
+  /**
+   * A batch with no message left in librdkafka (each enqueued one reported) gives its arenas
+   * back for reuse. Not once closing: then messages may be failed without a report (the
+   * close gave up waiting) while librdkafka could still read them.
+   */
+  private recycleArenas(p: Pending): void {
+    const arenas = p.arenas;
+    if (!arenas) return;
+    p.arenas = undefined;
+    if (this.closing) return;
+    for (const arena of arenas) this.arenaPool.give(arena);
   }
 
   /** The batch failed before all of it was enqueued: reject now; enqueued messages still settle. */
@@ -771,6 +791,7 @@ export class KafkaProducer extends ClientBase {
     if (--p.remaining <= 0) {
       this.pending.delete(seq);
       this.lastPending = undefined;
+      this.recycleArenas(p);
       if (p.error) p.reject?.(p.error);
       else if (p.resolve) p.resolve(fields ? deliveredBatch(p, fields) : []);
     }
