@@ -608,24 +608,19 @@ export class KafkaProducer extends ClientBase {
     else if (p.runTopics && p.runTopics.length <= 2 * RELEASE_MAX_RUNS) releaseMessages(p, total);
   }
 
-  /** Drops a settled batch from the pending map. */
-  private forget(p: Pending): void {
-    this.recycleArenas(p);
-    for (const [seq, q] of this.pending) if (q === p) this.pending.delete(seq);
-    this.lastPending = undefined;
-  }
-
   /**
-   * A batch with no message left in librdkafka (each enqueued one reported) gives its arenas
-   * back for reuse. Not once closing: then messages may be failed without a report (the
+   * Drops a settled batch from the pending map (`seq`: its key, when the caller knows it).
+   * With no message of it left in librdkafka (each enqueued one reported), its arenas go
+   * back for reuse; not once closing: then messages may be failed without a report (the
    * close gave up waiting) while librdkafka could still read them.
    */
-  private recycleArenas(p: Pending): void {
+  private forget(p: Pending, seq?: number): void {
+    if (seq !== undefined) this.pending.delete(seq);
+    else for (const [key, q] of this.pending) if (q === p) this.pending.delete(key);
+    this.lastPending = undefined;
     const arenas = p.arenas;
-    if (!arenas) return;
     p.arenas = undefined;
-    if (this.closing) return;
-    for (const arena of arenas) this.arenaPool.give(arena);
+    if (arenas && !this.closing) for (const arena of arenas) this.arenaPool.give(arena);
   }
 
   /** The batch failed before all of it was enqueued: reject now; enqueued messages still settle. */
@@ -789,9 +784,7 @@ export class KafkaProducer extends ClientBase {
       }
     }
     if (--p.remaining <= 0) {
-      this.pending.delete(seq);
-      this.lastPending = undefined;
-      this.recycleArenas(p);
+      this.forget(p, seq);
       if (p.error) p.reject?.(p.error);
       else if (p.resolve) p.resolve(fields ? deliveredBatch(p, fields) : []);
     }

@@ -61,7 +61,7 @@ const BATCHES = 40;
 const PER_BATCH = 1000;
 const SIZE = 100; // 100 KB runs: pooled
 
-/** Message i of batch b: its own bytes, different in every position from the other messages'. */
+/** Message i of batch b: its own bytes (a `b:i:` prefix, then a fill that differs from its neighbours'). */
 function valueOf(b: number, i: number): Buffer {
   const v = Buffer.alloc(SIZE, (b * 7 + i) & 0xff);
   v.write(`${b}:${i}:`, 0);
